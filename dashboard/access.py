@@ -1,0 +1,70 @@
+"""Who may see what. Every view (and every partial) goes through these helpers.
+
+Roles are Django groups: agent, lead, admin. Superusers count as admins. Another team's
+ticket, or a page above one's role, is a 404: we do not confirm that it exists.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+from django.http import Http404
+
+from triage.models import Team, Ticket
+
+ROLES = ("agent", "lead", "admin")
+
+
+def role_of(user: AbstractBaseUser | AnonymousUser) -> str | None:
+    """The highest role the user holds, or None."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return "admin"
+    names = {group.name for group in user.groups.all()}
+    for role in reversed(ROLES):
+        if role in names:
+            return role
+    return None
+
+
+def is_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return role_of(user) == "admin"
+
+
+def is_lead_or_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return role_of(user) in {"lead", "admin"}
+
+
+def teams_for(user: AbstractBaseUser) -> QuerySet[Team]:
+    """The teams whose tickets this user may see: all for an admin, their own otherwise."""
+    if is_admin(user):
+        return Team.objects.all()
+    return Team.objects.filter(members=user)
+
+
+def tickets_for(user: AbstractBaseUser) -> QuerySet[Ticket]:
+    """Tickets the user may see. Unrouted tickets are visible to admins only."""
+    if is_admin(user):
+        return Ticket.objects.all()
+    if role_of(user) is None:
+        return Ticket.objects.none()
+    return Ticket.objects.filter(team__members=user)
+
+
+def ticket_for_user(user: AbstractBaseUser, pk: int) -> Ticket:
+    """The ticket, if the user may see it; 404 otherwise."""
+    try:
+        return tickets_for(user).select_related("customer", "team", "reviewer").get(pk=pk)
+    except Ticket.DoesNotExist:
+        raise Http404("No such ticket") from None
+
+
+def require_admin(user: AbstractBaseUser) -> None:
+    if not is_admin(user):
+        raise Http404("Not found")
+
+
+def require_lead(user: AbstractBaseUser) -> None:
+    if not is_lead_or_admin(user):
+        raise Http404("Not found")

@@ -1,0 +1,117 @@
+"""The knowledge base: resolved tickets and KB articles, embedded with all-MiniLM-L6-v2 in pgvector.
+
+Only masked text is stored in the embedded fields. Editing an entry keeps its previous
+version, so a draft can say exactly which version of each source it used.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from pgvector.django import HnswIndex, VectorField
+
+EMBEDDING_DIMENSIONS = 384
+
+
+class KnowledgeEntry(models.Model):
+    """A resolved ticket: what the customer asked, how it was resolved, and the reply that went out."""
+
+    external_id = models.CharField(max_length=200, null=True, blank=True, unique=True, help_text="Id in the system it was imported from.")
+    source_ticket = models.OneToOneField("triage.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="knowledge_entry")
+    text = models.TextField(help_text="The customer's (masked) request.")
+    resolution = models.TextField(blank=True, help_text="Internal note: what fixed it.")
+    response = models.TextField(blank=True, help_text="The reply that was sent.")
+    category = models.CharField(max_length=100, db_index=True)
+    subcategory = models.CharField(max_length=60, blank=True)
+    urgency = models.CharField(max_length=2, blank=True)
+    sentiment = models.CharField(max_length=12, blank=True)
+    language = models.CharField(max_length=10, blank=True, default="en")
+    resolved_at = models.DateTimeField(default=timezone.now)
+    is_gold = models.BooleanField(default=False)
+    gold_proposed = models.BooleanField(default=False, help_text="Suggested as gold by the feedback loop; an admin confirms.")
+    retired = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
+    embedding_model = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "knowledge entries"
+        ordering = ["-resolved_at", "-pk"]
+        indexes = [
+            HnswIndex(name="entry_embedding_hnsw", fields=["embedding"], m=16, ef_construction=64, opclasses=["vector_cosine_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"entry {self.pk}: {self.text[:60]}"
+
+
+class KnowledgeEntryVersion(models.Model):
+    """A previous version of a knowledge entry, kept when it is edited."""
+
+    entry = models.ForeignKey(KnowledgeEntry, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    text = models.TextField()
+    resolution = models.TextField(blank=True)
+    response = models.TextField(blank=True)
+    category = models.CharField(max_length=100)
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["entry", "version"], name="unique_entry_version")]
+
+    def __str__(self) -> str:
+        return f"entry {self.entry_id} v{self.version}"
+
+
+class KBArticle(models.Model):
+    """A policy or how-to article; split into chunks that keep their headings."""
+
+    class Kind(models.TextChoices):
+        POLICY = "policy"
+        HOWTO = "howto", "How-to"
+
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown.")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    category = models.CharField(max_length=100, blank=True)
+    last_reviewed = models.DateField(default=timezone.localdate)
+    is_gold = models.BooleanField(default=False)
+    retired = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = "KB article"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class KBChunk(models.Model):
+    """A piece of an article under its heading path, embedded on its own."""
+
+    article = models.ForeignKey(KBArticle, on_delete=models.CASCADE, related_name="chunks")
+    article_version = models.PositiveIntegerField()
+    ordinal = models.PositiveIntegerField()
+    heading = models.CharField(max_length=300, blank=True)
+    text = models.TextField()
+    embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
+    embedding_model = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["article", "ordinal"]
+        constraints = [models.UniqueConstraint(fields=["article", "ordinal"], name="unique_chunk_ordinal")]
+        indexes = [
+            HnswIndex(name="chunk_embedding_hnsw", fields=["embedding"], m=16, ef_construction=64, opclasses=["vector_cosine_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article.title} · {self.heading or self.ordinal}"

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+
+from triage.models import Team, TeamMembership, Ticket
+from triage.services.ingest import CustomerInput, TicketInput, ingest_ticket
+from triage.services.seed import seed_configuration
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url_for_current_connection() -> str:
+    """A DATABASE_URL that points a child process (worker, manage.py) at the test database."""
+    s = connection.settings_dict
+    host = s["HOST"]
+    auth = quote(s["USER"]) + (":" + quote(s["PASSWORD"]) if s["PASSWORD"] else ":")
+    if host.startswith("/"):
+        return f"postgresql://{auth}@localhost/{s['NAME']}?host={quote(host)}"
+    return f"postgresql://{auth}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update({"DJANGO_SETTINGS_MODULE": "triage.settings", "HF_HUB_OFFLINE": "1"})
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def config(db) -> None:
+    """The default taxonomy, teams, personas and rules."""
+    seed_configuration()
+
+
+def make_user(username: str, role: str, teams: list[str] = ()) -> User:
+    user = User.objects.create_user(username=username, password="pw-" + username)
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    if role == "admin":
+        user.is_staff = user.is_superuser = True
+        user.save()
+    for slug in teams:
+        TeamMembership.objects.create(team=Team.objects.get(slug=slug), user=user)
+    return user
+
+
+def make_ticket(body: str = "I was charged twice this month.", **kwargs) -> Ticket:
+    data = TicketInput(
+        channel=kwargs.pop("channel", "email"),
+        body=body,
+        subject=kwargs.pop("subject", "Help"),
+        external_id=kwargs.pop("external_id", None),
+        customer=kwargs.pop("customer", CustomerInput(email="jane@customer.example", name="Jane Doe")),
+        **kwargs,
+    )
+    return ingest_ticket(data=data).ticket

@@ -1,0 +1,93 @@
+from django.contrib import admin
+
+from triage import models
+
+
+@admin.register(models.Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "organisation", "tier", "plan"]
+    list_filter = ["tier"]
+    search_fields = ["name", "email", "organisation"]
+
+
+class MessageInline(admin.TabularInline):
+    model = models.Message
+    extra = 0
+    fields = ["direction", "author", "body", "message_id", "created_at"]
+
+
+@admin.register(models.Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = ["id", "subject", "channel", "status", "team", "reviewer", "language", "sla_due_at", "created_at"]
+    list_filter = ["status", "channel", "language", "team", "needs_human_triage"]
+    search_fields = ["subject", "raw_body", "external_id"]
+    raw_id_fields = ["customer", "reviewer"]
+    inlines = [MessageInline]
+
+
+@admin.register(models.Classification)
+class ClassificationAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "urgency", "category", "sentiment", "confidence", "engine", "taxonomy_version", "created_at"]
+    list_filter = ["urgency", "category", "sentiment", "engine"]
+    raw_id_fields = ["ticket"]
+
+
+@admin.register(models.Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "tier", "needs_clarification", "rules_version", "created_at"]
+    list_filter = ["tier"]
+    raw_id_fields = ["ticket"]
+
+
+@admin.register(models.Draft)
+class DraftAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "status", "engine", "language", "created_at"]
+    list_filter = ["status", "engine"]
+    raw_id_fields = ["ticket"]
+
+
+@admin.register(models.Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "decision", "edit_distance", "reviewer", "seconds_spent", "created_at"]
+    list_filter = ["decision"]
+    raw_id_fields = ["ticket", "draft"]
+
+
+@admin.register(models.PipelineEvent)
+class PipelineEventAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "stage", "started_at", "finished_at", "error"]
+    list_filter = ["stage"]
+    raw_id_fields = ["ticket"]
+
+
+class TeamMembershipInline(admin.TabularInline):
+    model = models.TeamMembership
+    extra = 0
+
+
+@admin.register(models.Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "categories", "is_escalation_team", "escalation_team"]
+    inlines = [TeamMembershipInline]
+
+
+@admin.register(models.TaxonomyCategory)
+class TaxonomyCategoryAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name", "subcategories", "escalate_immediately", "auto_send_enabled", "active"]
+
+
+@admin.register(models.Persona)
+class PersonaAdmin(admin.ModelAdmin):
+    list_display = ["tier", "name", "voice", "max_words", "cite_sources"]
+
+
+@admin.register(models.EscalationRule)
+class EscalationRuleAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name", "kind", "tier", "enabled"]
+    list_filter = ["kind", "enabled"]
+
+
+@admin.register(models.ConfigVersion)
+class ConfigVersionAdmin(admin.ModelAdmin):
+    list_display = ["kind", "version", "updated_at"]
+    readonly_fields = ["kind", "version", "updated_at"]

