@@ -115,3 +115,58 @@ class KBChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article.title} · {self.heading or self.ordinal}"
+
+
+class KBArticleVersion(models.Model):
+    """A previous version of an article, kept when it is edited."""
+
+    article = models.ForeignKey(KBArticle, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["article", "version"], name="unique_article_version")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} v{self.version}"
+
+
+class SourceUsage(models.Model):
+    """A source a draft was grounded on, with the version used; the basis of per-source quality stats."""
+
+    draft = models.ForeignKey("triage.Draft", on_delete=models.CASCADE, related_name="source_usages")
+    entry = models.ForeignKey(KnowledgeEntry, null=True, blank=True, on_delete=models.CASCADE, related_name="usages")
+    article = models.ForeignKey(KBArticle, null=True, blank=True, on_delete=models.CASCADE, related_name="usages")
+    version = models.PositiveIntegerField()
+    rank = models.PositiveSmallIntegerField()
+    distance = models.FloatField()
+    flagged_inaccurate = models.BooleanField(default=False, help_text="A reviewer said this source was wrong or misleading.")
+    flag_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["draft", "rank"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(entry__isnull=False, article__isnull=True) | models.Q(entry__isnull=True, article__isnull=False),
+                name="usage_entry_xor_article",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"usage by draft {self.draft_id}"
+
+
+class ReembedProgress(models.Model):
+    """Where a full `reembed --all` pass has got to, per table, so an interrupted pass resumes."""
+
+    table = models.CharField(max_length=40, unique=True)
+    model_name = models.CharField(max_length=100)
+    last_id = models.BigIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.table} up to {self.last_id}"

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from knowledge.chunking import chunk_markdown
 from knowledge.embeddings import MODEL_NAME, embed_texts
-from knowledge.models import KBArticle, KBChunk, KnowledgeEntry
+from knowledge.models import KBArticle, KBArticleVersion, KBChunk, KnowledgeEntry, KnowledgeEntryVersion
 
 # Rows embedded and written per round trip: 256 texts take ~1 s to embed on two cores and
 # a few MB of memory, small enough for a progress bar to move and a crash to lose little.
@@ -74,8 +74,9 @@ def save_article(
     category: str = "",
     last_reviewed: date | None = None,
     is_gold: bool = False,
+    edited_by=None,
 ) -> KBArticle:
-    """Create or update an article and re-chunk it. An edit of title or body bumps its version."""
+    """Create or update an article and re-chunk it. An edit of title or body keeps the old version and bumps it."""
     chunks = chunk_markdown(title, body)
     vectors = embed_texts([f"{chunk.heading}\n{chunk.text}" for chunk in chunks])
     with transaction.atomic():
@@ -83,6 +84,7 @@ def save_article(
         if article is None:
             article = KBArticle(slug=slug, version=1)
         elif article.title != title or article.body != body:
+            KBArticleVersion.objects.create(article=article, version=article.version, title=article.title, body=article.body, edited_by=edited_by)
             article.version += 1
         article.title = title
         article.body = body
@@ -110,3 +112,57 @@ def save_article(
 def batched(items: Sequence, size: int) -> Iterable[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def edit_entry(
+    *,
+    entry: KnowledgeEntry,
+    text: str,
+    resolution: str,
+    response: str,
+    category: str,
+    subcategory: str = "",
+    edited_by=None,
+) -> KnowledgeEntry:
+    """Save an edit: the previous content becomes a KnowledgeEntryVersion, the version goes up, the text is re-embedded."""
+    text_changed = text != entry.text
+    if (text, resolution, response, category, subcategory) == (entry.text, entry.resolution, entry.response, entry.category, entry.subcategory):
+        return entry
+    vector = embed_texts([entry_embedding_text(text=text, resolution=resolution)])[0] if text_changed else None
+    with transaction.atomic():
+        locked = KnowledgeEntry.objects.select_for_update().get(pk=entry.pk)
+        KnowledgeEntryVersion.objects.create(
+            entry=locked, version=locked.version, text=locked.text, resolution=locked.resolution,
+            response=locked.response, category=locked.category, edited_by=edited_by,
+        )
+        locked.text, locked.resolution, locked.response = text, resolution, response
+        locked.category, locked.subcategory = category, subcategory
+        locked.version += 1
+        if vector is not None:
+            locked.embedding = vector
+            locked.embedding_model = MODEL_NAME
+        locked.save()
+    return locked
+
+
+def set_gold(*, entry: KnowledgeEntry, gold: bool) -> KnowledgeEntry:
+    """Mark or unmark gold; confirming a proposal clears it."""
+    entry.is_gold = gold
+    entry.gold_proposed = False
+    entry.save(update_fields=["is_gold", "gold_proposed", "updated_at"])
+    return entry
+
+
+def set_retired(*, entry: KnowledgeEntry, retired: bool) -> KnowledgeEntry:
+    """Retired entries are never retrieved nor used by the local classifier."""
+    entry.retired = retired
+    if retired:
+        entry.is_gold = False
+    entry.save(update_fields=["retired", "is_gold", "updated_at"])
+    return entry
+
+
+def mark_article_reviewed(*, article: KBArticle) -> KBArticle:
+    article.last_reviewed = timezone.localdate()
+    article.save(update_fields=["last_reviewed", "updated_at"])
+    return article

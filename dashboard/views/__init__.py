@@ -1,0 +1,1 @@
+"""Dashboard views, one module per area: the queue and tickets, knowledge curation."""
