@@ -20,7 +20,6 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from knowledge.models import KnowledgeEntry
 from knowledge.services import ENTRY_BATCH_SIZE, EntryInput, create_entries, save_article
 from triage.services.cleaning import html_to_text, looks_like_html
 from triage.services.pii import mask_pii
@@ -141,11 +140,9 @@ def import_resolved_csv(
     def flush() -> None:
         if not batch:
             return
-        existing = set(KnowledgeEntry.objects.filter(external_id__in=[e.external_id for e in batch]).values_list("external_id", flat=True))
-        fresh = [e for e in batch if e.external_id not in existing]
-        for _ in range(len(batch) - len(fresh)):
+        created = create_entries(entries=batch)
+        for _ in range(len(batch) - len(created)):
             summary.skip("already imported", "")
-        created = create_entries(entries=fresh)
         summary.imported += len(created)
         if progress:
             progress(len(batch))

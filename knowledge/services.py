@@ -39,10 +39,23 @@ def entry_embedding_text(*, text: str, resolution: str = "") -> str:
 
 
 def create_entries(*, entries: Sequence[EntryInput]) -> list[KnowledgeEntry]:
-    """Embed and insert ``entries`` in one transaction. Rows whose external id exists already are skipped."""
-    if not entries:
+    """Embed and insert ``entries`` in one transaction; rows whose external id exists already are left out.
+
+    Returns the rows created, with their primary keys.
+    """
+    wanted = [e.external_id for e in entries if e.external_id]
+    existing = set(KnowledgeEntry.objects.filter(external_id__in=wanted).values_list("external_id", flat=True)) if wanted else set()
+    seen: set[str] = set()
+    fresh = []
+    for entry in entries:
+        if entry.external_id and (entry.external_id in existing or entry.external_id in seen):
+            continue
+        if entry.external_id:
+            seen.add(entry.external_id)
+        fresh.append(entry)
+    if not fresh:
         return []
-    vectors = embed_texts([entry_embedding_text(text=e.text, resolution=e.resolution) for e in entries])
+    vectors = embed_texts([entry_embedding_text(text=e.text, resolution=e.resolution) for e in fresh])
     rows = [
         KnowledgeEntry(
             external_id=e.external_id,
@@ -59,10 +72,10 @@ def create_entries(*, entries: Sequence[EntryInput]) -> list[KnowledgeEntry]:
             embedding=vector,
             embedding_model=MODEL_NAME,
         )
-        for e, vector in zip(entries, vectors, strict=True)
+        for e, vector in zip(fresh, vectors, strict=True)
     ]
     with transaction.atomic():
-        return KnowledgeEntry.objects.bulk_create(rows, ignore_conflicts=True)
+        return KnowledgeEntry.objects.bulk_create(rows)
 
 
 def save_article(
