@@ -59,3 +59,36 @@ def make_ticket(body: str = "I was charged twice this month.", **kwargs) -> Tick
         **kwargs,
     )
     return ingest_ticket(data=data).ticket
+
+
+@pytest.fixture
+def fake_openai(settings):
+    """A local OpenAI-compatible server, with the settings pointing the engines at it."""
+    from tests.fake_openai import FakeOpenAI
+    from triage.engines import openai_engine
+
+    with FakeOpenAI() as server:
+        settings.OPENAI_BASE_URL = server.base_url
+        settings.OPENAI_API_KEY = "test-key"
+        settings.OPENAI_MAX_RETRIES = 0
+        settings.OPENAI_TIMEOUT_SECONDS = 5.0
+        openai_engine._client.cache_clear()
+        yield server
+    openai_engine._client.cache_clear()
+
+
+@pytest.fixture
+def knowledge(config):
+    """A small labelled knowledge base (the demo's resolved tickets) and a fresh local classifier."""
+    from knowledge.services import EntryInput, create_entries
+    from triage.demo.resolved import resolved_tickets
+    from triage.engines import local
+
+    create_entries(entries=[
+        EntryInput(text=r["text"], category=r["category"], subcategory=r["subcategory"], urgency=r["urgency"],
+                   sentiment=r["sentiment"], response=r["response"], resolution=r["resolution"], external_id=r["external_id"])
+        for r in resolved_tickets()
+    ])
+    local.reset_cache()
+    yield
+    local.reset_cache()

@@ -89,6 +89,8 @@ if _database_url is None:
     _database_url = database_url(VAR_DIR / "pgdata", env_str("EMBEDDED_DATABASE_NAME", "deskpilot"))
 DATABASES = {"default": database_from_url("DATABASE_URL", _database_url)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Raw emails may carry attachments; each endpoint enforces its own, smaller limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # --- Background work --------------------------------------------------------------------
 _broker_dir = VAR_DIR / "broker"
@@ -134,6 +136,7 @@ EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64, minimum=1)
 ROUTING_CONFIDENCE_THRESHOLD = env_float("ROUTING_CONFIDENCE_THRESHOLD", 0.75, minimum=0.0, maximum=1.0)
 RETRIEVAL_HALF_LIFE_DAYS = env_float("RETRIEVAL_HALF_LIFE_DAYS", 180.0, minimum=1.0, maximum=36500.0)
 KB_STALE_AFTER_DAYS = env_int("KB_STALE_AFTER_DAYS", 60, minimum=1)
+LOCAL_CLASSIFIER_REFIT_SECONDS = env_float("LOCAL_CLASSIFIER_REFIT_SECONDS", 10.0, minimum=0.0, maximum=86400.0)
 
 # --- Ingestion secrets -------------------------------------------------------------------
 API_TOKENS = env_list("API_TOKENS", ["dev-api-token"] if DEBUG else ["-"])

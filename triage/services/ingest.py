@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import re
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from triage.models import Channel, Customer, Message, Ticket
+from triage.services.cleaning import clean_text
 
 MAX_BODY_CHARS = 200_000
 
@@ -32,6 +36,7 @@ class TicketInput:
     external_id: str | None = None
     message_id: str | None = None
     in_reply_to: str = ""
+    references: tuple[str, ...] = ()
     customer: CustomerInput = field(default_factory=CustomerInput)
     attachments: tuple[dict, ...] = ()
     created_at: timezone.datetime | None = None
@@ -54,6 +59,8 @@ def check_ticket_input(data: TicketInput) -> None:
         raise IngestError("the body is empty")
     if len(data.body) > MAX_BODY_CHARS:
         raise IngestError(f"the body has {len(data.body)} characters; the limit is {MAX_BODY_CHARS}")
+    if not clean_text(data.body).strip() and not data.subject.strip():
+        raise IngestError("the message has no content once signatures and quoted replies are removed")
 
 
 def find_or_create_customer(customer: CustomerInput, *, source: str) -> Customer | None:
@@ -73,42 +80,100 @@ def find_or_create_customer(customer: CustomerInput, *, source: str) -> Customer
     return None
 
 
-def ingest_ticket(*, data: TicketInput) -> IngestResult:
+# How long a thread stays joinable by "same customer, same subject" when no reply headers match.
+THREAD_BY_SUBJECT_DAYS = 30
+_REPLY_PREFIX = re.compile(r"^\s*((re|aw|fw|fwd|wg|rv|tr|sv)\s*:\s*)+", re.IGNORECASE)
+
+
+def normalise_subject(subject: str) -> str:
+    return _REPLY_PREFIX.sub("", subject).strip().lower()
+
+
+def find_thread(data: TicketInput, customer: Customer | None) -> Ticket | None:
+    """The ticket an inbound reply belongs to: by In-Reply-To/References, else same customer and subject."""
+    reply_ids = [i for i in (data.in_reply_to, *data.references) if i]
+    if reply_ids:
+        message = Message.objects.filter(message_id__in=reply_ids).select_related("ticket").order_by("-created_at").first()
+        if message:
+            return message.ticket
+    subject = normalise_subject(data.subject)
+    if customer is not None and customer.pk is not None and subject:
+        since = timezone.now() - timedelta(days=THREAD_BY_SUBJECT_DAYS)
+        for ticket in Ticket.objects.filter(customer=customer, created_at__gte=since).exclude(status=Ticket.Status.CLOSED).order_by("-created_at")[:20]:
+            if normalise_subject(ticket.subject) == subject:
+                return ticket
+    return None
+
+
+def add_reply(*, ticket: Ticket, data: TicketInput, customer: Customer | None) -> Message:
+    """Append an inbound message; a reply after we answered (or while waiting) reopens the ticket."""
+    from triage.services.sla import resume_sla
+
+    message = Message.objects.create(
+        ticket=ticket,
+        direction=Message.Direction.INBOUND,
+        author=(customer.name or customer.email or "") if customer else "",
+        body=data.body,
+        message_id=data.message_id,
+        in_reply_to=data.in_reply_to,
+        attachments=list(data.attachments),
+        created_at=data.created_at or timezone.now(),
+    )
+    if ticket.status == Ticket.Status.WAITING_ON_CUSTOMER:
+        resume_sla(ticket=ticket)
+        ticket.status = Ticket.Status.IN_REVIEW
+        ticket.save(update_fields=["status", "updated_at"])
+    elif ticket.status in (Ticket.Status.SENT, Ticket.Status.RESOLVED):
+        ticket.status = Ticket.Status.REOPENED
+        ticket.reopen_count += 1
+        ticket.save(update_fields=["status", "reopen_count", "updated_at"])
+    return message
+
+
+def ingest_ticket(*, data: TicketInput, thread: bool = False) -> IngestResult:
     """Create a ticket with its first message, or return the existing one for a redelivery.
 
-    A redelivery is the same (source, external id) or the same Message-ID; both are unique
-    in the database, so concurrent deliveries of one payload create one ticket.
+    A redelivery is the same (source, external id) or the same Message-ID; both are unique in
+    the database, so concurrent deliveries of one payload create one ticket. With ``thread``,
+    a reply to an existing conversation joins that ticket instead of opening a new one.
     """
     check_ticket_input(data)
     source = data.source or data.channel
-    try:
-        with transaction.atomic():
-            customer = find_or_create_customer(data.customer, source=source)
-            ticket = Ticket.objects.create(
-                source=source,
-                external_id=data.external_id,
-                channel=data.channel,
-                customer=customer,
-                subject=data.subject[:300],
-                raw_body=data.body,
-                created_at=data.created_at or timezone.now(),
-            )
-            Message.objects.create(
-                ticket=ticket,
-                direction=Message.Direction.INBOUND,
-                author=(customer.name or customer.email or "") if customer else "",
-                body=data.body,
-                message_id=data.message_id,
-                in_reply_to=data.in_reply_to,
-                attachments=list(data.attachments),
-                created_at=ticket.created_at,
-            )
-    except IntegrityError:
-        existing = _existing_ticket(data, source)
-        if existing is None:
-            raise
-        return IngestResult(ticket=existing, created=False)
-    return IngestResult(ticket=ticket, created=True)
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                customer = find_or_create_customer(data.customer, source=source)
+                if thread:
+                    existing = find_thread(data, customer)
+                    if existing is not None:
+                        add_reply(ticket=existing, data=data, customer=customer)
+                        return IngestResult(ticket=existing, created=False, joined_thread=True)
+                ticket = Ticket.objects.create(
+                    source=source,
+                    external_id=data.external_id,
+                    channel=data.channel,
+                    customer=customer,
+                    subject=data.subject[:300],
+                    raw_body=data.body,
+                    created_at=data.created_at or timezone.now(),
+                )
+                Message.objects.create(
+                    ticket=ticket,
+                    direction=Message.Direction.INBOUND,
+                    author=(customer.name or customer.email or "") if customer else "",
+                    body=data.body,
+                    message_id=data.message_id,
+                    in_reply_to=data.in_reply_to,
+                    attachments=list(data.attachments),
+                    created_at=ticket.created_at,
+                )
+            return IngestResult(ticket=ticket, created=True)
+        except IntegrityError:
+            existing = _existing_ticket(data, source)
+            if existing is not None:
+                return IngestResult(ticket=existing, created=False)
+            # Lost a race on the customer row (two first messages from one new address): try again.
+    raise IngestError("the ticket could not be stored after three attempts; try again")
 
 
 def _existing_ticket(data: TicketInput, source: str) -> Ticket | None:

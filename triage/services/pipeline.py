@@ -11,8 +11,12 @@ import logging
 from django.db import transaction
 
 from triage.models import Ticket
+from knowledge.embeddings import embed_text
+from triage.services.assess import assess_ticket
+from triage.services.classify import classify_ticket, ticket_text
 from triage.services.events import record_failure
 from triage.services.preprocess import preprocess_ticket
+from triage.services.route import route_ticket
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +38,15 @@ def run_pipeline(*, ticket_id: int) -> bool:
                 return False
             current_stage = "preprocess"
             preprocess_ticket(ticket=ticket)
-            ticket.status = Ticket.Status.TRIAGED
+            text = ticket_text(ticket)
+            vector = embed_text(text)  # one embedding, shared by classification and retrieval
+            current_stage = "classify"
+            classification = classify_ticket(ticket=ticket, vector=vector)
+            current_stage = "assess"
+            assessment = assess_ticket(ticket=ticket, classification=classification, text=text)
+            current_stage = "route"
+            route_ticket(ticket=ticket, classification=classification, assessment=assessment)
+            ticket.status = Ticket.Status.ESCALATED if assessment.tier >= 3 else Ticket.Status.TRIAGED
             ticket.save(update_fields=["status", "updated_at"])
     except Exception as exc:
         logger.exception("pipeline failed for ticket %s at %s", ticket_id, current_stage)

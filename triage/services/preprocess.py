@@ -14,7 +14,10 @@ PREPROCESS_VERSION = "preprocess-1"
 def preprocess_ticket(*, ticket: Ticket) -> Ticket:
     """Fill cleaned_text, masked_text and language; store the PII mapping apart. Idempotent."""
     with stage(ticket, "preprocess") as record:
-        cleaned = clean_text(ticket.raw_body, subject=ticket.subject)
+        # A reopened ticket is about what the customer wrote last.
+        latest = ticket.messages.filter(direction="inbound").order_by("-created_at", "-pk").first()
+        source_text = latest.body if latest is not None else ticket.raw_body
+        cleaned = clean_text(source_text, subject=ticket.subject)
         if not cleaned:
             cleaned = ticket.subject.strip()
         vault, _ = PiiVault.objects.get_or_create(ticket=ticket)
@@ -25,12 +28,13 @@ def preprocess_ticket(*, ticket: Ticket) -> Ticket:
         language, probability = detect_language(f"{masked_subject.text}\n{masked.text}")
         ticket.cleaned_text = cleaned
         ticket.masked_text = masked.text
+        ticket.masked_subject = masked_subject.text[:300]
         ticket.language = language
-        ticket.save(update_fields=["cleaned_text", "masked_text", "language", "updated_at"])
+        ticket.save(update_fields=["cleaned_text", "masked_text", "masked_subject", "language", "updated_at"])
         for message in ticket.messages.filter(masked_body=""):
             message.masked_body = mask_pii(message.body, vault.mapping).text
             message.save(update_fields=["masked_body"])
-        record.inputs = {"raw_chars": len(ticket.raw_body)}
+        record.inputs = {"raw_chars": len(source_text), "messages": ticket.messages.count()}
         record.outputs = {
             "cleaned_chars": len(cleaned),
             "pii_masked": sorted({p.split("_")[0].strip("[") for p in vault.mapping}),

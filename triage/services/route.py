@@ -1,0 +1,98 @@
+"""The route stage: team from the category, escalations to the escalation team, SLA, reviewer by load."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q, Sum
+
+from triage.config import current_versions
+from triage.models import Assessment, Classification, Team, TeamMembership, Ticket
+from triage.services.events import stage
+from triage.services.sla import sla_due
+
+URGENCY_WEIGHT = {"P1": 4, "P2": 3, "P3": 2, "P4": 1}
+SENTIMENT_WEIGHT = {"angry": 2, "frustrated": 1}
+SKILL_BONUS = 3  # a skilled reviewer may carry this much more load before an unskilled one gets the ticket
+SECURITY_CODES = {"security_issue"}
+
+
+@dataclass
+class RouteDecision:
+    team: Team | None
+    reason: str
+    needs_human_triage: bool
+    difficulty: int
+
+
+def difficulty(classification: Classification, assessment: Assessment) -> int:
+    """An angry P1 counts far more than a P4 how-to."""
+    return URGENCY_WEIGHT.get(classification.urgency, 2) + SENTIMENT_WEIGHT.get(classification.sentiment, 0) + assessment.tier
+
+
+def choose_team(classification: Classification, assessment: Assessment) -> tuple[Team | None, str]:
+    home = Team.objects.filter(categories__contains=[classification.category], is_escalation_team=False).first()
+    reason = f"category {classification.category}"
+    if home is None:
+        home = Team.objects.filter(categories__contains=["general"]).first()
+        reason = f"no team handles {classification.category!r}: general support"
+    codes = {r["code"] for r in assessment.reasons}
+    escalate = assessment.tier >= 3 or classification.urgency == "P1" or classification.sentiment == "angry"
+    if escalate:
+        target = None
+        if codes & SECURITY_CODES:
+            target = Team.objects.filter(is_escalation_team=True, skills__contains=["security"]).first()
+        if target is None and home is not None and home.escalation_team_id:
+            target = home.escalation_team
+        if target is None:
+            target = Team.objects.filter(is_escalation_team=True).first()
+        if target is not None:
+            why = [w for w, on in (("tier 3", assessment.tier >= 3), ("P1", classification.urgency == "P1"), ("angry", classification.sentiment == "angry")) if on]
+            return target, f"{' + '.join(why)}: escalation team {target.slug}"
+    return home, reason
+
+
+def choose_reviewer(team: Team, *, skills: set[str]):
+    """The available member with the least open load (weighted by difficulty), skilled members first."""
+    memberships = list(TeamMembership.objects.filter(team=team, available=True, user__is_active=True).select_related("user"))
+    if not memberships:
+        return None
+    user_ids = [m.user_id for m in memberships]
+    loads = dict(
+        get_user_model().objects.filter(pk__in=user_ids)
+        .annotate(load=Sum("assigned_tickets__difficulty", filter=Q(assigned_tickets__status__in=Ticket.OPEN_STATUSES)))
+        .values_list("pk", "load")
+    )
+
+    def cost(membership: TeamMembership) -> tuple[float, int]:
+        bonus = SKILL_BONUS if skills & set(membership.skills) else 0
+        return (loads.get(membership.user_id) or 0) - bonus, membership.user_id
+
+    return min(memberships, key=cost).user
+
+
+def route_ticket(*, ticket: Ticket, classification: Classification, assessment: Assessment) -> Ticket:
+    with stage(ticket, "route") as record:
+        team, reason = choose_team(classification, assessment)
+        ticket.difficulty = difficulty(classification, assessment)
+        ticket.team = team
+        ticket.needs_human_triage = classification.confidence < settings.ROUTING_CONFIDENCE_THRESHOLD or classification.needs_human_review
+        skills = {classification.category, classification.subcategory, *(r["code"] for r in assessment.reasons)}
+        ticket.reviewer = choose_reviewer(team, skills=skills) if team else None
+        ticket.sla_due_at = sla_due(team=team, urgency=classification.urgency, start=ticket.created_at) if team else None
+        ticket.save(update_fields=["team", "reviewer", "sla_due_at", "difficulty", "needs_human_triage", "updated_at"])
+        versions = current_versions()
+        record.inputs = {"category": classification.category, "urgency": classification.urgency, "tier": assessment.tier, "confidence": classification.confidence}
+        record.outputs = {
+            "team": team.slug if team else None,
+            "reason": reason,
+            "reviewer": ticket.reviewer.get_username() if ticket.reviewer else None,
+            "sla_due_at": ticket.sla_due_at.isoformat() if ticket.sla_due_at else None,
+            "difficulty": ticket.difficulty,
+            "human_triage": ticket.needs_human_triage,
+            "suggestions": classification.alternatives[:2] if ticket.needs_human_triage else [],
+        }
+        record.versions = {"routing": versions["routing"], "threshold": settings.ROUTING_CONFIDENCE_THRESHOLD}
+    return ticket
