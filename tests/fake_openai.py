@@ -32,7 +32,7 @@ class FakeOpenAI:
             def do_POST(self) -> None:  # noqa: N802 -- http.server's naming
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
-                fake.requests.append({"path": self.path, "headers": dict(self.headers), "json": body})
+                fake.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "json": body})
                 status, payload = fake.respond(body)
                 data = json.dumps(payload).encode()
                 self.send_response(status)

@@ -82,12 +82,13 @@ def verify_freshdesk(headers: Mapping[str, str]) -> None:
 
 
 def _str(data: Mapping[str, Any], key: str, *, where: str, required: bool = False, default: str = "") -> str:
+    """A string field; ids (keys named id or ending in _id) may be whole numbers, as the vendors send them."""
     value = data.get(key, None)
     if value is None:
         if required:
             raise IngestError(f"{where}.{key} is missing")
         return default
-    if isinstance(value, int) and not isinstance(value, bool):
+    if (key == "id" or key.endswith("_id")) and isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     if not isinstance(value, str):
         raise IngestError(f"{where}.{key} must be a string, not {type(value).__name__}")

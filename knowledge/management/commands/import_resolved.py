@@ -11,13 +11,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--map", required=True, help="field=column pairs: text, category (required), id, resolution, response, subcategory, urgency, resolved_at, language")
+        parser.add_argument("--map", dest="mapping_spec", required=True, help="field=column pairs: text, category (required), id, resolution, response, subcategory, urgency, resolved_at, language")
         parser.add_argument("--source", default="import", help="Prefix of the ids, to keep two helpdesks' ids apart (default: import)")
         parser.add_argument("--encoding", default="utf-8-sig")
 
-    def handle(self, *args, file: Path, map: str, source: str, encoding: str, **options):
+    def handle(self, *args, file: Path, mapping_spec: str, source: str, encoding: str, **options):
         try:
-            mapping = parse_mapping(map)
+            mapping = parse_mapping(mapping_spec)
             total = check_file(file, mapping, encoding=encoding)
             with tqdm(total=total, unit="rows", desc=file.name, disable=None) as bar:
                 summary = import_resolved_csv(file, mapping, source=source, encoding=encoding, progress=bar.update)

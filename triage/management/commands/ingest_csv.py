@@ -16,13 +16,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--map", required=True)
+        parser.add_argument("--map", dest="mapping_spec", required=True)
         parser.add_argument("--source", default="api", choices=Channel.values, help="Source recorded on the tickets (dedupe key with external_id).")
         parser.add_argument("--encoding", default="utf-8-sig")
 
-    def handle(self, *args, file: Path, map: str, source: str, encoding: str, **options):
+    def handle(self, *args, file: Path, mapping_spec: str, source: str, encoding: str, **options):
         mapping = {}
-        for part in filter(None, (p.strip() for p in map.split(","))):
+        for part in filter(None, (p.strip() for p in mapping_spec.split(","))):
             name, sep, column = part.partition("=")
             if not sep or name not in FIELDS or not column:
                 raise CommandError(f"--map entry {part!r} must be field=column with field one of {', '.join(sorted(FIELDS))}")
