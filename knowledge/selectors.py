@@ -44,6 +44,7 @@ class Source:
     is_gold: bool
     article_id: int | None = None
     article_kind: str = ""
+    language: str = "en"
 
     def as_citation(self) -> dict:
         return {
@@ -130,6 +131,7 @@ def retrieve(
                 Source(
                     kind="entry", id=entry.pk, version=entry.version, title=entry.text[:80], text=entry.text,
                     response=entry.response, category=entry.category, distance=float(entry.distance), is_gold=entry.is_gold,
+                    language=entry.language or "en",
                     score=rank_score(distance=float(entry.distance), resolved_at=entry.resolved_at, is_gold=entry.is_gold, now=now, half_life_days=half_life),
                 )
             )

@@ -91,3 +91,10 @@ class EscalationRuleAdmin(admin.ModelAdmin):
 class ConfigVersionAdmin(admin.ModelAdmin):
     list_display = ["kind", "version", "updated_at"]
     readonly_fields = ["kind", "version", "updated_at"]
+
+
+@admin.register(models.TicketAction)
+class TicketActionAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "kind", "amount", "currency", "by", "created_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["ticket"]

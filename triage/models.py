@@ -330,8 +330,40 @@ class Assessment(models.Model):
         return f"tier {self.tier} for ticket {self.ticket_id}"
 
 
+class TicketAction(models.Model):
+    """Something a person actually did for the customer (refund, credit, ...). Draft claims are checked against these."""
+
+    class Kind(models.TextChoices):
+        REFUND = "refund"
+        CREDIT = "credit"
+        CANCEL = "cancel"
+        ESCALATE = "escalate"
+        RESET = "reset", "Reset (password, 2FA, suspension)"
+        CHANGE = "change", "Account or plan change"
+        INVESTIGATE = "investigate", "Checked / investigated"
+
+    ticket = models.ForeignKey("Ticket", on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    note = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on ticket {self.ticket_id}"
+
+
 class Draft(models.Model):
     """A proposed reply; never sent by itself."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply"
+        CLARIFICATION = "clarification", "Clarification request"
+        NONE = "none", "No draft"
 
     class Status(models.TextChoices):
         PROPOSED = "proposed"
@@ -341,7 +373,8 @@ class Draft(models.Model):
         SUPERSEDED = "superseded"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="drafts")
-    text = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.REPLY)
+    text = models.TextField(blank=True, help_text="Masked: placeholders are restored for the reviewer and in the sent reply.")
     language = models.CharField(max_length=10, blank=True)
     sources = models.JSONField(default=list, blank=True, help_text="[{kind, id, version, title, distance}]")
     context = models.JSONField(default=dict, blank=True, help_text="Exactly what the engine was given.")

@@ -8,12 +8,12 @@ from triage.demo.load import load_demo
 from triage.models import Ticket
 from triage.tasks import process_ticket
 
-STAGES = {"preprocess", "classify", "assess", "route"}
+STAGES = {"preprocess", "classify", "assess", "retrieve", "draft", "guard", "route"}
 
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_every_demo_ticket_ends_classified_assessed_and_routed(worker_broker):  # noqa: F811
+def test_every_demo_ticket_ends_classified_assessed_drafted_and_routed(worker_broker):  # noqa: F811
     result = load_demo()
     assert result.loaded and len(result.tickets) >= 40
     with celery_app.connection_for_write() as connection:
@@ -30,6 +30,10 @@ def test_every_demo_ticket_ends_classified_assessed_and_routed(worker_broker):  
         events = {e.stage: e for e in ticket.events.all()}
         assert STAGES <= set(events), (ticket, set(events))
         assert all(not e.error for e in events.values())
+        draft = ticket.drafts.get()
+        assert draft.text or draft.no_answer_reason, ticket  # a draft, or a documented reason for none
+        if ticket.assessments.get().tier >= 2:
+            assert draft.handoff_note, ticket
         assert events["classify"].versions["taxonomy"] >= 1 and "routing" in events["route"].versions and "rules" in events["assess"].versions
     statuses = set(Ticket.objects.values_list("status", flat=True))
     assert statuses <= {Ticket.Status.TRIAGED, Ticket.Status.ESCALATED, Ticket.Status.IN_REVIEW, Ticket.Status.DRAFTED}

@@ -64,6 +64,7 @@ def load_demo() -> DemoResult:
                     subcategory=row["subcategory"],
                     urgency=row["urgency"],
                     sentiment=row["sentiment"],
+                    language=row["language"],
                     resolved_at=now - timedelta(days=row["days_ago"]),
                     is_gold=row["external_id"].endswith("-0") and row["days_ago"] % 3 == 0,
                 )

@@ -305,6 +305,42 @@ SCENARIOS: list[tuple[str, str, str, str, list[str], str, str]] = [
 ]
 
 
+# Resolved tickets written in German, Spanish and French: (language, category, subcategory,
+# urgency, sentiment, text, resolution, response).
+LOCALISED: list[tuple[str, str, str, str, str, str, str, str]] = [
+    ("de", "technical", "integration", "P2", "frustrated", "Die Bankverbindung synchronisiert seit Tagen nicht mehr, es steht 'Neuautorisierung erforderlich'.",
+     "PSD2-Zustimmung nach 90 Tagen abgelaufen; Kunde hat neu verbunden.",
+     "Europäische Banken verlangen alle 90 Tage eine neue Zustimmung für die Bankverbindung, und diese ist abgelaufen. Öffnen Sie bitte Banking → Verbindungen und klicken Sie auf „Neu verbinden“; nach der Bestätigung bei Ihrer Bank importieren wir alle fehlenden Umsätze automatisch."),
+    ("de", "billing", "plan_change", "P3", "neutral", "Wir möchten auf einen höheren Tarif wechseln. Wird der laufende Monat doppelt berechnet?",
+     "Upgrade anteilig berechnet.",
+     "Ein Upgrade wird anteilig berechnet: Wir schreiben den ungenutzten Teil Ihres aktuellen Tarifs gut und berechnen nur die Differenz für den Rest des Abrechnungszeitraums. Den genauen Betrag sehen Sie vor dem Bestätigen unter Einstellungen → Abrechnung → Tarif ändern."),
+    ("de", "general", "how_to", "P4", "neutral", "Wie kann ich unsere Kundenliste aus einer Excel- oder CSV-Datei importieren?",
+     "Kunden → Import.",
+     "Gehen Sie zu Kunden → Importieren und laden Sie Ihre CSV-Datei hoch. Eine Vorlage finden Sie auf derselben Seite; Ledgerly ordnet die Spalten automatisch zu und zeigt vor dem Import eine Vorschau."),
+    ("de", "feature_request", "ui", "P4", "positive", "Ein Dark Mode wäre toll für unser Team.",
+     "Stimme zu FR-201 hinzugefügt.",
+     "Danke für die Anregung! Ein Dark Mode steht auf unserer Liste, und wir haben Ihre Stimme hinzugefügt. Wir kündigen ihn in den Produkt-Updates an, sobald er verfügbar ist."),
+    ("es", "account", "login", "P2", "frustrated", "No me llega el correo para restablecer la contraseña, ya miré en spam.",
+     "Dirección en lista de supresión; eliminada.",
+     "Su dirección estaba bloqueada en nuestro sistema tras un error de entrega anterior, por eso no se enviaban los correos. Hemos quitado el bloqueo: solicite un nuevo enlace desde la página de inicio de sesión y debería llegar en un minuto."),
+    ("es", "billing", "invoice", "P4", "neutral", "¿Dónde añado nuestro número de IVA para que salga en las facturas?",
+     "Ajustes > Facturación > Datos fiscales.",
+     "Puede añadir su número de IVA en Ajustes → Facturación → Datos fiscales. Una vez guardado aparece en todas las facturas nuevas, y puede regenerar las anteriores desde el historial con el botón «Regenerar PDF»."),
+    ("es", "billing", "invoice", "P4", "neutral", "¿Cómo descargo todas las facturas del año pasado para nuestro gestor?",
+     "Historial de facturación, descarga ZIP.",
+     "Todas las facturas están en Ajustes → Facturación → Historial. Elija el año y pulse «Descargar todo (ZIP)» para obtener todas las facturas de ese año en PDF en un solo archivo."),
+    ("fr", "general", "how_to", "P4", "neutral", "Comment ajouter le logo de mon entreprise sur mes factures ?",
+     "Paramètres > Image de marque.",
+     "Vous pouvez importer votre logo et choisir vos couleurs dans Paramètres → Image de marque. L'aperçu à droite montre le rendu de vos factures et e-mails, et les changements s'appliquent à toutes les nouvelles factures."),
+    ("fr", "general", "how_to", "P4", "neutral", "Mon client n'a payé qu'une partie de la facture, comment l'indiquer ?",
+     "Facture > Enregistrer un paiement.",
+     "Ouvrez la facture et cliquez sur « Enregistrer un paiement », puis saisissez le montant reçu. La facture apparaît comme partiellement payée avec le solde restant, et les relances ne portent que sur le montant dû."),
+    ("fr", "technical", "bug", "P2", "frustrated", "Nos factures PDF affichent le symbole $ au lieu de € depuis hier.",
+     "Régression du modèle PDF, corrigée.",
+     "Merci pour votre signalement. Une modification de nos modèles PDF ignorait la devise de l'espace de travail pour certaines factures créées hier. La correction est en ligne et les PDF concernés ont été régénérés avec la bonne devise ; seuls les symboles étaient erronés, pas les montants."),
+]
+
+
 def resolved_tickets() -> list[dict]:
     """One knowledge row per phrasing, with a stable external id and a spread of resolution dates."""
     rows = []
@@ -320,5 +356,12 @@ def resolved_tickets() -> list[dict]:
                 "urgency": urgency,
                 "sentiment": sentiment,
                 "days_ago": 3 + (s_index * 7 + p_index * 31) % 330,
+                "language": "en",
             })
+    for index, (language, category, subcategory, urgency, sentiment, text, resolution, response) in enumerate(LOCALISED):
+        rows.append({
+            "external_id": f"demo-resolved-{language}-{index:02d}", "text": text, "resolution": resolution, "response": response,
+            "category": category, "subcategory": subcategory, "urgency": urgency, "sentiment": sentiment,
+            "days_ago": 10 + index * 17, "language": language,
+        })
     return rows

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from triage.models import Ticket
 from knowledge.embeddings import embed_text
+from triage.drafting.service import draft_reply, guard_draft, retrieve_sources
 from triage.services.assess import assess_ticket
 from triage.services.classify import classify_ticket, ticket_text
 from triage.services.events import record_failure
@@ -44,9 +45,20 @@ def run_pipeline(*, ticket_id: int) -> bool:
             classification = classify_ticket(ticket=ticket, vector=vector)
             current_stage = "assess"
             assessment = assess_ticket(ticket=ticket, classification=classification, text=text)
+            current_stage = "retrieve"
+            sources = retrieve_sources(ticket=ticket, classification=classification, vector=vector)
+            current_stage = "draft"
+            draft = draft_reply(ticket=ticket, classification=classification, assessment=assessment, sources=sources)
+            current_stage = "guard"
+            guard_draft(ticket=ticket, draft=draft, assessment=assessment)
             current_stage = "route"
-            route_ticket(ticket=ticket, classification=classification, assessment=assessment)
-            ticket.status = Ticket.Status.ESCALATED if assessment.tier >= 3 else Ticket.Status.TRIAGED
+            route_ticket(ticket=ticket, classification=classification, assessment=assessment, draft=draft)
+            if assessment.tier >= 3:
+                ticket.status = Ticket.Status.ESCALATED
+            elif draft.text:
+                ticket.status = Ticket.Status.IN_REVIEW
+            else:
+                ticket.status = Ticket.Status.TRIAGED
             ticket.save(update_fields=["status", "updated_at"])
     except Exception as exc:
         logger.exception("pipeline failed for ticket %s at %s", ticket_id, current_stage)

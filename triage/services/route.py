@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, Sum
 
 from triage.config import current_versions
-from triage.models import Assessment, Classification, Team, TeamMembership, Ticket
+from triage.models import Assessment, Classification, Draft, Team, TeamMembership, Ticket
 from triage.services.events import stage
 from triage.services.sla import sla_due
 
@@ -73,7 +73,10 @@ def choose_reviewer(team: Team, *, skills: set[str]):
     return min(memberships, key=cost).user
 
 
-def route_ticket(*, ticket: Ticket, classification: Classification, assessment: Assessment) -> Ticket:
+def route_ticket(*, ticket: Ticket, classification: Classification, assessment: Assessment, draft: Draft | None = None) -> Ticket:
+    """Team, reviewer and SLA; for tiers 2 and 3 the draft gets the handoff note for the receiving team."""
+    from triage.drafting.handoff import handoff_note
+
     with stage(ticket, "route") as record:
         team, reason = choose_team(classification, assessment)
         ticket.difficulty = difficulty(classification, assessment)
@@ -83,6 +86,9 @@ def route_ticket(*, ticket: Ticket, classification: Classification, assessment: 
         ticket.reviewer = choose_reviewer(team, skills=skills) if team else None
         ticket.sla_due_at = sla_due(team=team, urgency=classification.urgency, start=ticket.created_at) if team else None
         ticket.save(update_fields=["team", "reviewer", "sla_due_at", "difficulty", "needs_human_triage", "updated_at"])
+        if draft is not None and assessment.tier >= 2:
+            draft.handoff_note = handoff_note(ticket=ticket, classification=classification, assessment=assessment)
+            draft.save(update_fields=["handoff_note"])
         versions = current_versions()
         record.inputs = {"category": classification.category, "urgency": classification.urgency, "tier": assessment.tier, "confidence": classification.confidence}
         record.outputs = {

@@ -1,0 +1,1 @@
+"""Drafting: context assembly, the local and openai draft engines, deterministic guards, handoff notes."""
