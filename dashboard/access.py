@@ -68,3 +68,8 @@ def require_admin(user: AbstractBaseUser) -> None:
 def require_lead(user: AbstractBaseUser) -> None:
     if not is_lead_or_admin(user):
         raise Http404("Not found")
+
+
+def can_view_pii(user: AbstractBaseUser, ticket: Ticket) -> bool:
+    """The original text (with PII) is for leads, admins and the ticket's assigned reviewer; others see it masked."""
+    return is_lead_or_admin(user) or (ticket.reviewer_id is not None and ticket.reviewer_id == user.pk)

@@ -216,6 +216,16 @@ class Ticket(models.Model):
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets")
     needs_human_triage = models.BooleanField(default=False, db_index=True)
     difficulty = models.PositiveSmallIntegerField(default=0, help_text="Set by routing; reviewer load is the sum over open tickets.")
+    # Read model for the queue, written by the pipeline and by corrections: filtering and
+    # ordering 100k tickets must not join the classification history.
+    urgency = models.CharField(max_length=2, blank=True)
+    category = models.CharField(max_length=100, blank=True)
+    sentiment = models.CharField(max_length=12, blank=True)
+    tier = models.PositiveSmallIntegerField(null=True, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    escalation_codes = ArrayField(models.CharField(max_length=60), default=list, blank=True)
+    flag_codes = ArrayField(models.CharField(max_length=60), default=list, blank=True)
+    queue_rank_at = models.DateTimeField(null=True, blank=True, help_text="SLA due time, brought forward for urgency and escalation: the queue's order.")
     sla_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     sla_paused_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
@@ -230,10 +240,26 @@ class Ticket(models.Model):
                 fields=["source", "external_id"], condition=Q(external_id__isnull=False), name="unique_ticket_source_external_id"
             ),
         ]
-        indexes = [models.Index(fields=["status", "sla_due_at"], name="ticket_status_sla")]
+        indexes = [
+            models.Index(fields=["status", "sla_due_at"], name="ticket_status_sla"),
+            models.Index(fields=["team", "status", "queue_rank_at", "id"], name="ticket_queue"),
+            models.Index(fields=["status", "queue_rank_at", "id"], name="ticket_queue_all"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject[:60]}"
+
+    def sla_state(self, now: timezone.datetime | None = None) -> str:
+        """on_track, at_risk (under a quarter of the window left, or under an hour) or breached."""
+        remaining = self.sla_remaining(now)
+        if remaining is None:
+            return "none"
+        if remaining.total_seconds() < 0:
+            return "breached"
+        window = (self.sla_due_at - self.created_at).total_seconds() if self.sla_due_at else 0
+        if remaining.total_seconds() < max(3600, window * 0.25):
+            return "at_risk"
+        return "on_track"
 
     def sla_remaining(self, now: timezone.datetime | None = None) -> timedelta | None:
         """Time left until the SLA is due; frozen while the ticket waits on the customer."""
@@ -446,3 +472,53 @@ class PipelineEvent(models.Model):
         return (self.finished_at - self.started_at).total_seconds() * 1000
 
 
+
+
+class Outbound(models.Model):
+    """One reply on its way to the customer. One per review: a double submit cannot send twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SENT = "sent"
+        FAILED = "failed"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="outbounds")
+    review = models.OneToOneField(Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbound")
+    via = models.CharField(max_length=20, help_text="email, or the helpdesk the ticket came from")
+    wait_for_customer = models.BooleanField(default=False, help_text="A clarification request: once sent, the SLA pauses until the customer replies.")
+    body = models.TextField(help_text="The text as the customer receives it (placeholders restored).")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.status} reply on ticket {self.ticket_id}"
+
+
+class EvaluationCase(models.Model):
+    """A case production taught us: a corrected classification, a rejected or heavily edited draft."""
+
+    class Origin(models.TextChoices):
+        CORRECTION = "correction"
+        REJECTED_DRAFT = "rejected_draft"
+        HEAVY_EDIT = "heavy_edit"
+
+    ticket = models.ForeignKey(Ticket, null=True, on_delete=models.SET_NULL, related_name="evaluation_cases")
+    origin = models.CharField(max_length=20, choices=Origin.choices)
+    masked_text = models.TextField()
+    labels = models.JSONField(default=dict, help_text="The corrected labels: urgency, category, sentiment, ...")
+    predicted = models.JSONField(default=dict, help_text="What the pipeline had said.")
+    final_reply = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.origin} case from ticket {self.ticket_id}"

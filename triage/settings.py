@@ -145,6 +145,15 @@ ZENDESK_WEBHOOK_SECRET = env_str("ZENDESK_WEBHOOK_SECRET", "dev-zendesk-secret")
 INTERCOM_WEBHOOK_SECRET = env_str("INTERCOM_WEBHOOK_SECRET", "dev-intercom-secret")
 FRESHDESK_WEBHOOK_SECRET = env_str("FRESHDESK_WEBHOOK_SECRET", "dev-freshdesk-secret")
 WEBHOOK_MAX_AGE_SECONDS = env_int("WEBHOOK_MAX_AGE_SECONDS", 300, minimum=1)
+# Replies to helpdesk tickets go back through the helpdesk's API when its base URL is set.
+ZENDESK_API_URL = env_url("ZENDESK_API_URL", "", schemes=("https", "http")) or ""
+ZENDESK_API_USER = env_str("ZENDESK_API_USER", "")
+ZENDESK_API_TOKEN = env_str("ZENDESK_API_TOKEN", "")
+INTERCOM_API_URL = env_url("INTERCOM_API_URL", "", schemes=("https", "http")) or ""
+INTERCOM_API_TOKEN = env_str("INTERCOM_API_TOKEN", "")
+INTERCOM_ADMIN_ID = env_str("INTERCOM_ADMIN_ID", "")
+FRESHDESK_API_URL = env_url("FRESHDESK_API_URL", "", schemes=("https", "http")) or ""
+FRESHDESK_API_KEY = env_str("FRESHDESK_API_KEY", "")
 
 # --- Auth, i18n, static, email ------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -17,6 +18,32 @@ URGENCY_WEIGHT = {"P1": 4, "P2": 3, "P3": 2, "P4": 1}
 SENTIMENT_WEIGHT = {"angry": 2, "frustrated": 1}
 SKILL_BONUS = 3  # a skilled reviewer may carry this much more load before an unskilled one gets the ticket
 SECURITY_CODES = {"security_issue"}
+# The queue is ordered by SLA due time brought forward by these: an escalated P1 with two
+# hours left comes before a calm P3 with one hour left.
+RANK_ADVANCE_PER_TIER = timedelta(minutes=30)
+RANK_ADVANCE_BY_URGENCY = {"P1": timedelta(hours=2), "P2": timedelta(minutes=30)}
+
+
+def queue_rank(ticket: Ticket) -> datetime | None:
+    if ticket.sla_due_at is None:
+        return None
+    return ticket.sla_due_at - RANK_ADVANCE_PER_TIER * (ticket.tier or 0) - RANK_ADVANCE_BY_URGENCY.get(ticket.urgency, timedelta(0))
+
+
+def refresh_read_model(*, ticket: Ticket, classification: Classification | None = None, assessment: Assessment | None = None, draft: Draft | None = None) -> None:
+    """Copy what the queue filters and sorts on onto the ticket row (not saved here)."""
+    if classification is not None:
+        ticket.urgency, ticket.category, ticket.sentiment = classification.urgency, classification.category, classification.sentiment
+        ticket.confidence = classification.confidence
+    if assessment is not None:
+        ticket.tier = assessment.tier
+        ticket.escalation_codes = sorted({r["code"] for r in assessment.reasons})
+    if draft is not None:
+        ticket.flag_codes = sorted({f.get("code", "") for f in draft.guard_flags if isinstance(f, dict)} - {""})
+    ticket.queue_rank_at = queue_rank(ticket)
+
+
+READ_MODEL_FIELDS = ["urgency", "category", "sentiment", "confidence", "tier", "escalation_codes", "flag_codes", "queue_rank_at"]
 
 
 @dataclass
@@ -85,7 +112,8 @@ def route_ticket(*, ticket: Ticket, classification: Classification, assessment: 
         skills = {classification.category, classification.subcategory, *(r["code"] for r in assessment.reasons)}
         ticket.reviewer = choose_reviewer(team, skills=skills) if team else None
         ticket.sla_due_at = sla_due(team=team, urgency=classification.urgency, start=ticket.created_at) if team else None
-        ticket.save(update_fields=["team", "reviewer", "sla_due_at", "difficulty", "needs_human_triage", "updated_at"])
+        refresh_read_model(ticket=ticket, classification=classification, assessment=assessment, draft=draft)
+        ticket.save(update_fields=["team", "reviewer", "sla_due_at", "difficulty", "needs_human_triage", "updated_at", *READ_MODEL_FIELDS])
         if draft is not None and assessment.tier >= 2:
             draft.handoff_note = handoff_note(ticket=ticket, classification=classification, assessment=assessment)
             draft.save(update_fields=["handoff_note"])

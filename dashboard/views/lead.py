@@ -1,0 +1,88 @@
+"""Pages for team leads and admins: the SLA board and the metrics."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from dashboard import metrics, selectors
+from dashboard.access import is_admin, require_lead, role_of, teams_for
+from dashboard.charts import bar_chart
+
+MAX_PERIOD_DAYS = 366
+
+
+@login_required
+def sla_board(request: HttpRequest) -> HttpResponse:
+    require_lead(request.user)
+    boards = selectors.sla_board(user=request.user)
+    context = {"boards": boards, "now": timezone.now(), "role": role_of(request.user)}
+    template = "dashboard/sla_board.html#boards" if request.htmx else "dashboard/sla_board.html"
+    return render(request, template, context)
+
+
+def _period(request: HttpRequest) -> tuple[datetime, datetime, str]:
+    """(start, end, error). Defaults to the last 30 days."""
+    today = timezone.localdate()
+    start_day = parse_date(request.GET.get("from", "") or "") if request.GET.get("from") else today - timedelta(days=30)
+    end_day = parse_date(request.GET.get("to", "") or "") if request.GET.get("to") else today
+    if start_day is None or end_day is None:
+        return _bounds(today - timedelta(days=30), today) + ("Dates must look like 2026-01-31.",)
+    if start_day > end_day:
+        return _bounds(today - timedelta(days=30), today) + ("The start date is after the end date.",)
+    if (end_day - start_day).days > MAX_PERIOD_DAYS:
+        return _bounds(end_day - timedelta(days=MAX_PERIOD_DAYS), end_day) + (f"Periods are limited to {MAX_PERIOD_DAYS} days.",)
+    return _bounds(start_day, end_day) + ("",)
+
+
+def _bounds(start_day, end_day) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(start_day, datetime.min.time()), tz)
+    end = timezone.make_aware(datetime.combine(end_day + timedelta(days=1), datetime.min.time()), tz)
+    return start, end
+
+
+@login_required
+def metrics_page(request: HttpRequest) -> HttpResponse:
+    require_lead(request.user)
+    start, end, error = _period(request)
+    group_by = request.GET.get("group", "team")
+    teams = None if is_admin(request.user) else teams_for(request.user)
+    data = metrics.compute(start=start, end=end, group_by=group_by, teams=teams)
+    context = {
+        "m": data,
+        "error": error,
+        "group_by": data.group_by,
+        "groups": list(metrics.GROUPS),
+        "from": (start.date()).isoformat(),
+        "to": (end.date() - timedelta(days=1)).isoformat(),
+        "acceptance_chart": bar_chart([(r.key, round((r.acceptance or 0) * 100)) for r in data.rows], unit="%", max_value=100, label="Drafts approved (%)"),
+        "edit_chart": bar_chart(data.edit_histogram, label="Approved drafts by edit distance"),
+        "role": role_of(request.user),
+    }
+    return render(request, "dashboard/metrics.html", context, status=422 if error else 200)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def metrics_csv(request: HttpRequest) -> HttpResponse:
+    require_lead(request.user)
+    start, end, error = _period(request)
+    if error:
+        return HttpResponse(error, status=422, content_type="text/plain")
+    teams = None if is_admin(request.user) else teams_for(request.user)
+    writer = csv.writer(_Echo())
+    rows = (writer.writerow(row) for row in [metrics.CSV_COLUMNS, *metrics.csv_rows(start=start, end=end, teams=teams)])
+    response = StreamingHttpResponse(rows, content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="reviews-{start.date()}-{end.date() - timedelta(days=1)}.csv"'
+    return response
