@@ -106,7 +106,7 @@ class TeamBoard:
 def sla_board(*, user: AbstractBaseUser, now: datetime | None = None, limit: int = 200) -> list[TeamBoard]:
     """Per team: open tickets by SLA state, soonest first, and the load per reviewer."""
     now = now or timezone.now()
-    teams = list(teams_for(user).order_by("name"))
+    teams = list(teams_for(user).order_by("name").prefetch_related("members"))
     open_tickets = list(
         Ticket.objects.filter(team__in=teams, status__in=Ticket.OPEN_STATUSES, sla_due_at__isnull=False, sla_paused_at__isnull=True)
         .select_related("reviewer", "customer").order_by("sla_due_at", "pk")[: limit * max(1, len(teams))]

@@ -30,8 +30,8 @@ def sla_board(request: HttpRequest) -> HttpResponse:
 def _period(request: HttpRequest) -> tuple[datetime, datetime, str]:
     """(start, end, error). Defaults to the last 30 days."""
     today = timezone.localdate()
-    start_day = parse_date(request.GET.get("from", "") or "") if request.GET.get("from") else today - timedelta(days=30)
-    end_day = parse_date(request.GET.get("to", "") or "") if request.GET.get("to") else today
+    start_day = _parse_day(request.GET.get("from", "")) if request.GET.get("from") else today - timedelta(days=30)
+    end_day = _parse_day(request.GET.get("to", "")) if request.GET.get("to") else today
     if start_day is None or end_day is None:
         return _bounds(today - timedelta(days=30), today) + ("Dates must look like 2026-01-31.",)
     if start_day > end_day:
@@ -39,6 +39,13 @@ def _period(request: HttpRequest) -> tuple[datetime, datetime, str]:
     if (end_day - start_day).days > MAX_PERIOD_DAYS:
         return _bounds(end_day - timedelta(days=MAX_PERIOD_DAYS), end_day) + (f"Periods are limited to {MAX_PERIOD_DAYS} days.",)
     return _bounds(start_day, end_day) + ("",)
+
+
+def _parse_day(value: str):
+    try:
+        return parse_date(value.strip())
+    except ValueError:  # well-formed but impossible, like 2026-13-01
+        return None
 
 
 def _bounds(start_day, end_day) -> tuple[datetime, datetime]:

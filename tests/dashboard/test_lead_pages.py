@@ -1,0 +1,86 @@
+import csv
+import io
+import time
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from dashboard.forms import opened_token
+from tests.conftest import make_ticket
+from triage.models import Review, Team, Ticket
+
+
+def many_tickets(n: int, team: Team) -> None:
+    now = timezone.now()
+    tickets = [
+        Ticket(source="api", channel="api", raw_body="x", subject=f"Ticket {i}", status=Ticket.Status.IN_REVIEW, team=team, urgency="P3",
+               category="billing", sentiment="neutral", tier=1, sla_due_at=now, queue_rank_at=now + timezone.timedelta(minutes=i))
+        for i in range(n)
+    ]
+    Ticket.objects.bulk_create(tickets)
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_queue_runs_a_bounded_number_of_queries(client, people):
+    billing = Team.objects.get(slug="billing")
+    client.force_login(people["agent"])
+    many_tickets(5, billing)
+    few = queries_for(client, "/")
+    many_tickets(120, billing)
+    assert queries_for(client, "/") == few
+    assert queries_for(client, "/?flagged=1&urgency=P3") == few
+    first_page = client.get("/").content.decode()
+    assert "Next page" in first_page
+
+
+def test_keyset_pagination_walks_every_ticket_once(client, people):
+    billing = Team.objects.get(slug="billing")
+    many_tickets(120, billing)
+    client.force_login(people["agent"])
+    from dashboard.selectors import QueueFilters, queue_page
+
+    seen, after = [], ""
+    while True:
+        rows, after = queue_page(user=people["agent"], filters=QueueFilters(), after=after, limit=50)
+        seen += [t.pk for t in rows]
+        if not after:
+            break
+    assert len(seen) == 120 and len(set(seen)) == 120
+
+
+def test_sla_board_and_its_partial_are_bounded_and_show_states(client, people):
+    billing = Team.objects.get(slug="billing")
+    now = timezone.now()
+    breached = make_ticket(body="late one")
+    Ticket.objects.filter(pk=breached.pk).update(team=billing, status="in_review", sla_due_at=now - timezone.timedelta(hours=1), created_at=now - timezone.timedelta(hours=5))
+    client.force_login(people["lead"])
+    page = client.get("/sla/").content.decode()
+    assert "Breached <strong>1</strong>" in page
+    few = queries_for(client, "/sla/")
+    many_tickets(60, billing)
+    assert queries_for(client, "/sla/") == few
+
+
+def test_metrics_show_a_decision_and_export_it_as_csv(client, people, billing_ticket):
+    from triage.services.review import reviewer_text
+
+    client.force_login(people["agent"])
+    text = reviewer_text(billing_ticket, billing_ticket.drafts.first().text)
+    client.post(f"/tickets/{billing_ticket.pk}/approve/", {"opened": opened_token(billing_ticket.pk, time.time() - 30), "final_text": text + " Thanks again."})
+    review = Review.objects.get()
+    client.force_login(people["lead"])
+    page = client.get("/metrics/").content.decode()
+    assert f"#{billing_ticket.pk}</a></td><td>Approved Edited</td><td>{review.edit_distance:.3f}</td>" in page
+    assert "<svg" in page
+    export = client.get("/metrics.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert rows[0][:3] == ["review_id", "ticket_id", "team"] and rows[1][7] == "approved_edited"
+    assert client.get("/metrics/?from=2026-13-01").status_code == 422
+    assert client.get("/metrics/?from=2026-05-01&to=2026-01-01").status_code == 422
