@@ -45,6 +45,8 @@ CLAIMS_OTHER_LANGUAGES: dict[str, str] = {
     "investigate": r"\b(?:wir haben .{0,40}(?:geprüft|überprüft)|hemos (?:revisado|comprobado)|avons (?:vérifié|examiné))\b",
 }
 _FUTURE_CLAUSE = re.compile(r"\b(?:once|after|when|as soon as|until|before|if)\s+$", re.IGNORECASE)
+CLAIM_NAMES = {"refund": "a refund", "credit": "a credit", "cancel": "a cancellation", "escalate": "an escalation", "reset": "a reset",
+               "change": "an account change", "investigate": "a check"}
 MONEY = re.compile(r"(?:[€$£]\s?\d[\d.,]*|\b\d[\d.,]*\s?(?:eur|usd|gbp|euros?|dollars?)\b)", re.IGNORECASE)
 
 PROMISES: dict[str, str] = {
@@ -86,7 +88,8 @@ def check_claims(text: str, actions: set[str]) -> list[Flag]:
             if match and _FUTURE_CLAUSE.search(sentence[: match.start()]):
                 match = None
             if match and kind not in actions:
-                flags.append(Flag("unbacked_claim", f"Says a {kind} was done, but no {kind} is recorded on the ticket.", sentence))
+                what = CLAIM_NAMES[kind]
+                flags.append(Flag("unbacked_claim", f"Says {what} was done, but no {what} is recorded on the ticket.", sentence))
                 break
         else:
             if MONEY.search(sentence) and re.search(r"\b(refund|credit|charged back|paid back|reimburs)", sentence, re.IGNORECASE) and not actions & {"refund", "credit"}:
