@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import curation, lead, tickets
+from dashboard.views import curation, evaluation, lead, tickets
 
 app_name = "dashboard"
 
@@ -22,6 +22,8 @@ urlpatterns = [
     path("sla/", lead.sla_board, name="sla_board"),
     path("metrics/", lead.metrics_page, name="metrics"),
     path("metrics.csv", lead.metrics_csv, name="metrics_csv"),
+    path("evaluation/", evaluation.runs, name="evaluation"),
+    path("evaluation/replay/", evaluation.replay, name="evaluation_replay"),
     path("knowledge/", curation.knowledge_list, name="knowledge"),
     path("knowledge/needs-review/", curation.needs_review, name="knowledge_needs_review"),
     path("knowledge/entries/<int:pk>/", curation.entry_detail, name="knowledge_entry"),

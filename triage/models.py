@@ -522,3 +522,24 @@ class EvaluationCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.origin} case from ticket {self.ticket_id}"
+
+
+class EvaluationRun(models.Model):
+    """One replay of the pipeline's classification on the evaluation cases (or a CSV), for comparing changes."""
+
+    kind = models.CharField(max_length=10, choices=[("cases", "Evaluation cases"), ("csv", "Labelled CSV")])
+    name = models.CharField(max_length=200, blank=True)
+    engine = models.CharField(max_length=20)
+    versions = models.JSONField(default=dict)
+    summary = models.JSONField(default=dict, help_text="Per field: accuracy, macro_f1, coverage, accuracy_at_threshold.")
+    per_case = models.JSONField(default=list, help_text="[{case, field: {expected, got, ok}}] for case runs.")
+    n = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0.0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} run {self.pk} ({self.engine})"

@@ -1,0 +1,45 @@
+"""Evaluation runs for admins: what the pipeline gets right on production's cases, and how two runs differ."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from dashboard.access import require_admin, role_of
+from triage import evaluation
+from triage.models import EvaluationCase, EvaluationRun
+
+
+@login_required
+def runs(request: HttpRequest) -> HttpResponse:
+    require_admin(request.user)
+    all_runs = list(EvaluationRun.objects.order_by("-created_at")[:50])
+    comparison = None
+    error = ""
+    a, b = request.GET.get("a", ""), request.GET.get("b", "")
+    if a or b:
+        chosen = {str(r.pk): r for r in EvaluationRun.objects.filter(pk__in=[x for x in (a, b) if x.isdigit()])}
+        if a in chosen and b in chosen:
+            comparison = evaluation.compare_runs(chosen[a], chosen[b])
+        else:
+            error = "Choose two recorded runs to compare."
+    context = {
+        "runs": all_runs, "comparison": comparison, "error": error, "a": a, "b": b,
+        "cases": EvaluationCase.objects.count(), "role": role_of(request.user),
+    }
+    return render(request, "dashboard/evaluation.html", context, status=422 if error else 200)
+
+
+@login_required
+@require_POST
+def replay(request: HttpRequest) -> HttpResponse:
+    """Replay the current pipeline on the cases now (a few seconds for hundreds of cases)."""
+    require_admin(request.user)
+    if not EvaluationCase.objects.exists():
+        return render(request, "dashboard/_error.html", {"message": "There are no evaluation cases yet."}, status=422)
+    evaluation.replay_cases(name=request.POST.get("name", "")[:200], user=request.user)
+    from django.shortcuts import redirect
+
+    return redirect("dashboard:evaluation")

@@ -1,0 +1,56 @@
+"""Corrections in the dashboard become cases; a replay records a run; two runs compare."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from triage.models import EvaluationCase, EvaluationRun
+
+
+def correct(client, ticket, **fields):
+    data = {"urgency": "P3", "category": "billing", "subcategory": "", "sentiment": "neutral", **fields}
+    assert client.post(f"/tickets/{ticket.pk}/correct/", data).status_code == 302
+
+
+def test_correction_replay_and_comparison(client, people, billing_ticket, tech_ticket, capsys):
+    client.force_login(people["lead"])
+    correct(client, billing_ticket, category="general")  # the reviewer says: general, not billing
+    correct(client, tech_ticket, category="technical", urgency="P1")
+    assert EvaluationCase.objects.filter(origin="correction").count() == 2
+
+    call_command("evaluate", "--cases", "--name", "before")
+    first = EvaluationRun.objects.get(name="before")
+    outcome = {c["ticket"]: c for c in first.per_case}
+    assert outcome[billing_ticket.pk]["category"] == {"expected": "general", "got": "billing", "ok": False}
+    assert outcome[tech_ticket.pk]["category"]["ok"] is True
+    printed = capsys.readouterr().out
+    assert f"ticket {billing_ticket.pk}" in printed and "expected general, got billing" in printed
+
+    # teach the knowledge base that such tickets are "general", then replay
+    from knowledge.services import EntryInput, create_entries
+
+    create_entries(entries=[EntryInput(text=f"I was charged twice for my subscription this month, please help. ({i})", category="general") for i in range(30)])
+    call_command("evaluate", "--cases", "--name", "after")
+    second = EvaluationRun.objects.get(name="after")
+    call_command("evaluate", "--compare", str(first.pk), str(second.pk))
+    out = capsys.readouterr().out
+    assert "fixed 1" in out and "category" in out
+
+    client.force_login(people["admin"])
+    page = client.get(f"/evaluation/?a={first.pk}&b={second.pk}").content.decode()
+    assert "Fixed case" in page and f"#{first.pk} before" in page
+    assert client.post("/evaluation/replay/", {"name": "from the dashboard"}).status_code == 302
+    assert EvaluationRun.objects.filter(name="from the dashboard").exists()
+
+
+def test_evaluation_pages_are_admin_only(client, people):
+    client.force_login(people["lead"])
+    assert client.get("/evaluation/").status_code == 404
+    assert client.post("/evaluation/replay/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_cases_and_compare_fail_clearly_without_data():
+    with pytest.raises(CommandError, match="no evaluation cases yet"):
+        call_command("evaluate", "--cases")
+    with pytest.raises(CommandError, match="no evaluation run 98, 99"):
+        call_command("evaluate", "--compare", "98", "99")

@@ -1,0 +1,120 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from triage import evaluation
+from triage.evaluation import EvalError
+
+
+def _fmt(value) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+class Command(BaseCommand):
+    help = (
+        "Evaluate classification on a labelled CSV (train/test split or K folds) in an isolated knowledge space, "
+        "or replay the pipeline on production's evaluation cases (--cases) and compare recorded runs (--compare A B)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--train", type=Path)
+        parser.add_argument("--test", type=Path)
+        parser.add_argument("--csv", type=Path)
+        parser.add_argument("--folds", type=int)
+        parser.add_argument("--text", help="Column(s) joined into the ticket text, e.g. subject,body")
+        parser.add_argument("--label", action="append", default=[], help="FIELD=COLUMN with FIELD category or urgency; repeatable")
+        parser.add_argument("--engine", choices=["local", "openai"], default="local")
+        parser.add_argument("--baseline", choices=["tfidf"], help="Also run a TF-IDF + logistic regression baseline on the same split")
+        parser.add_argument("--json", type=Path, dest="json_out")
+        parser.add_argument("--html", type=Path, dest="html_out")
+        parser.add_argument("--encoding", default="utf-8-sig")
+        parser.add_argument("--cases", action="store_true", help="Replay the current pipeline on the evaluation cases and record a run")
+        parser.add_argument("--name", default="", help="With --cases: a name for the run")
+        parser.add_argument("--compare", nargs=2, type=int, metavar=("RUN_A", "RUN_B"), help="Compare two recorded case runs")
+
+    def handle(self, *args, **o):
+        try:
+            if o["compare"]:
+                return self._compare(*o["compare"])
+            if o["cases"]:
+                return self._cases(o)
+            return self._csv(o)
+        except EvalError as exc:
+            raise CommandError(str(exc)) from None
+
+    def _csv(self, o):
+        if not o["text"]:
+            raise EvalError("--text is required (the column or columns holding the ticket text)")
+        labels = evaluation.parse_labels(o["label"])
+        columns = [c.strip() for c in o["text"].split(",") if c.strip()]
+        baseline = o["baseline"] == "tfidf"
+        if o["csv"]:
+            if not o["folds"] or o["folds"] < 2:
+                raise EvalError("--csv needs --folds K with K of at least 2")
+            data = evaluation.read_csv(o["csv"], text_columns=columns, labels=labels, encoding=o["encoding"])
+            with tqdm(total=len(data), unit="tickets", desc="folds", disable=None) as bar:
+                result = evaluation.evaluate_folds(data, folds=o["folds"], engine=o["engine"], baseline=baseline, progress=bar.update)
+            title = f"{o['folds']}-fold evaluation of {o['csv'].name}"
+        else:
+            if not (o["train"] and o["test"]):
+                raise EvalError("give --train and --test, or --csv with --folds, or --cases")
+            train = evaluation.read_csv(o["train"], text_columns=columns, labels=labels, encoding=o["encoding"])
+            test = evaluation.read_csv(o["test"], text_columns=columns, labels=labels, encoding=o["encoding"])
+            with tqdm(total=len(test), unit="tickets", desc="classify", disable=None) as bar:
+                result = evaluation.evaluate_split(train, test, engine=o["engine"], progress=bar.update)
+            if baseline:
+                result["baseline"] = evaluation.baseline_tfidf(train, test)
+            title = f"Evaluation: {o['train'].name} → {o['test'].name}"
+        self._print(result)
+        if o["json_out"]:
+            o["json_out"].write_text(json.dumps(result, indent=2))
+            self.stdout.write(f"JSON written to {o['json_out']}")
+        if o["html_out"]:
+            o["html_out"].write_text(evaluation.html_report(result, title=title))
+            self.stdout.write(f"HTML report written to {o['html_out']}")
+
+    def _print(self, result):
+        self.stdout.write(f"{result['n_train']} training rows, {result['n_test']} test rows, engine {result['engine']}, {result['seconds']} s "
+                          f"({result.get('tickets_per_second')} tickets/s classified)")
+        self.stdout.write(f"{'field':<10} {'accuracy':>9} {'macro-F1':>9} {'coverage':>9} {'acc@thr':>9}")
+        for field, m in result["fields"].items():
+            self.stdout.write(f"{field:<10} {_fmt(m['accuracy']):>9} {_fmt(m['macro_f1']):>9} {_fmt(m['coverage']):>9} {_fmt(m['accuracy_at_threshold']):>9}")
+            base = result.get("baseline", {}).get("fields", {}).get(field)
+            if base:
+                self.stdout.write(f"{'  tfidf':<10} {_fmt(base['accuracy']):>9} {_fmt(base['macro_f1']):>9} {_fmt(base['coverage']):>9} {_fmt(base['accuracy_at_threshold']):>9}")
+        self.stdout.write(f"threshold {result['versions']['threshold']}; versions {json.dumps(result['versions'])}")
+
+    def _cases(self, o):
+        from triage.models import EvaluationCase
+
+        total = EvaluationCase.objects.count()
+        if not total:
+            raise EvalError("there are no evaluation cases yet: corrections, rejected and heavily edited drafts become cases")
+        with tqdm(total=total, unit="cases", disable=None) as bar:
+            run = evaluation.replay_cases(engine=o["engine"], name=o["name"], progress=bar.update)
+        self.stdout.write(f"Run {run.pk}: {run.n} cases in {run.seconds} s")
+        for field, s in run.summary.items():
+            self.stdout.write(f"  {field:<10} {s['right']}/{s['n']} right ({s['accuracy']:.3f})")
+        for case in run.per_case:
+            wrong = [f"{f}: expected {v.get('expected')}, got {v.get('got')}" for f, v in case.items() if isinstance(v, dict) and v.get("ok") is False]
+            if wrong:
+                self.stdout.write(f"  case {case['case']} (ticket {case['ticket']}): " + "; ".join(wrong))
+
+    def _compare(self, a, b):
+        from triage.models import EvaluationRun
+
+        runs = {r.pk: r for r in EvaluationRun.objects.filter(pk__in=[a, b])}
+        missing = [str(x) for x in (a, b) if x not in runs]
+        if missing:
+            raise EvalError(f"no evaluation run {', '.join(missing)}; list them in the dashboard or the admin")
+        diff = evaluation.compare_runs(runs[a], runs[b])
+        self.stdout.write(f"Run {a} → run {b}")
+        for field, values in diff["fields"].items():
+            self.stdout.write(f"  {field:<10} {_fmt(values['before'])} → {_fmt(values['after'])}")
+        self.stdout.write(f"  fixed {len(diff['fixed'])}, broken {len(diff['broken'])}")
+        for item in diff["broken"]:
+            self.stdout.write(f"  broke case {item['case']} {item['field']}: {item['before']} → {item['after']}")
+        if diff["changed_versions"]:
+            self.stdout.write(f"  versions changed: {json.dumps(diff['changed_versions'])}")
