@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install lint browser-deps clean
+.PHONY: run test install lint bench browser-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ browser-deps:
 
 test: install browser-deps
 	$(PY) -m pytest
+
+# Benchmarks print figures and write bench/results.json; they use a throwaway database.
+bench: install
+	$(PY) manage.py bench
 
 lint: install
 	$(VENV)/bin/ruff check .

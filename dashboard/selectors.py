@@ -67,13 +67,19 @@ def filtered_tickets(*, user: AbstractBaseUser, filters: QueueFilters) -> QueryS
 
 
 def queue_page(*, user: AbstractBaseUser, filters: QueueFilters, after: str = "", limit: int = QUEUE_PAGE_SIZE) -> tuple[list[Ticket], str]:
-    """One page of the queue, highest SLA risk first (keyset pagination on queue rank and id)."""
+    """One page of the queue, highest SLA risk first (keyset pagination on queue rank and id).
+
+    Served by the partial indexes on the review queue: the scan walks them in order and stops
+    after one page, whatever the number of tickets.
+    """
     tickets = filtered_tickets(user=user, filters=filters).filter(queue_rank_at__isnull=False, needs_human_triage=False)
     cursor = decode_cursor(after) if after else None
     if cursor is not None:
         rank, pk = cursor
         tickets = tickets.filter(Q(queue_rank_at__gt=rank) | Q(queue_rank_at=rank, pk__gt=pk))
-    rows = list(tickets.select_related("customer", "team", "reviewer").order_by("queue_rank_at", "pk")[: limit + 1])
+    rows = list(
+        tickets.select_related("customer", "team", "reviewer").defer("raw_body", "cleaned_text").order_by("queue_rank_at", "pk")[: limit + 1]
+    )
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else ""
     return rows[:limit], next_cursor
 

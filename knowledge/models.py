@@ -17,7 +17,7 @@ EMBEDDING_DIMENSIONS = 384
 class KnowledgeEntry(models.Model):
     """A resolved ticket: what the customer asked, how it was resolved, and the reply that went out."""
 
-    external_id = models.CharField(max_length=200, null=True, blank=True, unique=True, help_text="Id in the system it was imported from.")
+    external_id = models.CharField(max_length=200, null=True, blank=True, unique=True, help_text="Id in the system it was imported from.")  # noqa: DJ001 -- NULLs never collide
     source_ticket = models.OneToOneField("triage.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="knowledge_entry")
     text = models.TextField(help_text="The customer's (masked) request.")
     resolution = models.TextField(blank=True, help_text="Internal note: what fixed it.")

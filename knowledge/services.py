@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from knowledge.chunking import chunk_markdown
 from knowledge.embeddings import MODEL_NAME, embed_texts
-from knowledge.models import KBArticle, KBArticleVersion, KBChunk, KnowledgeEntry, KnowledgeEntryVersion
+from knowledge.models import (
+    KBArticle,
+    KBArticleVersion,
+    KBChunk,
+    KnowledgeEntry,
+    KnowledgeEntryVersion,
+)
 
 # Rows embedded and written per round trip: 256 texts take ~1 s to embed on two cores and
 # a few MB of memory, small enough for a progress bar to move and a crash to lose little.

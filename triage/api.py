@@ -20,7 +20,13 @@ from django.views.decorators.http import require_POST
 from triage.models import Channel
 from triage.services import webhooks
 from triage.services.email_in import parse_email
-from triage.services.ingest import CustomerInput, IngestError, IngestResult, TicketInput, ingest_ticket
+from triage.services.ingest import (
+    CustomerInput,
+    IngestError,
+    IngestResult,
+    TicketInput,
+    ingest_ticket,
+)
 from triage.tasks import enqueue_processing
 
 MAX_JSON_BYTES = 1024 * 1024

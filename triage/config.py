@@ -6,7 +6,14 @@ from django.db import models, transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
-from triage.models import ConfigVersion, EscalationRule, Persona, TaxonomyCategory, Team, TeamMembership
+from triage.models import (
+    ConfigVersion,
+    EscalationRule,
+    Persona,
+    TaxonomyCategory,
+    Team,
+    TeamMembership,
+)
 
 KIND_OF_MODEL: dict[type[models.Model], str] = {
     TaxonomyCategory: ConfigVersion.Kind.TAXONOMY,

@@ -112,13 +112,13 @@ def isolated_space(vectors: np.ndarray, labels: dict[str, list[str]]) -> Iterato
             cursor.execute(f'CREATE TABLE "{schema}".entries (id serial PRIMARY KEY, embedding vector(384) NOT NULL, labels jsonb NOT NULL)')
             rows = [(vector.tolist(), json.dumps({f: labels[f][i] for f in labels})) for i, vector in enumerate(vectors)]
             for start in range(0, len(rows), 2000):
-                cursor.executemany(f'INSERT INTO "{schema}".entries (embedding, labels) VALUES (%s::vector, %s::jsonb)', [(str(v), l) for v, l in rows[start : start + 2000]])
+                cursor.executemany(f'INSERT INTO "{schema}".entries (embedding, labels) VALUES (%s::vector, %s::jsonb)', [(str(vector), data) for vector, data in rows[start : start + 2000]])
 
             def load() -> tuple[np.ndarray, dict[str, np.ndarray]]:
                 cursor.execute(f'SELECT embedding::text, labels FROM "{schema}".entries ORDER BY id')
                 fetched = cursor.fetchall()
                 matrix = np.asarray([json.loads(e) for e, _ in fetched], dtype=np.float32)
-                parsed = [l if isinstance(l, dict) else json.loads(l) for _, l in fetched]
+                parsed = [raw if isinstance(raw, dict) else json.loads(raw) for _, raw in fetched]
                 return matrix, {f: np.array([p[f] for p in parsed]) for f in labels}
 
             yield load
@@ -139,7 +139,7 @@ def score(y_true: list[str], y_pred: list[str], confidence: list[float], thresho
         "coverage": float(confident.mean()),
         "accuracy_at_threshold": float((true[confident] == pred[confident]).mean()) if confident.any() else None,
         "threshold": threshold,
-        "per_label": {l: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)} for l, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)},
+        "per_label": {label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(n)} for label, p, r, f, n in zip(labels, precision, recall, f1, support, strict=True)},
         "confusion": {"labels": labels, "matrix": confusion_matrix(true, pred, labels=labels).tolist()},
     }
 
@@ -294,7 +294,7 @@ def html_report(result: dict, *, title: str) -> str:
         labels, matrix = m["confusion"]["labels"], m["confusion"]["matrix"]
         peak = max((max(row) for row in matrix), default=1) or 1
         parts.append(f"<h2>{esc(field)}: confusion matrix (rows: true, columns: predicted)</h2><table><tr><th></th>")
-        parts.extend(f"<th><span class='rot'>{esc(l)}</span></th>" for l in labels)
+        parts.extend(f"<th><span class='rot'>{esc(label)}</span></th>" for label in labels)
         parts.append("</tr>")
         for label, row in zip(labels, matrix, strict=True):
             cells = "".join(

@@ -184,6 +184,10 @@ class Customer(models.Model):
         return self.name or self.email or f"customer {self.pk}"
 
 
+# Tickets waiting for a reviewer (kept in step with dashboard.selectors.QUEUE_STATUSES).
+REVIEW_QUEUE = Q(status__in=["triaged", "in_review", "escalated", "reopened"], needs_human_triage=False, queue_rank_at__isnull=False)
+
+
 class Ticket(models.Model):
     """One support request and its thread; the unit the pipeline and reviewers work on."""
 
@@ -202,7 +206,8 @@ class Ticket(models.Model):
     OPEN_STATUSES = (Status.NEW, Status.TRIAGED, Status.DRAFTED, Status.IN_REVIEW, Status.ESCALATED, Status.REOPENED)
 
     source = models.CharField(max_length=20, choices=Channel.choices)
-    external_id = models.CharField(max_length=200, null=True, blank=True)
+    # NULL, not "", for "no external id": the unique constraint must not treat two of them as equal.
+    external_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     channel = models.CharField(max_length=20, choices=Channel.choices)
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
     subject = models.CharField(max_length=300, blank=True)
@@ -242,8 +247,9 @@ class Ticket(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "sla_due_at"], name="ticket_status_sla"),
-            models.Index(fields=["team", "status", "queue_rank_at", "id"], name="ticket_queue"),
-            models.Index(fields=["status", "queue_rank_at", "id"], name="ticket_queue_all"),
+            # The review queue walks these in order and stops after one page.
+            models.Index(fields=["queue_rank_at", "id"], name="ticket_review_queue", condition=REVIEW_QUEUE),
+            models.Index(fields=["team", "queue_rank_at", "id"], name="ticket_team_review_queue", condition=REVIEW_QUEUE),
         ]
 
     def __str__(self) -> str:
@@ -291,7 +297,7 @@ class Message(models.Model):
     author = models.CharField(max_length=200, blank=True)
     body = models.TextField()
     masked_body = models.TextField(blank=True)
-    message_id = models.CharField(max_length=300, null=True, blank=True, unique=True)
+    message_id = models.CharField(max_length=300, null=True, blank=True, unique=True)  # noqa: DJ001 -- NULLs never collide
     in_reply_to = models.CharField(max_length=300, blank=True)
     attachments = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -11,9 +11,33 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard import selectors
-from dashboard.access import can_view_pii, is_lead_or_admin, require_lead, role_of, teams_for, ticket_for_user
-from dashboard.forms import ActionForm, ApproveForm, CorrectionForm, EscalateForm, ReassignForm, RejectForm, opened_token
-from triage.models import Channel, Draft, Outbound, PiiVault, Sentiment, TaxonomyCategory, Ticket, Urgency
+from dashboard.access import (
+    can_view_pii,
+    is_lead_or_admin,
+    require_lead,
+    role_of,
+    teams_for,
+    ticket_for_user,
+)
+from dashboard.forms import (
+    ActionForm,
+    ApproveForm,
+    CorrectionForm,
+    EscalateForm,
+    ReassignForm,
+    RejectForm,
+    opened_token,
+)
+from triage.models import (
+    Channel,
+    Draft,
+    Outbound,
+    PiiVault,
+    Sentiment,
+    TaxonomyCategory,
+    Ticket,
+    Urgency,
+)
 from triage.services import review as review_service
 from triage.services.pii import unmask
 

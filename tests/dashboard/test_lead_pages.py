@@ -2,7 +2,6 @@ import csv
 import io
 import time
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone

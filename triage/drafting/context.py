@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from knowledge.selectors import Source
 from triage.engines.signals import extractive_summary
-from triage.models import Assessment, Classification, Message, Persona, Ticket
+from triage.models import Assessment, Classification, Persona, Ticket
 
 # Budgets in estimated tokens (1.3 per word): the ticket, its thread, the sources. Together
 # they stay far below any model's window, leaving room for the instructions and the reply.

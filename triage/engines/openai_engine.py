@@ -29,6 +29,36 @@ def client():
     return _client(settings.OPENAI_BASE_URL, settings.OPENAI_API_KEY, settings.OPENAI_TIMEOUT_SECONDS, settings.OPENAI_MAX_RETRIES)
 
 
+def structured_call(*, model: str, messages: list[dict[str, str]], name: str, schema: dict[str, Any], temperature: float) -> tuple[dict[str, Any], str]:
+    """One chat completion with a strict JSON schema: (the parsed object, the model that answered).
+
+    Raises EngineError for an unreachable endpoint, a refusal or an answer that is not a JSON object.
+    """
+    from openai import OpenAIError
+
+    try:
+        response = client().chat.completions.create(
+            model=model,
+            temperature=temperature,
+            messages=messages,
+            response_format={"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}},
+        )
+    except OpenAIError as exc:
+        raise EngineError(f"{type(exc).__name__}: {str(exc)[:300]}") from exc
+    if not response.choices:
+        raise EngineError("the endpoint returned no choices")
+    message = response.choices[0].message
+    if getattr(message, "refusal", None):
+        raise EngineError(f"the model refused: {message.refusal[:200]}")
+    try:
+        data = json.loads(message.content or "")
+    except ValueError:
+        raise EngineError("the model's answer is not JSON") from None
+    if not isinstance(data, dict):
+        raise EngineError("the model's answer is not a JSON object")
+    return data, response.model or model
+
+
 def classification_schema(categories: list[str]) -> dict[str, Any]:
     return {
         "type": "object",
@@ -92,33 +122,11 @@ def _validate(data: dict[str, Any], categories: list[str]) -> None:
 
 def classify(text: str, *, taxonomy: list[dict], threshold: float) -> ClassificationResult:
     """Classify masked ``text``. Raises EngineError on a refusal, an invalid answer or an unreachable endpoint."""
-    from openai import OpenAIError
-
     categories = [t["slug"] for t in taxonomy]
-    model = settings.OPENAI_CLASSIFIER_MODEL
-    try:
-        response = client().chat.completions.create(
-            model=model,
-            temperature=0,
-            messages=classification_messages(text, taxonomy),
-            response_format={
-                "type": "json_schema",
-                "json_schema": {"name": "ticket_classification", "strict": True, "schema": classification_schema(categories)},
-            },
-        )
-    except OpenAIError as exc:
-        raise EngineError(f"{type(exc).__name__}: {str(exc)[:300]}") from exc
-    if not response.choices:
-        raise EngineError("the endpoint returned no choices")
-    message = response.choices[0].message
-    if getattr(message, "refusal", None):
-        raise EngineError(f"the model refused: {message.refusal[:200]}")
-    try:
-        data = json.loads(message.content or "")
-    except ValueError:
-        raise EngineError("the model's answer is not JSON") from None
-    if not isinstance(data, dict):
-        raise EngineError("the model's answer is not a JSON object")
+    data, answered_by = structured_call(
+        model=settings.OPENAI_CLASSIFIER_MODEL, messages=classification_messages(text, taxonomy),
+        name="ticket_classification", schema=classification_schema(categories), temperature=0,
+    )
     _validate(data, categories)
     confidence = float(data["confidence"])
     return ClassificationResult(
@@ -132,7 +140,7 @@ def classify(text: str, *, taxonomy: list[dict], threshold: float) -> Classifica
         confidence=confidence,
         needs_human_review=bool(data["needs_human_review"]) or confidence < threshold,
         engine="openai",
-        model=response.model or model,
+        model=answered_by,
         prompt_version=CLASSIFY_PROMPT_VERSION,
     )
 
@@ -186,35 +194,17 @@ def draft_messages(context, persona) -> list[dict[str, str]]:
 
 def draft(context, persona):
     """A DraftOutput from the model. Raises EngineError on failure or invalid output."""
-    from openai import OpenAIError
-
     from triage.drafting.local import DraftOutput
 
-    model = settings.OPENAI_DRAFT_MODEL
-    try:
-        response = client().chat.completions.create(
-            model=model,
-            temperature=0.2,
-            messages=draft_messages(context, persona),
-            response_format={"type": "json_schema", "json_schema": {"name": "support_reply", "strict": True, "schema": DRAFT_SCHEMA}},
-        )
-    except OpenAIError as exc:
-        raise EngineError(f"{type(exc).__name__}: {str(exc)[:300]}") from exc
-    if not response.choices:
-        raise EngineError("the endpoint returned no choices")
-    message = response.choices[0].message
-    if getattr(message, "refusal", None):
-        raise EngineError(f"the model refused: {message.refusal[:200]}")
-    try:
-        data = json.loads(message.content or "")
-    except ValueError:
-        raise EngineError("the model's answer is not JSON") from None
-    if not isinstance(data, dict) or not isinstance(data.get("reply"), str) or not isinstance(data.get("used_source_ids"), list):
+    data, answered_by = structured_call(
+        model=settings.OPENAI_DRAFT_MODEL, messages=draft_messages(context, persona), name="support_reply", schema=DRAFT_SCHEMA, temperature=0.2,
+    )
+    if not isinstance(data.get("reply"), str) or not isinstance(data.get("used_source_ids"), list):
         raise EngineError("the model's answer failed validation: reply, used_source_ids")
     by_id = {f"{s.kind}:{s.id}": s for s in context.sources}
     used = [by_id[i] for i in data["used_source_ids"] if isinstance(i, str) and i in by_id]
     reply = data["reply"].strip()
-    common = {"engine": "openai", "model": response.model or model, "prompt_version": DRAFT_PROMPT_VERSION, "language": context.language}
+    common = {"engine": "openai", "model": answered_by, "prompt_version": DRAFT_PROMPT_VERSION, "language": context.language}
     if reply == CANNOT_ANSWER or CANNOT_ANSWER in reply or not reply:
         reason = str(data.get("cannot_answer_reason") or "the model found no answer in the context")
         return DraftOutput(kind="none", no_answer_reason=f"cannot answer from the knowledge base: {reason[:500]}", **common)

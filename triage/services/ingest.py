@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import re
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -105,11 +104,8 @@ def find_thread(data: TicketInput, customer: Customer | None) -> Ticket | None:
     return None
 
 
-def add_reply(*, ticket: Ticket, data: TicketInput, customer: Customer | None) -> Message:
-    """Append an inbound message; a reply after we answered (or while waiting) reopens the ticket."""
-    from triage.services.sla import resume_sla
-
-    message = Message.objects.create(
+def _inbound_message(*, ticket: Ticket, data: TicketInput, customer: Customer | None) -> Message:
+    return Message.objects.create(
         ticket=ticket,
         direction=Message.Direction.INBOUND,
         author=(customer.name or customer.email or "") if customer else "",
@@ -119,6 +115,13 @@ def add_reply(*, ticket: Ticket, data: TicketInput, customer: Customer | None) -
         attachments=list(data.attachments),
         created_at=data.created_at or timezone.now(),
     )
+
+
+def add_reply(*, ticket: Ticket, data: TicketInput, customer: Customer | None) -> Message:
+    """Append an inbound message; a reply after we answered (or while waiting) reopens the ticket."""
+    from triage.services.sla import resume_sla
+
+    message = _inbound_message(ticket=ticket, data=data, customer=customer)
     if ticket.status == Ticket.Status.WAITING_ON_CUSTOMER:
         resume_sla(ticket=ticket)
         ticket.status = Ticket.Status.IN_REVIEW
@@ -157,16 +160,7 @@ def ingest_ticket(*, data: TicketInput, thread: bool = False) -> IngestResult:
                     raw_body=data.body,
                     created_at=data.created_at or timezone.now(),
                 )
-                Message.objects.create(
-                    ticket=ticket,
-                    direction=Message.Direction.INBOUND,
-                    author=(customer.name or customer.email or "") if customer else "",
-                    body=data.body,
-                    message_id=data.message_id,
-                    in_reply_to=data.in_reply_to,
-                    attachments=list(data.attachments),
-                    created_at=ticket.created_at,
-                )
+                _inbound_message(ticket=ticket, data=replace(data, created_at=ticket.created_at), customer=customer)
             return IngestResult(ticket=ticket, created=True)
         except IntegrityError:
             existing = _existing_ticket(data, source)

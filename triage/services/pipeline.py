@@ -10,9 +10,9 @@ import logging
 
 from django.db import transaction
 
-from triage.models import Ticket
 from knowledge.embeddings import embed_text
 from triage.drafting.service import draft_reply, guard_draft, retrieve_sources
+from triage.models import Ticket
 from triage.services.assess import assess_ticket
 from triage.services.classify import classify_ticket, ticket_text
 from triage.services.events import record_failure

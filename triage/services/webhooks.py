@@ -15,7 +15,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Mapping
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -146,4 +146,4 @@ def freshdesk_ticket(payload: dict) -> TicketInput:
 
 
 def now_ts() -> float:
-    return datetime.now(dt_timezone.utc).timestamp()
+    return datetime.now(UTC).timestamp()

@@ -1,0 +1,269 @@
+"""`make bench`: throughput and latency figures on this machine, in a throwaway database.
+
+Benchmarks are not tests: they print figures and fail only when something errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from datetime import timedelta
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.utils import timezone
+
+BENCH_DB = "deskpilot_bench"
+RESULTS = Path(settings.BASE_DIR) / "bench" / "results.json"
+N_QUERIES = 200
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+class Command(BaseCommand):
+    help = "Measure triage throughput, embedding speed, retrieval latency/recall and queue page time (writes bench/results.json)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quick", action="store_true", help="Smaller sizes (1k/10k entries, 10k tickets) for a fast check")
+
+    def handle(self, *args, quick: bool, **options):
+        connection.settings_dict["TEST"]["NAME"] = BENCH_DB
+        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+        results: dict = {
+            "date": timezone.now().isoformat(timespec="seconds"),
+            "machine": {"cores": os.cpu_count(), "memory_gb": _memory_gb(), "python": platform.python_version(), "platform": platform.platform()},
+        }
+        try:
+            results["embedding"] = self.embedding()
+            results["triage"] = self.triage(quick)
+            results["retrieval"] = self.retrieval([1_000, 10_000] if quick else [10_000, 100_000])
+            results["queue_page"] = self.queue_page(10_000 if quick else 100_000)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+        RESULTS.parent.mkdir(exist_ok=True)
+        RESULTS.write_text(json.dumps(results, indent=2))
+        self.report(results)
+        self.stdout.write(f"\nwritten to {RESULTS}")
+
+    # --- embedding ---------------------------------------------------------------------------
+    def embedding(self) -> dict:
+        from knowledge.embeddings import embed_texts
+
+        short = [f"My card was charged twice for order {i}, please refund" for i in range(512)]
+        long = [" ".join(["The bank feed stopped syncing after we reconnected the account and invoices are missing."] * 20) + f" {i}" for i in range(64)]
+        embed_texts(short[:8])  # load the model first
+        out = {}
+        for name, texts in (("short", short), ("long", long)):
+            start = time.perf_counter()
+            embed_texts(texts)
+            out[name] = {"texts": len(texts), "texts_per_second": round(len(texts) / (time.perf_counter() - start), 1), "words": len(texts[0].split())}
+            self.stdout.write(f"embedding {name}: {out[name]['texts_per_second']} texts/s")
+        return out
+
+    # --- end-to-end triage -------------------------------------------------------------------
+    def triage(self, quick: bool) -> dict:
+        from triage.demo.incoming import INCOMING
+        from triage.demo.load import load_demo
+        from triage.engines import local
+        from triage.services.ingest import CustomerInput, TicketInput, ingest_ticket
+        from triage.services.pipeline import run_pipeline
+
+        local.reset_cache()
+        load_demo()
+        from triage.models import Ticket
+
+        for ticket_id in list(Ticket.objects.values_list("pk", flat=True)):
+            run_pipeline(ticket_id=ticket_id)  # warm up: model loads, classifier fit
+        out = {}
+        sizes = {"short": 40 if quick else 120, "long": 10 if quick else 30}
+        for name, count in sizes.items():
+            ids = []
+            for i in range(count):
+                _eid, channel, _cust, subject, body, _lang = INCOMING[i % len(INCOMING)]
+                text = body if name == "short" else "\n\n".join([body] * 12)
+                ids.append(ingest_ticket(data=TicketInput(channel=channel, source="api", subject=subject, body=f"{text}\n(ref {name}-{i})",
+                                                          customer=CustomerInput(email=f"bench{i % 17}@customer.example"))).ticket.pk)
+            start = time.perf_counter()
+            for ticket_id in ids:
+                run_pipeline(ticket_id=ticket_id)
+            seconds = time.perf_counter() - start
+            out[name] = {"tickets": count, "tickets_per_second": round(count / seconds, 2), "ms_per_ticket": round(1000 * seconds / count, 1)}
+            self.stdout.write(f"triage {name}: {out[name]['tickets_per_second']} tickets/s ({out[name]['ms_per_ticket']} ms each)")
+        return out
+
+    # --- retrieval -----------------------------------------------------------------------------
+    def retrieval(self, sizes: list[int]) -> dict:
+        from knowledge.models import KnowledgeEntry
+        from knowledge.selectors import exact_nearest_entry_ids, nearest_entries
+
+        KnowledgeEntry.objects.all().delete()
+        rng = np.random.default_rng(7)
+        centres = rng.normal(size=(400, 384)).astype(np.float32)
+        centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+        categories = [f"c{i:02d}" for i in range(20)]
+        out = {}
+        inserted = 0
+        now = timezone.now()
+        for size in sizes:
+            start = time.perf_counter()
+            while inserted < size:
+                batch = min(5000, size - inserted)
+                which = rng.integers(0, len(centres), size=batch)
+                vectors = centres[which] + rng.normal(scale=0.35 / np.sqrt(384) * 4, size=(batch, 384)).astype(np.float32)
+                vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+                # "rare" holds 2% of the rows; the other categories share the rest.
+                cats = ["rare" if (inserted + j) % 50 == 0 else categories[int(w) % 20] for j, w in enumerate(which)]
+                KnowledgeEntry.objects.bulk_create(
+                    [KnowledgeEntry(text=f"bench {inserted + j}", category=c, embedding=v, resolved_at=now) for j, (c, v) in enumerate(zip(cats, vectors, strict=True))],
+                    batch_size=1000,
+                )
+                inserted += batch
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE knowledge_knowledgeentry")
+            load_seconds = time.perf_counter() - start
+            queries = centres[rng.integers(0, len(centres), size=N_QUERIES)] + rng.normal(scale=0.05, size=(N_QUERIES, 384)).astype(np.float32)
+            queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+            result = {"load_seconds": round(load_seconds, 1)}
+            for label, category in (("no_filter", None), ("filter_10pct", "c03"), ("filter_2pct", "rare")):
+                latencies, recalls = [], []
+                for q in queries:
+                    t = time.perf_counter()
+                    got = [e.pk for e in nearest_entries(q, category=category, limit=5)]
+                    latencies.append((time.perf_counter() - t) * 1000)
+                    exact = exact_nearest_entry_ids(q, category=category, k=5)
+                    recalls.append(len(set(got) & set(exact)) / max(1, len(exact)))
+                result[label] = {"p50_ms": round(pct(latencies, 50), 2), "p95_ms": round(pct(latencies, 95), 2), "recall_at_5": round(float(np.mean(recalls)), 4)}
+                self.stdout.write(f"retrieval {size} {label}: p50 {result[label]['p50_ms']} ms, p95 {result[label]['p95_ms']} ms, recall@5 {result[label]['recall_at_5']}")
+            out[str(size)] = result
+        return out
+
+    # --- the queue page ------------------------------------------------------------------------
+    def queue_page(self, n_tickets: int) -> dict:
+        from django.contrib.auth.models import Group, User
+
+        from triage.models import Team, TeamMembership, Ticket
+
+        team = Team.objects.get(slug="billing")
+        user = User.objects.create_user(username="bench", password="bench-password-1")
+        user.groups.add(Group.objects.get(name="agent"))
+        TeamMembership.objects.create(team=team, user=user)
+        now = timezone.now()
+        start = time.perf_counter()
+        statuses = ["in_review", "in_review", "triaged", "sent", "resolved"]
+        for offset in range(0, n_tickets, 5000):
+            Ticket.objects.bulk_create([
+                Ticket(source="api", channel="api", raw_body="bench", subject=f"Bench ticket {i}", status=statuses[i % 5], team=team,
+                       urgency=f"P{1 + i % 4}", category="billing", sentiment="neutral", tier=i % 3, flag_codes=["unbacked_claim"] if i % 7 == 0 else [],
+                       sla_due_at=now + timedelta(minutes=i % 5000), queue_rank_at=now + timedelta(minutes=i % 5000), created_at=now - timedelta(minutes=i % 9000))
+                for i in range(offset, min(n_tickets, offset + 5000))
+            ], batch_size=5000)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE triage_ticket")
+        self.stdout.write(f"queue: {n_tickets} tickets inserted in {time.perf_counter() - start:.0f} s")
+        port = _free_port()
+        s = connection.settings_dict
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "triage.settings", "DEBUG": "true",
+               "DATABASE_URL": f"postgresql://{s['USER']}:@localhost/{s['NAME']}?host={urllib.parse.quote(s['HOST'])}" if s["HOST"].startswith("/") else f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"}
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "triage.wsgi", "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+                                 cwd=settings.BASE_DIR, env=env)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            _wait_for(base + "/login/")
+            out = {"tickets": n_tickets, "server": "gunicorn, 2 workers x 4 threads"}
+            for clients, requests_per_client in ((1, 60), (20, 10)):
+                opener = _logged_in(base)
+                latencies: list[float] = []
+                lock = threading.Lock()
+
+                def worker(opener=opener, latencies=latencies, lock=lock, requests_per_client=requests_per_client):
+                    for _ in range(requests_per_client):
+                        t = time.perf_counter()
+                        with opener.open(base + "/?flagged=1" if len(latencies) % 3 == 0 else base + "/", timeout=60) as response:
+                            response.read()
+                            assert response.status == 200
+                        with lock:
+                            latencies.append((time.perf_counter() - t) * 1000)
+
+                threads = [threading.Thread(target=worker) for _ in range(clients)]
+                wall = time.perf_counter()
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+                wall = time.perf_counter() - wall
+                out[f"clients_{clients}"] = {"requests": len(latencies), "p50_ms": round(pct(latencies, 50), 1), "p95_ms": round(pct(latencies, 95), 1), "requests_per_second": round(len(latencies) / wall, 1)}
+                self.stdout.write(f"queue page, {clients} client(s): p50 {out[f'clients_{clients}']['p50_ms']} ms, p95 {out[f'clients_{clients}']['p95_ms']} ms")
+            return out
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    def report(self, r: dict) -> None:
+        m = r["machine"]
+        self.stdout.write(f"\nDeskpilot benchmarks, {r['date']}, {m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}")
+        self.stdout.write(f"{'measure':<48} {'value':>22}")
+        for name, v in r["embedding"].items():
+            self.stdout.write(f"{'embedding, ' + name + ' texts (' + str(v['words']) + ' words)':<48} {str(v['texts_per_second']) + ' texts/s':>22}")
+        for name, v in r["triage"].items():
+            self.stdout.write(f"{'end-to-end triage, ' + name + ' tickets':<48} {str(v['tickets_per_second']) + ' tickets/s':>22}")
+        for size, v in r["retrieval"].items():
+            for label in ("no_filter", "filter_10pct", "filter_2pct"):
+                x = v[label]
+                value = f"p50 {x['p50_ms']} / p95 {x['p95_ms']} ms, recall@5 {x['recall_at_5']}"
+                self.stdout.write(f"{'retrieval ' + size + ' entries, ' + label:<48} {value:>22}")
+        q = r["queue_page"]
+        for clients in (1, 20):
+            x = q[f"clients_{clients}"]
+            value = f"p50 {x['p50_ms']} / p95 {x['p95_ms']} ms"
+            self.stdout.write(f"{'queue page, ' + str(q['tickets']) + ' tickets, ' + str(clients) + ' client(s)':<48} {value:>22}")
+
+
+def _memory_gb() -> float:
+    try:
+        return round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3, 1)
+    except (ValueError, OSError):
+        return float("nan")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def _logged_in(base: str):
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(base + "/login/") as response:
+        response.read()
+    token = next(c.value for c in jar if c.name == "csrftoken")
+    data = urllib.parse.urlencode({"username": "bench", "password": "bench-password-1", "csrfmiddlewaretoken": token}).encode()
+    request = urllib.request.Request(base + "/login/", data=data, headers={"Referer": base + "/login/"})
+    with opener.open(request) as response:
+        response.read()
+    return opener
