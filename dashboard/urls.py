@@ -19,6 +19,7 @@ urlpatterns = [
     path("tickets/<int:pk>/correct/", tickets.correct, name="ticket_correct"),
     path("tickets/<int:pk>/reassign/", tickets.reassign, name="ticket_reassign"),
     path("tickets/<int:pk>/outbound/<int:outbound_id>/retry/", tickets.retry_send, name="ticket_retry"),
+    path("tickets/<int:pk>/sources/<int:usage_id>/flag/", tickets.flag_source, name="ticket_flag_source"),
     path("sla/", lead.sla_board, name="sla_board"),
     path("metrics/", lead.metrics_page, name="metrics"),
     path("metrics.csv", lead.metrics_csv, name="metrics_csv"),

@@ -98,3 +98,24 @@ class TicketActionAdmin(admin.ModelAdmin):
     list_display = ["ticket", "kind", "amount", "currency", "by", "created_at"]
     list_filter = ["kind"]
     raw_id_fields = ["ticket"]
+
+
+@admin.register(models.Outbound)
+class OutboundAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "via", "status", "attempts", "sent_at", "created_at"]
+    list_filter = ["status", "via"]
+    raw_id_fields = ["ticket", "review"]
+    readonly_fields = ["body", "last_error"]
+
+
+@admin.register(models.EvaluationCase)
+class EvaluationCaseAdmin(admin.ModelAdmin):
+    list_display = ["id", "origin", "ticket", "created_by", "created_at"]
+    list_filter = ["origin"]
+    raw_id_fields = ["ticket"]
+
+
+@admin.register(models.EvaluationRun)
+class EvaluationRunAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "name", "engine", "n", "seconds", "created_at"]
+    list_filter = ["kind", "engine"]

@@ -106,6 +106,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, **forms) -> dict:
         "reviewer_text": reviewer_text if show_pii else (draft.text if draft else ""),
         "decidable": decidable,
         "flags": draft.guard_flags if draft else [],
+        "usages": list(draft.source_usages.select_related("entry", "article")) if draft else [],
         "actions": ticket.actions.all(),
         "outbounds": ticket.outbounds.all(),
         "role": role_of(request.user),
@@ -289,4 +290,21 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
     review_service.do_reassign(ticket=ticket, team=form.cleaned_data["team"], reviewer=form.cleaned_data["reviewer"])
     if request.POST.get("from") == "board":
         return HttpResponseClientRedirect("/sla/") if request.htmx else redirect("dashboard:sla_board")
+    return _done(request, ticket)
+
+
+@login_required
+@require_POST
+def flag_source(request: HttpRequest, pk: int, usage_id: int) -> HttpResponse:
+    """A reviewer says a source the draft used is wrong or misleading; curation sees it."""
+    from knowledge.models import SourceUsage
+
+    ticket = ticket_for_user(request.user, pk)
+    usage = get_object_or_404(SourceUsage, pk=usage_id, draft__ticket=ticket)
+    note = request.POST.get("note", "").strip()[:2000]
+    if not note:
+        return render(request, "dashboard/_error.html", {"message": "Say what is wrong with this source."}, status=422)
+    usage.flagged_inaccurate = True
+    usage.flag_note = note
+    usage.save(update_fields=["flagged_inaccurate", "flag_note"])
     return _done(request, ticket)

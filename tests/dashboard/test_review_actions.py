@@ -262,3 +262,18 @@ def test_customer_reply_after_sending_reopens(client, people, billing_ticket):
     ingest_ticket(data=TicketInput(channel="email", subject="Re: Charged twice", body="It happened again.", customer=CustomerInput(email="jane@customer.example")), thread=True)
     billing_ticket.refresh_from_db()
     assert billing_ticket.status == "reopened" and billing_ticket.reopen_count == 1
+
+
+def test_reviewer_flags_a_source_and_curation_sees_it(client, people, billing_ticket):
+    from knowledge.models import SourceUsage
+
+    usage = SourceUsage.objects.filter(draft__ticket=billing_ticket).first()
+    client.force_login(people["agent"])
+    assert client.post(f"/tickets/{billing_ticket.pk}/sources/{usage.pk}/flag/", {"note": ""}).status_code == 422
+    client.post(f"/tickets/{billing_ticket.pk}/sources/{usage.pk}/flag/", {"note": "Refund policy changed in May"})
+    usage.refresh_from_db()
+    assert usage.flagged_inaccurate and usage.flag_note == "Refund policy changed in May"
+    client.force_login(people["other"])
+    assert client.post(f"/tickets/{billing_ticket.pk}/sources/{usage.pk}/flag/", {"note": "x"}).status_code == 404
+    client.force_login(people["admin"])
+    assert f"/knowledge/entries/{usage.entry_id}/" in client.get("/knowledge/needs-review/").content.decode()
