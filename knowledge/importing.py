@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ MAX_FIELD_CHARS = 1_000_000
 MAX_REASONS_SHOWN = 10
 
 
-class ImportError_(ValueError):
+class ImportFileError(ValueError):
     """The file or the options cannot be imported; the message is one line for the user."""
 
 
@@ -54,13 +53,13 @@ def parse_mapping(spec: str) -> dict[str, str]:
         name, sep, column = part.partition("=")
         name, column = name.strip(), column.strip()
         if not sep or not name or not column:
-            raise ImportError_(f"--map entry {part!r} must look like field=column")
+            raise ImportFileError(f"--map entry {part!r} must look like field=column")
         if name not in FIELDS:
-            raise ImportError_(f"--map names unknown field {name!r}; fields are {', '.join(sorted(FIELDS))}")
+            raise ImportFileError(f"--map names unknown field {name!r}; fields are {', '.join(sorted(FIELDS))}")
         mapping[name] = column
     missing = [name for name in REQUIRED if name not in mapping]
     if missing:
-        raise ImportError_(f"--map must map {', '.join(missing)} (e.g. --map text=Body,category=Queue)")
+        raise ImportFileError(f"--map must map {', '.join(missing)} (e.g. --map text=Body,category=Queue)")
     return mapping
 
 
@@ -72,29 +71,29 @@ def _rows(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, str]]]:
             for row in reader:
                 yield reader.line_num, row
         except csv.Error as exc:
-            raise ImportError_(f"{path.name}: broken CSV at line {reader.line_num}: {exc} (an unbalanced quote?)") from None
+            raise ImportFileError(f"{path.name}: broken CSV at line {reader.line_num}: {exc} (an unbalanced quote?)") from None
         except UnicodeDecodeError as exc:
-            raise ImportError_(
+            raise ImportFileError(
                 f"{path.name}: not valid {encoding} after line {reader.line_num} (byte {exc.start} of a read block); "
                 "pass --encoding with the file's encoding, e.g. --encoding latin-1"
             ) from None
 
 
 def check_file(path: Path, mapping: dict[str, str], *, encoding: str) -> int:
-    """Read the whole file once; raise ImportError_ for anything that would stop the import. Returns the row count."""
+    """Read the whole file once; raise ImportFileError for anything that would stop the import. Returns the row count."""
     if not path.is_file():
-        raise ImportError_(f"{path} does not exist or is not a file")
+        raise ImportFileError(f"{path} does not exist or is not a file")
     try:
         with path.open(newline="", encoding=encoding) as handle:
             header = next(csv.reader(handle), None)
     except UnicodeDecodeError:
-        raise ImportError_(f"{path.name}: the header is not valid {encoding}; pass --encoding, e.g. --encoding latin-1") from None
+        raise ImportFileError(f"{path.name}: the header is not valid {encoding}; pass --encoding, e.g. --encoding latin-1") from None
     if not header:
-        raise ImportError_(f"{path.name} is empty")
+        raise ImportFileError(f"{path.name} is empty")
     header = [h.lstrip("\ufeff") for h in header]
     unknown = [column for column in mapping.values() if column not in header]
     if unknown:
-        raise ImportError_(f"{path.name} has no column {', '.join(repr(c) for c in unknown)}; its columns are {', '.join(header)}")
+        raise ImportFileError(f"{path.name} has no column {', '.join(repr(c) for c in unknown)}; its columns are {', '.join(header)}")
     count = 0
     for _line, _row in _rows(path, encoding):
         count += 1
@@ -215,10 +214,10 @@ def _title_and_body(path: Path) -> tuple[str, str]:
 def import_articles_dir(directory: Path, *, kind: str = "howto", category: str = "") -> list[tuple[str, str]]:
     """Import every .md/.markdown/.html file; returns (file name, outcome) per file. Bad files are reported, not fatal."""
     if not directory.is_dir():
-        raise ImportError_(f"{directory} is not a directory")
+        raise ImportFileError(f"{directory} is not a directory")
     files = sorted(p for p in directory.iterdir() if p.suffix.lower() in {".md", ".markdown", ".html", ".htm"})
     if not files:
-        raise ImportError_(f"{directory} holds no .md or .html files")
+        raise ImportFileError(f"{directory} holds no .md or .html files")
     outcomes = []
     for path in files:
         try:
@@ -232,7 +231,3 @@ def import_articles_dir(directory: Path, *, kind: str = "howto", category: str =
         article = save_article(slug=path.stem.lower()[:120], title=title[:200], body=mask_pii(body).text, kind=kind, category=category)
         outcomes.append((path.name, f"saved as {article.slug} v{article.version} ({article.chunks.count()} chunks)"))
     return outcomes
-
-
-def stderr_is_tty() -> bool:
-    return sys.stderr.isatty()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -126,11 +126,6 @@ def save_article(
             for index, (chunk, vector) in enumerate(zip(chunks, vectors, strict=True))
         )
     return article
-
-
-def batched(items: Sequence, size: int) -> Iterable[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def edit_entry(

@@ -103,7 +103,8 @@ def guard_draft(*, ticket: Ticket, draft: Draft, assessment: Assessment) -> list
         flags: list[dict] = [f for f in draft.guard_flags if isinstance(f, dict)]
         if draft.text:
             context_sources = draft.context.get("sources", [])
-            policies = [s["text"] for s in context_sources if s.get("kind") == "chunk" and s.get("article_id") and _is_policy(s["article_id"])]
+            policy_ids = _policy_articles({s["article_id"] for s in context_sources if s.get("kind") == "chunk" and s.get("article_id")})
+            policies = [s["text"] for s in context_sources if s.get("article_id") in policy_ids]
             vault = PiiVault.objects.filter(ticket=ticket).first()
             found = guards.run_guards(
                 draft.text,
@@ -126,7 +127,9 @@ def guard_draft(*, ticket: Ticket, draft: Draft, assessment: Assessment) -> list
 GUARDS_VERSION = "guards-1"
 
 
-def _is_policy(article_id: int) -> bool:
+def _policy_articles(article_ids: set[int]) -> set[int]:
     from knowledge.models import KBArticle
 
-    return KBArticle.objects.filter(pk=article_id, kind=KBArticle.Kind.POLICY).exists()
+    if not article_ids:
+        return set()
+    return set(KBArticle.objects.filter(pk__in=article_ids, kind=KBArticle.Kind.POLICY).values_list("pk", flat=True))

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from knowledge.importing import ImportError_, import_articles_dir
+from knowledge.importing import ImportFileError, import_articles_dir
 from knowledge.models import KBArticle
 
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, directory: Path, kind: str, category: str, **options):
         try:
             outcomes = import_articles_dir(directory, kind=kind, category=category)
-        except ImportError_ as exc:
+        except ImportFileError as exc:
             raise CommandError(str(exc)) from None
         for name, outcome in outcomes:
             self.stdout.write(f"{name}: {outcome}")

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from knowledge.importing import ImportError_, check_file, import_resolved_csv, parse_mapping
+from knowledge.importing import ImportFileError, check_file, import_resolved_csv, parse_mapping
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
             total = check_file(file, mapping, encoding=encoding)
             with tqdm(total=total, unit="rows", desc=file.name, disable=None) as bar:
                 summary = import_resolved_csv(file, mapping, source=source, encoding=encoding, progress=bar.update)
-        except ImportError_ as exc:
+        except ImportFileError as exc:
             raise CommandError(str(exc)) from None
         skipped = sum(summary.skipped.values())
         rate = summary.imported / summary.seconds if summary.seconds else 0.0
