@@ -17,6 +17,8 @@ def test_agent_edits_and_sends_the_top_draft_then_metrics_show_it(page, live_ser
     page.wait_for_url(re.compile(rf"/tickets/{ticket_id}/$"))
     editor = page.get_by_label("Reply to the customer")
     editor.wait_for()
+    page.keyboard.press("t")  # the event trail, loaded on demand
+    page.wait_for_selector("#event-trail >> text=classify")
     original = editor.input_value()
     editor.fill(original.replace("\n\n", "\n\nThank you for your patience while we looked into this.\n\n", 1))
     shot(page, "ticket-agent-editing")
