@@ -72,7 +72,8 @@ def queue_page(*, user: AbstractBaseUser, filters: QueueFilters, after: str = ""
     Served by the partial indexes on the review queue: the scan walks them in order and stops
     after one page, whatever the number of tickets.
     """
-    tickets = filtered_tickets(user=user, filters=filters).filter(queue_rank_at__isnull=False, needs_human_triage=False)
+    # Tickets waiting for human triage stay in the queue too (tagged): an urgent one must not hide.
+    tickets = filtered_tickets(user=user, filters=filters).filter(queue_rank_at__isnull=False)
     cursor = decode_cursor(after) if after else None
     if cursor is not None:
         rank, pk = cursor

@@ -185,7 +185,7 @@ class Customer(models.Model):
 
 
 # Tickets waiting for a reviewer (kept in step with dashboard.selectors.QUEUE_STATUSES).
-REVIEW_QUEUE = Q(status__in=["triaged", "in_review", "escalated", "reopened"], needs_human_triage=False, queue_rank_at__isnull=False)
+REVIEW_QUEUE = Q(status__in=["triaged", "in_review", "escalated", "reopened"], queue_rank_at__isnull=False)
 
 
 class Ticket(models.Model):
