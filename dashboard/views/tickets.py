@@ -253,12 +253,6 @@ def record_action(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_ticket(request, ticket, partial="review-panel", status=422, action_form=form)
     data = form.cleaned_data
     review_service.do_record_action(ticket=ticket, user=request.user, kind=data["kind"], note=data["note"], amount=data["amount"], currency=data["currency"] or "")
-    draft = _current_draft(ticket)
-    if draft is not None and draft.text and draft.status == Draft.Status.PROPOSED:
-        from triage.drafting.service import guard_draft
-
-        draft.guard_flags = [f for f in draft.guard_flags if f.get("code") not in {"unbacked_claim", "unsupported_promise", "internal_shorthand", "unsafe_output"}]
-        guard_draft(ticket=ticket, draft=draft, assessment=ticket.assessments.first())
     return _done(request, ticket)
 
 

@@ -21,6 +21,7 @@ from django.conf import settings
 
 from triage.services.pii import PLACEHOLDER
 
+GUARD_CODES = frozenset({"unbacked_claim", "unsupported_promise", "internal_shorthand", "unsafe_output"})
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 
 # First-person (or passive) statements that something has been done, by action kind.

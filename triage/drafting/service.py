@@ -16,6 +16,7 @@ from triage.engines import EngineError
 from triage.models import Assessment, Classification, Draft, PiiVault, TaxonomyCategory, Ticket
 from triage.services.events import stage
 
+GUARDS_VERSION = "guards-1"
 RETRIEVE_K = 5
 UNFILTERED_K = 3  # a few sources outside the predicted category, in case the category is wrong
 
@@ -124,7 +125,15 @@ def guard_draft(*, ticket: Ticket, draft: Draft, assessment: Assessment) -> list
     return flags
 
 
-GUARDS_VERSION = "guards-1"
+
+
+def recheck_open_draft(*, ticket: Ticket) -> None:
+    """Run the guards again on the ticket's open draft (after an action was recorded); engine notes stay."""
+    draft = ticket.drafts.first()
+    if draft is None or not draft.text or draft.status != Draft.Status.PROPOSED:
+        return
+    draft.guard_flags = [f for f in draft.guard_flags if f.get("code") not in guards.GUARD_CODES]
+    guard_draft(ticket=ticket, draft=draft, assessment=ticket.assessments.first())
 
 
 def _policy_articles(article_ids: set[int]) -> set[int]:
