@@ -124,7 +124,7 @@ def confusion_matrices(*, start: datetime, end: datetime, teams=None) -> dict[st
 
 
 def source_acceptance(*, start: datetime, end: datetime, teams=None, limit: int = 15) -> list[dict]:
-    usages = SourceUsage.objects.filter(draft__reviews__created_at__gte=start, draft__reviews__created_at__lt=end)
+    usages = SourceUsage.objects.filter(used=True, draft__reviews__created_at__gte=start, draft__reviews__created_at__lt=end)
     if teams is not None:
         usages = usages.filter(draft__ticket__team__in=teams)
     rows = (

@@ -136,7 +136,7 @@ class KBArticleVersion(models.Model):
 
 
 class SourceUsage(models.Model):
-    """A source a draft was grounded on, with the version used; the basis of per-source quality stats."""
+    """A source retrieved for a draft (``used`` when the draft rests on it), with its version: the basis of per-source stats."""
 
     draft = models.ForeignKey("triage.Draft", on_delete=models.CASCADE, related_name="source_usages")
     entry = models.ForeignKey(KnowledgeEntry, null=True, blank=True, on_delete=models.CASCADE, related_name="usages")
@@ -144,6 +144,7 @@ class SourceUsage(models.Model):
     version = models.PositiveIntegerField()
     rank = models.PositiveSmallIntegerField()
     distance = models.FloatField()
+    used = models.BooleanField(default=True, help_text="The draft's text rests on this source (not only retrieved).")
     flagged_inaccurate = models.BooleanField(default=False, help_text="A reviewer said this source was wrong or misleading.")
     flag_note = models.TextField(blank=True)
 

@@ -186,6 +186,7 @@ BAD_OUTCOMES_FOR_REVIEW = 3
 @dataclass(frozen=True)
 class SourceStats:
     retrieved: int = 0
+    used: int = 0
     approved_unchanged: int = 0
     approved_edited: int = 0
     rejected: int = 0
@@ -213,20 +214,22 @@ def source_stats(*, entry_ids: list[int] | None = None, article_ids: list[int] |
     if not ids:
         return {}
     reviews = "draft__reviews"
+    used = Q(used=True)  # outcomes count only for drafts that rested on the source
     rows = (
         SourceUsage.objects.filter(**{f"{key}__in": ids})
         .values(key)
         .annotate(
             retrieved=Count("draft", distinct=True),
-            approved_unchanged=Count("draft", distinct=True, filter=Q(**{f"{reviews}__decision": "approved_unchanged"})),
-            approved_edited=Count("draft", distinct=True, filter=Q(**{f"{reviews}__decision": "approved_edited"})),
-            rejected=Count("draft", distinct=True, filter=Q(**{f"{reviews}__decision": "rejected"})),
-            heavy_edits=Count("draft", distinct=True, filter=Q(**{f"{reviews}__decision": "approved_edited", f"{reviews}__edit_distance__gt": HEAVY_EDIT_THRESHOLD})),
-            mean_edit_distance=Avg(f"{reviews}__edit_distance", filter=Q(**{f"{reviews}__decision__in": ["approved_unchanged", "approved_edited"]})),
+            used_by=Count("draft", distinct=True, filter=used),  # not "used": that name is the field the filters read
+            approved_unchanged=Count("draft", distinct=True, filter=used & Q(**{f"{reviews}__decision": "approved_unchanged"})),
+            approved_edited=Count("draft", distinct=True, filter=used & Q(**{f"{reviews}__decision": "approved_edited"})),
+            rejected=Count("draft", distinct=True, filter=used & Q(**{f"{reviews}__decision": "rejected"})),
+            heavy_edits=Count("draft", distinct=True, filter=used & Q(**{f"{reviews}__decision": "approved_edited", f"{reviews}__edit_distance__gt": HEAVY_EDIT_THRESHOLD})),
+            mean_edit_distance=Avg(f"{reviews}__edit_distance", filter=used & Q(**{f"{reviews}__decision__in": ["approved_unchanged", "approved_edited"]})),
             flagged_inaccurate=Count("id", filter=Q(flagged_inaccurate=True)),
         )
     )
-    return {row.pop(key): SourceStats(**row) for row in rows}
+    return {row.pop(key): SourceStats(used=row.pop("used_by"), **row) for row in rows}
 
 
 def search_entries(*, q: str = "", category: str = "", gold: bool | None = None, include_retired: bool = False, limit: int = 50):
@@ -272,7 +275,7 @@ def entries_needing_review(*, limit: int = 100) -> list[tuple[KnowledgeEntry, So
     from knowledge.models import SourceUsage
 
     candidates = (
-        SourceUsage.objects.filter(entry__isnull=False, entry__retired=False)
+        SourceUsage.objects.filter(entry__isnull=False, entry__retired=False, used=True)
         .values("entry")
         .annotate(
             bad=Count("draft", distinct=True, filter=Q(draft__reviews__decision="rejected") | Q(draft__reviews__decision="approved_edited", draft__reviews__edit_distance__gt=HEAVY_EDIT_THRESHOLD)),

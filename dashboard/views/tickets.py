@@ -106,7 +106,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, **forms) -> dict:
         "reviewer_text": reviewer_text if show_pii else (draft.text if draft else ""),
         "decidable": decidable,
         "flags": draft.guard_flags if draft else [],
-        "usages": list(draft.source_usages.select_related("entry", "article")) if draft else [],
+        "usages": list(draft.source_usages.filter(used=True).select_related("entry", "article")) if draft else [],
         "actions": ticket.actions.all(),
         "outbounds": ticket.outbounds.all(),
         "role": role_of(request.user),

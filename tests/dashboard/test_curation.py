@@ -80,8 +80,12 @@ def test_entry_page_shows_usage_and_outcomes(admin_client, entries):
         draft = Draft.objects.create(ticket=ticket, text="draft", engine="local")
         SourceUsage.objects.create(draft=draft, entry=entry, version=1, rank=0, distance=0.1)
         Review.objects.create(ticket=ticket, draft=draft, decision=decision, edit_distance=distance, created_at=timezone.now())
+    # retrieved for another draft that did not use it: counts as retrieved, not as used
+    unused = Draft.objects.create(ticket=make_ticket(body="other"), text="draft", engine="local")
+    SourceUsage.objects.create(draft=unused, entry=entry, version=1, rank=3, distance=0.5, used=False)
+    Review.objects.create(ticket=unused.ticket, draft=unused, decision="rejected", edit_distance=1.0)
     page = admin_client.get(f"/knowledge/entries/{entry.pk}/").content.decode()
-    assert "<dt>Retrieved for drafts</dt><dd>5</dd>" in page
+    assert "<dt>Retrieved for drafts</dt><dd>6</dd>" in page and "<dt>Used by drafts</dt><dd>5</dd>" in page
     assert "<dt>Approved unchanged</dt><dd>1</dd>" in page
     assert "<dt>Rejected</dt><dd>2</dd>" in page
     assert "Needs review" in page  # two rejections and a heavy edit

@@ -93,7 +93,9 @@ def test_citations_point_at_real_entries_and_record_versions(kb):
             assert KnowledgeEntry.objects.get(pk=source["id"]).version == source["version"]
         else:
             assert KBArticle.objects.filter(chunks__pk=source["id"]).exists()
-    assert SourceUsage.objects.filter(draft=draft).count() == len(draft.sources)
+    assert SourceUsage.objects.filter(draft=draft, used=True).count() == len(draft.sources)
+    # everything retrieved is recorded too, so curation can tell "retrieved" from "used"
+    assert SourceUsage.objects.filter(draft=draft).count() >= len(draft.sources)
 
 
 def test_nothing_close_enough_gives_no_answer_with_the_reason(kb):

@@ -80,16 +80,19 @@ def draft_reply(*, ticket: Ticket, classification: Classification, assessment: A
             no_answer_reason=output.no_answer_reason,
             status=Draft.Status.PROPOSED if output.kind != "none" else Draft.Status.NO_ANSWER,
         )
+        used_keys = {(u.kind, u.id) for u in output.used}
+        retrieved = list(output.used) + [src for src in sources if (src.kind, src.id) not in used_keys]
         SourceUsage.objects.bulk_create(
             SourceUsage(
                 draft=draft,
-                entry_id=s.id if s.kind == "entry" else None,
-                article_id=s.article_id if s.kind == "chunk" else None,
-                version=s.version,
+                entry_id=src.id if src.kind == "entry" else None,
+                article_id=src.article_id if src.kind == "chunk" else None,
+                version=src.version,
                 rank=rank,
-                distance=s.distance,
+                distance=src.distance,
+                used=(src.kind, src.id) in used_keys,
             )
-            for rank, s in enumerate(output.used)
+            for rank, src in enumerate(retrieved)
         )
         record.inputs = {"sources": len(sources), "excluded_sources": context.excluded_sources, "tier": assessment.tier, "language": context.language}
         record.outputs = {"kind": output.kind, "words": len(output.text.split()), "used": [s.as_citation() for s in output.used], "no_answer_reason": output.no_answer_reason}
