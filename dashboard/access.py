@@ -16,16 +16,19 @@ ROLES = ("agent", "lead", "admin")
 
 
 def role_of(user: AbstractBaseUser | AnonymousUser) -> str | None:
-    """The highest role the user holds, or None."""
+    """The highest role the user holds, or None.
+
+    Remembered on the user object: a page asks several times (views, selectors, access checks),
+    and request.user lives for one request only.
+    """
     if not user.is_authenticated:
         return None
     if user.is_superuser:
         return "admin"
-    names = {group.name for group in user.groups.all()}
-    for role in reversed(ROLES):
-        if role in names:
-            return role
-    return None
+    if not hasattr(user, "_deskpilot_role"):
+        names = {group.name for group in user.groups.all()}
+        user._deskpilot_role = next((role for role in reversed(ROLES) if role in names), None)
+    return user._deskpilot_role
 
 
 def is_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
