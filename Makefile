@@ -26,15 +26,18 @@ browser-deps:
 		else echo "chromium is missing: run 'sudo apt-get install -y chromium'" >&2; exit 1; fi; \
 	fi
 
-test: install browser-deps
+test: install browser-deps lint
 	$(PY) -m pytest
 
 # Benchmarks print figures and write bench/results.json; they use a throwaway database.
 bench: install
 	$(PY) manage.py bench
 
+# ruff (lint and format) and import-linter: imports flow dashboard → triage → knowledge → triage.text.
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -4,12 +4,14 @@
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
+from triage.env import BadSetting
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "triage.settings")
-    from django.core.management import execute_from_command_line
 
-    from triage.env import BadSetting
 
     try:
         execute_from_command_line(sys.argv)

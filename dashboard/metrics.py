@@ -9,8 +9,7 @@ from datetime import datetime
 
 from django.db.models import Count, F, Q
 
-from knowledge.models import SourceUsage
-from triage.models import Classification, Draft, EvaluationCase, Review, Ticket
+from triage.models import Classification, Draft, EvaluationCase, Review, SourceUsage, Ticket
 
 GROUPS = {"team": "ticket__team__name", "category": "ticket__category", "engine": "draft__engine", "prompt": "draft__prompt_version"}
 EDIT_BUCKETS = [(0.0, 0.0, "unchanged"), (0.0, 0.1, "≤ 0.10"), (0.1, 0.25, "0.10–0.25"), (0.25, 0.5, "0.25–0.50"), (0.5, 1.01, "> 0.50")]

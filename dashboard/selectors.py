@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from dashboard.access import teams_for, tickets_for
-from triage.models import Classification, Ticket
+from dashboard.access import can_view_pii, is_lead_or_admin, teams_for, tickets_for
+from knowledge.models import KnowledgeEntry
+from triage import lifecycle
+from triage.models import (
+    HEAVY_EDIT_THRESHOLD,
+    Channel,
+    Classification,
+    Draft,
+    Sentiment,
+    SourceUsage,
+    TaxonomyCategory,
+    Ticket,
+    Urgency,
+)
+from triage.review.decisions import reviewer_text
+from triage.text.pii import unmask
 
 QUEUE_PAGE_SIZE = 50
-QUEUE_STATUSES = (Ticket.Status.TRIAGED, Ticket.Status.IN_REVIEW, Ticket.Status.ESCALATED, Ticket.Status.REOPENED)
+QUEUE_STATUSES = lifecycle.QUEUE_STATUSES
 
 
 @dataclass(frozen=True)
@@ -100,6 +115,71 @@ def processing_count(*, user: AbstractBaseUser) -> int:
     return tickets_for(user).filter(status=Ticket.Status.NEW).count()
 
 
+def queue_page_context(*, user: AbstractBaseUser, params: Mapping[str, str]) -> dict:
+    """The review queue page: one page of tickets, the filters and what they can be set to."""
+    filters = QueueFilters.from_query(params)
+    after = params.get("after", "")
+    tickets, next_cursor = queue_page(user=user, filters=filters, after=after)
+    return {
+        "tickets": tickets,
+        "next_cursor": next_cursor,
+        "after": after,
+        "filters": filters,
+        "query": filters.as_query(),
+        "teams": teams_for(user),
+        "statuses": [(s, s.label) for s in QUEUE_STATUSES],
+        "urgencies": Urgency.choices,
+        "sentiments": Sentiment.choices,
+        "channels": Channel.choices,
+        "categories": TaxonomyCategory.objects.filter(active=True),
+        "processing": processing_count(user=user),
+    }
+
+
+def triage_rows(*, user: AbstractBaseUser) -> list[tuple[Ticket, list[dict]]]:
+    """Human triage: each ticket with the classifier's top two suggestions."""
+    rows = []
+    for ticket in triage_queue(user=user):
+        classifications = ticket.classifications.all()
+        rows.append((ticket, classifications[0].alternatives[:2] if classifications else []))
+    return rows
+
+
+def ticket_page(*, user: AbstractBaseUser, ticket: Ticket) -> dict:
+    """The ticket page's read model: thread, classification, draft with flags, sources, actions, outbox, trail state."""
+    draft: Draft | None = ticket.drafts.first()
+    mapping = ticket.pii_mapping()
+    show_pii = can_view_pii(user, ticket)
+    shown_draft = ""
+    if draft is not None and draft.text:
+        shown_draft = unmask(draft.text, mapping) if show_pii else draft.text
+    outbounds = list(ticket.outbounds.all())
+    return {
+        "ticket": ticket,
+        "show_pii": show_pii,
+        "thread": [(m, m.body if show_pii else (m.masked_body or m.body)) for m in ticket.messages.all()],
+        "classification": ticket.classifications.first(),
+        "assessment": ticket.assessments.first(),
+        "draft": draft,
+        "reviewer_text": shown_draft,
+        "allowed": lifecycle.actions_for(ticket, draft),
+        "shows_sla": lifecycle.shows_sla(ticket),
+        "sla_state": ticket.sla_state(),
+        "flags": draft.guard_flags if draft else [],
+        "usages": list(draft.source_usages.filter(used=True).select_related("entry", "article")) if draft else [],
+        "actions": ticket.actions.all(),
+        "outbounds": outbounds,
+        "outbox_in_flight": any(o.in_flight for o in outbounds),
+        "is_lead": is_lead_or_admin(user),
+    }
+
+
+def draft_for_reviewer(*, ticket: Ticket) -> str:
+    """The current draft as the reviewer edits it (placeholders restored), for the reply box's first value."""
+    draft = ticket.drafts.first()
+    return reviewer_text(ticket, draft.text) if draft is not None and draft.text else ""
+
+
 @dataclass
 class TeamBoard:
     team: object
@@ -134,3 +214,72 @@ def sla_board(*, user: AbstractBaseUser, now: datetime | None = None, limit: int
         boards.append(TeamBoard(team=team, on_track=states.count("on_track"), at_risk=states.count("at_risk"),
                                 breached=states.count("breached"), tickets=mine[:limit], load=by_team.get(team.pk, [])))
     return boards
+
+
+# --- Knowledge sources and how the drafts that rested on them fared (curation pages) ---
+
+# How many bad outcomes (rejections or heavy edits) flag an entry for review.
+BAD_OUTCOMES_FOR_REVIEW = 3
+
+
+@dataclass(frozen=True)
+class SourceStats:
+    retrieved: int = 0
+    used: int = 0
+    approved_unchanged: int = 0
+    approved_edited: int = 0
+    rejected: int = 0
+    heavy_edits: int = 0
+    mean_edit_distance: float | None = None
+    flagged_inaccurate: int = 0
+
+    @property
+    def bad_outcomes(self) -> int:
+        return self.rejected + self.heavy_edits
+
+    @property
+    def needs_review(self) -> bool:
+        return self.bad_outcomes >= BAD_OUTCOMES_FOR_REVIEW or self.flagged_inaccurate > 0
+
+
+def source_stats(*, entry_ids: list[int] | None = None, article_ids: list[int] | None = None) -> dict[int, SourceStats]:
+    """Per entry (or per article) usage and outcome figures, in one query."""
+    key = "entry" if entry_ids is not None else "article"
+    ids = entry_ids if entry_ids is not None else article_ids
+    if not ids:
+        return {}
+    reviews = "draft__reviews"
+    used = Q(used=True)  # outcomes count only for drafts that rested on the source
+    rows = (
+        SourceUsage.objects.filter(**{f"{key}__in": ids})
+        .values(key)
+        .annotate(
+            retrieved=Count("draft", distinct=True),
+            used_by=Count("draft", distinct=True, filter=used),  # not "used": that name is the field the filters read
+            approved_unchanged=Count("draft", distinct=True, filter=used & Q(**{f"{reviews}__decision": "approved_unchanged"})),
+            approved_edited=Count("draft", distinct=True, filter=used & Q(**{f"{reviews}__decision": "approved_edited"})),
+            rejected=Count("draft", distinct=True, filter=used & Q(**{f"{reviews}__decision": "rejected"})),
+            heavy_edits=Count("draft", distinct=True, filter=used & Q(**{f"{reviews}__decision": "approved_edited", f"{reviews}__edit_distance__gt": HEAVY_EDIT_THRESHOLD})),
+            mean_edit_distance=Avg(f"{reviews}__edit_distance", filter=used & Q(**{f"{reviews}__decision__in": ["approved_unchanged", "approved_edited"]})),
+            flagged_inaccurate=Count("id", filter=Q(flagged_inaccurate=True)),
+        )
+    )
+    return {row.pop(key): SourceStats(used=row.pop("used_by"), **row) for row in rows}
+
+
+def entries_needing_review(*, limit: int = 100) -> list[tuple[KnowledgeEntry, SourceStats]]:
+    """Entries whose drafts were rejected or heavily edited repeatedly, or that a reviewer flagged."""
+    candidates = (
+        SourceUsage.objects.filter(entry__isnull=False, entry__retired=False, used=True)
+        .values("entry")
+        .annotate(
+            bad=Count("draft", distinct=True, filter=Q(draft__reviews__decision="rejected") | Q(draft__reviews__decision="approved_edited", draft__reviews__edit_distance__gt=HEAVY_EDIT_THRESHOLD)),
+            flags=Count("id", filter=Q(flagged_inaccurate=True)),
+        )
+        .filter(Q(bad__gte=BAD_OUTCOMES_FOR_REVIEW) | Q(flags__gt=0))
+        .values_list("entry", flat=True)[:limit]
+    )
+    ids = list(candidates)
+    stats = source_stats(entry_ids=ids)
+    entries = KnowledgeEntry.objects.defer("embedding").in_bulk(ids)
+    return [(entries[i], stats[i]) for i in ids if i in entries and i in stats]

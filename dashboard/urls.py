@@ -1,25 +1,26 @@
 from django.urls import path
 
-from dashboard.views import curation, evaluation, lead, tickets
+from dashboard.views import curation, evaluation, lead, queue, ticket
 
 app_name = "dashboard"
 
 urlpatterns = [
-    path("", tickets.queue, name="queue"),
-    path("triage/", tickets.triage_queue, name="triage"),
-    path("triage/<int:pk>/accept/", tickets.triage_accept, name="triage_accept"),
-    path("tickets/<int:pk>/", tickets.ticket_detail, name="ticket"),
-    path("tickets/<int:pk>/events/", tickets.ticket_events, name="ticket_events"),
-    path("tickets/<int:pk>/approve/", tickets.approve, name="ticket_approve"),
-    path("tickets/<int:pk>/reject/", tickets.reject, name="ticket_reject"),
-    path("tickets/<int:pk>/escalate/", tickets.escalate, name="ticket_escalate"),
-    path("tickets/<int:pk>/wait/", tickets.wait_on_customer, name="ticket_wait"),
-    path("tickets/<int:pk>/resolve/", tickets.resolve, name="ticket_resolve"),
-    path("tickets/<int:pk>/action/", tickets.record_action, name="ticket_action"),
-    path("tickets/<int:pk>/correct/", tickets.correct, name="ticket_correct"),
-    path("tickets/<int:pk>/reassign/", tickets.reassign, name="ticket_reassign"),
-    path("tickets/<int:pk>/outbound/<int:outbound_id>/retry/", tickets.retry_send, name="ticket_retry"),
-    path("tickets/<int:pk>/sources/<int:usage_id>/flag/", tickets.flag_source, name="ticket_flag_source"),
+    path("", queue.queue, name="queue"),
+    path("triage/", queue.triage_queue, name="triage"),
+    path("triage/<int:pk>/accept/", queue.triage_accept, name="triage_accept"),
+    path("tickets/<int:pk>/", ticket.ticket_detail, name="ticket"),
+    path("tickets/<int:pk>/events/", ticket.ticket_events, name="ticket_events"),
+    path("tickets/<int:pk>/outbox/", ticket.ticket_outbox, name="ticket_outbox"),
+    path("tickets/<int:pk>/approve/", ticket.approve, name="ticket_approve"),
+    path("tickets/<int:pk>/reject/", ticket.reject, name="ticket_reject"),
+    path("tickets/<int:pk>/escalate/", ticket.escalate, name="ticket_escalate"),
+    path("tickets/<int:pk>/wait/", ticket.wait_on_customer, name="ticket_wait"),
+    path("tickets/<int:pk>/resolve/", ticket.resolve, name="ticket_resolve"),
+    path("tickets/<int:pk>/action/", ticket.record_action, name="ticket_action"),
+    path("tickets/<int:pk>/correct/", ticket.correct, name="ticket_correct"),
+    path("tickets/<int:pk>/reassign/", ticket.reassign, name="ticket_reassign"),
+    path("tickets/<int:pk>/outbound/<int:outbound_id>/retry/", ticket.retry_send, name="ticket_retry"),
+    path("tickets/<int:pk>/sources/<int:usage_id>/flag/", ticket.flag_source, name="ticket_flag_source"),
     path("sla/", lead.sla_board, name="sla_board"),
     path("metrics/", lead.metrics_page, name="metrics"),
     path("metrics.csv", lead.metrics_csv, name="metrics_csv"),

@@ -29,10 +29,3 @@ class KBArticleAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_gold", "retired"]
     search_fields = ["title", "body"]
     inlines = [KBChunkInline]
-
-
-@admin.register(models.SourceUsage)
-class SourceUsageAdmin(admin.ModelAdmin):
-    list_display = ["draft", "entry", "article", "version", "rank", "distance", "flagged_inaccurate"]
-    list_filter = ["flagged_inaccurate"]
-    raw_id_fields = ["draft", "entry", "article"]

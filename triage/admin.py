@@ -119,3 +119,10 @@ class EvaluationCaseAdmin(admin.ModelAdmin):
 class EvaluationRunAdmin(admin.ModelAdmin):
     list_display = ["id", "kind", "name", "engine", "n", "seconds", "created_at"]
     list_filter = ["kind", "engine"]
+
+
+@admin.register(models.SourceUsage)
+class SourceUsageAdmin(admin.ModelAdmin):
+    list_display = ["draft", "entry", "article", "version", "rank", "distance", "flagged_inaccurate"]
+    list_filter = ["flagged_inaccurate"]
+    raw_id_fields = ["draft", "entry", "article"]

@@ -6,6 +6,7 @@ class TriageConfig(AppConfig):
     verbose_name = "Triage"
 
     def ready(self) -> None:
-        from triage.config import connect_signals
+        # Imported here: it imports models, which the app registry only allows once ready() runs.
+        from triage.config.versions import connect_signals  # noqa: PLC0415
 
         connect_signals()

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from celery import Celery
+from celery.signals import user_preload_options
+from django.conf import settings
+
+from triage.env import BadSetting
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "triage.settings")
 
@@ -13,20 +18,25 @@ app = Celery("triage")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+FILESYSTEM_FOLDERS = ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
+
+
+@app.on_after_configure.connect
+def _make_broker_folders(sender: Celery, **_: object) -> None:
+    """The filesystem broker's folders, made when the app first needs its configuration (sending or working)."""
+    options = sender.conf.broker_transport_options or {}
+    for key in FILESYSTEM_FOLDERS:
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+
 
 def _check_settings_on_worker_start(**_: object) -> None:
     """Load settings before the worker boots so a bad one ends it with one line, not a traceback."""
-    from django.conf import settings
-
-    from triage.env import BadSetting
-
     try:
         settings.INSTALLED_APPS  # noqa: B018 -- forces the settings module to load
     except BadSetting as exc:
         sys.stderr.write(f"error: {exc}\n")
         sys.exit(2)
 
-
-from celery.signals import user_preload_options  # noqa: E402
 
 user_preload_options.connect(_check_settings_on_worker_start)

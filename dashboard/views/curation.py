@@ -7,7 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from dashboard.access import require_admin, role_of
+from dashboard import selectors as page_selectors
+from dashboard.access import require_admin
 from dashboard.forms import EntryForm
 from knowledge import selectors, services
 from knowledge.models import KBArticle, KnowledgeEntry
@@ -30,12 +31,11 @@ def knowledge_list(request: HttpRequest) -> HttpResponse:
     entries = selectors.similar_entries(entry=similar_to) if similar_to else list(
         selectors.search_entries(q=q, category=category, gold=gold, include_retired=request.GET.get("retired") == "1")
     )
-    stats = selectors.source_stats(entry_ids=[e.pk for e in entries])
+    stats = page_selectors.source_stats(entry_ids=[e.pk for e in entries])
     context = {
-        "rows": [(entry, stats.get(entry.pk, selectors.SourceStats())) for entry in entries],
+        "rows": [(entry, stats.get(entry.pk, page_selectors.SourceStats())) for entry in entries],
         "q": q, "category": category, "gold": request.GET.get("gold", ""), "similar_to": similar_to,
         "categories": KnowledgeEntry.objects.order_by().values_list("category", flat=True).distinct()[:200],
-        "role": role_of(request.user),
     }
     template = "knowledge/list.html#results" if request.htmx else "knowledge/list.html"
     return render(request, template, context)
@@ -51,9 +51,8 @@ def _entry_context(request: HttpRequest, entry: KnowledgeEntry, form: EntryForm)
     return {
         "entry": entry,
         "form": form,
-        "stats": selectors.source_stats(entry_ids=[entry.pk]).get(entry.pk, selectors.SourceStats()),
+        "stats": page_selectors.source_stats(entry_ids=[entry.pk]).get(entry.pk, page_selectors.SourceStats()),
         "versions": entry.versions.all()[:20],
-        "role": role_of(request.user),
     }
 
 
@@ -98,9 +97,8 @@ def needs_review(request: HttpRequest) -> HttpResponse:
     require_admin(request.user)
     context = {
         "articles": selectors.stale_articles(),
-        "entries": selectors.entries_needing_review(),
+        "entries": page_selectors.entries_needing_review(),
         "proposed": KnowledgeEntry.objects.filter(gold_proposed=True, retired=False).defer("embedding")[:100],
-        "role": role_of(request.user),
     }
     return render(request, "knowledge/needs_review.html", context)
 
@@ -113,9 +111,8 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "article": article,
         "chunks": article.chunks.all(),
         "versions": article.versions.all()[:20],
-        "stats": selectors.source_stats(article_ids=[article.pk]).get(article.pk, selectors.SourceStats()),
+        "stats": page_selectors.source_stats(article_ids=[article.pk]).get(article.pk, page_selectors.SourceStats()),
         "stale": selectors.stale_articles().filter(pk=article.pk).exists(),
-        "role": role_of(request.user),
     }
     return render(request, "knowledge/article.html", context)
 

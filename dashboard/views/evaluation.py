@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from dashboard.access import require_admin, role_of
-from triage import evaluation
+from dashboard.access import require_admin
+from triage.evaluation import cases
 from triage.models import EvaluationCase, EvaluationRun
+from triage.tasks import enqueue_replay
 
 
 @login_required
@@ -22,12 +23,13 @@ def runs(request: HttpRequest) -> HttpResponse:
     if a or b:
         chosen = {str(r.pk): r for r in EvaluationRun.objects.filter(pk__in=[x for x in (a, b) if x.isdigit()])}
         if a in chosen and b in chosen:
-            comparison = evaluation.compare_runs(chosen[a], chosen[b])
+            comparison = cases.compare_runs(chosen[a], chosen[b])
         else:
             error = "Choose two recorded runs to compare."
     context = {
         "runs": all_runs, "comparison": comparison, "error": error, "a": a, "b": b,
-        "cases": EvaluationCase.objects.count(), "role": role_of(request.user),
+        "cases": EvaluationCase.objects.count(),
+        "in_progress": any(r.status in (EvaluationRun.Status.QUEUED, EvaluationRun.Status.RUNNING) for r in all_runs),
     }
     return render(request, "dashboard/evaluation.html", context, status=422 if error else 200)
 
@@ -35,11 +37,10 @@ def runs(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def replay(request: HttpRequest) -> HttpResponse:
-    """Replay the current pipeline on the cases now (a few seconds for hundreds of cases)."""
+    """Queue a replay of the current pipeline on the cases; a worker runs it and the page shows its progress."""
     require_admin(request.user)
     if not EvaluationCase.objects.exists():
         return render(request, "dashboard/_error.html", {"message": "There are no evaluation cases yet."}, status=422)
-    evaluation.replay_cases(name=request.POST.get("name", "")[:200], user=request.user)
-    from django.shortcuts import redirect
-
+    run = cases.queue_replay(name=request.POST.get("name", "")[:200], user=request.user)
+    enqueue_replay(run_id=run.pk)
     return redirect("dashboard:evaluation")

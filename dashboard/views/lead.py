@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from dashboard import metrics, selectors
-from dashboard.access import is_admin, require_lead, role_of, teams_for
+from dashboard.access import is_admin, require_lead, teams_for
 from dashboard.charts import bar_chart
 
 MAX_PERIOD_DAYS = 366
@@ -22,7 +22,7 @@ MAX_PERIOD_DAYS = 366
 def sla_board(request: HttpRequest) -> HttpResponse:
     require_lead(request.user)
     boards = selectors.sla_board(user=request.user)
-    context = {"boards": boards, "now": timezone.now(), "role": role_of(request.user)}
+    context = {"boards": boards, "now": timezone.now()}
     template = "dashboard/sla_board.html#boards" if request.htmx else "dashboard/sla_board.html"
     return render(request, template, context)
 
@@ -71,7 +71,6 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
         "to": (end.date() - timedelta(days=1)).isoformat(),
         "acceptance_chart": bar_chart([(r.key, round((r.acceptance or 0) * 100)) for r in data.rows], unit="%", max_value=100, label="Drafts approved (%)"),
         "edit_chart": bar_chart(data.edit_histogram, label="Approved drafts by edit distance"),
-        "role": role_of(request.user),
     }
     return render(request, "dashboard/metrics.html", context, status=422 if error else 200)
 

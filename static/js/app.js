@@ -1,4 +1,4 @@
-// Deskpilot: live SLA countdowns and keyboard shortcuts. Everything works without this file.
+// Deskpilot: live SLA countdowns (the state comes from the server) and keyboard shortcuts. Everything works without this file.
 (function () {
   "use strict";
 
@@ -15,9 +15,9 @@
     document.querySelectorAll("time[data-due]").forEach(function (el) {
       if (el.dataset.paused) { el.textContent = "paused"; return; }
       var left = Date.parse(el.dataset.due) - now;
+      // The server decides "on track / at risk / breached" (Ticket.sla_state) and sets the class;
+      // this script only counts down.
       el.textContent = formatLeft(left);
-      el.classList.toggle("sla-breached", left < 0);
-      el.classList.toggle("sla-at-risk", left >= 0 && left < 3600000);
     });
   }
   setInterval(tick, 1000);

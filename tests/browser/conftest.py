@@ -4,6 +4,11 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
+
+from triage.demo.load import load_demo
+from triage.engines import classify_local
+from triage.pipeline.run import run_pipeline
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -26,7 +31,6 @@ def browser():
 def _browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
@@ -53,16 +57,12 @@ def shot(page, name: str) -> Path:
 @pytest.fixture
 def demo_world(transactional_db, settings):
     """The demo data, every incoming ticket through the pipeline (inline), as `make run` leaves it."""
-    from triage.demo.load import load_demo
-    from triage.engines import local
-    from triage.services.pipeline import run_pipeline
-
-    local.reset_cache()
+    classify_local.reset_cache()
     result = load_demo()
     for ticket_id in result.tickets:
         run_pipeline(ticket_id=ticket_id)
     yield result
-    local.reset_cache()
+    classify_local.reset_cache()
 
 
 def login(page, live_server, username: str, password: str) -> None:

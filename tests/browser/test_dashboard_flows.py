@@ -2,8 +2,9 @@ import re
 
 import pytest
 
+from knowledge.models import KnowledgeEntry
 from tests.browser.conftest import login, shot
-from triage.models import Review, Ticket
+from triage.models import Draft, Review, Ticket
 
 pytestmark = pytest.mark.browser
 
@@ -12,7 +13,6 @@ def test_agent_edits_and_sends_the_top_draft_then_metrics_show_it(page, live_ser
     login(page, live_server, "agent", "deskpilot-agent")
     shot(page, "queue-agent")
     # the top ticket that has a draft to review (some, like "nothing works", wait for triage first)
-    from triage.models import Draft
 
     links = page.locator("[data-queue-row] td:first-child a")
     for index in range(links.count()):
@@ -60,8 +60,6 @@ def test_lead_reassigns_a_ticket_from_the_sla_board(page, live_server, demo_worl
 
 
 def test_admin_marks_a_knowledge_entry_gold(page, live_server, demo_world):
-    from knowledge.models import KnowledgeEntry
-
     entry = KnowledgeEntry.objects.filter(is_gold=False).order_by("pk").first()
     login(page, live_server, "admin", "deskpilot-admin")
     page.goto(f"{live_server.url}/knowledge/?q=charged")

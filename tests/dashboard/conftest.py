@@ -1,8 +1,10 @@
 import pytest
 
 from tests.conftest import make_ticket, make_user
-from triage.services.ingest import CustomerInput
-from triage.services.pipeline import run_pipeline
+from triage.ingest.service import CustomerInput
+from triage.models import Outbound
+from triage.pipeline.run import run_pipeline
+from triage.review.outbound import send_outbound
 
 
 @pytest.fixture
@@ -36,3 +38,10 @@ def tech_ticket(knowledge, people):
     ticket.refresh_from_db()
     assert ticket.team.slug == "technical"
     return ticket
+
+
+def run_outbox() -> list[Outbound]:
+    """Do what the worker does with the sends that approving queued (on commit, which a test's
+    wrapping transaction never reaches): deliver every pending reply once."""
+    pending = list(Outbound.objects.filter(status=Outbound.Status.PENDING).values_list("pk", flat=True))
+    return [row for pk in pending if (row := send_outbound(outbound_id=pk)) is not None]

@@ -1,13 +1,15 @@
 """Curation through the views, as an admin; every page is a 404 for an agent."""
 
+from datetime import timedelta
+
 import numpy as np
 import pytest
 from django.utils import timezone
 
-from knowledge.models import KnowledgeEntry, SourceUsage
+from knowledge.models import KnowledgeEntry
 from knowledge.services import EntryInput, create_entries, save_article
 from tests.conftest import make_ticket, make_user
-from triage.models import Draft, Review
+from triage.models import Draft, Review, SourceUsage
 
 
 @pytest.fixture
@@ -94,8 +96,6 @@ def test_entry_page_shows_usage_and_outcomes(admin_client, entries):
 
 
 def test_needs_review_lists_stale_articles(admin_client, db):
-    from datetime import timedelta
-
     save_article(slug="old", title="Old policy", body="# Old\n\ntext", kind="policy", last_reviewed=timezone.localdate() - timedelta(days=61))
     save_article(slug="fresh", title="Fresh policy", body="# Fresh\n\ntext", kind="policy")
     page = admin_client.get("/knowledge/needs-review/").content.decode()

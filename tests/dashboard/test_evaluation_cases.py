@@ -3,6 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from knowledge.services import EntryInput, create_entries
+from triage.evaluation.cases import run_replay
 from triage.models import EvaluationCase, EvaluationRun
 
 
@@ -26,7 +28,6 @@ def test_correction_replay_and_comparison(client, people, billing_ticket, tech_t
     assert f"ticket {billing_ticket.pk}" in printed and "expected general, got billing" in printed
 
     # teach the knowledge base that such tickets are "general", then replay
-    from knowledge.services import EntryInput, create_entries
 
     create_entries(entries=[EntryInput(text=f"I was charged twice for my subscription this month, please help. ({i})", category="general") for i in range(30)])
     call_command("evaluate", "--cases", "--name", "after")
@@ -54,3 +55,17 @@ def test_cases_and_compare_fail_clearly_without_data():
         call_command("evaluate", "--cases")
     with pytest.raises(CommandError, match="no evaluation run 98, 99"):
         call_command("evaluate", "--compare", "98", "99")
+
+
+def test_a_queued_replay_runs_in_the_worker_with_progress(client, people, billing_ticket):
+    client.force_login(people["agent"])
+    client.post(f"/tickets/{billing_ticket.pk}/correct/", {"category": "general", "urgency": "P3", "sentiment": "neutral"})
+    client.force_login(people["admin"])
+    assert client.post("/evaluation/replay/", {"name": "queued"}).status_code == 302
+    run = EvaluationRun.objects.get(name="queued")
+    assert run.status == EvaluationRun.Status.QUEUED and run.total == 1 and run.progress == 0
+    assert "queued…" in client.get("/evaluation/").content.decode()
+    run_replay(run_id=run.pk)  # what the worker's replay_cases task does
+    run.refresh_from_db()
+    assert run.status == EvaluationRun.Status.DONE and run.progress == run.total == run.n == 1
+    assert run_replay(run_id=run.pk) is None  # a redelivered task does nothing

@@ -7,8 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dashboard.forms import opened_token
+from dashboard.selectors import QueueFilters, queue_page
 from tests.conftest import make_ticket
 from triage.models import Review, Team, Ticket
+from triage.review.decisions import reviewer_text
 
 
 def many_tickets(n: int, team: Team) -> None:
@@ -43,7 +45,6 @@ def test_keyset_pagination_walks_every_ticket_once(client, people):
     billing = Team.objects.get(slug="billing")
     many_tickets(120, billing)
     client.force_login(people["agent"])
-    from dashboard.selectors import QueueFilters, queue_page
 
     seen, after = [], ""
     while True:
@@ -68,8 +69,6 @@ def test_sla_board_and_its_partial_are_bounded_and_show_states(client, people):
 
 
 def test_metrics_show_a_decision_and_export_it_as_csv(client, people, billing_ticket):
-    from triage.services.review import reviewer_text
-
     client.force_login(people["agent"])
     text = reviewer_text(billing_ticket, billing_ticket.drafts.first().text)
     client.post(f"/tickets/{billing_ticket.pk}/approve/", {"opened": opened_token(billing_ticket.pk, time.time() - 30), "final_text": text + " Thanks again."})

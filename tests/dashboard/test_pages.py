@@ -2,6 +2,9 @@
 
 import pytest
 
+from tests.conftest import make_ticket, make_user
+from triage.pipeline.run import run_pipeline
+
 
 @pytest.mark.django_db
 def test_login_page_is_served(client):
@@ -48,9 +51,6 @@ def test_queue_filters_are_in_the_url_and_htmx_gets_the_partial(client, people, 
 
 
 def test_pii_is_shown_to_the_assigned_reviewer_and_masked_for_others(client, people, knowledge):
-    from tests.conftest import make_ticket, make_user
-    from triage.services.pipeline import run_pipeline
-
     ticket = make_ticket(body="I was charged twice, my card is 4111 1111 1111 1111.", subject="Double charge")
     run_pipeline(ticket_id=ticket.pk)
     ticket.refresh_from_db()

@@ -9,7 +9,11 @@ import pytest
 from django.core import mail
 
 from dashboard.forms import opened_token
-from triage.models import Draft, EvaluationCase, Outbound, Review, Ticket, TicketAction
+from knowledge.models import KnowledgeEntry
+from tests.dashboard.conftest import run_outbox
+from triage.ingest.service import CustomerInput, TicketInput, ingest_ticket
+from triage.models import Draft, EvaluationCase, Outbound, Review, SourceUsage, Ticket, TicketAction
+from triage.review.decisions import reviewer_text
 
 ACTIONS = ["approve", "reject", "escalate", "wait", "resolve", "action", "correct", "reassign"]
 
@@ -19,8 +23,6 @@ def opened(ticket, seconds_ago: float = 42) -> str:
 
 
 def shown_text(client, ticket) -> str:
-    from triage.services.review import reviewer_text
-
     return reviewer_text(ticket, ticket.drafts.first().text)
 
 
@@ -53,6 +55,7 @@ def test_approve_unchanged_sends_once_and_records_the_decision(client, people, b
     text = shown_text(client, billing_ticket)
     data = {"opened": opened(billing_ticket, 42), "final_text": text}
     response = client.post(f"/tickets/{billing_ticket.pk}/approve/", data)
+    run_outbox()  # what the worker does with the queued send
     assert response.status_code == 302
     review = Review.objects.get()
     assert review.decision == "approved_unchanged" and review.edit_distance == 0.0 and review.reviewer == people["agent"]
@@ -62,6 +65,7 @@ def test_approve_unchanged_sends_once_and_records_the_decision(client, people, b
     assert billing_ticket.status == Ticket.Status.SENT and billing_ticket.first_response_at is not None
     # a double submit (the same form again) sends nothing more
     again = client.post(f"/tickets/{billing_ticket.pk}/approve/", data, HTTP_HX_REQUEST="true")
+    run_outbox()  # what the worker does with the queued send
     assert again.status_code == 409 and "already been decided" in again.content.decode()
     assert len(mail.outbox) == 1 and Review.objects.count() == 1 and Outbound.objects.count() == 1
 
@@ -71,6 +75,7 @@ def test_approve_edited_records_the_edit_distance(client, people, billing_ticket
     text = shown_text(client, billing_ticket)
     edited = text.replace("Hi Jane,", "Hello Jane, thanks for writing,")
     client.post(f"/tickets/{billing_ticket.pk}/approve/", {"opened": opened(billing_ticket), "final_text": edited})
+    run_outbox()  # what the worker does with the queued send
     review = Review.objects.get()
     assert review.decision == "approved_edited"
     assert 0 < review.edit_distance < 0.1 and 90 <= review.token_ratio <= 100
@@ -84,6 +89,7 @@ def test_bad_approval_input_rerenders_the_form(client, people, billing_ticket, d
     client.force_login(people["agent"])
     payload = {"opened": opened(billing_ticket), **data}
     response = client.post(f"/tickets/{billing_ticket.pk}/approve/", payload, HTTP_HX_REQUEST="true")
+    run_outbox()  # what the worker does with the queued send
     assert response.status_code == status
     body = response.content.decode()
     assert message in body and 'id="review-panel"' in body
@@ -93,6 +99,7 @@ def test_bad_approval_input_rerenders_the_form(client, people, billing_ticket, d
 def test_token_of_another_ticket_is_refused(client, people, billing_ticket, tech_ticket):
     client.force_login(people["lead"])
     response = client.post(f"/tickets/{billing_ticket.pk}/approve/", {"opened": opened(tech_ticket), "final_text": "Hello"})
+    run_outbox()  # what the worker does with the queued send
     assert response.status_code == 422 and "belongs to another ticket" in response.content.decode()
 
 
@@ -101,6 +108,7 @@ def test_send_failure_keeps_the_reply_and_can_be_retried(client, people, billing
     client.force_login(people["agent"])
     text = shown_text(client, billing_ticket)
     client.post(f"/tickets/{billing_ticket.pk}/approve/", {"opened": opened(billing_ticket), "final_text": text})
+    run_outbox()  # what the worker does with the queued send
     outbound = Outbound.objects.get()
     assert outbound.status == "failed" and "SMTP server is down" in outbound.last_error and outbound.body == text
     billing_ticket.refresh_from_db()
@@ -109,7 +117,9 @@ def test_send_failure_keeps_the_reply_and_can_be_retried(client, people, billing
     assert "SMTP server is down" in page and "Retry sending" in page
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     client.post(f"/tickets/{billing_ticket.pk}/outbound/{outbound.pk}/retry/")
+    run_outbox()  # what the worker does with the queued send
     client.post(f"/tickets/{billing_ticket.pk}/outbound/{outbound.pk}/retry/")  # a second click sends nothing more
+    run_outbox()  # what the worker does with the queued send
     outbound.refresh_from_db()
     assert outbound.status == "sent" and outbound.attempts == 2 and len(mail.outbox) == 1
 
@@ -149,6 +159,7 @@ def test_waiting_on_customer_pauses_the_sla(client, people, billing_ticket):
 def test_clarification_request_waits_on_the_customer(client, people, billing_ticket):
     client.force_login(people["agent"])
     client.post(f"/tickets/{billing_ticket.pk}/approve/", {"opened": opened(billing_ticket), "final_text": "Which invoice number was charged twice?", "clarify": "1"})
+    run_outbox()  # what the worker does with the queued send
     billing_ticket.refresh_from_db()
     assert billing_ticket.status == "waiting_on_customer" and billing_ticket.sla_paused_at is not None
     assert len(mail.outbox) == 1
@@ -183,11 +194,10 @@ def test_correction_is_recorded_and_becomes_an_evaluation_case(client, people, b
 
 
 def test_resolving_feeds_the_knowledge_base(client, people, billing_ticket):
-    from knowledge.models import KnowledgeEntry
-
     client.force_login(people["agent"])
     assert client.post(f"/tickets/{billing_ticket.pk}/resolve/", HTTP_HX_REQUEST="true").status_code == 409
     client.post(f"/tickets/{billing_ticket.pk}/approve/", {"opened": opened(billing_ticket), "final_text": shown_text(client, billing_ticket)})
+    run_outbox()  # what the worker does with the queued send
     client.post(f"/tickets/{billing_ticket.pk}/resolve/")
     entry = KnowledgeEntry.objects.get(source_ticket=billing_ticket)
     assert entry.gold_proposed and entry.category == "billing"
@@ -235,6 +245,7 @@ def test_zendesk_ticket_is_answered_through_the_zendesk_api(client, people, bill
     Ticket.objects.filter(pk=billing_ticket.pk).update(source="zendesk", external_id="35436")
     client.force_login(people["agent"])
     client.post(f"/tickets/{billing_ticket.pk}/approve/", {"opened": opened(billing_ticket), "final_text": "We looked into it."})
+    run_outbox()  # what the worker does with the queued send
     path, auth, body = zendesk_server.calls[0]
     assert path == "/api/v2/tickets/35436.json" and auth.startswith("Basic ")
     assert body == {"ticket": {"comment": {"body": "We looked into it.", "public": True}}}
@@ -246,27 +257,26 @@ def test_helpdesk_error_is_shown_and_retryable(client, people, billing_ticket, z
     zendesk_server.status = 503
     client.force_login(people["agent"])
     client.post(f"/tickets/{billing_ticket.pk}/approve/", {"opened": opened(billing_ticket), "final_text": "We looked into it."})
+    run_outbox()  # what the worker does with the queued send
     outbound = Outbound.objects.get()
     assert outbound.status == "failed" and "answered 503" in outbound.last_error
     zendesk_server.status = 200
     client.post(f"/tickets/{billing_ticket.pk}/outbound/{outbound.pk}/retry/")
+    run_outbox()  # what the worker does with the queued send
     outbound.refresh_from_db()
     assert outbound.status == "sent" and len(zendesk_server.calls) == 2
 
 
 def test_customer_reply_after_sending_reopens(client, people, billing_ticket):
-    from triage.services.ingest import CustomerInput, TicketInput, ingest_ticket
-
     client.force_login(people["agent"])
     client.post(f"/tickets/{billing_ticket.pk}/approve/", {"opened": opened(billing_ticket), "final_text": shown_text(client, billing_ticket)})
+    run_outbox()  # what the worker does with the queued send
     ingest_ticket(data=TicketInput(channel="email", subject="Re: Charged twice", body="It happened again.", customer=CustomerInput(email="jane@customer.example")), thread=True)
     billing_ticket.refresh_from_db()
     assert billing_ticket.status == "reopened" and billing_ticket.reopen_count == 1
 
 
 def test_reviewer_flags_a_source_and_curation_sees_it(client, people, billing_ticket):
-    from knowledge.models import SourceUsage
-
     usage = SourceUsage.objects.filter(draft__ticket=billing_ticket).first()
     client.force_login(people["agent"])
     assert client.post(f"/tickets/{billing_ticket.pk}/sources/{usage.pk}/flag/", {"note": ""}).status_code == 422

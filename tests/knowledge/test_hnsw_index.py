@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from pgvector.django import CosineDistance
 
 from knowledge.models import KnowledgeEntry
-from knowledge.selectors import nearest_entries
+from knowledge.retrieval import nearest_entries
 
 # Below a few thousand rows a sequential scan is cheaper and PostgreSQL rightly picks it.
 ROWS = 5000

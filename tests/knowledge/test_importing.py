@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from knowledge.models import KBArticle, KnowledgeEntry
+from knowledge.models import KBArticle, KnowledgeEntry, ReembedProgress
 
 HEADER = "ticket_id,body,queue,reply,closed\n"
 
@@ -114,8 +114,6 @@ def test_import_articles_from_a_missing_folder_fails_clearly(tmp_path):
 
 @pytest.mark.django_db
 def test_reembed_fixes_stale_rows_and_resumes_a_full_pass(tmp_path, capsys):
-    from knowledge.models import ReembedProgress
-
     path = write(tmp_path, "x.csv", "text,category\nfirst question,a\nsecond question,b\nthird question,c\n")
     call_command("import_resolved", str(path), "--map", "text=text,category=category")
     KnowledgeEntry.objects.filter(text="second question").update(embedding=None, embedding_model="")

@@ -5,8 +5,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from knowledge import retrieval
 from knowledge.models import KnowledgeEntry
-from knowledge.selectors import exact_nearest_entry_ids, retrieve
+from knowledge.retrieval import exact_nearest_entry_ids, retrieve
+from knowledge.services import save_article
 
 
 def unit(v: np.ndarray) -> np.ndarray:
@@ -38,10 +40,8 @@ def test_nearest_neighbours_come_back_in_order():
 @pytest.mark.parametrize("path", ["exact", "hnsw_iterative"])
 @pytest.mark.django_db
 def test_category_filter_returns_k_even_for_a_rare_category(path, monkeypatch):
-    from knowledge import selectors
-
     if path == "hnsw_iterative":  # force the graph walk, as for a category too large to scan exactly
-        monkeypatch.setattr(selectors, "EXACT_FILTER_MAX_ROWS", 0)
+        monkeypatch.setattr(retrieval, "EXACT_FILTER_MAX_ROWS", 0)
     rng = np.random.default_rng(11)
     vectors = rng.normal(size=(5000, 384)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -98,8 +98,6 @@ def test_retired_entries_never_appear():
 
 @pytest.mark.django_db
 def test_text_query_finds_the_matching_article_chunk_with_its_citation():
-    from knowledge.services import save_article
-
     article = save_article(
         slug="refunds", title="Refund policy", kind="policy", category="billing",
         body="# Refund policy\n\n## Duplicate charges\nDuplicate charges are always refunded.\n\n## Timing\nRefunds take 5 to 10 business days.",

@@ -1,8 +1,11 @@
+from datetime import timedelta
+
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from tests.conftest import make_ticket
-from triage.config import current_versions
+from triage.config.versions import current_versions
 from triage.models import Classification, Team, Ticket
 
 
@@ -46,9 +49,6 @@ def test_seeded_configuration_starts_at_version_one(config):
 
 @pytest.mark.django_db
 def test_sla_remaining_freezes_while_waiting_on_customer():
-    from datetime import timedelta
-
-    from django.utils import timezone
 
     now = timezone.now()
     ticket = Ticket(sla_due_at=now + timedelta(hours=4), sla_paused_at=now + timedelta(hours=1))

@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from knowledge.models import KBArticle, KnowledgeEntry
 from knowledge.services import EntryInput, create_entries, save_article
+from triage.config.seed import seed_configuration
 from triage.demo.articles import ARTICLES
 from triage.demo.incoming import CUSTOMERS, INCOMING
 from triage.demo.resolved import resolved_tickets
+from triage.ingest.service import CustomerInput, TicketInput, ingest_ticket
 from triage.models import Customer, Team, TeamMembership, Ticket
-from triage.services.ingest import CustomerInput, TicketInput, ingest_ticket
-from triage.services.seed import seed_configuration
 
 # username, password, role, teams, skills
 DEMO_USERS: list[tuple[str, str, str, list[str], list[str]]] = [

@@ -21,9 +21,20 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
+from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils import timezone
+
+from knowledge.embeddings import embed_texts
+from knowledge.models import KnowledgeEntry
+from knowledge.retrieval import exact_nearest_entry_ids, nearest_entries
+from triage.demo.incoming import INCOMING
+from triage.demo.load import load_demo
+from triage.engines import local
+from triage.ingest.service import CustomerInput, TicketInput, ingest_ticket
+from triage.models import Team, TeamMembership, Ticket
+from triage.pipeline.run import run_pipeline
 
 BENCH_DB = "deskpilot_bench"
 RESULTS = Path(settings.BASE_DIR) / "bench" / "results.json"
@@ -61,8 +72,6 @@ class Command(BaseCommand):
 
     # --- embedding ---------------------------------------------------------------------------
     def embedding(self) -> dict:
-        from knowledge.embeddings import embed_texts
-
         short = [f"My card was charged twice for order {i}, please refund" for i in range(512)]
         long = [" ".join(["The bank feed stopped syncing after we reconnected the account and invoices are missing."] * 20) + f" {i}" for i in range(64)]
         embed_texts(short[:8])  # load the model first
@@ -76,15 +85,8 @@ class Command(BaseCommand):
 
     # --- end-to-end triage -------------------------------------------------------------------
     def triage(self, quick: bool) -> dict:
-        from triage.demo.incoming import INCOMING
-        from triage.demo.load import load_demo
-        from triage.engines import local
-        from triage.services.ingest import CustomerInput, TicketInput, ingest_ticket
-        from triage.services.pipeline import run_pipeline
-
         local.reset_cache()
         load_demo()
-        from triage.models import Ticket
 
         for ticket_id in list(Ticket.objects.values_list("pk", flat=True)):
             run_pipeline(ticket_id=ticket_id)  # warm up: model loads, classifier fit
@@ -107,9 +109,6 @@ class Command(BaseCommand):
 
     # --- retrieval -----------------------------------------------------------------------------
     def retrieval(self, sizes: list[int]) -> dict:
-        from knowledge.models import KnowledgeEntry
-        from knowledge.selectors import exact_nearest_entry_ids, nearest_entries
-
         KnowledgeEntry.objects.all().delete()
         rng = np.random.default_rng(7)
         centres = rng.normal(size=(400, 384)).astype(np.float32)
@@ -153,9 +152,6 @@ class Command(BaseCommand):
 
     # --- the queue page ------------------------------------------------------------------------
     def queue_page(self, n_tickets: int) -> dict:
-        from django.contrib.auth.models import Group, User
-
-        from triage.models import Team, TeamMembership, Ticket
 
         team = Team.objects.get(slug="billing")
         user = User.objects.create_user(username="bench", password="bench-password-1")

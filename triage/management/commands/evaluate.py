@@ -4,8 +4,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from triage import evaluation
-from triage.evaluation import EvalError
+from triage.evaluation import cases, offline
+from triage.evaluation.datasets import EvalError, parse_labels, read_csv
+from triage.models import EvaluationCase, EvaluationRun
 
 
 def _fmt(value) -> str:
@@ -47,32 +48,32 @@ class Command(BaseCommand):
     def _csv(self, o):
         if not o["text"]:
             raise EvalError("--text is required (the column or columns holding the ticket text)")
-        labels = evaluation.parse_labels(o["label"])
+        labels = parse_labels(o["label"])
         columns = [c.strip() for c in o["text"].split(",") if c.strip()]
         baseline = o["baseline"] == "tfidf"
         if o["csv"]:
             if not o["folds"] or o["folds"] < 2:
                 raise EvalError("--csv needs --folds K with K of at least 2")
-            data = evaluation.read_csv(o["csv"], text_columns=columns, labels=labels, encoding=o["encoding"])
+            data = read_csv(o["csv"], text_columns=columns, labels=labels, encoding=o["encoding"])
             with tqdm(total=len(data), unit="tickets", desc="folds", disable=None) as bar:
-                result = evaluation.evaluate_folds(data, folds=o["folds"], engine=o["engine"], baseline=baseline, progress=bar.update)
+                result = offline.evaluate_folds(data, folds=o["folds"], engine=o["engine"], baseline=baseline, progress=bar.update)
             title = f"{o['folds']}-fold evaluation of {o['csv'].name}"
         else:
             if not (o["train"] and o["test"]):
                 raise EvalError("give --train and --test, or --csv with --folds, or --cases")
-            train = evaluation.read_csv(o["train"], text_columns=columns, labels=labels, encoding=o["encoding"])
-            test = evaluation.read_csv(o["test"], text_columns=columns, labels=labels, encoding=o["encoding"])
+            train = read_csv(o["train"], text_columns=columns, labels=labels, encoding=o["encoding"])
+            test = read_csv(o["test"], text_columns=columns, labels=labels, encoding=o["encoding"])
             with tqdm(total=len(test), unit="tickets", desc="classify", disable=None) as bar:
-                result = evaluation.evaluate_split(train, test, engine=o["engine"], progress=bar.update)
+                result = offline.evaluate_split(train, test, engine=o["engine"], progress=bar.update)
             if baseline:
-                result["baseline"] = evaluation.baseline_tfidf(train, test)
+                result["baseline"] = offline.baseline_tfidf(train, test)
             title = f"Evaluation: {o['train'].name} → {o['test'].name}"
         self._print(result)
         if o["json_out"]:
             o["json_out"].write_text(json.dumps(result, indent=2))
             self.stdout.write(f"JSON written to {o['json_out']}")
         if o["html_out"]:
-            o["html_out"].write_text(evaluation.html_report(result, title=title))
+            o["html_out"].write_text(offline.html_report(result, title=title))
             self.stdout.write(f"HTML report written to {o['html_out']}")
 
     def _print(self, result):
@@ -87,13 +88,11 @@ class Command(BaseCommand):
         self.stdout.write(f"threshold {result['versions']['threshold']}; versions {json.dumps(result['versions'])}")
 
     def _cases(self, o):
-        from triage.models import EvaluationCase
-
         total = EvaluationCase.objects.count()
         if not total:
             raise EvalError("there are no evaluation cases yet: corrections, rejected and heavily edited drafts become cases")
         with tqdm(total=total, unit="cases", disable=None) as bar:
-            run = evaluation.replay_cases(engine=o["engine"], name=o["name"], progress=bar.update)
+            run = cases.replay_cases(engine=o["engine"], name=o["name"], progress=bar.update)
         self.stdout.write(f"Run {run.pk}: {run.n} cases in {run.seconds} s")
         for field, s in run.summary.items():
             self.stdout.write(f"  {field:<10} {s['right']}/{s['n']} right ({s['accuracy']:.3f})")
@@ -103,13 +102,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"  case {case['case']} (ticket {case['ticket']}): " + "; ".join(wrong))
 
     def _compare(self, a, b):
-        from triage.models import EvaluationRun
-
         runs = {r.pk: r for r in EvaluationRun.objects.filter(pk__in=[a, b])}
         missing = [str(x) for x in (a, b) if x not in runs]
         if missing:
             raise EvalError(f"no evaluation run {', '.join(missing)}; list them in the dashboard or the admin")
-        diff = evaluation.compare_runs(runs[a], runs[b])
+        diff = cases.compare_runs(runs[a], runs[b])
         self.stdout.write(f"Run {a} → run {b}")
         for field, values in diff["fields"].items():
             self.stdout.write(f"  {field:<10} {_fmt(values['before'])} → {_fmt(values['after'])}")

@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from triage.ingest.service import CustomerInput, IngestError, TicketInput, ingest_ticket
 from triage.models import Channel
-from triage.services.ingest import CustomerInput, IngestError, TicketInput, ingest_ticket
 from triage.tasks import enqueue_processing
 
 FIELDS = {"subject", "body", "email", "name", "external_id", "channel"}

@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from triage.services.email_in import parse_email
-from triage.services.ingest import IngestError, ingest_ticket
+from triage.ingest.email import parse_email
+from triage.ingest.service import IngestError, ingest_ticket
 from triage.tasks import enqueue_processing
 
 

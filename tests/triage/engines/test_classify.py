@@ -1,0 +1,141 @@
+import json
+
+import numpy as np
+import pytest
+
+from knowledge.embeddings import embed_texts
+from knowledge.services import EntryInput, create_entries
+from tests.conftest import make_ticket
+from tests.fake_openai import chat_completion
+from triage.engines import classify_local as local
+from triage.engines import openai_client
+from triage.models import Classification
+from triage.pipeline.run import run_pipeline
+from triage.text.sentiment import sentiment_of
+from triage.text.signals import rule_urgency
+
+
+def classify(text: str):
+    return local.classify(text)
+
+
+def test_local_engine_learns_categories_from_the_knowledge_base(knowledge):
+    assert classify("My card was charged twice for the subscription").category == "billing"
+    assert classify("The API answers 401 invalid_api_key to every request").category == "technical"
+    assert classify("I lost my phone and cannot pass two-factor authentication").category == "account"
+    result = classify("It would be great to have a dark theme")
+    assert result.category == "feature_request" and result.urgency == "P4"
+
+
+def test_confidence_is_low_when_the_vote_is_split(knowledge):
+    clear = classify("I was charged twice for my subscription this month")
+    split = classify("thing")
+    assert clear.confidence > 0.75 and not clear.needs_human_review
+    assert split.confidence < clear.confidence
+    assert len(clear.alternatives) >= 2 and clear.alternatives[0]["category"] == "billing"
+
+
+@pytest.mark.parametrize(("text", "urgency"), [
+    ("Ledgerly is down, we get 502 Bad Gateway", "P1"),
+    ("Someone hacked our account", "P1"),
+    ("We lost all our data after the import", "P1"),
+    ("Ledgerly is down for us, but not urgent at all, we are closed today", "P3"),
+    ("Urgent: our workspace is locked", "P2"),
+    ("How do I add my logo?", "P4"),
+])
+def test_urgency_rules(text, urgency):
+    assert rule_urgency(text)[0] == urgency
+
+
+@pytest.mark.parametrize(("text", "sentiment"), [
+    ("This is UNACCEPTABLE!! Fix this now, it's the third time", "angry"),
+    ("It still does not work and this is frustrating", "frustrated"),
+    ("Thank you, the new editor is fantastic", "positive"),
+    ("How do I change my VAT number?", "neutral"),
+    ("Immer noch nicht gelöst, schon wieder", "frustrated"),
+])
+def test_sentiment_rules(text, sentiment):
+    assert sentiment_of(text) == sentiment
+
+
+def test_new_entries_are_used_without_a_restart(knowledge):
+    text = "The quantum flux capacitor in my invoice template glows purple"
+    before = classify(text)
+    create_entries(entries=[EntryInput(text=f"{text} variant {i}", category="hardware_oddities") for i in range(4)])
+    after = classify(text)
+    assert before.category != "hardware_oddities" and after.category == "hardware_oddities"
+
+
+@pytest.mark.django_db
+def test_empty_knowledge_base_sends_everything_to_a_human(config):
+    local.reset_cache()
+    result = classify("My card was charged twice")
+    assert result.confidence == 0.0 and result.needs_human_review
+    assert "no labelled entries" in result.notes[0]
+
+
+# --- the openai engine against a local OpenAI-compatible server ---------------------------------
+
+VALID = {"urgency": "P2", "category": "billing", "secondary_category": "", "subcategory": "double_charge", "sentiment": "frustrated",
+         "summary": "Customer was charged twice.", "escalation_risk": 0.2, "confidence": 0.93, "needs_human_review": False}
+
+
+def pipeline_with_openai(settings, fake_openai, respond, body="I was charged twice, card 4111 1111 1111 1111, mail jane@customer.example"):
+    settings.CLASSIFIER_ENGINE = "openai"
+    fake_openai.respond = respond
+    ticket = make_ticket(body=body)
+    run_pipeline(ticket_id=ticket.pk)
+    return ticket, Classification.objects.get(ticket=ticket), ticket.events.get(stage="classify")
+
+
+def test_openai_request_carries_the_strict_schema_and_masked_text_only(settings, fake_openai, knowledge):
+    _ticket, classification, event = pipeline_with_openai(settings, fake_openai, lambda req: (200, chat_completion(json.dumps(VALID))))
+    request = fake_openai.requests[0]
+    assert request["path"] == "/v1/chat/completions"
+    assert request["headers"]["authorization"] == "Bearer test-key"
+    body = request["json"]
+    assert body["temperature"] == 0 and body["model"] == settings.OPENAI_CLASSIFIER_MODEL
+    schema = body["response_format"]
+    assert schema["type"] == "json_schema" and schema["json_schema"]["strict"] is True
+    props = schema["json_schema"]["schema"]
+    assert props["additionalProperties"] is False and set(props["required"]) == set(props["properties"])
+    assert props["properties"]["category"]["enum"] == ["account", "billing", "feature_request", "general", "technical"]
+    sent = json.dumps(body)
+    assert "4111" not in sent and "jane@customer.example" not in sent and "[CARD_1]" in sent and "[EMAIL_1]" in sent
+    assert classification.engine == "openai" and classification.category == "billing" and classification.confidence == 0.93
+    assert event.versions["prompt"] == "classify-openai-1" and "fallback" not in event.outputs
+
+
+@pytest.mark.parametrize(("respond", "why"), [
+    (lambda req: (200, chat_completion(json.dumps({**VALID, "category": "astrology"}))), "failed validation: category"),
+    (lambda req: (200, chat_completion(json.dumps({**VALID, "confidence": 7}))), "failed validation: confidence"),
+    (lambda req: (200, chat_completion("not json at all")), "not JSON"),
+    (lambda req: (200, chat_completion(None, refusal="I can't help with that")), "refused"),
+    (lambda req: (500, {"error": {"message": "boom"}}), "InternalServerError"),
+    (lambda req: (429, {"error": {"message": "slow down"}}), "RateLimitError"),
+])
+def test_openai_failures_fall_back_to_local_and_say_why(settings, fake_openai, knowledge, respond, why):
+    _ticket, classification, event = pipeline_with_openai(settings, fake_openai, respond)
+    assert classification.engine == "local" and classification.category == "billing"
+    assert why in event.outputs["fallback"] and "fell back to local" in event.outputs["fallback"]
+
+
+def test_unreachable_endpoint_falls_back_to_local(settings, knowledge):
+    settings.CLASSIFIER_ENGINE = "openai"
+    settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"  # discard port: nothing listens
+    settings.OPENAI_MAX_RETRIES = 0
+    openai_client._client.cache_clear()
+    ticket = make_ticket(body="I was charged twice this month")
+    run_pipeline(ticket_id=ticket.pk)
+    event = ticket.events.get(stage="classify")
+    assert Classification.objects.get(ticket=ticket).engine == "local"
+    assert "APIConnectionError" in event.outputs["fallback"]
+    openai_client._client.cache_clear()
+
+
+def test_classify_vectors_matches_single_classification(knowledge):
+    texts = ["charged twice", "dark mode please"]
+    vectors = embed_texts(texts)
+    batch = local.classify_vectors(texts, vectors, model=local.current_model(), threshold=0.75)
+    assert [r.category for r in batch] == [local.classify(t, vector=v).category for t, v in zip(texts, vectors, strict=True)]
+    assert isinstance(vectors, np.ndarray)

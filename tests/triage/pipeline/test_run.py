@@ -1,0 +1,116 @@
+"""The spine: one claim per ticket, stages that commit once per run, engines called outside transactions."""
+
+import json
+import threading
+from collections import Counter
+
+import psycopg
+import pytest
+from django.db import connection, connections, transaction
+
+from tests.conftest import database_url_for_current_connection, make_ticket
+from tests.fake_openai import chat_completion
+from tests.triage.engines.test_classify import VALID
+from triage.engines import openai_client
+from triage.engines.types import EngineError
+from triage.models import Classification, Draft, PipelineEvent, Ticket
+from triage.pipeline import draft as draft_stage
+from triage.pipeline.run import run_pipeline
+
+STAGES = ["preprocess", "classify", "assess", "retrieve", "draft", "guard", "route", "handoff"]
+
+
+def successful_stages(ticket: Ticket) -> Counter:
+    return Counter(PipelineEvent.objects.filter(ticket=ticket, error="").values_list("stage", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_on_one_ticket_leave_one_draft_and_one_event_per_stage(knowledge):
+    ticket = make_ticket(body="I was charged twice for my subscription this month")
+    barrier, results, errors = threading.Barrier(2), [], []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            results.append(run_pipeline(ticket_id=ticket.pk))
+        except Exception as exc:  # pragma: no cover -- reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors and sorted(results) == [False, True]
+    assert Classification.objects.filter(ticket=ticket).count() == 1
+    assert Draft.objects.filter(ticket=ticket).count() == 1
+    assert successful_stages(ticket) == Counter(STAGES)
+    assert run_pipeline(ticket_id=ticket.pk) is False  # a redelivered task finds nothing to do
+    assert successful_stages(ticket) == Counter(STAGES)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_that_died_half_way_continues_without_repeating_committed_stages(knowledge, monkeypatch):
+    ticket = make_ticket(body="I was charged twice for my subscription this month")
+    real = draft_stage.compose
+
+    def crash(**kwargs):
+        raise RuntimeError("worker lost mid-draft")
+
+    monkeypatch.setattr(draft_stage, "compose", crash)
+    with pytest.raises(RuntimeError):
+        run_pipeline(ticket_id=ticket.pk)
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.NEW and ticket.pipeline_run == 1
+    assert successful_stages(ticket) == Counter(["preprocess", "classify", "assess", "retrieve"])
+    failure = PipelineEvent.objects.get(ticket=ticket, stage="draft")
+    assert "worker lost mid-draft" in failure.error and failure.run == 1
+
+    monkeypatch.setattr(draft_stage, "compose", real)
+    assert run_pipeline(ticket_id=ticket.pk) is True
+    ticket.refresh_from_db()
+    assert ticket.status in (Ticket.Status.IN_REVIEW, Ticket.Status.TRIAGED) and ticket.pipeline_run == 1
+    assert Classification.objects.filter(ticket=ticket).count() == 1
+    assert Draft.objects.filter(ticket=ticket).count() == 1
+    assert successful_stages(ticket) == Counter(STAGES)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_engine_calls_happen_with_no_transaction_open(settings, fake_openai, knowledge):
+    """The fake server asks PostgreSQL, while the call is in flight, whether our connection is in a transaction."""
+    settings.CLASSIFIER_ENGINE = "openai"
+    settings.DRAFT_ENGINE = "openai"
+    backend_pid = {}
+    states = []
+
+    def respond(request):
+        with psycopg.connect(database_url_for_current_connection(), autocommit=True) as probe:
+            row = probe.execute("SELECT state FROM pg_stat_activity WHERE pid = %s", [backend_pid["pid"]]).fetchone()
+        states.append(row[0] if row else "gone")
+        schema = request["response_format"]["json_schema"]["name"]
+        if schema == "ticket_classification":
+            return 200, chat_completion(json.dumps(VALID))
+        return 200, chat_completion(json.dumps({"reply": "CANNOT_ANSWER_FROM_CONTEXT", "used_source_ids": [], "cannot_answer_reason": "test"}))
+
+    fake_openai.respond = respond
+    ticket = make_ticket(body="I was charged twice for my subscription this month")
+    connection.ensure_connection()
+    backend_pid["pid"] = connection.connection.info.backend_pid
+    assert run_pipeline(ticket_id=ticket.pk) is True
+    assert len(states) == 2  # one classification call, one draft call
+    assert all(state != "idle in transaction" for state in states), states
+    assert Classification.objects.get(ticket=ticket).engine == "openai"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_openai_client_refuses_to_call_inside_a_transaction(settings):
+    settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"
+    with transaction.atomic(), pytest.raises(RuntimeError, match="inside a database transaction"):
+        openai_client.structured_call(model="m", messages=[], name="x", schema={}, temperature=0)
+    with pytest.raises(EngineError):  # outside one it goes ahead (and finds nothing listening)
+        settings.OPENAI_MAX_RETRIES = 0
+        openai_client._client.cache_clear()
+        openai_client.structured_call(model="m", messages=[], name="x", schema={}, temperature=0)
+    openai_client._client.cache_clear()

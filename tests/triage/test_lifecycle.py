@@ -1,0 +1,108 @@
+"""Ticket status transitions and the predicates the pages ask, all in triage.lifecycle."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from tests.conftest import make_ticket
+from triage import lifecycle
+from triage.models import Draft, Ticket
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+@pytest.mark.django_db
+def test_sla_pauses_while_waiting_on_the_customer():
+    ticket = make_ticket()
+    due = timezone.now() + timedelta(hours=4)
+    Ticket.objects.filter(pk=ticket.pk).update(
+        sla_due_at=due, sla_paused_at=timezone.now() - timedelta(hours=1), status=Ticket.Status.WAITING_ON_CUSTOMER
+    )
+    ticket.refresh_from_db()
+    lifecycle.resume(ticket=ticket)
+    assert ticket.sla_paused_at is None
+    assert abs((ticket.sla_due_at - (due + timedelta(hours=1))).total_seconds()) < 5
+    lifecycle.wait_on_customer(ticket=ticket)
+    assert ticket.sla_paused_at is not None
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.WAITING_ON_CUSTOMER and ticket.sla_paused_at is not None
+
+
+@pytest.mark.django_db
+def test_a_claim_is_exclusive_until_its_lease_runs_out():
+    ticket = make_ticket()
+    first = lifecycle.claim_for_processing(ticket_id=ticket.pk)
+    assert first is not None and first[1] == 1
+    assert lifecycle.claim_for_processing(ticket_id=ticket.pk) is None  # held by a live worker
+    later = timezone.now() + lifecycle.claim_lease() + timedelta(seconds=1)
+    taken_over = lifecycle.claim_for_processing(ticket_id=ticket.pk, now=later)
+    assert taken_over is not None and taken_over[1] == 1  # a dead worker's run continues, not a new one
+
+
+@pytest.mark.django_db
+def test_finishing_sets_the_status_from_tier_and_draft_and_ends_the_claim():
+    for tier, has_draft, status in [(3, True, "escalated"), (1, True, "in_review"), (1, False, "triaged")]:
+        ticket = make_ticket()
+        lifecycle.claim_for_processing(ticket_id=ticket.pk)
+        finished = lifecycle.finish_processing(ticket_id=ticket.pk, tier=tier, has_draft=has_draft)
+        assert finished.status == status and finished.claimed_until is None
+        with pytest.raises(lifecycle.TransitionError):
+            lifecycle.finish_processing(ticket_id=ticket.pk, tier=tier, has_draft=has_draft)
+
+
+@pytest.mark.django_db
+def test_customer_reply_reopens_an_answered_ticket_and_resumes_a_waiting_one():
+    ticket = make_ticket()
+    Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.SENT)
+    with transaction.atomic():
+        locked = _locked(ticket)
+        lifecycle.customer_replied(ticket=locked)
+    assert locked.status == Ticket.Status.REOPENED and locked.reopen_count == 1
+    Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.WAITING_ON_CUSTOMER, sla_paused_at=timezone.now())
+    with transaction.atomic():
+        locked = _locked(ticket)
+        lifecycle.customer_replied(ticket=locked)
+    assert locked.status == Ticket.Status.IN_REVIEW and locked.sla_paused_at is None
+
+
+@pytest.mark.django_db
+def test_predicates_follow_the_status():
+    ticket = make_ticket()
+    for status, resolvable, escalatable, waitable in [
+        ("in_review", False, True, True),
+        ("sent", True, True, True),
+        ("escalated", True, False, True),
+        ("waiting_on_customer", True, True, False),
+        ("resolved", False, False, False),
+        ("closed", False, False, False),
+    ]:
+        ticket.status = status
+        assert lifecycle.can_resolve(ticket) is resolvable, status
+        assert lifecycle.can_escalate(ticket) is escalatable, status
+        assert lifecycle.can_wait(ticket) is waitable, status
+    with pytest.raises(lifecycle.TransitionError):
+        ticket.status = Ticket.Status.IN_REVIEW
+        lifecycle.resolve(ticket=ticket)
+
+
+def test_only_a_proposed_draft_with_text_is_decidable():
+    assert lifecycle.is_decidable(Draft(status=Draft.Status.PROPOSED, text="Hello"))
+    assert not lifecycle.is_decidable(Draft(status=Draft.Status.PROPOSED, text=""))
+    assert not lifecycle.is_decidable(Draft(status=Draft.Status.APPROVED, text="Hello"))
+    assert not lifecycle.is_decidable(None)
+
+
+@pytest.mark.django_db
+def test_the_sla_clock_is_shown_only_until_the_first_response():
+    ticket = make_ticket()
+    ticket.sla_due_at = timezone.now() + timedelta(hours=2)
+    assert lifecycle.shows_sla(ticket)
+    ticket.first_response_at = timezone.now()
+    assert not lifecycle.shows_sla(ticket)
+    ticket.first_response_at = None
+    ticket.status = Ticket.Status.RESOLVED
+    assert not lifecycle.shows_sla(ticket)

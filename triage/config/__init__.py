@@ -1,0 +1,1 @@
+"""Configuration as data: the versioned defaults, seeding, and version counters."""

@@ -1,1 +1,0 @@
-"""Drafting: context assembly, the local and openai draft engines, deterministic guards, handoff notes."""

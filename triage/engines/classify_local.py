@@ -1,0 +1,182 @@
+"""The ``local`` classification engine: no network, learns from the labelled knowledge entries.
+
+Category: a blend of a k-nearest-neighbour vote and a logistic regression, both over
+all-MiniLM-L6-v2 embeddings of the entries' (masked) text. Its confidence is the blended
+probability of the winning label, so a split vote gives a low confidence. Urgency and
+sentiment come from explicit rules first, then from the neighbours' labels.
+
+The fitted model is cached per process and rebuilt when the live entries change (checked
+with one cheap query per call), so new knowledge is used without a restart.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from sklearn.linear_model import LogisticRegression
+
+from knowledge.embeddings import embed_text
+from knowledge.models import KnowledgeEntry
+from knowledge.selectors import knowledge_generation
+from triage.engines.types import ClassificationResult
+from triage.text.sentiment import SENTIMENT_RISK, sentiment_of
+from triage.text.signals import extractive_summary, rule_urgency
+
+ENGINE_NAME = "local"
+MODEL_VERSION = "knn+logreg-1"
+K_NEIGHBOURS = 10
+KNN_WEIGHT = 0.5  # share of the kNN vote in the blend; the rest is the logistic regression (not tuned on any test set)
+LOGREG_C = 10.0
+
+
+@dataclass
+class LabelledSet:
+    vectors: np.ndarray  # (n, 384), unit rows
+    categories: np.ndarray
+    subcategories: np.ndarray
+    urgencies: np.ndarray
+
+
+class CategoryModel:
+    """kNN + logistic regression over unit-normalised embeddings."""
+
+    def __init__(self, data: LabelledSet, *, k: int = K_NEIGHBOURS, knn_weight: float = KNN_WEIGHT) -> None:
+        self.data = data
+        self.k = max(1, min(k, len(data.categories)))
+        self.knn_weight = knn_weight
+        self.labels = np.array(sorted(set(data.categories.tolist())))
+        self.index = {label: i for i, label in enumerate(self.labels)}
+        self.logreg = None
+        if len(self.labels) >= 2 and len(data.categories) >= 2 * len(self.labels):
+            self.logreg = LogisticRegression(C=LOGREG_C, max_iter=2000)
+            self.logreg.fit(data.vectors, data.categories)
+
+    def neighbours(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        sims = vectors @ self.data.vectors.T
+        idx = np.argpartition(-sims, self.k - 1, axis=1)[:, : self.k]
+        order = np.take_along_axis(sims, idx, axis=1).argsort(axis=1)[:, ::-1]
+        idx = np.take_along_axis(idx, order, axis=1)
+        return idx, np.take_along_axis(sims, idx, axis=1)
+
+    def predict_proba(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(probabilities over self.labels, neighbour indices, neighbour similarities)."""
+        idx, sims = self.neighbours(vectors)
+        knn = np.zeros((len(vectors), len(self.labels)), dtype=np.float64)
+        weights = np.clip(sims, 0.0, None) ** 4 + 1e-9  # sharpen: the closest neighbours count most
+        for row in range(len(vectors)):
+            for col, weight in zip(idx[row], weights[row], strict=True):
+                knn[row, self.index[self.data.categories[col]]] += weight
+        knn /= knn.sum(axis=1, keepdims=True)
+        if self.logreg is None:
+            return knn, idx, sims
+        lr = np.zeros_like(knn)
+        lr[:, [self.index[c] for c in self.logreg.classes_]] = self.logreg.predict_proba(vectors)
+        return self.knn_weight * knn + (1 - self.knn_weight) * lr, idx, sims
+
+
+_cache: dict[str, object] = {"generation": None, "model": None, "fitted_at": 0.0}
+_cache_lock = threading.Lock()
+
+
+def load_labelled_set() -> LabelledSet | None:
+    rows = list(
+        KnowledgeEntry.objects.filter(retired=False, embedding__isnull=False)
+        .exclude(category="")
+        .values_list("embedding", "category", "subcategory", "urgency")
+    )
+    if not rows:
+        return None
+    vectors = np.asarray([np.asarray(r[0], dtype=np.float32) for r in rows])
+    return LabelledSet(
+        vectors=vectors,
+        categories=np.array([r[1] for r in rows]),
+        subcategories=np.array([r[2] for r in rows]),
+        urgencies=np.array([r[3] for r in rows]),
+    )
+
+
+def current_model() -> CategoryModel | None:
+    """The cached model, rebuilt when the entries changed (and the last build is old enough)."""
+    generation = knowledge_generation()
+    with _cache_lock:
+        stale = _cache["generation"] != generation
+        # Refitting the logistic regression takes seconds on a large knowledge base: at most
+        # once per LOCAL_CLASSIFIER_REFIT_SECONDS, so a burst of new entries costs one refit.
+        due = _cache["model"] is None or time.monotonic() - float(_cache["fitted_at"]) >= settings.LOCAL_CLASSIFIER_REFIT_SECONDS
+        if stale and due:
+            data = load_labelled_set()
+            _cache["model"] = CategoryModel(data) if data is not None else None
+            _cache["generation"] = generation
+            _cache["fitted_at"] = time.monotonic()
+        return _cache["model"]  # type: ignore[return-value]
+
+
+def reset_cache() -> None:
+    with _cache_lock:
+        _cache.update(generation=None, model=None, fitted_at=0.0)
+
+
+def classify_vectors(texts: list[str], vectors: np.ndarray, *, model: CategoryModel | None, threshold: float) -> list[ClassificationResult]:
+    """Classify masked texts whose embeddings are given (batch-friendly; used by evaluation too)."""
+    if model is None:
+        return [_without_knowledge(text) for text in texts]
+    probs, idx, sims = model.predict_proba(vectors)
+    results = []
+    for row, text in enumerate(texts):
+        order = np.argsort(-probs[row])
+        top, second = order[0], order[1] if len(order) > 1 else order[0]
+        category = str(model.labels[top])
+        confidence = float(probs[row, top])
+        neighbours = idx[row]
+        same = [n for n in neighbours if model.data.categories[n] == category]
+        sub_votes = Counter(model.data.subcategories[n] for n in same if model.data.subcategories[n])
+        subcategory = sub_votes.most_common(1)[0][0] if sub_votes else ""
+        urgency, urgency_reason = rule_urgency(text)
+        notes = []
+        if urgency is None:
+            votes = Counter(model.data.urgencies[n] for n in neighbours[:5] if model.data.urgencies[n])
+            urgency = votes.most_common(1)[0][0] if votes else "P3"
+            notes.append(f"urgency {urgency} from similar resolved tickets")
+        else:
+            notes.append(f"urgency {urgency}: {urgency_reason}")
+        sentiment = sentiment_of(text)
+        secondary = str(model.labels[second]) if second != top and probs[row, second] >= 0.25 else ""
+        results.append(
+            ClassificationResult(
+                urgency=urgency,
+                category=category,
+                secondary_category=secondary,
+                subcategory=str(subcategory),
+                sentiment=sentiment,
+                summary=extractive_summary(text),
+                escalation_risk=SENTIMENT_RISK[sentiment],
+                confidence=round(confidence, 4),
+                needs_human_review=confidence < threshold,
+                alternatives=[{"category": str(model.labels[i]), "score": round(float(probs[row, i]), 4)} for i in order[:3]],
+                engine=ENGINE_NAME,
+                model=f"{MODEL_VERSION} over all-MiniLM-L6-v2 ({len(model.data.categories)} entries)",
+                prompt_version="",
+                notes=notes + [f"nearest resolved ticket similarity {float(sims[row, 0]):.2f}"],
+            )
+        )
+    return results
+
+
+def _without_knowledge(text: str) -> ClassificationResult:
+    urgency, _ = rule_urgency(text)
+    sentiment = sentiment_of(text)
+    return ClassificationResult(
+        urgency=urgency or "P3", category="general", secondary_category="", subcategory="", sentiment=sentiment,
+        summary=extractive_summary(text), escalation_risk=SENTIMENT_RISK[sentiment], confidence=0.0, needs_human_review=True,
+        engine=ENGINE_NAME, model=MODEL_VERSION, notes=["the knowledge base holds no labelled entries: a human must triage"],
+    )
+
+
+def classify(text: str, *, vector: np.ndarray | None = None) -> ClassificationResult:
+    vector = embed_text(text) if vector is None else vector
+    return classify_vectors([text], vector[None, :], model=current_model(), threshold=settings.ROUTING_CONFIDENCE_THRESHOLD)[0]

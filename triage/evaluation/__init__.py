@@ -1,0 +1,1 @@
+"""Evaluation: labelled CSVs offline, and replays of production's cases."""

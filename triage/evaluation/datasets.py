@@ -1,0 +1,81 @@
+"""Labelled data sets for offline evaluation: reading a CSV, and the preprocessing production applies."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from triage.text.cleaning import clean_text
+from triage.text.pii import mask_pii
+
+FIELDS = ("category", "urgency")
+
+
+class EvalError(ValueError):
+    """Bad input for an evaluation; one line for the user."""
+
+
+@dataclass
+class Dataset:
+    texts: list[str]
+    labels: dict[str, list[str]]
+
+    def subset(self, index: np.ndarray | list[int]) -> Dataset:
+        return Dataset(texts=[self.texts[i] for i in index], labels={f: [v[i] for i in index] for f, v in self.labels.items()})
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def parse_labels(specs: list[str]) -> dict[str, str]:
+    labels = {}
+    for spec in specs:
+        field, sep, column = spec.partition("=")
+        if not sep or not column.strip():
+            raise EvalError(f"--label {spec!r} must look like FIELD=COLUMN, e.g. --label category=queue")
+        if field not in FIELDS:
+            raise EvalError(f"--label field {field!r} is not one of {', '.join(FIELDS)}")
+        labels[field] = column.strip()
+    if not labels:
+        raise EvalError("give at least one --label FIELD=COLUMN")
+    return labels
+
+
+def read_csv(path: Path, *, text_columns: list[str], labels: dict[str, str], encoding: str = "utf-8-sig") -> Dataset:
+    if not path.is_file():
+        raise EvalError(f"{path} does not exist or is not a file")
+    csv.field_size_limit(1_000_000)
+    try:
+        with path.open(newline="", encoding=encoding) as handle:
+            reader = csv.DictReader(handle, strict=True)
+            header = reader.fieldnames or []
+            missing = [c for c in [*text_columns, *labels.values()] if c not in header]
+            if missing:
+                raise EvalError(f"{path.name} has no column {', '.join(map(repr, missing))}; its columns are {', '.join(header) or 'none'}")
+            texts, values = [], {f: [] for f in labels}
+            for row in reader:
+                text = "\n".join((row.get(c) or "").strip() for c in text_columns).strip()
+                row_labels = {f: (row.get(c) or "").strip() for f, c in labels.items()}
+                if not text or not all(row_labels.values()):
+                    continue  # empty text or an unlabelled row teaches nothing and tests nothing
+                texts.append(text)
+                for f, v in row_labels.items():
+                    values[f].append(v)
+    except csv.Error as exc:
+        raise EvalError(f"{path.name}: broken CSV at line {reader.line_num}: {exc}") from None
+    except UnicodeDecodeError:
+        raise EvalError(f"{path.name} is not valid {encoding}") from None
+    if not texts:
+        raise EvalError(f"{path.name} has no row with text and labels")
+    for field, column in labels.items():
+        if len(set(values[field])) < 2:
+            raise EvalError(f"column {column!r} ({field}) has only one class; an evaluation needs at least two")
+    return Dataset(texts=texts, labels=values)
+
+
+def prepare(texts: list[str]) -> list[str]:
+    """The preprocessing production applies: cleaning and PII masking."""
+    return [mask_pii(clean_text(t)).text or t for t in texts]

@@ -1,0 +1,79 @@
+"""Parsing inbound email (RFC 822) into a TicketInput, with the standard ``email`` package."""
+
+from __future__ import annotations
+
+import re
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+
+from django.utils import timezone
+
+from triage.ingest.service import CustomerInput, IngestError, TicketInput
+
+MAX_EMAIL_BYTES = 10 * 1024 * 1024
+
+
+def _text_of(part: EmailMessage) -> str:
+    try:
+        return part.get_content()
+    except (LookupError, UnicodeDecodeError):  # unknown or lying charset
+        payload = part.get_payload(decode=True) or b""
+        return payload.decode("utf-8", errors="replace")
+
+
+def _body_and_attachments(message: EmailMessage) -> tuple[str, list[dict]]:
+    body_part = message.get_body(preferencelist=("plain", "html"))
+    body = _text_of(body_part) if body_part is not None else ""
+    attachments = []
+    for part in message.iter_attachments():
+        payload = part.get_payload(decode=True) or b""
+        attachments.append({"filename": part.get_filename() or "", "content_type": part.get_content_type(), "size": len(payload)})
+    return body, attachments
+
+
+def _ids(value: str | None) -> list[str]:
+    return re.findall(r"<[^<>\s]+>", value or "")
+
+
+def parse_email(raw: bytes, *, source: str = "email") -> TicketInput:
+    """A TicketInput for a raw message. Raises IngestError for what is not a usable email."""
+    if not raw or not raw.strip():
+        raise IngestError("the message is empty")
+    if len(raw) > MAX_EMAIL_BYTES:
+        raise IngestError(f"the message has {len(raw)} bytes; the limit is {MAX_EMAIL_BYTES}")
+    if b"\x00" in raw:
+        raise IngestError("the message contains NUL bytes")
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+    except Exception as exc:  # the parser is lenient; this is for truly broken input
+        raise IngestError(f"not an RFC 822 message: {exc}") from None
+    senders = getaddresses([str(message.get("From", ""))])
+    name, address = senders[0] if senders else ("", "")
+    if "@" not in address:
+        raise IngestError("the message has no valid From address")
+    body, attachments = _body_and_attachments(message)
+    if not body.strip():
+        raise IngestError("the message has no text part (or it is empty)")
+    message_id = (_ids(message.get("Message-ID")) or [None])[0]
+    in_reply_to = (_ids(message.get("In-Reply-To")) or [""])[0]
+    references = _ids(message.get("References"))
+    try:
+        sent_at = parsedate_to_datetime(message["Date"]) if message.get("Date") else None
+        if sent_at is not None and timezone.is_naive(sent_at):
+            sent_at = timezone.make_aware(sent_at, timezone.utc)
+    except (TypeError, ValueError):
+        sent_at = None
+    return TicketInput(
+        channel="email",
+        source=source,
+        body=body.replace("\x00", ""),
+        subject=str(message.get("Subject", "") or "")[:300],
+        message_id=message_id,
+        in_reply_to=in_reply_to,
+        references=tuple(references),
+        customer=CustomerInput(email=address, name=name),
+        attachments=tuple(attachments),
+        created_at=sent_at if sent_at and sent_at <= timezone.now() else None,
+    )

@@ -1,0 +1,217 @@
+"""Every ticket status transition, and the predicates views and templates ask.
+
+Nothing else assigns ``Ticket.status``. Transitions take a ticket the caller has locked
+(``select_for_update``) inside its transaction and save only the fields they change; they raise
+``TransitionError`` when the ticket's current status does not allow the move.
+
+    new / reopened ──claim──▶ (processing) ──finish──▶ triaged | in_review | escalated
+    triaged / in_review / reopened ──reply sent──▶ sent | waiting_on_customer
+    any open ──escalate──▶ escalated
+    open ──wait──▶ waiting_on_customer ──customer replies / resume──▶ in_review
+    sent / waiting / escalated / reopened ──resolve──▶ resolved
+    sent / resolved ──customer replies──▶ reopened
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from triage.models import Draft, Ticket
+
+Status = Ticket.Status
+
+PROCESSABLE = (Status.NEW, Status.REOPENED)
+RESOLVABLE = (Status.SENT, Status.WAITING_ON_CUSTOMER, Status.ESCALATED, Status.REOPENED)
+FINISHED = (Status.RESOLVED, Status.CLOSED)
+# Tickets a reviewer works on (kept in step with triage.models.tickets.REVIEW_QUEUE).
+QUEUE_STATUSES = (Status.TRIAGED, Status.IN_REVIEW, Status.ESCALATED, Status.REOPENED)
+
+
+class TransitionError(ValueError):
+    """The move is not allowed from the ticket's current status; the message says why."""
+
+
+def claim_lease() -> timedelta:
+    """How long a worker holds a ticket it is processing: longer than a task may run, so a live worker never loses it."""
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+
+
+# --- Predicates -----------------------------------------------------------------------------
+
+
+def is_processable(ticket: Ticket) -> bool:
+    return ticket.status in PROCESSABLE
+
+
+def is_decidable(draft: Draft | None) -> bool:
+    """A draft a reviewer can approve or reject: proposed, with text."""
+    return draft is not None and draft.status == Draft.Status.PROPOSED and bool(draft.text)
+
+
+def can_escalate(ticket: Ticket) -> bool:
+    return ticket.status not in (Status.ESCALATED, *FINISHED)
+
+
+def can_wait(ticket: Ticket) -> bool:
+    return ticket.status not in (Status.WAITING_ON_CUSTOMER, *FINISHED)
+
+
+def can_resume(ticket: Ticket) -> bool:
+    return ticket.status == Status.WAITING_ON_CUSTOMER
+
+
+def can_resolve(ticket: Ticket) -> bool:
+    return ticket.status in RESOLVABLE
+
+
+def shows_sla(ticket: Ticket) -> bool:
+    """The SLA clock matters until someone answered or the ticket is finished."""
+    return ticket.sla_due_at is not None and ticket.first_response_at is None and ticket.status not in FINISHED
+
+
+@dataclass(frozen=True)
+class TicketActions:
+    """What the ticket page may offer, asked once in the view so templates hold no status rules."""
+
+    decidable: bool
+    can_escalate: bool
+    can_wait: bool
+    can_resume: bool
+    can_resolve: bool
+
+
+def actions_for(ticket: Ticket, draft: Draft | None) -> TicketActions:
+    return TicketActions(
+        decidable=is_decidable(draft),
+        can_escalate=can_escalate(ticket),
+        can_wait=can_wait(ticket),
+        can_resume=can_resume(ticket),
+        can_resolve=can_resolve(ticket),
+    )
+
+
+# --- Transitions ------------------------------------------------------------------------------
+
+
+def claim_for_processing(*, ticket_id: int, now: datetime | None = None) -> tuple[Ticket, int] | None:
+    """Take a ticket that waits for the pipeline: (ticket, run number), or None when there is nothing to do.
+
+    A ticket another worker holds (its lease has not run out) is left alone. A fresh claim
+    starts a new run; a claim taken over from a dead worker continues its run, so the stages
+    it committed are not repeated. Commits at once: the pipeline runs outside any transaction.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=ticket_id, status__in=PROCESSABLE)
+            .select_related("customer")
+            .first()
+        )
+        if ticket is None:
+            return None
+        if ticket.claimed_until is not None and ticket.claimed_until > now:
+            return None
+        if ticket.claimed_until is None:
+            ticket.pipeline_run += 1
+        ticket.claimed_until = now + claim_lease()
+        ticket.save(update_fields=["pipeline_run", "claimed_until", "updated_at"])
+    return ticket, ticket.pipeline_run
+
+
+def release_claim(*, ticket_id: int) -> None:
+    """Let the next attempt take the ticket at once (after a failure); it continues the same run."""
+    Ticket.objects.filter(pk=ticket_id, claimed_until__isnull=False).update(claimed_until=timezone.now())
+
+
+def finish_processing(*, ticket_id: int, tier: int, has_draft: bool) -> Ticket:
+    """The pipeline is done: escalated (tier 3), in review (a draft waits) or triaged (no draft); the claim ends."""
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket_id)
+        if ticket.status not in PROCESSABLE:
+            raise TransitionError(f"ticket {ticket.pk} is {ticket.status}, not waiting for processing")
+        _finish(ticket, tier=tier, has_draft=has_draft)
+    return ticket
+
+
+def _finish(ticket: Ticket, *, tier: int, has_draft: bool) -> None:
+    if tier >= 3:
+        ticket.status = Status.ESCALATED
+    elif has_draft:
+        ticket.status = Status.IN_REVIEW
+    else:
+        ticket.status = Status.TRIAGED
+    ticket.claimed_until = None
+    ticket.save(update_fields=["status", "claimed_until", "updated_at"])
+
+
+def customer_replied(*, ticket: Ticket) -> None:
+    """A new inbound message: waiting resumes review (SLA moved by the wait), answered tickets reopen."""
+    if ticket.status == Status.WAITING_ON_CUSTOMER:
+        _resume_sla(ticket)
+        ticket.status = Status.IN_REVIEW
+        ticket.save(update_fields=["status", "sla_due_at", "sla_paused_at", "updated_at"])
+    elif ticket.status in (Status.SENT, Status.RESOLVED):
+        ticket.status = Status.REOPENED
+        ticket.reopen_count += 1
+        ticket.save(update_fields=["status", "reopen_count", "updated_at"])
+
+
+def reply_sent(*, ticket: Ticket, wait_for_customer: bool, at: datetime) -> None:
+    """A reply reached the customer: the first response is stamped; a question pauses the SLA."""
+    if ticket.first_response_at is None:
+        ticket.first_response_at = at
+    if wait_for_customer:
+        ticket.status = Status.WAITING_ON_CUSTOMER
+        _pause_sla(ticket)
+    elif ticket.status not in FINISHED:
+        ticket.status = Status.SENT
+    ticket.save(update_fields=["first_response_at", "status", "sla_paused_at", "updated_at"])
+
+
+def escalate(*, ticket: Ticket) -> None:
+    if not can_escalate(ticket):
+        raise TransitionError(f"a ticket that is {ticket.get_status_display().lower()} cannot be escalated")
+    ticket.status = Status.ESCALATED
+    ticket.save(update_fields=["status", "updated_at"])
+
+
+def wait_on_customer(*, ticket: Ticket) -> None:
+    if not can_wait(ticket):
+        raise TransitionError(f"a ticket that is {ticket.get_status_display().lower()} cannot wait on the customer")
+    ticket.status = Status.WAITING_ON_CUSTOMER
+    _pause_sla(ticket)
+    ticket.save(update_fields=["status", "sla_paused_at", "updated_at"])
+
+
+def resume(*, ticket: Ticket) -> None:
+    if not can_resume(ticket):
+        raise TransitionError("only a ticket waiting on the customer can be resumed")
+    _resume_sla(ticket)
+    ticket.status = Status.IN_REVIEW
+    ticket.save(update_fields=["status", "sla_due_at", "sla_paused_at", "updated_at"])
+
+
+def resolve(*, ticket: Ticket) -> None:
+    if not can_resolve(ticket):
+        raise TransitionError("only a ticket that was answered or escalated can be resolved")
+    ticket.status = Status.RESOLVED
+    ticket.save(update_fields=["status", "updated_at"])
+
+
+def _pause_sla(ticket: Ticket) -> None:
+    if ticket.sla_paused_at is None:
+        ticket.sla_paused_at = timezone.now()
+
+
+def _resume_sla(ticket: Ticket) -> None:
+    """Move the due time by the time spent waiting on the customer."""
+    if ticket.sla_paused_at is not None:
+        if ticket.sla_due_at is not None:
+            ticket.sla_due_at += timezone.now() - ticket.sla_paused_at
+        ticket.sla_paused_at = None

@@ -1,0 +1,58 @@
+"""The triage domain's models, one module per part of the story.
+
+- ``config``: taxonomy, teams, personas, escalation rules (configuration as data)
+- ``tickets``: customers, tickets, their messages and the PII vault
+- ``pipeline``: classifications, assessments, drafts, the sources they used, events
+- ``review``: reviews, actions taken for the customer, outbound replies
+- ``evaluation``: evaluation cases and runs
+"""
+
+from triage.models.config import (
+    ConfigVersion,
+    EscalationRule,
+    Persona,
+    TaxonomyCategory,
+    Team,
+    TeamMembership,
+)
+from triage.models.evaluation import EvaluationCase, EvaluationRun
+from triage.models.pipeline import Assessment, Classification, Draft, PipelineEvent, SourceUsage
+from triage.models.review import HEAVY_EDIT_THRESHOLD, Outbound, Review, TicketAction
+from triage.models.tickets import (
+    REVIEW_QUEUE,
+    Channel,
+    Customer,
+    Message,
+    PiiVault,
+    Sentiment,
+    Ticket,
+    Urgency,
+)
+
+__all__ = [
+    "HEAVY_EDIT_THRESHOLD",
+    "REVIEW_QUEUE",
+    "Assessment",
+    "Channel",
+    "Classification",
+    "ConfigVersion",
+    "Customer",
+    "Draft",
+    "EscalationRule",
+    "EvaluationCase",
+    "EvaluationRun",
+    "Message",
+    "Outbound",
+    "Persona",
+    "PiiVault",
+    "PipelineEvent",
+    "Review",
+    "Sentiment",
+    "SourceUsage",
+    "TaxonomyCategory",
+    "Team",
+    "TeamMembership",
+    "Ticket",
+    "TicketAction",
+    "Urgency",
+]

@@ -1,0 +1,114 @@
+"""What people decided and did: reviews of drafts, actions taken for the customer, replies on their way out."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from triage.models.pipeline import Draft
+from triage.models.tickets import Ticket
+
+# A reply whose normalised edit distance from its draft is above this was heavily edited: it
+# becomes an evaluation case, is not learnt from, and counts against the sources it rested on.
+HEAVY_EDIT_THRESHOLD = 0.4
+
+
+class TicketAction(models.Model):
+    """Something a person actually did for the customer (refund, credit, ...). Draft claims are checked against these."""
+
+    class Kind(models.TextChoices):
+        REFUND = "refund"
+        CREDIT = "credit"
+        CANCEL = "cancel"
+        ESCALATE = "escalate"
+        RESET = "reset", "Reset (password, 2FA, suspension)"
+        CHANGE = "change", "Account or plan change"
+        INVESTIGATE = "investigate", "Checked / investigated"
+
+    ticket = models.ForeignKey("Ticket", on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    note = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on ticket {self.ticket_id}"
+
+
+
+class Review(models.Model):
+    """A reviewer's decision on a draft, with how much they changed and how long it took."""
+
+    class Decision(models.TextChoices):
+        APPROVED_UNCHANGED = "approved_unchanged"
+        APPROVED_EDITED = "approved_edited"
+        REJECTED = "rejected"
+        ESCALATED = "escalated"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="reviews")
+    draft = models.ForeignKey(Draft, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews")
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    final_text = models.TextField(blank=True)
+    edit_distance = models.FloatField(default=0.0, help_text="Normalised Levenshtein distance between draft and final text (0-1).")
+    token_ratio = models.FloatField(default=100.0, help_text="rapidfuzz token_set_ratio between draft and final text (0-100).")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="reviews")
+    seconds_spent = models.PositiveIntegerField(default=0)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.decision} on ticket {self.ticket_id}"
+
+
+
+class Outbound(models.Model):
+    """One reply in the outbox. One per review: a double submit cannot send twice.
+
+    pending → sending → sent, or failed (retried with backoff until ``MAX_ATTEMPTS``). A row is
+    ``sending`` while one worker delivers it; a row left ``sending`` past its lease belongs to a
+    worker that died and is picked up again, with the same idempotency key.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SENDING = "sending", "Sending…"
+        SENT = "sent"
+        FAILED = "failed"
+
+    MAX_ATTEMPTS = 5
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="outbounds")
+    review = models.OneToOneField(Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbound")
+    via = models.CharField(max_length=20, help_text="email, or the helpdesk the ticket came from")
+    wait_for_customer = models.BooleanField(default=False, help_text="A clarification request: once sent, the SLA pauses until the customer replies.")
+    body = models.TextField(help_text="The text as the customer receives it (placeholders restored).")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, help_text="Sent to helpdesk APIs and as the e-mail's Message-ID: a retried send is recognised.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="When a failed send is tried again; empty once attempts run out.")
+    sending_until = models.DateTimeField(null=True, blank=True, help_text="The lease of the worker delivering it.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.status} reply on ticket {self.ticket_id}"
+
+    @property
+    def in_flight(self) -> bool:
+        """Not delivered yet and not given up on: the page shows "sending…" and keeps asking."""
+        return self.status in (self.Status.PENDING, self.Status.SENDING)

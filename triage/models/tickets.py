@@ -1,0 +1,195 @@
+"""Customers, tickets and their threads."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from triage.models.config import Team
+
+
+class Urgency(models.TextChoices):
+    P1 = "P1", "P1 · critical"
+    P2 = "P2", "P2 · high"
+    P3 = "P3", "P3 · normal"
+    P4 = "P4", "P4 · low"
+
+
+class Sentiment(models.TextChoices):
+    ANGRY = "angry", "Angry"
+    FRUSTRATED = "frustrated", "Frustrated"
+    NEUTRAL = "neutral", "Neutral"
+    POSITIVE = "positive", "Positive"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    CHAT = "chat", "Chat"
+    WEB_FORM = "web_form", "Web form"
+    API = "api", "API"
+    ZENDESK = "zendesk", "Zendesk"
+    INTERCOM = "intercom", "Intercom"
+    FRESHDESK = "freshdesk", "Freshdesk"
+
+
+
+class Customer(models.Model):
+    """Someone who writes to support; tier drives persona and SLA."""
+
+    class Tier(models.TextChoices):
+        ENTERPRISE = "enterprise"
+        BUSINESS = "business"
+        SELF_SERVE = "self_serve"
+        DEVELOPER = "developer"
+
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(max_length=254, null=True, blank=True, unique=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.SELF_SERVE)
+    plan = models.CharField(max_length=60, blank=True)
+    account_created = models.DateField(null=True, blank=True)
+    tone_preference = models.CharField(max_length=20, blank=True, help_text="formal, friendly or technical; overrides the tier's persona.")
+    external_ids = models.JSONField(default=dict, blank=True, help_text='{"zendesk": "123", "intercom": "abc"}')
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name or self.email or f"customer {self.pk}"
+
+
+# Tickets waiting for a reviewer (kept in step with dashboard.selectors.QUEUE_STATUSES).
+REVIEW_QUEUE = Q(status__in=["triaged", "in_review", "escalated", "reopened"], queue_rank_at__isnull=False)
+
+
+class Ticket(models.Model):
+    """One support request and its thread; the unit the pipeline and reviewers work on."""
+
+    class Status(models.TextChoices):
+        NEW = "new"
+        TRIAGED = "triaged"
+        DRAFTED = "drafted"
+        IN_REVIEW = "in_review"
+        WAITING_ON_CUSTOMER = "waiting_on_customer"
+        SENT = "sent"
+        ESCALATED = "escalated"
+        RESOLVED = "resolved"
+        REOPENED = "reopened"
+        CLOSED = "closed"
+
+    OPEN_STATUSES = (Status.NEW, Status.TRIAGED, Status.DRAFTED, Status.IN_REVIEW, Status.ESCALATED, Status.REOPENED)
+
+    source = models.CharField(max_length=20, choices=Channel.choices)
+    # NULL, not "", for "no external id": the unique constraint must not treat two of them as equal.
+    external_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
+    subject = models.CharField(max_length=300, blank=True)
+    raw_body = models.TextField()
+    cleaned_text = models.TextField(blank=True)
+    masked_subject = models.CharField(max_length=300, blank=True)
+    masked_text = models.TextField(blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.NEW, db_index=True)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets")
+    needs_human_triage = models.BooleanField(default=False, db_index=True)
+    difficulty = models.PositiveSmallIntegerField(default=0, help_text="Set by routing; reviewer load is the sum over open tickets.")
+    # Read model for the queue, written by the pipeline and by corrections: filtering and
+    # ordering 100k tickets must not join the classification history.
+    urgency = models.CharField(max_length=2, blank=True)
+    category = models.CharField(max_length=100, blank=True)
+    sentiment = models.CharField(max_length=12, blank=True)
+    tier = models.PositiveSmallIntegerField(null=True, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    escalation_codes = ArrayField(models.CharField(max_length=60), default=list, blank=True)
+    flag_codes = ArrayField(models.CharField(max_length=60), default=list, blank=True)
+    queue_rank_at = models.DateTimeField(null=True, blank=True, help_text="SLA due time, brought forward for urgency and escalation: the queue's order.")
+    sla_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    reopen_count = models.PositiveIntegerField(default=0)
+    # The pipeline's claim (see triage.lifecycle.claim_for_processing): the run it is on, and until
+    # when the worker that took it holds it. A claim past its time belongs to a dead worker.
+    pipeline_run = models.PositiveIntegerField(default=0)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], condition=Q(external_id__isnull=False), name="unique_ticket_source_external_id"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "sla_due_at"], name="ticket_status_sla"),
+            # The review queue walks these in order and stops after one page.
+            models.Index(fields=["queue_rank_at", "id"], name="ticket_review_queue", condition=REVIEW_QUEUE),
+            models.Index(fields=["team", "queue_rank_at", "id"], name="ticket_team_review_queue", condition=REVIEW_QUEUE),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject[:60]}"
+
+    def sla_state(self, now: timezone.datetime | None = None) -> str:
+        """on_track, at_risk (under a quarter of the window left, or under an hour) or breached."""
+        remaining = self.sla_remaining(now)
+        if remaining is None:
+            return "none"
+        if remaining.total_seconds() < 0:
+            return "breached"
+        window = (self.sla_due_at - self.created_at).total_seconds() if self.sla_due_at else 0
+        if remaining.total_seconds() < max(3600, window * 0.25):
+            return "at_risk"
+        return "on_track"
+
+    def pii_mapping(self) -> dict[str, str]:
+        """Placeholder to original value for this ticket's masked text (empty before preprocessing)."""
+        vault = PiiVault.objects.filter(ticket=self).first()
+        return vault.mapping if vault else {}
+
+    def sla_remaining(self, now: timezone.datetime | None = None) -> timedelta | None:
+        """Time left until the SLA is due; frozen while the ticket waits on the customer."""
+        if self.sla_due_at is None:
+            return None
+        reference = self.sla_paused_at or now or timezone.now()
+        return self.sla_due_at - reference
+
+
+class PiiVault(models.Model):
+    """Placeholder to original value for one ticket, kept apart from every text the models see."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="pii_vault")
+    mapping = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"PII for ticket {self.ticket_id}"
+
+
+class Message(models.Model):
+    """One inbound or outbound message in a ticket's thread."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound"
+        OUTBOUND = "outbound"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    author = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    masked_body = models.TextField(blank=True)
+    message_id = models.CharField(max_length=300, null=True, blank=True, unique=True)  # noqa: DJ001 -- NULLs never collide
+    in_reply_to = models.CharField(max_length=300, blank=True)
+    attachments = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.direction} message on ticket {self.ticket_id}"

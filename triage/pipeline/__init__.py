@@ -1,0 +1,1 @@
+"""The pipeline: ``run`` is the spine; one module per stage."""

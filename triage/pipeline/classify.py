@@ -1,0 +1,92 @@
+"""The classify stage: the configured engine, with a visible fallback to ``local``.
+
+The engine runs with no transaction open (an OpenAI-compatible call can take minutes); only
+the result and its event are written, together, in one short transaction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from django.conf import settings
+
+from knowledge.embeddings import embed_text
+from triage.config.versions import current_versions
+from triage.engines import classify_local, classify_openai
+from triage.engines.types import ClassificationResult, EngineError
+from triage.models import Classification, TaxonomyCategory, Ticket
+from triage.pipeline.events import completed, stage
+
+
+def taxonomy() -> list[dict]:
+    return list(TaxonomyCategory.objects.filter(active=True).values("slug", "description", "subcategories"))
+
+
+def ticket_text(ticket: Ticket) -> str:
+    """What the engines see: the masked subject and body."""
+    return f"{ticket.masked_subject}\n{ticket.masked_text}".strip()
+
+
+def run_engine(text: str, *, engine: str, vector: np.ndarray | None = None) -> tuple[ClassificationResult, str]:
+    """(result, fallback reason or "")."""
+    threshold = settings.ROUTING_CONFIDENCE_THRESHOLD
+    if engine == "openai":
+        try:
+            return classify_openai.classify(text, taxonomy=taxonomy(), threshold=threshold), ""
+        except EngineError as exc:
+            fallback = f"openai engine failed ({exc}); fell back to local"
+            result = classify_local.classify(text, vector=vector)
+            result.notes.append(fallback)
+            return result, fallback
+    return classify_local.classify(text, vector=vector), ""
+
+
+def classify_ticket(*, ticket: Ticket, run: int, vector: np.ndarray | None = None) -> Classification:
+    """Classify the ticket's masked text and store the result with the versions it used. Idempotent per run."""
+    done = completed(ticket, "classify", run=run)
+    if done is not None:
+        return Classification.objects.get(pk=done.outputs["classification_id"])
+    with stage(ticket, "classify", run=run) as record:
+        text = ticket_text(ticket)
+        vector = embed_text(text) if vector is None else vector
+        versions = current_versions()
+        result, fallback = run_engine(text, engine=settings.CLASSIFIER_ENGINE, vector=vector)
+        with record.saving():
+            classification = Classification.objects.create(
+                ticket=ticket,
+                urgency=result.urgency,
+                category=result.category,
+                secondary_category=result.secondary_category,
+                subcategory=result.subcategory,
+                sentiment=result.sentiment,
+                summary=result.summary,
+                escalation_risk=result.escalation_risk,
+                confidence=max(0.0, min(1.0, result.confidence)),
+                needs_human_review=result.needs_human_review,
+                alternatives=result.alternatives,
+                engine=result.engine,
+                model=result.model,
+                prompt_version=result.prompt_version,
+                taxonomy_version=versions["taxonomy"],
+            )
+            record.inputs = {"chars": len(text), "engine_requested": settings.CLASSIFIER_ENGINE}
+            record.outputs = {
+                "classification_id": classification.pk,
+                "urgency": result.urgency,
+                "category": result.category,
+                "secondary_category": result.secondary_category,
+                "subcategory": result.subcategory,
+                "sentiment": result.sentiment,
+                "confidence": result.confidence,
+                "needs_human_review": result.needs_human_review,
+                "alternatives": result.alternatives,
+                "notes": result.notes,
+            }
+            if fallback:
+                record.outputs["fallback"] = fallback
+            record.versions = {
+                "engine": result.engine,
+                "model": result.model,
+                "prompt": result.prompt_version,
+                "taxonomy": versions["taxonomy"],
+            }
+    return classification

@@ -1,0 +1,220 @@
+"""Deterministic guards, run on every draft from any engine.
+
+- unbacked_claim: a sentence says an action was taken (refunded, credited, cancelled,
+  escalated, reset, "I've checked", an amount of money) and no recorded TicketAction backs it.
+- unsupported_promise: a promise (refund, credit, discount, a deadline) that no retrieved
+  policy supports; amounts and percentages must appear in that policy.
+- internal_shorthand: internal ticket ids, queues, tools or jargon.
+- unsafe_output: HTML in the text, links outside the allowed domains, placeholders that belong
+  to another ticket's masked data.
+Every flag blocks auto-send and is shown to the reviewer first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from urllib.parse import urlparse
+
+from django.conf import settings
+
+from knowledge.models import KBArticle
+from triage.models import Assessment, Draft, Ticket
+from triage.pipeline.events import completed, stage
+from triage.text.pii import PLACEHOLDER
+
+GUARDS_VERSION = "guards-1"
+GUARD_CODES = frozenset({"unbacked_claim", "unsupported_promise", "internal_shorthand", "unsafe_output"})
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+
+# First-person (or passive) statements that something has been done, by action kind.
+_DONE = r"(?:i|we)(?:'ve| have| just)?\s+(?:now\s+|already\s+)?"
+_PASSIVE = r"(?:has|have)\s+(?:now\s+|already\s+)?been\s+"
+CLAIMS: dict[str, str] = {
+    "refund": rf"\b(?:{_DONE}(?:refunded|reimbursed|issued (?:a|the|your) refund|processed (?:a|the|your) refund)|{_PASSIVE}refunded|refund (?:has been|was) (?:issued|processed|sent))\b",
+    "credit": rf"\b(?:{_DONE}(?:credited|applied (?:a|the) credit|added (?:a|the) credit)|{_PASSIVE}credited)\b",
+    "cancel": rf"\b(?:{_DONE}(?:cancell?ed|closed your account|terminated)|{_PASSIVE}cancell?ed)\b",
+    "escalate": rf"\b(?:{_DONE}(?:escalated|forwarded (?:this|your (?:case|ticket)) to)|{_PASSIVE}escalated)\b",
+    "reset": rf"\b(?:{_DONE}(?:reset|lifted|unlocked|restored|removed the block|signed out)|{_PASSIVE}(?:reset|unlocked|restored|lifted))\b",
+    "change": rf"\b(?:{_DONE}(?:moved|upgraded|downgraded|switched|changed|updated|set) (?:your|the)\b|{_PASSIVE}(?:upgraded|downgraded|moved))",
+    "investigate": rf"\b(?:{_DONE}(?:checked|looked into|reviewed|investigated|confirmed|verified)|i can confirm)\b",
+}
+# The same claims in German, Spanish and French (first person plural and passive, the forms
+# support replies use).
+CLAIMS_OTHER_LANGUAGES: dict[str, str] = {
+    "refund": r"\b(?:wir haben .{0,40}(?:erstattet|zurückerstattet|zurücküberwiesen)|wurde .{0,30}erstattet|hemos (?:reembolsado|devuelto)|(?:nous )?avons rembours[ée]|a été rembours[ée])\b",
+    "credit": r"\b(?:wir haben .{0,40}gutgeschrieben|hemos abonado|avons crédité)\b",
+    "cancel": r"\b(?:wir haben .{0,40}gekündigt|hemos cancelado|avons résilié|avons annulé)\b",
+    "reset": r"\b(?:wir haben .{0,40}(?:zurückgesetzt|entsperrt|aufgehoben)|hemos (?:restablecido|quitado el bloqueo|desbloqueado)|avons (?:réinitialisé|débloqué|levé))\b",
+    "investigate": r"\b(?:wir haben .{0,40}(?:geprüft|überprüft)|hemos (?:revisado|comprobado)|avons (?:vérifié|examiné))\b",
+}
+_FUTURE_CLAUSE = re.compile(r"\b(?:once|after|when|as soon as|until|before|if)\s+$", re.IGNORECASE)
+CLAIM_NAMES = {"refund": "a refund", "credit": "a credit", "cancel": "a cancellation", "escalate": "an escalation", "reset": "a reset",
+               "change": "an account change", "investigate": "a check"}
+MONEY = re.compile(r"(?:[€$£]\s?\d[\d.,]*|\b\d[\d.,]*\s?(?:eur|usd|gbp|euros?|dollars?)\b)", re.IGNORECASE)
+
+PROMISES: dict[str, str] = {
+    "refund": r"\b(?:we|i)(?:'ll| will| can| are going to)\s+(?:\w+\s+){0,2}refund|\byou(?:'ll| will)\s+(?:\w+\s+){0,2}(?:receive|get) (?:a |your |the )?(?:full |partial )?refund|\b(?:full|100\s?%) refund\b",
+    "credit": r"\b(?:we|i)(?:'ll| will| can)\s+(?:\w+\s+){0,2}(?:credit|give you (?:a )?credit)|\bservice credits?\b|\bfree months?\b",
+    "discount": r"\b(?:\d+\s?%\s?(?:off|discount)|discount)\b",
+    "deadline": r"\b(?:by (?:tomorrow|today|monday|tuesday|wednesday|thursday|friday|end of (?:the )?(?:day|week))|within \d+ (?:minutes|hours|days|business days)|in \d+ (?:hours|days))\b",
+}
+SHORTHAND = re.compile(
+    r"\b(?:INC-\d+|FR-\d+|JIRA-?\d*|[A-Z]{2,5}-\d{2,}|L[123] (?:queue|support|team)|T[123] queue|tier[- ]?[123] queue|billing console|admin panel|internal note|runbook|macro|escalations? queue|on-?call|slack|#[a-z][\w-]+|suppression list|sev ?[0-4]|p[0-4] incident)\b",
+    re.IGNORECASE,
+)
+HTML = re.compile(r"<\s*/?\s*[a-z][a-z0-9]*(?:\s[^<>]*)?>", re.IGNORECASE)
+URL = re.compile(r"\b(?:https?://[^\s<>()]+|www\.[^\s<>()]+|[a-z0-9-]+(?:\.[a-z0-9-]+)+/[^\s<>()]*)", re.IGNORECASE)
+BARE_DOMAIN = re.compile(r"\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|example|de|es|fr|ly)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    message: str
+    quote: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+
+
+def check_claims(text: str, actions: set[str]) -> list[Flag]:
+    flags = []
+    for sentence in sentences(text):
+        for kind in CLAIMS:
+            pattern = CLAIMS[kind] + ("|" + CLAIMS_OTHER_LANGUAGES[kind] if kind in CLAIMS_OTHER_LANGUAGES else "")
+            match = re.search(pattern, sentence, re.IGNORECASE)
+            # "Once we have checked the logs, ..." speaks of the future, not of something done.
+            if match and _FUTURE_CLAUSE.search(sentence[: match.start()]):
+                match = None
+            if match and kind not in actions:
+                what = CLAIM_NAMES[kind]
+                flags.append(Flag("unbacked_claim", f"Says {what} was done, but no {what} is recorded on the ticket.", sentence))
+                break
+        else:
+            if MONEY.search(sentence) and re.search(r"\b(refund|credit|charged back|paid back|reimburs)", sentence, re.IGNORECASE) and not actions & {"refund", "credit"}:
+                flags.append(Flag("unbacked_claim", "Names an amount of money returned, but no refund or credit is recorded.", sentence))
+    return flags
+
+
+def check_promises(text: str, policy_texts: Iterable[str]) -> list[Flag]:
+    policy = " ".join(policy_texts).lower()
+    flags = []
+    for sentence in sentences(text):
+        for kind, pattern in PROMISES.items():
+            match = re.search(pattern, sentence, re.IGNORECASE)
+            if not match:
+                continue
+            key_terms = {"refund": ["refund"], "credit": ["credit"], "discount": ["discount", "% off"], "deadline": []}[kind]
+            numbers = re.findall(r"\d+", match.group(0)) + re.findall(r"\d+\s?%", sentence)
+            supported = (not key_terms or any(term in policy for term in key_terms)) and all(n.replace(" ", "") in policy.replace(" ", "") for n in numbers)
+            if kind == "deadline" and not numbers:
+                supported = False  # "by tomorrow" is never policy
+            if not supported:
+                flags.append(Flag("unsupported_promise", f"Promises a {kind} that no retrieved policy supports.", sentence))
+                break
+    return flags
+
+
+def check_shorthand(text: str) -> list[Flag]:
+    return [Flag("internal_shorthand", f"Mentions internal shorthand “{m.group(0)}”.", m.group(0)) for m in SHORTHAND.finditer(text)]
+
+
+def check_output(text: str, allowed_placeholders: set[str]) -> list[Flag]:
+    flags = []
+    for match in HTML.finditer(text):
+        flags.append(Flag("unsafe_output", "Contains HTML; replies are plain text.", match.group(0)))
+    allowed = {d.lower() for d in settings.ALLOWED_LINK_DOMAINS}
+    for match in [*URL.finditer(text), *BARE_DOMAIN.finditer(text)]:
+        value = match.group(0)
+        host = (urlparse(value if "://" in value else f"http://{value}").hostname or "").lower()
+        if host and not any(host == d or host.endswith("." + d) for d in allowed) and "@" not in text[max(0, match.start() - 1): match.start()]:
+            flags.append(Flag("unsafe_output", f"Links to {host}, which is not an allowed domain.", value))
+    for match in PLACEHOLDER.finditer(text):
+        if match.group(0) not in allowed_placeholders:
+            flags.append(Flag("unsafe_output", "Contains a placeholder from another ticket's masked data.", match.group(0)))
+    return _dedupe(flags)
+
+
+def _dedupe(flags: list[Flag]) -> list[Flag]:
+    seen, unique = set(), []
+    for flag in flags:
+        key = (flag.code, flag.quote)
+        if key not in seen:
+            seen.add(key)
+            unique.append(flag)
+    return unique
+
+
+def run_guards(text: str, *, actions: set[str], policy_texts: Iterable[str], allowed_placeholders: set[str]) -> list[Flag]:
+    """All flags for ``text`` (a masked draft)."""
+    return _dedupe(check_claims(text, actions) + check_promises(text, policy_texts) + check_shorthand(text) + check_output(text, allowed_placeholders))
+
+
+# --- The guard stage ------------------------------------------------------------------------
+
+
+def _policy_texts(draft: Draft) -> list[str]:
+    """The texts of the policy articles among the sources the draft was given."""
+    context_sources = draft.context.get("sources", [])
+    article_ids = {s["article_id"] for s in context_sources if s.get("kind") == "chunk" and s.get("article_id")}
+    policy_ids = (
+        set(KBArticle.objects.filter(pk__in=article_ids, kind=KBArticle.Kind.POLICY).values_list("pk", flat=True)) if article_ids else set()
+    )
+    return [s["text"] for s in context_sources if s.get("article_id") in policy_ids]
+
+
+def draft_flags(*, ticket: Ticket, draft: Draft) -> list[dict]:
+    """The engine's own notes plus every guard flag on the draft's text (nothing is saved)."""
+    flags: list[dict] = [f for f in draft.guard_flags if isinstance(f, dict) and f.get("code") not in GUARD_CODES]
+    if draft.text:
+        found = run_guards(
+            draft.text,
+            actions=set(ticket.actions.values_list("kind", flat=True)),
+            policy_texts=_policy_texts(draft),
+            allowed_placeholders=set(ticket.pii_mapping()),
+        )
+        flags += [f.as_dict() for f in found]
+    return flags
+
+
+def _save_flags(*, draft: Draft, assessment: Assessment | None, flags: list[dict]) -> None:
+    draft.guard_flags = flags
+    draft.save(update_fields=["guard_flags"])
+    if flags and assessment is not None and assessment.auto_send_allowed:
+        assessment.auto_send_allowed = False
+        assessment.save(update_fields=["auto_send_allowed"])
+
+
+def guard_draft(*, ticket: Ticket, run: int, draft: Draft, assessment: Assessment) -> list[dict]:
+    """Flag the draft's unbacked claims, unsupported promises, internal text and unsafe output. Idempotent per run."""
+    if completed(ticket, "guard", run=run):
+        draft.refresh_from_db(fields=["guard_flags"])
+        return draft.guard_flags
+    with stage(ticket, "guard", run=run) as record:
+        flags = draft_flags(ticket=ticket, draft=draft)
+        with record.saving():
+            _save_flags(draft=draft, assessment=assessment, flags=flags)
+            record.inputs = {"draft": draft.pk, "words": len(draft.text.split())}
+            record.outputs = {"flags": [f.get("code") for f in flags], "auto_send_allowed": assessment.auto_send_allowed}
+            record.versions = {"guards": GUARDS_VERSION}
+    return flags
+
+
+def recheck_open_draft(*, ticket: Ticket) -> None:
+    """Run the guards again on the ticket's open draft (after an action was recorded); engine notes stay."""
+    draft = ticket.drafts.first()
+    if draft is None or not draft.text or draft.status != Draft.Status.PROPOSED:
+        return
+    flags = draft_flags(ticket=ticket, draft=draft)
+    # Outside a pipeline run (run 0): the trail shows the re-check, and no run's stage is repeated.
+    with stage(ticket, "guard", run=0) as record, record.saving():
+        _save_flags(draft=draft, assessment=ticket.assessments.first(), flags=flags)
+        record.inputs = {"draft": draft.pk, "recheck": "an action was recorded"}
+        record.outputs = {"flags": [f.get("code") for f in flags]}
+        record.versions = {"guards": GUARDS_VERSION}

@@ -1,0 +1,47 @@
+"""The preprocess stage: clean the text, mask PII, detect the language."""
+
+from __future__ import annotations
+
+from triage.models import PiiVault, Ticket
+from triage.pipeline.events import completed, stage
+from triage.text.cleaning import clean_text
+from triage.text.language import detect_language
+from triage.text.pii import mask_pii
+
+PREPROCESS_VERSION = "preprocess-1"
+
+def preprocess_ticket(*, ticket: Ticket, run: int) -> Ticket:
+    """Fill cleaned_text, masked_text and language; store the PII mapping apart. Idempotent per run."""
+    if completed(ticket, "preprocess", run=run):
+        ticket.refresh_from_db(fields=["cleaned_text", "masked_text", "masked_subject", "language"])
+        return ticket
+    with stage(ticket, "preprocess", run=run) as record:
+        # A reopened ticket is about what the customer wrote last.
+        latest = ticket.messages.filter(direction="inbound").order_by("-created_at", "-pk").first()
+        source_text = latest.body if latest is not None else ticket.raw_body
+        cleaned = clean_text(source_text, subject=ticket.subject) or ticket.subject.strip()
+        with record.saving():
+            vault, _ = PiiVault.objects.select_for_update().get_or_create(ticket=ticket)
+            masked = mask_pii(cleaned, vault.mapping)
+            masked_subject = mask_pii(ticket.subject, masked.mapping)
+            vault.mapping = masked_subject.mapping
+            language, probability = detect_language(f"{masked_subject.text}\n{masked.text}")
+            ticket.cleaned_text = cleaned
+            ticket.masked_text = masked.text
+            ticket.masked_subject = masked_subject.text[:300]
+            ticket.language = language
+            ticket.save(update_fields=["cleaned_text", "masked_text", "masked_subject", "language", "updated_at"])
+            for message in ticket.messages.filter(masked_body=""):
+                message.masked_body = mask_pii(message.body, vault.mapping).text
+                message.save(update_fields=["masked_body"])
+            vault.save(update_fields=["mapping"])
+            record.inputs = {"raw_chars": len(source_text), "messages": ticket.messages.count()}
+            record.outputs = {
+                "cleaned_chars": len(cleaned),
+                "pii_masked": sorted({p.split("_")[0].strip("[") for p in vault.mapping}),
+                "pii_count": len(vault.mapping),
+                "language": language,
+                "language_probability": round(probability, 3),
+            }
+            record.versions = {"preprocess": PREPROCESS_VERSION}
+    return ticket

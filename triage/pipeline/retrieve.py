@@ -1,0 +1,39 @@
+"""The retrieve stage: the closest resolved tickets and KB chunks, in the predicted category and outside it."""
+
+from __future__ import annotations
+
+import numpy as np
+from django.conf import settings
+
+from knowledge.embeddings import MODEL_NAME
+from knowledge.retrieval import Source, retrieve
+from triage.models import Classification, TaxonomyCategory, Ticket
+from triage.pipeline.events import completed, stage
+
+RETRIEVE_K = 5
+UNFILTERED_K = 3  # a few sources outside the predicted category, in case the category is wrong
+
+
+def find_sources(*, classification: Classification, vector: np.ndarray) -> tuple[list[Source], bool]:
+    """The ranked sources (deduplicated), and whether the category filter was applied."""
+    known = TaxonomyCategory.objects.filter(slug=classification.category).exists()
+    filtered = retrieve(vector=vector, category=classification.category if known else None, k=RETRIEVE_K)
+    extra = retrieve(vector=vector, k=UNFILTERED_K) if known else []
+    seen, sources = set(), []
+    for source in sorted([*filtered, *extra], key=lambda s: s.score, reverse=True):
+        if (source.kind, source.id) not in seen:
+            seen.add((source.kind, source.id))
+            sources.append(source)
+    return sources, known
+
+
+def retrieve_sources(*, ticket: Ticket, run: int, classification: Classification, vector: np.ndarray) -> list[Source]:
+    """Sources for the draft. Retrieval only reads, so a repeated run searches again but records the stage once."""
+    if completed(ticket, "retrieve", run=run):
+        return find_sources(classification=classification, vector=vector)[0]
+    with stage(ticket, "retrieve", run=run) as record:
+        sources, known = find_sources(classification=classification, vector=vector)
+        record.inputs = {"category": classification.category if known else None, "k": RETRIEVE_K}
+        record.outputs = {"sources": [s.as_citation() for s in sources]}
+        record.versions = {"embedding_model": MODEL_NAME, "half_life_days": settings.RETRIEVAL_HALF_LIFE_DAYS}
+    return sources

@@ -1,0 +1,188 @@
+"""Decisions on a draft: approve (unchanged or edited), reject, escalate; and corrections of the classification.
+
+``check_*`` functions validate; ``do_*`` functions mutate. Every decision records the outcome,
+the edit distance between draft and final text, the seconds from opening to deciding and the
+reviewer. Approving puts the reply in the outbox (``triage.review.outbound``); the caller
+enqueues the send once the decision has committed, so a failed send keeps the decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from triage import lifecycle
+from triage.config.versions import current_versions
+from triage.models import (
+    HEAVY_EDIT_THRESHOLD,
+    Classification,
+    Draft,
+    EvaluationCase,
+    Outbound,
+    Review,
+    Team,
+    Ticket,
+    TicketAction,
+)
+from triage.pipeline.route import READ_MODEL_FIELDS, refresh_read_model
+from triage.review.outbound import channel_for
+from triage.text.pii import mask_pii, unmask
+
+
+class ReviewError(ValueError):
+    """The action cannot be taken in the ticket's current state; the message says why (shown with a 409/422)."""
+
+
+@dataclass(frozen=True)
+class EditDistance:
+    normalized: float  # Levenshtein distance / length of the longer text: 0 same, 1 nothing shared
+    token_ratio: float  # rapidfuzz token_set_ratio, 0-100
+
+
+def edit_distance(draft: str, final: str) -> EditDistance:
+    a, b = draft.strip(), final.strip()
+    return EditDistance(normalized=round(Levenshtein.normalized_distance(a, b), 4), token_ratio=round(fuzz.token_set_ratio(a, b), 2))
+
+
+def reviewer_text(ticket: Ticket, masked: str) -> str:
+    """The draft as the reviewer sees it: the customer's placeholders restored."""
+    return unmask(masked, ticket.pii_mapping())
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
+
+
+def _case(ticket: Ticket, origin: str, *, labels: dict, predicted: dict, final_reply: str = "", user=None) -> None:
+    EvaluationCase.objects.create(
+        ticket=ticket, origin=origin, masked_text=f"{ticket.masked_subject}\n{ticket.masked_text}".strip(), labels=labels,
+        predicted=predicted, final_reply=mask_pii(final_reply, ticket.pii_mapping()).text, created_by=user,
+    )
+
+
+def _labels(classification: Classification | None) -> dict:
+    if classification is None:
+        return {}
+    return {"urgency": classification.urgency, "category": classification.category, "subcategory": classification.subcategory, "sentiment": classification.sentiment}
+
+
+def check_draft_open(ticket: Ticket, draft: Draft) -> None:
+    if draft.ticket_id != ticket.pk:
+        raise ReviewError("this draft belongs to another ticket")
+    if draft.status != Draft.Status.PROPOSED or Review.objects.filter(draft=draft).exists():
+        raise ReviewError("this draft has already been decided")
+
+
+def do_approve(*, ticket: Ticket, draft: Draft, user: AbstractBaseUser, final_text: str, seconds_spent: int, ask_clarification: bool = False) -> Review:
+    """Approve (unchanged or edited) and put the reply in the outbox; enqueue its send after the commit.
+
+    With ``ask_clarification`` the reply is a question to the customer: once sent, the ticket
+    waits on the customer and its SLA pauses.
+    """
+    final_text = final_text.strip()
+    if not final_text:
+        raise ReviewError("the reply is empty")
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        draft = Draft.objects.select_for_update().get(pk=draft.pk)
+        check_draft_open(ticket, draft)
+        shown = reviewer_text(ticket, draft.text)
+        distance = edit_distance(shown, final_text)
+        unchanged = distance.normalized == 0.0
+        review = Review.objects.create(
+            ticket=ticket, draft=draft, reviewer=user, final_text=final_text, seconds_spent=max(0, seconds_spent),
+            decision=Review.Decision.APPROVED_UNCHANGED if unchanged else Review.Decision.APPROVED_EDITED,
+            edit_distance=distance.normalized, token_ratio=distance.token_ratio,
+        )
+        draft.status = Draft.Status.APPROVED
+        draft.save(update_fields=["status"])
+        Outbound.objects.create(ticket=ticket, review=review, via=channel_for(ticket), body=final_text,
+                                wait_for_customer=ask_clarification or draft.kind == Draft.Kind.CLARIFICATION)
+        if distance.normalized > HEAVY_EDIT_THRESHOLD:
+            _case(ticket, EvaluationCase.Origin.HEAVY_EDIT, labels=_labels(ticket.classifications.first()), predicted={"draft": draft.text}, final_reply=final_text, user=user)
+    return review
+
+
+def do_reject(*, ticket: Ticket, draft: Draft, user: AbstractBaseUser, reason: str, seconds_spent: int) -> Review:
+    if not reason.strip():
+        raise ReviewError("say why the draft is rejected")
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        draft = Draft.objects.select_for_update().get(pk=draft.pk)
+        check_draft_open(ticket, draft)
+        review = Review.objects.create(ticket=ticket, draft=draft, reviewer=user, decision=Review.Decision.REJECTED, reason=reason.strip(),
+                                       edit_distance=1.0, token_ratio=0.0, seconds_spent=max(0, seconds_spent))
+        draft.status = Draft.Status.REJECTED
+        draft.save(update_fields=["status"])
+        _case(ticket, EvaluationCase.Origin.REJECTED_DRAFT, labels=_labels(ticket.classifications.first()), predicted={"draft": draft.text, "reason": reason.strip()}, user=user)
+    return review
+
+
+def do_escalate(*, ticket: Ticket, user: AbstractBaseUser, note: str, seconds_spent: int, draft: Draft | None = None) -> Review:
+    """Hand the ticket to its team's escalation team with the (edited) handoff note."""
+    if not note.strip():
+        raise ReviewError("write a handoff note for the receiving team")
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        target = (ticket.team.escalation_team if ticket.team and ticket.team.escalation_team_id else None) or Team.objects.filter(is_escalation_team=True).first()
+        if draft is not None:
+            draft = Draft.objects.select_for_update().get(pk=draft.pk)
+            check_draft_open(ticket, draft)
+            draft.status = Draft.Status.SUPERSEDED
+            draft.handoff_note = note.strip()
+            draft.save(update_fields=["status", "handoff_note"])
+        review = Review.objects.create(ticket=ticket, draft=draft, reviewer=user, decision=Review.Decision.ESCALATED, reason=note.strip(), seconds_spent=max(0, seconds_spent))
+        TicketAction.objects.create(ticket=ticket, kind=TicketAction.Kind.ESCALATE, note=note.strip(), by=user)
+        if target is not None and target != ticket.team:
+            ticket.team = target
+            ticket.reviewer = None
+            ticket.save(update_fields=["team", "reviewer", "updated_at"])
+        try:
+            lifecycle.escalate(ticket=ticket)
+        except lifecycle.TransitionError as exc:
+            raise ReviewError(str(exc)) from None
+    return review
+
+
+def do_correct_classification(*, ticket: Ticket, user: AbstractBaseUser, **fields: str) -> Classification:
+    """A human correction: a new classification (engine "human") and an evaluation case of what was wrong."""
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        current = ticket.classifications.first()
+        if current is None:
+            raise ReviewError("the ticket has not been classified yet")
+        values = {"urgency": current.urgency, "category": current.category, "subcategory": current.subcategory, "sentiment": current.sentiment}
+        changed = {k: v for k, v in fields.items() if k in values and v and v != values[k]}
+        if not changed:
+            raise ReviewError("nothing changed")
+        values.update(changed)
+        corrected = Classification.objects.create(
+            ticket=ticket, **values, secondary_category=current.secondary_category, summary=current.summary,
+            escalation_risk=current.escalation_risk, confidence=1.0, needs_human_review=False, engine="human",
+            model=user.get_username(), taxonomy_version=current_versions()["taxonomy"], corrected_by=user,
+        )
+        _case(ticket, EvaluationCase.Origin.CORRECTION, labels=values, predicted={**_labels(current), "engine": current.engine, "model": current.model, "prompt_version": current.prompt_version}, user=user)
+        ticket.needs_human_triage = False
+        refresh_read_model(ticket=ticket, classification=corrected)
+        ticket.save(update_fields=["needs_human_triage", "updated_at", *READ_MODEL_FIELDS])
+    return corrected
+
+
+
+
+def do_confirm_triage(*, ticket: Ticket, user: AbstractBaseUser, category: str) -> Ticket:
+    """Human triage: take a suggested category (a correction when it differs from the engine's), and leave triage."""
+    try:
+        do_correct_classification(ticket=ticket, user=user, category=category)
+    except ReviewError:
+        # Accepting the suggestion the engine already ranked first changes no label: confirm it.
+        with transaction.atomic():
+            ticket = _lock(ticket)
+            ticket.needs_human_triage = False
+            ticket.save(update_fields=["needs_human_triage", "updated_at"])
+    ticket.refresh_from_db()
+    return ticket
