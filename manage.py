@@ -12,7 +12,6 @@ from triage.env import BadSetting
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "triage.settings")
 
-
     try:
         execute_from_command_line(sys.argv)
     except BadSetting as exc:

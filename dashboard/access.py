@@ -53,7 +53,9 @@ def tickets_for(user: AbstractBaseUser) -> QuerySet[Ticket]:
     if role_of(user) is None:
         return Ticket.objects.none()
     # A list of ids, not a join: the planner then knows how selective it is.
-    return Ticket.objects.filter(team_id__in=list(TeamMembership.objects.filter(user=user).values_list("team_id", flat=True)))
+    return Ticket.objects.filter(
+        team_id__in=list(TeamMembership.objects.filter(user=user).values_list("team_id", flat=True))
+    )
 
 
 def ticket_for_user(user: AbstractBaseUser, pk: int) -> Ticket:
@@ -76,4 +78,6 @@ def require_lead(user: AbstractBaseUser) -> None:
 
 def can_view_pii(user: AbstractBaseUser, ticket: Ticket) -> bool:
     """The original text (with PII) is for leads, admins and the ticket's assigned reviewer; others see it masked."""
-    return is_lead_or_admin(user) or (ticket.reviewer_id is not None and ticket.reviewer_id == user.pk)
+    return is_lead_or_admin(user) or (
+        ticket.reviewer_id is not None and ticket.reviewer_id == user.pk
+    )

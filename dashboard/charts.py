@@ -10,7 +10,9 @@ LABEL_WIDTH = 150
 CHART_WIDTH = 520
 
 
-def bar_chart(rows: list[tuple[str, float]], *, label: str, unit: str = "", max_value: float | None = None) -> SafeString:
+def bar_chart(
+    rows: list[tuple[str, float]], *, label: str, unit: str = "", max_value: float | None = None
+) -> SafeString:
     """A horizontal bar chart; every text is escaped by format_html."""
     if not rows:
         return format_html('<p class="muted">{}</p>', "No data in this period.")
@@ -23,11 +25,24 @@ def bar_chart(rows: list[tuple[str, float]], *, label: str, unit: str = "", max_
         '<rect x="{}" y="3" width="{}" height="16" class="chart-bar"></rect>'
         '<text x="{}" y="15" class="chart-value">{}{}</text></g>',
         (
-            (i * BAR_HEIGHT, name[:24], LABEL_WIDTH, max(1, int(span * value / top)), LABEL_WIDTH + max(1, int(span * value / top)) + 6, value, unit)
+            (
+                i * BAR_HEIGHT,
+                name[:24],
+                LABEL_WIDTH,
+                max(1, int(span * value / top)),
+                LABEL_WIDTH + max(1, int(span * value / top)) + 6,
+                value,
+                unit,
+            )
             for i, (name, value) in enumerate(rows)
         ),
     )
     return format_html(
         '<svg class="chart" role="img" aria-label="{}" viewBox="0 0 {} {}" width="100%" height="{}"><title>{}</title>{}</svg>',
-        label, CHART_WIDTH, height, height, label, bars,
+        label,
+        CHART_WIDTH,
+        height,
+        height,
+        label,
+        bars,
     )

@@ -16,7 +16,9 @@ class EntryForm(forms.ModelForm):
     def clean_text(self) -> str:
         text = self.cleaned_data["text"].strip()
         if len(text) < 5:
-            raise forms.ValidationError("The request text must say what the customer asked (at least 5 characters).")
+            raise forms.ValidationError(
+                "The request text must say what the customer asked (at least 5 characters)."
+            )
         return text
 
     def clean_category(self) -> str:
@@ -46,16 +48,22 @@ class ReviewForm(forms.Form):
 
     def clean_opened(self) -> int:
         try:
-            data = signing.loads(self.cleaned_data["opened"], salt=OPENED_SALT, max_age=MAX_REVIEW_SECONDS)
+            data = signing.loads(
+                self.cleaned_data["opened"], salt=OPENED_SALT, max_age=MAX_REVIEW_SECONDS
+            )
         except signing.BadSignature:
-            raise forms.ValidationError("This page is too old or was altered; reload the ticket.") from None
+            raise forms.ValidationError(
+                "This page is too old or was altered; reload the ticket."
+            ) from None
         if data.get("t") != self.ticket_id:
             raise forms.ValidationError("This form belongs to another ticket; reload the page.")
         return max(0, int(self.now - float(data["at"])))
 
 
 class ApproveForm(ReviewForm):
-    final_text = forms.CharField(widget=forms.Textarea(attrs={"rows": 14}), max_length=20000, label="Reply")
+    final_text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 14}), max_length=20000, label="Reply"
+    )
 
     def clean_final_text(self) -> str:
         text = self.cleaned_data["final_text"].strip()
@@ -71,7 +79,9 @@ class RejectForm(ReviewForm):
 
 
 class EscalateForm(ReviewForm):
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=5000, label="Handoff note")
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}), max_length=5000, label="Handoff note"
+    )
 
 
 class CorrectionForm(forms.Form):
@@ -82,12 +92,16 @@ class CorrectionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [(c.slug, c.name) for c in TaxonomyCategory.objects.filter(active=True)]
+        self.fields["category"].choices = [
+            (c.slug, c.name) for c in TaxonomyCategory.objects.filter(active=True)
+        ]
 
 
 class ReassignForm(forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.all())
-    reviewer = forms.ModelChoiceField(queryset=get_user_model().objects.filter(is_active=True), required=False)
+    reviewer = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True), required=False
+    )
 
     def clean(self):
         data = super().clean()
@@ -100,5 +114,9 @@ class ReassignForm(forms.Form):
 class ActionForm(forms.Form):
     kind = forms.ChoiceField(choices=TicketAction.Kind.choices)
     amount = forms.DecimalField(max_digits=12, decimal_places=2, required=False, min_value=0)
-    currency = forms.RegexField(regex=r"^[A-Za-z]{3}$", required=False, error_messages={"invalid": "Use a three-letter code such as EUR."})
+    currency = forms.RegexField(
+        regex=r"^[A-Za-z]{3}$",
+        required=False,
+        error_messages={"invalid": "Use a three-letter code such as EUR."},
+    )
     note = forms.CharField(max_length=2000, required=False)

@@ -11,8 +11,19 @@ from django.db.models import Count, F, Q
 
 from triage.models import Classification, Draft, EvaluationCase, Review, SourceUsage, Ticket
 
-GROUPS = {"team": "ticket__team__name", "category": "ticket__category", "engine": "draft__engine", "prompt": "draft__prompt_version"}
-EDIT_BUCKETS = [(0.0, 0.0, "unchanged"), (0.0, 0.1, "≤ 0.10"), (0.1, 0.25, "0.10–0.25"), (0.25, 0.5, "0.25–0.50"), (0.5, 1.01, "> 0.50")]
+GROUPS = {
+    "team": "ticket__team__name",
+    "category": "ticket__category",
+    "engine": "draft__engine",
+    "prompt": "draft__prompt_version",
+}
+EDIT_BUCKETS = [
+    (0.0, 0.0, "unchanged"),
+    (0.0, 0.1, "≤ 0.10"),
+    (0.1, 0.25, "0.10–0.25"),
+    (0.25, 0.5, "0.25–0.50"),
+    (0.5, 1.01, "> 0.50"),
+]
 
 
 @dataclass
@@ -77,78 +88,161 @@ def compute(*, start: datetime, end: datetime, group_by: str = "team", teams=Non
             all_distances.append(distance)
     for key, values in distances.items():
         rows[key].mean_edit_distance = sum(values) / len(values)
-    histogram = [(label, sum(1 for d in all_distances if (d == 0.0 if hi == 0.0 else lo < d <= hi))) for lo, hi, label in EDIT_BUCKETS]
+    histogram = [
+        (label, sum(1 for d in all_distances if (d == 0.0 if hi == 0.0 else lo < d <= hi)))
+        for lo, hi, label in EDIT_BUCKETS
+    ]
 
     tickets = Ticket.objects.filter(created_at__gte=start, created_at__lt=end)
     if teams is not None:
         tickets = tickets.filter(team__in=teams)
     counts = tickets.aggregate(
-        total=Count("id"), routed=Count("id", filter=Q(tier__isnull=False)), escalated=Count("id", filter=Q(tier__gte=2)),
-        answered=Count("id", filter=Q(first_response_at__isnull=False)), reopened=Count("id", filter=Q(reopen_count__gt=0)),
-        within_sla=Count("id", filter=Q(first_response_at__isnull=False, sla_due_at__isnull=False, first_response_at__lte=F("sla_due_at"))),
-        with_sla=Count("id", filter=Q(sla_due_at__isnull=False) & (Q(first_response_at__isnull=False) | Q(sla_due_at__lt=end))),
+        total=Count("id"),
+        routed=Count("id", filter=Q(tier__isnull=False)),
+        escalated=Count("id", filter=Q(tier__gte=2)),
+        answered=Count("id", filter=Q(first_response_at__isnull=False)),
+        reopened=Count("id", filter=Q(reopen_count__gt=0)),
+        within_sla=Count(
+            "id",
+            filter=Q(
+                first_response_at__isnull=False,
+                sla_due_at__isnull=False,
+                first_response_at__lte=F("sla_due_at"),
+            ),
+        ),
+        with_sla=Count(
+            "id",
+            filter=Q(sla_due_at__isnull=False)
+            & (Q(first_response_at__isnull=False) | Q(sla_due_at__lt=end)),
+        ),
     )
     response_minutes = [
         (answered - created).total_seconds() / 60
-        for created, answered in tickets.filter(first_response_at__isnull=False).values_list("created_at", "first_response_at")[:50000]
+        for created, answered in tickets.filter(first_response_at__isnull=False).values_list(
+            "created_at", "first_response_at"
+        )[:50000]
     ]
-    classified = Classification.objects.filter(ticket__in=tickets).values("ticket").distinct().count()
-    corrected = Classification.objects.filter(ticket__in=tickets, engine="human").values("ticket").distinct().count()
+    classified = (
+        Classification.objects.filter(ticket__in=tickets).values("ticket").distinct().count()
+    )
+    corrected = (
+        Classification.objects.filter(ticket__in=tickets, engine="human")
+        .values("ticket")
+        .distinct()
+        .count()
+    )
     return Metrics(
-        start=start, end=end, group_by=group_by if group_by in GROUPS else "team",
-        rows=sorted(rows.values(), key=lambda r: -r.decided), edit_histogram=histogram, tickets=counts["total"],
+        start=start,
+        end=end,
+        group_by=group_by if group_by in GROUPS else "team",
+        rows=sorted(rows.values(), key=lambda r: -r.decided),
+        edit_histogram=histogram,
+        tickets=counts["total"],
         escalation_rate=counts["escalated"] / counts["routed"] if counts["routed"] else None,
         reopen_rate=counts["reopened"] / counts["answered"] if counts["answered"] else None,
-        median_first_response_minutes=statistics.median(response_minutes) if response_minutes else None,
+        median_first_response_minutes=statistics.median(response_minutes)
+        if response_minutes
+        else None,
         sla_attainment=counts["within_sla"] / counts["with_sla"] if counts["with_sla"] else None,
         correction_rate=corrected / classified if classified else None,
         confusion=confusion_matrices(start=start, end=end, teams=teams),
         sources=source_acceptance(start=start, end=end, teams=teams),
-        recent=list(reviews.select_related("ticket", "reviewer", "draft").order_by("-created_at")[:20]),
+        recent=list(
+            reviews.select_related("ticket", "reviewer", "draft").order_by("-created_at")[:20]
+        ),
     )
 
 
 def confusion_matrices(*, start: datetime, end: datetime, teams=None) -> dict[str, dict]:
     """Per field: labels, and counts of (predicted, corrected) from the corrections in the period."""
-    cases = EvaluationCase.objects.filter(origin=EvaluationCase.Origin.CORRECTION, created_at__gte=start, created_at__lt=end)
+    cases = EvaluationCase.objects.filter(
+        origin=EvaluationCase.Origin.CORRECTION, created_at__gte=start, created_at__lt=end
+    )
     if teams is not None:
         cases = cases.filter(ticket__team__in=teams)
     result = {}
     for name in ("category", "urgency", "sentiment"):
-        pairs = Counter((c.predicted.get(name, "?"), c.labels.get(name, "?")) for c in cases.only("predicted", "labels")[:5000])
+        pairs = Counter(
+            (c.predicted.get(name, "?"), c.labels.get(name, "?"))
+            for c in cases.only("predicted", "labels")[:5000]
+        )
         labels = sorted({p for p, _ in pairs} | {a for _, a in pairs})
         if labels:
-            result[name] = {"labels": labels, "cells": [[pairs.get((p, a), 0) for a in labels] for p in labels]}
+            result[name] = {
+                "labels": labels,
+                "cells": [[pairs.get((p, a), 0) for a in labels] for p in labels],
+            }
     return result
 
 
 def source_acceptance(*, start: datetime, end: datetime, teams=None, limit: int = 15) -> list[dict]:
-    usages = SourceUsage.objects.filter(used=True, draft__reviews__created_at__gte=start, draft__reviews__created_at__lt=end)
+    usages = SourceUsage.objects.filter(
+        used=True, draft__reviews__created_at__gte=start, draft__reviews__created_at__lt=end
+    )
     if teams is not None:
         usages = usages.filter(draft__ticket__team__in=teams)
     rows = (
         usages.values("entry_id", "article_id", "entry__text", "article__title")
         .annotate(
             used=Count("draft", distinct=True),
-            accepted=Count("draft", distinct=True, filter=Q(draft__reviews__decision__in=["approved_unchanged", "approved_edited"])),
+            accepted=Count(
+                "draft",
+                distinct=True,
+                filter=Q(draft__reviews__decision__in=["approved_unchanged", "approved_edited"]),
+            ),
         )
         .order_by("-used")[:limit]
     )
     return [
-        {"kind": "entry" if r["entry_id"] else "article", "id": r["entry_id"] or r["article_id"],
-         "title": (r["entry__text"] or r["article__title"] or "")[:80], "used": r["used"], "accepted": r["accepted"],
-         "rate": r["accepted"] / r["used"] if r["used"] else None}
+        {
+            "kind": "entry" if r["entry_id"] else "article",
+            "id": r["entry_id"] or r["article_id"],
+            "title": (r["entry__text"] or r["article__title"] or "")[:80],
+            "used": r["used"],
+            "accepted": r["accepted"],
+            "rate": r["accepted"] / r["used"] if r["used"] else None,
+        }
         for r in rows
     ]
 
 
-CSV_COLUMNS = ["review_id", "ticket_id", "team", "category", "urgency", "engine", "prompt_version", "decision", "edit_distance", "token_ratio", "seconds_spent", "reviewer", "decided_at"]
+CSV_COLUMNS = [
+    "review_id",
+    "ticket_id",
+    "team",
+    "category",
+    "urgency",
+    "engine",
+    "prompt_version",
+    "decision",
+    "edit_distance",
+    "token_ratio",
+    "seconds_spent",
+    "reviewer",
+    "decided_at",
+]
 
 
 def csv_rows(*, start: datetime, end: datetime, teams=None):
-    reviews = reviews_in(start, end, teams).select_related("ticket__team", "draft", "reviewer").order_by("created_at")
+    reviews = (
+        reviews_in(start, end, teams)
+        .select_related("ticket__team", "draft", "reviewer")
+        .order_by("created_at")
+    )
     for review in reviews.iterator(chunk_size=2000):
         draft: Draft | None = review.draft
-        yield [review.pk, review.ticket_id, review.ticket.team.name if review.ticket.team else "", review.ticket.category, review.ticket.urgency,
-               draft.engine if draft else "", draft.prompt_version if draft else "", review.decision, f"{review.edit_distance:.4f}",
-               f"{review.token_ratio:.2f}", review.seconds_spent, review.reviewer.get_username() if review.reviewer else "", review.created_at.isoformat()]
+        yield [
+            review.pk,
+            review.ticket_id,
+            review.ticket.team.name if review.ticket.team else "",
+            review.ticket.category,
+            review.ticket.urgency,
+            draft.engine if draft else "",
+            draft.prompt_version if draft else "",
+            review.decision,
+            f"{review.edit_distance:.4f}",
+            f"{review.token_ratio:.2f}",
+            review.seconds_spent,
+            review.reviewer.get_username() if review.reviewer else "",
+            review.created_at.isoformat(),
+        ]

@@ -46,11 +46,19 @@ class QueueFilters:
 
     @classmethod
     def from_query(cls, query) -> QueueFilters:
-        values = {f.name: (query.get(f.name) or "").strip()[:100] for f in fields(cls) if f.name != "flagged"}
+        values = {
+            f.name: (query.get(f.name) or "").strip()[:100]
+            for f in fields(cls)
+            if f.name != "flagged"
+        }
         return cls(**values, flagged=query.get("flagged") == "1")
 
     def as_query(self) -> dict[str, str]:
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "flagged" and getattr(self, f.name)}
+        data = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name != "flagged" and getattr(self, f.name)
+        }
         if self.flagged:
             data["flagged"] = "1"
         return data
@@ -68,7 +76,11 @@ def decode_cursor(value: str) -> tuple[datetime, int] | None:
 
 def filtered_tickets(*, user: AbstractBaseUser, filters: QueueFilters) -> QuerySet[Ticket]:
     tickets = tickets_for(user)
-    tickets = tickets.filter(status=filters.status) if filters.status else tickets.filter(status__in=QUEUE_STATUSES)
+    tickets = (
+        tickets.filter(status=filters.status)
+        if filters.status
+        else tickets.filter(status__in=QUEUE_STATUSES)
+    )
     for name in ("urgency", "category", "sentiment", "channel", "language"):
         if getattr(filters, name):
             tickets = tickets.filter(**{name: getattr(filters, name)})
@@ -77,11 +89,17 @@ def filtered_tickets(*, user: AbstractBaseUser, filters: QueueFilters) -> QueryS
     if filters.flagged:
         tickets = tickets.exclude(flag_codes=[])
     if filters.q:
-        tickets = tickets.filter(Q(subject__icontains=filters.q) | Q(customer__email__icontains=filters.q) | Q(customer__name__icontains=filters.q))
+        tickets = tickets.filter(
+            Q(subject__icontains=filters.q)
+            | Q(customer__email__icontains=filters.q)
+            | Q(customer__name__icontains=filters.q)
+        )
     return tickets
 
 
-def queue_page(*, user: AbstractBaseUser, filters: QueueFilters, after: str = "", limit: int = QUEUE_PAGE_SIZE) -> tuple[list[Ticket], str]:
+def queue_page(
+    *, user: AbstractBaseUser, filters: QueueFilters, after: str = "", limit: int = QUEUE_PAGE_SIZE
+) -> tuple[list[Ticket], str]:
     """One page of the queue, highest SLA risk first (keyset pagination on queue rank and id).
 
     Served by the partial indexes on the review queue: the scan walks them in order and stops
@@ -94,7 +112,9 @@ def queue_page(*, user: AbstractBaseUser, filters: QueueFilters, after: str = ""
         rank, pk = cursor
         tickets = tickets.filter(Q(queue_rank_at__gt=rank) | Q(queue_rank_at=rank, pk__gt=pk))
     rows = list(
-        tickets.select_related("customer", "team", "reviewer").defer("raw_body", "cleaned_text").order_by("queue_rank_at", "pk")[: limit + 1]
+        tickets.select_related("customer", "team", "reviewer")
+        .defer("raw_body", "cleaned_text")
+        .order_by("queue_rank_at", "pk")[: limit + 1]
     )
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else ""
     return rows[:limit], next_cursor
@@ -104,7 +124,8 @@ def triage_queue(*, user: AbstractBaseUser, limit: int = 100) -> list[Ticket]:
     """Low-confidence tickets waiting for a human to confirm the category, with their classification."""
     latest = Classification.objects.order_by("-created_at", "-pk")
     return list(
-        tickets_for(user).filter(needs_human_triage=True, status__in=QUEUE_STATUSES)
+        tickets_for(user)
+        .filter(needs_human_triage=True, status__in=QUEUE_STATUSES)
         .select_related("customer", "team")
         .prefetch_related(Prefetch("classifications", queryset=latest))
         .order_by("queue_rank_at", "pk")[:limit]
@@ -157,7 +178,9 @@ def ticket_page(*, user: AbstractBaseUser, ticket: Ticket) -> dict:
     return {
         "ticket": ticket,
         "show_pii": show_pii,
-        "thread": [(m, m.body if show_pii else (m.masked_body or m.body)) for m in ticket.messages.all()],
+        "thread": [
+            (m, m.body if show_pii else (m.masked_body or m.body)) for m in ticket.messages.all()
+        ],
         "classification": ticket.classifications.first(),
         "assessment": ticket.assessments.first(),
         "draft": draft,
@@ -166,7 +189,9 @@ def ticket_page(*, user: AbstractBaseUser, ticket: Ticket) -> dict:
         "shows_sla": lifecycle.shows_sla(ticket),
         "sla_state": ticket.sla_state(),
         "flags": draft.guard_flags if draft else [],
-        "usages": list(draft.source_usages.filter(used=True).select_related("entry", "article")) if draft else [],
+        "usages": list(draft.source_usages.filter(used=True).select_related("entry", "article"))
+        if draft
+        else [],
         "actions": ticket.actions.all(),
         "outbounds": outbounds,
         "outbox_in_flight": any(o.in_flight for o in outbounds),
@@ -190,16 +215,26 @@ class TeamBoard:
     load: list[dict]
 
 
-def sla_board(*, user: AbstractBaseUser, now: datetime | None = None, limit: int = 200) -> list[TeamBoard]:
+def sla_board(
+    *, user: AbstractBaseUser, now: datetime | None = None, limit: int = 200
+) -> list[TeamBoard]:
     """Per team: open tickets by SLA state, soonest first, and the load per reviewer."""
     now = now or timezone.now()
     teams = list(teams_for(user).order_by("name").prefetch_related("members"))
     open_tickets = list(
-        Ticket.objects.filter(team__in=teams, status__in=Ticket.OPEN_STATUSES, sla_due_at__isnull=False, sla_paused_at__isnull=True)
-        .select_related("reviewer", "customer").order_by("sla_due_at", "pk")[: limit * max(1, len(teams))]
+        Ticket.objects.filter(
+            team__in=teams,
+            status__in=Ticket.OPEN_STATUSES,
+            sla_due_at__isnull=False,
+            sla_paused_at__isnull=True,
+        )
+        .select_related("reviewer", "customer")
+        .order_by("sla_due_at", "pk")[: limit * max(1, len(teams))]
     )
     loads = (
-        Ticket.objects.filter(team__in=teams, status__in=Ticket.OPEN_STATUSES, reviewer__isnull=False)
+        Ticket.objects.filter(
+            team__in=teams, status__in=Ticket.OPEN_STATUSES, reviewer__isnull=False
+        )
         .values("team_id", "reviewer_id", "reviewer__username")
         .annotate(count=Count("id"), difficulty=Sum("difficulty"))
         .order_by("team_id", "-difficulty")
@@ -211,8 +246,16 @@ def sla_board(*, user: AbstractBaseUser, now: datetime | None = None, limit: int
     for team in teams:
         mine = [t for t in open_tickets if t.team_id == team.pk]
         states = [t.sla_state(now) for t in mine]
-        boards.append(TeamBoard(team=team, on_track=states.count("on_track"), at_risk=states.count("at_risk"),
-                                breached=states.count("breached"), tickets=mine[:limit], load=by_team.get(team.pk, [])))
+        boards.append(
+            TeamBoard(
+                team=team,
+                on_track=states.count("on_track"),
+                at_risk=states.count("at_risk"),
+                breached=states.count("breached"),
+                tickets=mine[:limit],
+                load=by_team.get(team.pk, []),
+            )
+        )
     return boards
 
 
@@ -242,7 +285,9 @@ class SourceStats:
         return self.bad_outcomes >= BAD_OUTCOMES_FOR_REVIEW or self.flagged_inaccurate > 0
 
 
-def source_stats(*, entry_ids: list[int] | None = None, article_ids: list[int] | None = None) -> dict[int, SourceStats]:
+def source_stats(
+    *, entry_ids: list[int] | None = None, article_ids: list[int] | None = None
+) -> dict[int, SourceStats]:
     """Per entry (or per article) usage and outcome figures, in one query."""
     key = "entry" if entry_ids is not None else "article"
     ids = entry_ids if entry_ids is not None else article_ids
@@ -255,12 +300,38 @@ def source_stats(*, entry_ids: list[int] | None = None, article_ids: list[int] |
         .values(key)
         .annotate(
             retrieved=Count("draft", distinct=True),
-            used_by=Count("draft", distinct=True, filter=used),  # not "used": that name is the field the filters read
-            approved_unchanged=Count("draft", distinct=True, filter=used & Q(**{f"{reviews}__decision": "approved_unchanged"})),
-            approved_edited=Count("draft", distinct=True, filter=used & Q(**{f"{reviews}__decision": "approved_edited"})),
-            rejected=Count("draft", distinct=True, filter=used & Q(**{f"{reviews}__decision": "rejected"})),
-            heavy_edits=Count("draft", distinct=True, filter=used & Q(**{f"{reviews}__decision": "approved_edited", f"{reviews}__edit_distance__gt": HEAVY_EDIT_THRESHOLD})),
-            mean_edit_distance=Avg(f"{reviews}__edit_distance", filter=used & Q(**{f"{reviews}__decision__in": ["approved_unchanged", "approved_edited"]})),
+            used_by=Count(
+                "draft", distinct=True, filter=used
+            ),  # not "used": that name is the field the filters read
+            approved_unchanged=Count(
+                "draft",
+                distinct=True,
+                filter=used & Q(**{f"{reviews}__decision": "approved_unchanged"}),
+            ),
+            approved_edited=Count(
+                "draft",
+                distinct=True,
+                filter=used & Q(**{f"{reviews}__decision": "approved_edited"}),
+            ),
+            rejected=Count(
+                "draft", distinct=True, filter=used & Q(**{f"{reviews}__decision": "rejected"})
+            ),
+            heavy_edits=Count(
+                "draft",
+                distinct=True,
+                filter=used
+                & Q(
+                    **{
+                        f"{reviews}__decision": "approved_edited",
+                        f"{reviews}__edit_distance__gt": HEAVY_EDIT_THRESHOLD,
+                    }
+                ),
+            ),
+            mean_edit_distance=Avg(
+                f"{reviews}__edit_distance",
+                filter=used
+                & Q(**{f"{reviews}__decision__in": ["approved_unchanged", "approved_edited"]}),
+            ),
             flagged_inaccurate=Count("id", filter=Q(flagged_inaccurate=True)),
         )
     )
@@ -273,7 +344,15 @@ def entries_needing_review(*, limit: int = 100) -> list[tuple[KnowledgeEntry, So
         SourceUsage.objects.filter(entry__isnull=False, entry__retired=False, used=True)
         .values("entry")
         .annotate(
-            bad=Count("draft", distinct=True, filter=Q(draft__reviews__decision="rejected") | Q(draft__reviews__decision="approved_edited", draft__reviews__edit_distance__gt=HEAVY_EDIT_THRESHOLD)),
+            bad=Count(
+                "draft",
+                distinct=True,
+                filter=Q(draft__reviews__decision="rejected")
+                | Q(
+                    draft__reviews__decision="approved_edited",
+                    draft__reviews__edit_distance__gt=HEAVY_EDIT_THRESHOLD,
+                ),
+            ),
             flags=Count("id", filter=Q(flagged_inaccurate=True)),
         )
         .filter(Q(bad__gte=BAD_OUTCOMES_FOR_REVIEW) | Q(flags__gt=0))

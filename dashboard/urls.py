@@ -19,8 +19,14 @@ urlpatterns = [
     path("tickets/<int:pk>/action/", ticket.record_action, name="ticket_action"),
     path("tickets/<int:pk>/correct/", ticket.correct, name="ticket_correct"),
     path("tickets/<int:pk>/reassign/", ticket.reassign, name="ticket_reassign"),
-    path("tickets/<int:pk>/outbound/<int:outbound_id>/retry/", ticket.retry_send, name="ticket_retry"),
-    path("tickets/<int:pk>/sources/<int:usage_id>/flag/", ticket.flag_source, name="ticket_flag_source"),
+    path(
+        "tickets/<int:pk>/outbound/<int:outbound_id>/retry/", ticket.retry_send, name="ticket_retry"
+    ),
+    path(
+        "tickets/<int:pk>/sources/<int:usage_id>/flag/",
+        ticket.flag_source,
+        name="ticket_flag_source",
+    ),
     path("sla/", lead.sla_board, name="sla_board"),
     path("metrics/", lead.metrics_page, name="metrics"),
     path("metrics.csv", lead.metrics_csv, name="metrics_csv"),
@@ -31,7 +37,13 @@ urlpatterns = [
     path("knowledge/entries/<int:pk>/", curation.entry_detail, name="knowledge_entry"),
     path("knowledge/entries/<int:pk>/edit/", curation.entry_edit, name="knowledge_entry_edit"),
     path("knowledge/entries/<int:pk>/gold/", curation.entry_gold, name="knowledge_entry_gold"),
-    path("knowledge/entries/<int:pk>/retire/", curation.entry_retire, name="knowledge_entry_retire"),
+    path(
+        "knowledge/entries/<int:pk>/retire/", curation.entry_retire, name="knowledge_entry_retire"
+    ),
     path("knowledge/articles/<int:pk>/", curation.article_detail, name="knowledge_article"),
-    path("knowledge/articles/<int:pk>/reviewed/", curation.article_reviewed, name="knowledge_article_reviewed"),
+    path(
+        "knowledge/articles/<int:pk>/reviewed/",
+        curation.article_reviewed,
+        name="knowledge_article_reviewed",
+    ),
 ]

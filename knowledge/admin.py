@@ -5,7 +5,16 @@ from knowledge import models
 
 @admin.register(models.KnowledgeEntry)
 class KnowledgeEntryAdmin(admin.ModelAdmin):
-    list_display = ["id", "short_text", "category", "is_gold", "retired", "version", "resolved_at", "embedding_model"]
+    list_display = [
+        "id",
+        "short_text",
+        "category",
+        "is_gold",
+        "retired",
+        "version",
+        "resolved_at",
+        "embedding_model",
+    ]
     list_filter = ["category", "is_gold", "gold_proposed", "retired"]
     search_fields = ["text", "resolution", "response", "external_id"]
     exclude = ["embedding"]

@@ -24,7 +24,12 @@ def chunk_markdown(title: str, body: str, *, max_chars: int = MAX_CHUNK_CHARS) -
     def flush() -> None:
         text = "\n".join(current).strip()
         if text:
-            sections.append((" › ".join([title, *path[1:]] if path and path[0] == title else [title, *path]), [text]))
+            sections.append(
+                (
+                    " › ".join([title, *path[1:]] if path and path[0] == title else [title, *path]),
+                    [text],
+                )
+            )
         current.clear()
 
     for line in body.splitlines():

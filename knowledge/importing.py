@@ -25,7 +25,17 @@ from knowledge.services import ENTRY_BATCH_SIZE, EntryInput, create_entries, sav
 from triage.text.cleaning import html_to_text, looks_like_html
 from triage.text.pii import mask_pii
 
-FIELDS = {"id", "text", "resolution", "response", "category", "subcategory", "urgency", "resolved_at", "language"}
+FIELDS = {
+    "id",
+    "text",
+    "resolution",
+    "response",
+    "category",
+    "subcategory",
+    "urgency",
+    "resolved_at",
+    "language",
+}
 REQUIRED = ("text", "category")
 MAX_FIELD_CHARS = 1_000_000
 MAX_REASONS_SHOWN = 10
@@ -57,11 +67,15 @@ def parse_mapping(spec: str) -> dict[str, str]:
         if not sep or not name or not column:
             raise ImportFileError(f"--map entry {part!r} must look like field=column")
         if name not in FIELDS:
-            raise ImportFileError(f"--map names unknown field {name!r}; fields are {', '.join(sorted(FIELDS))}")
+            raise ImportFileError(
+                f"--map names unknown field {name!r}; fields are {', '.join(sorted(FIELDS))}"
+            )
         mapping[name] = column
     missing = [name for name in REQUIRED if name not in mapping]
     if missing:
-        raise ImportFileError(f"--map must map {', '.join(missing)} (e.g. --map text=Body,category=Queue)")
+        raise ImportFileError(
+            f"--map must map {', '.join(missing)} (e.g. --map text=Body,category=Queue)"
+        )
     return mapping
 
 
@@ -73,7 +87,9 @@ def _rows(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, str]]]:
             for row in reader:
                 yield reader.line_num, row
         except csv.Error as exc:
-            raise ImportFileError(f"{path.name}: broken CSV at line {reader.line_num}: {exc} (an unbalanced quote?)") from None
+            raise ImportFileError(
+                f"{path.name}: broken CSV at line {reader.line_num}: {exc} (an unbalanced quote?)"
+            ) from None
         except UnicodeDecodeError as exc:
             raise ImportFileError(
                 f"{path.name}: not valid {encoding} after line {reader.line_num} (byte {exc.start} of a read block); "
@@ -89,13 +105,17 @@ def check_file(path: Path, mapping: dict[str, str], *, encoding: str) -> int:
         with path.open(newline="", encoding=encoding) as handle:
             header = next(csv.reader(handle), None)
     except UnicodeDecodeError:
-        raise ImportFileError(f"{path.name}: the header is not valid {encoding}; pass --encoding, e.g. --encoding latin-1") from None
+        raise ImportFileError(
+            f"{path.name}: the header is not valid {encoding}; pass --encoding, e.g. --encoding latin-1"
+        ) from None
     if not header:
         raise ImportFileError(f"{path.name} is empty")
     header = [h.lstrip("\ufeff") for h in header]
     unknown = [column for column in mapping.values() if column not in header]
     if unknown:
-        raise ImportFileError(f"{path.name} has no column {', '.join(repr(c) for c in unknown)}; its columns are {', '.join(header)}")
+        raise ImportFileError(
+            f"{path.name} has no column {', '.join(repr(c) for c in unknown)}; its columns are {', '.join(header)}"
+        )
     count = 0
     for _line, _row in _rows(path, encoding):
         count += 1
@@ -155,7 +175,14 @@ def import_resolved_csv(
             if progress:
                 progress(1)
             continue
-        problem = next((f"line {line}: column {mapping[name]!r} ({name}) is empty" for name in REQUIRED if not values.get(name)), None)
+        problem = next(
+            (
+                f"line {line}: column {mapping[name]!r} ({name}) is empty"
+                for name in REQUIRED
+                if not values.get(name)
+            ),
+            None,
+        )
         resolved_at = None
         if problem is None and values.get("resolved_at"):
             resolved_at = _parse_when(values["resolved_at"])
@@ -166,12 +193,21 @@ def import_resolved_csv(
             if progress:
                 progress(1)
             continue
-        key = values.get("id") or "sha1:" + hashlib.sha1(
-            "\x1f".join([values["text"], values.get("response", ""), values["category"]]).encode()
-        ).hexdigest()
+        key = (
+            values.get("id")
+            or "sha1:"
+            + hashlib.sha1(
+                "\x1f".join(
+                    [values["text"], values.get("response", ""), values["category"]]
+                ).encode()
+            ).hexdigest()
+        )
         external_id = f"{source}:{key}"[:200]
         if external_id in seen:
-            summary.skip("duplicate in file", f"line {line}: duplicate of an earlier row ({'id ' + values['id'] if values.get('id') else 'same text'})")
+            summary.skip(
+                "duplicate in file",
+                f"line {line}: duplicate of an earlier row ({'id ' + values['id'] if values.get('id') else 'same text'})",
+            )
             if progress:
                 progress(1)
             continue
@@ -199,9 +235,22 @@ def import_resolved_csv(
 def _title_and_body(path: Path) -> tuple[str, str]:
     raw = path.read_text(encoding="utf-8")
     if path.suffix.lower() in {".html", ".htm"}:
-        match = re.search(r"<title[^>]*>(.*?)</title>|<h1[^>]*>(.*?)</h1>", raw, re.IGNORECASE | re.DOTALL)
-        title = html_to_text(next(g for g in match.groups() if g)).strip() if match else path.stem.replace("-", " ").title()
-        body = html_to_text(re.sub(r"<h([1-6])[^>]*>(.*?)</h\1>", lambda m: "\n" + "#" * int(m.group(1)) + " " + m.group(2) + "\n", raw, flags=re.IGNORECASE | re.DOTALL))
+        match = re.search(
+            r"<title[^>]*>(.*?)</title>|<h1[^>]*>(.*?)</h1>", raw, re.IGNORECASE | re.DOTALL
+        )
+        title = (
+            html_to_text(next(g for g in match.groups() if g)).strip()
+            if match
+            else path.stem.replace("-", " ").title()
+        )
+        body = html_to_text(
+            re.sub(
+                r"<h([1-6])[^>]*>(.*?)</h\1>",
+                lambda m: "\n" + "#" * int(m.group(1)) + " " + m.group(2) + "\n",
+                raw,
+                flags=re.IGNORECASE | re.DOTALL,
+            )
+        )
         return title, body.strip()
     for line in raw.splitlines():
         if line.startswith("# "):
@@ -209,11 +258,15 @@ def _title_and_body(path: Path) -> tuple[str, str]:
     return path.stem.replace("-", " ").replace("_", " ").title(), raw
 
 
-def import_articles_dir(directory: Path, *, kind: str = "howto", category: str = "") -> list[tuple[str, str]]:
+def import_articles_dir(
+    directory: Path, *, kind: str = "howto", category: str = ""
+) -> list[tuple[str, str]]:
     """Import every .md/.markdown/.html file; returns (file name, outcome) per file. Bad files are reported, not fatal."""
     if not directory.is_dir():
         raise ImportFileError(f"{directory} is not a directory")
-    files = sorted(p for p in directory.iterdir() if p.suffix.lower() in {".md", ".markdown", ".html", ".htm"})
+    files = sorted(
+        p for p in directory.iterdir() if p.suffix.lower() in {".md", ".markdown", ".html", ".htm"}
+    )
     if not files:
         raise ImportFileError(f"{directory} holds no .md or .html files")
     outcomes = []
@@ -226,6 +279,17 @@ def import_articles_dir(directory: Path, *, kind: str = "howto", category: str =
         if not body.strip():
             outcomes.append((path.name, "skipped: empty"))
             continue
-        article = save_article(slug=path.stem.lower()[:120], title=title[:200], body=mask_pii(body).text, kind=kind, category=category)
-        outcomes.append((path.name, f"saved as {article.slug} v{article.version} ({article.chunks.count()} chunks)"))
+        article = save_article(
+            slug=path.stem.lower()[:120],
+            title=title[:200],
+            body=mask_pii(body).text,
+            kind=kind,
+            category=category,
+        )
+        outcomes.append(
+            (
+                path.name,
+                f"saved as {article.slug} v{article.version} ({article.chunks.count()} chunks)",
+            )
+        )
     return outcomes

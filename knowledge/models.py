@@ -17,8 +17,20 @@ EMBEDDING_DIMENSIONS = 384
 class KnowledgeEntry(models.Model):
     """A resolved ticket: what the customer asked, how it was resolved, and the reply that went out."""
 
-    external_id = models.CharField(max_length=200, null=True, blank=True, unique=True, help_text="Id in the system it was imported from.")  # noqa: DJ001 -- NULLs never collide
-    source_ticket = models.OneToOneField("triage.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="knowledge_entry")
+    external_id = models.CharField(
+        max_length=200,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Id in the system it was imported from.",
+    )  # noqa: DJ001 -- NULLs never collide
+    source_ticket = models.OneToOneField(
+        "triage.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="knowledge_entry",
+    )
     text = models.TextField(help_text="The customer's (masked) request.")
     resolution = models.TextField(blank=True, help_text="Internal note: what fixed it.")
     response = models.TextField(blank=True, help_text="The reply that was sent.")
@@ -29,7 +41,9 @@ class KnowledgeEntry(models.Model):
     language = models.CharField(max_length=10, blank=True, default="en")
     resolved_at = models.DateTimeField(default=timezone.now)
     is_gold = models.BooleanField(default=False)
-    gold_proposed = models.BooleanField(default=False, help_text="Suggested as gold by the feedback loop; an admin confirms.")
+    gold_proposed = models.BooleanField(
+        default=False, help_text="Suggested as gold by the feedback loop; an admin confirms."
+    )
     retired = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
     embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
@@ -41,7 +55,13 @@ class KnowledgeEntry(models.Model):
         verbose_name_plural = "knowledge entries"
         ordering = ["-resolved_at", "-pk"]
         indexes = [
-            HnswIndex(name="entry_embedding_hnsw", fields=["embedding"], m=16, ef_construction=64, opclasses=["vector_cosine_ops"]),
+            HnswIndex(
+                name="entry_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -57,12 +77,16 @@ class KnowledgeEntryVersion(models.Model):
     resolution = models.TextField(blank=True)
     response = models.TextField(blank=True)
     category = models.CharField(max_length=100)
-    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-version"]
-        constraints = [models.UniqueConstraint(fields=["entry", "version"], name="unique_entry_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "version"], name="unique_entry_version")
+        ]
 
     def __str__(self) -> str:
         return f"entry {self.entry_id} v{self.version}"
@@ -108,9 +132,17 @@ class KBChunk(models.Model):
 
     class Meta:
         ordering = ["article", "ordinal"]
-        constraints = [models.UniqueConstraint(fields=["article", "ordinal"], name="unique_chunk_ordinal")]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "ordinal"], name="unique_chunk_ordinal")
+        ]
         indexes = [
-            HnswIndex(name="chunk_embedding_hnsw", fields=["embedding"], m=16, ef_construction=64, opclasses=["vector_cosine_ops"]),
+            HnswIndex(
+                name="chunk_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,12 +156,16 @@ class KBArticleVersion(models.Model):
     version = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
     body = models.TextField()
-    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-version"]
-        constraints = [models.UniqueConstraint(fields=["article", "version"], name="unique_article_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "version"], name="unique_article_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.article_id} v{self.version}"

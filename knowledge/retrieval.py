@@ -72,8 +72,19 @@ def recency_factor(when: datetime | None, *, now: datetime, half_life_days: floa
     return 0.5 ** (age_days / half_life_days)
 
 
-def rank_score(*, distance: float, resolved_at: datetime | None, is_gold: bool, now: datetime, half_life_days: float) -> float:
-    return (1.0 - distance) + RECENCY_WEIGHT * recency_factor(resolved_at, now=now, half_life_days=half_life_days) + (GOLD_BOOST if is_gold else 0.0)
+def rank_score(
+    *,
+    distance: float,
+    resolved_at: datetime | None,
+    is_gold: bool,
+    now: datetime,
+    half_life_days: float,
+) -> float:
+    return (
+        (1.0 - distance)
+        + RECENCY_WEIGHT * recency_factor(resolved_at, now=now, half_life_days=half_life_days)
+        + (GOLD_BOOST if is_gold else 0.0)
+    )
 
 
 def _set_search_params(*, filtered: bool) -> None:
@@ -92,7 +103,9 @@ def _distance(vector: np.ndarray, *, exact: bool):
     return distance + Value(0.0) if exact else distance
 
 
-def nearest_entries(vector: np.ndarray, *, category: str | None, limit: int) -> list[KnowledgeEntry]:
+def nearest_entries(
+    vector: np.ndarray, *, category: str | None, limit: int
+) -> list[KnowledgeEntry]:
     """Live entries nearest to ``vector`` through the HNSW index, each with ``.distance``."""
     with transaction.atomic():
         _set_search_params(filtered=True)
@@ -101,7 +114,11 @@ def nearest_entries(vector: np.ndarray, *, category: str | None, limit: int) -> 
         if category:
             qs = qs.filter(category=category)
             exact = qs.count() <= EXACT_FILTER_MAX_ROWS
-        rows = list(qs.defer("embedding").annotate(distance=_distance(vector, exact=exact)).order_by("distance")[:limit])
+        rows = list(
+            qs.defer("embedding")
+            .annotate(distance=_distance(vector, exact=exact))
+            .order_by("distance")[:limit]
+        )
     return rows
 
 
@@ -113,7 +130,12 @@ def nearest_chunks(vector: np.ndarray, *, category: str | None, limit: int) -> l
         if category:
             qs = qs.filter(article__category__in=[category, ""])
             exact = qs.count() <= EXACT_FILTER_MAX_ROWS
-        rows = list(qs.select_related("article").defer("embedding").annotate(distance=_distance(vector, exact=exact)).order_by("distance")[:limit])
+        rows = list(
+            qs.select_related("article")
+            .defer("embedding")
+            .annotate(distance=_distance(vector, exact=exact))
+            .order_by("distance")[:limit]
+        )
     return rows
 
 
@@ -141,10 +163,23 @@ def retrieve(
         for entry in nearest_entries(vector, category=category, limit=candidates):
             sources.append(
                 Source(
-                    kind="entry", id=entry.pk, version=entry.version, title=entry.text[:80], text=entry.text,
-                    response=entry.response, category=entry.category, distance=float(entry.distance), is_gold=entry.is_gold,
+                    kind="entry",
+                    id=entry.pk,
+                    version=entry.version,
+                    title=entry.text[:80],
+                    text=entry.text,
+                    response=entry.response,
+                    category=entry.category,
+                    distance=float(entry.distance),
+                    is_gold=entry.is_gold,
                     language=entry.language or "en",
-                    score=rank_score(distance=float(entry.distance), resolved_at=entry.resolved_at, is_gold=entry.is_gold, now=now, half_life_days=half_life),
+                    score=rank_score(
+                        distance=float(entry.distance),
+                        resolved_at=entry.resolved_at,
+                        is_gold=entry.is_gold,
+                        now=now,
+                        half_life_days=half_life,
+                    ),
                 )
             )
     if include_chunks:
@@ -152,9 +187,17 @@ def retrieve(
             article = chunk.article
             sources.append(
                 Source(
-                    kind="chunk", id=chunk.pk, version=chunk.article_version, title=chunk.heading or article.title, text=chunk.text,
-                    response="", category=article.category, distance=float(chunk.distance), is_gold=article.is_gold,
-                    article_id=article.pk, article_kind=article.kind,
+                    kind="chunk",
+                    id=chunk.pk,
+                    version=chunk.article_version,
+                    title=chunk.heading or article.title,
+                    text=chunk.text,
+                    response="",
+                    category=article.category,
+                    distance=float(chunk.distance),
+                    is_gold=article.is_gold,
+                    article_id=article.pk,
+                    article_kind=article.kind,
                     # Articles are kept current by review, not by age: no recency term.
                     score=(1.0 - float(chunk.distance)) + (GOLD_BOOST if article.is_gold else 0.0),
                 )
@@ -171,7 +214,11 @@ def exact_nearest_entry_ids(vector: np.ndarray, *, category: str | None, k: int)
         qs = KnowledgeEntry.objects.filter(retired=False, embedding__isnull=False)
         if category:
             qs = qs.filter(category=category)
-        return list(qs.annotate(distance=CosineDistance("embedding", vector)).order_by("distance").values_list("pk", flat=True)[:k])
+        return list(
+            qs.annotate(distance=CosineDistance("embedding", vector))
+            .order_by("distance")
+            .values_list("pk", flat=True)[:k]
+        )
 
 
 # --- Curation ---------------------------------------------------------------------------

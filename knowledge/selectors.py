@@ -14,7 +14,14 @@ from knowledge.models import KBArticle, KnowledgeEntry
 from knowledge.retrieval import nearest_entries
 
 
-def search_entries(*, q: str = "", category: str = "", gold: bool | None = None, include_retired: bool = False, limit: int = 50):
+def search_entries(
+    *,
+    q: str = "",
+    category: str = "",
+    gold: bool | None = None,
+    include_retired: bool = False,
+    limit: int = 50,
+):
     """Curation list: text search over request, resolution and reply (PostgreSQL full text, then substring)."""
     qs = KnowledgeEntry.objects.defer("embedding")
     if not include_retired:
@@ -26,7 +33,9 @@ def search_entries(*, q: str = "", category: str = "", gold: bool | None = None,
     if q:
         vector = SearchVector("text", "resolution", "response", config="simple")
         qs = qs.annotate(search=vector).filter(
-            Q(search=SearchQuery(q, config="simple", search_type="websearch")) | Q(text__icontains=q) | Q(response__icontains=q)
+            Q(search=SearchQuery(q, config="simple", search_type="websearch"))
+            | Q(text__icontains=q)
+            | Q(response__icontains=q)
         )
     return qs.order_by("-resolved_at", "-pk")[:limit]
 
@@ -35,15 +44,23 @@ def similar_entries(*, entry: KnowledgeEntry, k: int = 10) -> list[KnowledgeEntr
     """Entries nearest to ``entry`` (itself excluded), for "similar to this"."""
     if entry.embedding is None:
         return []
-    return [row for row in nearest_entries(np.asarray(entry.embedding), category=None, limit=k + 1) if row.pk != entry.pk][:k]
+    return [
+        row
+        for row in nearest_entries(np.asarray(entry.embedding), category=None, limit=k + 1)
+        if row.pk != entry.pk
+    ][:k]
 
 
 def stale_articles(*, now: datetime | None = None):
     today = (now or timezone.now()).date()
-    return KBArticle.objects.filter(retired=False, last_reviewed__lt=today - timedelta(days=settings.KB_STALE_AFTER_DAYS)).order_by("last_reviewed")
+    return KBArticle.objects.filter(
+        retired=False, last_reviewed__lt=today - timedelta(days=settings.KB_STALE_AFTER_DAYS)
+    ).order_by("last_reviewed")
 
 
 def knowledge_generation() -> tuple[int, str]:
     """Changes whenever live labelled entries change; caches built from them compare against it."""
-    agg = KnowledgeEntry.objects.filter(retired=False).aggregate(n=Count("id"), last=Max("updated_at"))
+    agg = KnowledgeEntry.objects.filter(retired=False).aggregate(
+        n=Count("id"), last=Max("updated_at")
+    )
     return agg["n"], agg["last"].isoformat() if agg["last"] else ""

@@ -50,7 +50,15 @@ def create_entries(*, entries: Sequence[EntryInput]) -> list[KnowledgeEntry]:
     Returns the rows created, with their primary keys.
     """
     wanted = [e.external_id for e in entries if e.external_id]
-    existing = set(KnowledgeEntry.objects.filter(external_id__in=wanted).values_list("external_id", flat=True)) if wanted else set()
+    existing = (
+        set(
+            KnowledgeEntry.objects.filter(external_id__in=wanted).values_list(
+                "external_id", flat=True
+            )
+        )
+        if wanted
+        else set()
+    )
     seen: set[str] = set()
     fresh = []
     for entry in entries:
@@ -61,7 +69,9 @@ def create_entries(*, entries: Sequence[EntryInput]) -> list[KnowledgeEntry]:
         fresh.append(entry)
     if not fresh:
         return []
-    vectors = embed_texts([entry_embedding_text(text=e.text, resolution=e.resolution) for e in fresh])
+    vectors = embed_texts(
+        [entry_embedding_text(text=e.text, resolution=e.resolution) for e in fresh]
+    )
     rows = [
         KnowledgeEntry(
             external_id=e.external_id,
@@ -103,7 +113,13 @@ def save_article(
         if article is None:
             article = KBArticle(slug=slug, version=1)
         elif article.title != title or article.body != body:
-            KBArticleVersion.objects.create(article=article, version=article.version, title=article.title, body=article.body, edited_by=edited_by)
+            KBArticleVersion.objects.create(
+                article=article,
+                version=article.version,
+                title=article.title,
+                body=article.body,
+                edited_by=edited_by,
+            )
             article.version += 1
         article.title = title
         article.body = body
@@ -140,14 +156,29 @@ def edit_entry(
 ) -> KnowledgeEntry:
     """Save an edit: the previous content becomes a KnowledgeEntryVersion, the version goes up, the text is re-embedded."""
     text_changed = text != entry.text
-    if (text, resolution, response, category, subcategory) == (entry.text, entry.resolution, entry.response, entry.category, entry.subcategory):
+    if (text, resolution, response, category, subcategory) == (
+        entry.text,
+        entry.resolution,
+        entry.response,
+        entry.category,
+        entry.subcategory,
+    ):
         return entry
-    vector = embed_texts([entry_embedding_text(text=text, resolution=resolution)])[0] if text_changed else None
+    vector = (
+        embed_texts([entry_embedding_text(text=text, resolution=resolution)])[0]
+        if text_changed
+        else None
+    )
     with transaction.atomic():
         locked = KnowledgeEntry.objects.select_for_update().get(pk=entry.pk)
         KnowledgeEntryVersion.objects.create(
-            entry=locked, version=locked.version, text=locked.text, resolution=locked.resolution,
-            response=locked.response, category=locked.category, edited_by=edited_by,
+            entry=locked,
+            version=locked.version,
+            text=locked.text,
+            resolution=locked.resolution,
+            response=locked.response,
+            category=locked.category,
+            edited_by=edited_by,
         )
         locked.text, locked.resolution, locked.response = text, resolution, response
         locked.category, locked.subcategory = category, subcategory

@@ -30,7 +30,11 @@ def database_url_for_current_connection() -> str:
 
 
 def child_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update({"DJANGO_SETTINGS_MODULE": "triage.settings", "HF_HUB_OFFLINE": "1"})
     env.update(extra)
     return env
@@ -59,7 +63,9 @@ def make_ticket(body: str = "I was charged twice this month.", **kwargs) -> Tick
         body=body,
         subject=kwargs.pop("subject", "Help"),
         external_id=kwargs.pop("external_id", None),
-        customer=kwargs.pop("customer", CustomerInput(email="jane@customer.example", name="Jane Doe")),
+        customer=kwargs.pop(
+            "customer", CustomerInput(email="jane@customer.example", name="Jane Doe")
+        ),
         **kwargs,
     )
     return ingest_ticket(data=data).ticket
@@ -81,11 +87,21 @@ def fake_openai(settings):
 @pytest.fixture
 def knowledge(config):
     """A small labelled knowledge base (the demo's resolved tickets) and a fresh local classifier."""
-    create_entries(entries=[
-        EntryInput(text=r["text"], category=r["category"], subcategory=r["subcategory"], urgency=r["urgency"],
-                   sentiment=r["sentiment"], response=r["response"], resolution=r["resolution"], external_id=r["external_id"])
-        for r in resolved_tickets()
-    ])
+    create_entries(
+        entries=[
+            EntryInput(
+                text=r["text"],
+                category=r["category"],
+                subcategory=r["subcategory"],
+                urgency=r["urgency"],
+                sentiment=r["sentiment"],
+                response=r["response"],
+                resolution=r["resolution"],
+                external_id=r["external_id"],
+            )
+            for r in resolved_tickets()
+        ]
+    )
     classify_local.reset_cache()
     yield
     classify_local.reset_cache()

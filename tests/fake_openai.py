@@ -9,13 +9,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
-def chat_completion(content: str | None, *, refusal: str | None = None, model: str = "fake-model") -> dict[str, Any]:
+def chat_completion(
+    content: str | None, *, refusal: str | None = None, model: str = "fake-model"
+) -> dict[str, Any]:
     return {
         "id": "chatcmpl-test",
         "object": "chat.completion",
         "created": 1700000000,
         "model": model,
-        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content, "refusal": refusal}}],
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": content, "refusal": refusal},
+            }
+        ],
         "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
     }
 
@@ -25,14 +33,23 @@ class FakeOpenAI:
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
-        self.respond: Callable[[dict[str, Any]], tuple[int, dict[str, Any]]] = lambda _req: (500, {"error": {"message": "not configured"}})
+        self.respond: Callable[[dict[str, Any]], tuple[int, dict[str, Any]]] = lambda _req: (
+            500,
+            {"error": {"message": "not configured"}},
+        )
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 -- http.server's naming
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
-                fake.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "json": body})
+                fake.requests.append(
+                    {
+                        "path": self.path,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "json": body,
+                    }
+                )
                 status, payload = fake.respond(body)
                 data = json.dumps(payload).encode()
                 self.send_response(status)

@@ -21,8 +21,12 @@ def test_second_run_while_one_is_running_says_so(tmp_path):
     result = subprocess.run(
         [sys.executable, "manage.py", "rundev"],
         cwd=ROOT,
-        env=child_env(DESKPILOT_VAR_DIR=str(tmp_path), DATABASE_URL=database_url_for_current_connection()),
-        capture_output=True, text=True, timeout=120,
+        env=child_env(
+            DESKPILOT_VAR_DIR=str(tmp_path), DATABASE_URL=database_url_for_current_connection()
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "already running (pid 4242)" in result.stderr

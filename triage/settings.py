@@ -27,10 +27,14 @@ DEBUG = env_bool("DEBUG", True)
 _DEV_SECRET = "dev-insecure-secret-key-change-me-in-production-0123456789abcdef"
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else None)
 if not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
-    raise BadSetting("SECRET_KEY must be set to a random string of at least 50 characters when DEBUG is false")
+    raise BadSetting(
+        "SECRET_KEY must be set to a random string of at least 50 characters when DEBUG is false"
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
-    raise BadSetting("ALLOWED_HOSTS must be set when DEBUG is false, e.g. ALLOWED_HOSTS=support.example.com")
+    raise BadSetting(
+        "ALLOWED_HOSTS must be set when DEBUG is false, e.g. ALLOWED_HOSTS=support.example.com"
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
@@ -108,7 +112,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # --- Background work --------------------------------------------------------------------
 _broker_dir = VAR_DIR / "broker"
-CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", "filesystem://", schemes=("redis", "rediss", "amqp", "amqps", "filesystem", "memory"))
+CELERY_BROKER_URL = env_url(
+    "CELERY_BROKER_URL",
+    "filesystem://",
+    schemes=("redis", "rediss", "amqp", "amqps", "filesystem", "memory"),
+)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The folders are made by the Celery app when it first configures (triage.celery), not here.
     _broker_dir = Path(env_str("CELERY_FILESYSTEM_DIR", str(_broker_dir)))
@@ -145,15 +153,23 @@ OPENAI_DRAFT_MODEL = env_str("OPENAI_DRAFT_MODEL", "gpt-4o-mini")
 OPENAI_TIMEOUT_SECONDS = env_float("OPENAI_TIMEOUT_SECONDS", 30.0, minimum=1.0, maximum=600.0)
 OPENAI_MAX_RETRIES = env_int("OPENAI_MAX_RETRIES", 2, minimum=0)
 if "openai" in {CLASSIFIER_ENGINE, DRAFT_ENGINE} and not (OPENAI_API_KEY or OPENAI_BASE_URL):
-    raise BadSetting("the openai engine needs OPENAI_API_KEY (and OPENAI_BASE_URL for a server other than OpenAI's)")
+    raise BadSetting(
+        "the openai engine needs OPENAI_API_KEY (and OPENAI_BASE_URL for a server other than OpenAI's)"
+    )
 
 EMBEDDING_MODEL_NAME = "all-MiniLM-L6-v2"
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64, minimum=1)
-ROUTING_CONFIDENCE_THRESHOLD = env_float("ROUTING_CONFIDENCE_THRESHOLD", 0.75, minimum=0.0, maximum=1.0)
-RETRIEVAL_HALF_LIFE_DAYS = env_float("RETRIEVAL_HALF_LIFE_DAYS", 180.0, minimum=1.0, maximum=36500.0)
+ROUTING_CONFIDENCE_THRESHOLD = env_float(
+    "ROUTING_CONFIDENCE_THRESHOLD", 0.75, minimum=0.0, maximum=1.0
+)
+RETRIEVAL_HALF_LIFE_DAYS = env_float(
+    "RETRIEVAL_HALF_LIFE_DAYS", 180.0, minimum=1.0, maximum=36500.0
+)
 ALLOWED_LINK_DOMAINS = env_list("ALLOWED_LINK_DOMAINS", ["ledgerly.example"])
 KB_STALE_AFTER_DAYS = env_int("KB_STALE_AFTER_DAYS", 60, minimum=1)
-LOCAL_CLASSIFIER_REFIT_SECONDS = env_float("LOCAL_CLASSIFIER_REFIT_SECONDS", 10.0, minimum=0.0, maximum=86400.0)
+LOCAL_CLASSIFIER_REFIT_SECONDS = env_float(
+    "LOCAL_CLASSIFIER_REFIT_SECONDS", 10.0, minimum=0.0, maximum=86400.0
+)
 
 # --- Ingestion secrets -------------------------------------------------------------------
 API_TOKENS = env_list("API_TOKENS", ["dev-api-token"] if DEBUG else ["-"])
@@ -203,7 +219,9 @@ STORAGES = {
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)

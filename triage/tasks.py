@@ -27,7 +27,13 @@ def process_ticket(self, ticket_id: int) -> bool:
     return run_pipeline(ticket_id=ticket_id)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=Outbound.MAX_ATTEMPTS, soft_time_limit=150, time_limit=180)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=Outbound.MAX_ATTEMPTS,
+    soft_time_limit=150,
+    time_limit=180,
+)
 def send_reply(self, outbound_id: int) -> str:
     """Deliver one reply from the outbox; a failed delivery is tried again at the time the outbox row says."""
     outbound = send_outbound(outbound_id=outbound_id)

@@ -9,7 +9,9 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
     path("support/new", http.support_new, name="support_new"),
     path("api/v1/tickets", http.create_ticket, name="api_tickets"),
     path("api/v1/ingest/email", http.ingest_email, name="api_ingest_email"),

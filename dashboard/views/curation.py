@@ -27,15 +27,30 @@ def knowledge_list(request: HttpRequest) -> HttpResponse:
     gold = {"1": True, "0": False}.get(request.GET.get("gold", ""))
     similar_to = None
     if request.GET.get("similar"):
-        similar_to = get_object_or_404(KnowledgeEntry, pk=request.GET["similar"]) if request.GET["similar"].isdigit() else None
-    entries = selectors.similar_entries(entry=similar_to) if similar_to else list(
-        selectors.search_entries(q=q, category=category, gold=gold, include_retired=request.GET.get("retired") == "1")
+        similar_to = (
+            get_object_or_404(KnowledgeEntry, pk=request.GET["similar"])
+            if request.GET["similar"].isdigit()
+            else None
+        )
+    entries = (
+        selectors.similar_entries(entry=similar_to)
+        if similar_to
+        else list(
+            selectors.search_entries(
+                q=q, category=category, gold=gold, include_retired=request.GET.get("retired") == "1"
+            )
+        )
     )
     stats = page_selectors.source_stats(entry_ids=[e.pk for e in entries])
     context = {
         "rows": [(entry, stats.get(entry.pk, page_selectors.SourceStats())) for entry in entries],
-        "q": q, "category": category, "gold": request.GET.get("gold", ""), "similar_to": similar_to,
-        "categories": KnowledgeEntry.objects.order_by().values_list("category", flat=True).distinct()[:200],
+        "q": q,
+        "category": category,
+        "gold": request.GET.get("gold", ""),
+        "similar_to": similar_to,
+        "categories": KnowledgeEntry.objects.order_by()
+        .values_list("category", flat=True)
+        .distinct()[:200],
     }
     template = "knowledge/list.html#results" if request.htmx else "knowledge/list.html"
     return render(request, template, context)
@@ -44,14 +59,18 @@ def knowledge_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
-    return render(request, "knowledge/entry.html", _entry_context(request, entry, EntryForm(instance=entry)))
+    return render(
+        request, "knowledge/entry.html", _entry_context(request, entry, EntryForm(instance=entry))
+    )
 
 
 def _entry_context(request: HttpRequest, entry: KnowledgeEntry, form: EntryForm) -> dict:
     return {
         "entry": entry,
         "form": form,
-        "stats": page_selectors.source_stats(entry_ids=[entry.pk]).get(entry.pk, page_selectors.SourceStats()),
+        "stats": page_selectors.source_stats(entry_ids=[entry.pk]).get(
+            entry.pk, page_selectors.SourceStats()
+        ),
         "versions": entry.versions.all()[:20],
     }
 
@@ -66,8 +85,13 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, template, _entry_context(request, entry, form), status=422)
     data = form.cleaned_data
     services.edit_entry(
-        entry=entry, text=data["text"], resolution=data["resolution"], response=data["response"],
-        category=data["category"], subcategory=data["subcategory"], edited_by=request.user,
+        entry=entry,
+        text=data["text"],
+        resolution=data["resolution"],
+        response=data["response"],
+        category=data["category"],
+        subcategory=data["subcategory"],
+        edited_by=request.user,
     )
     return redirect("dashboard:knowledge_entry", pk=entry.pk)
 
@@ -98,7 +122,9 @@ def needs_review(request: HttpRequest) -> HttpResponse:
     context = {
         "articles": selectors.stale_articles(),
         "entries": page_selectors.entries_needing_review(),
-        "proposed": KnowledgeEntry.objects.filter(gold_proposed=True, retired=False).defer("embedding")[:100],
+        "proposed": KnowledgeEntry.objects.filter(gold_proposed=True, retired=False).defer(
+            "embedding"
+        )[:100],
     }
     return render(request, "knowledge/needs_review.html", context)
 
@@ -111,7 +137,9 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "article": article,
         "chunks": article.chunks.all(),
         "versions": article.versions.all()[:20],
-        "stats": page_selectors.source_stats(article_ids=[article.pk]).get(article.pk, page_selectors.SourceStats()),
+        "stats": page_selectors.source_stats(article_ids=[article.pk]).get(
+            article.pk, page_selectors.SourceStats()
+        ),
         "stale": selectors.stale_articles().filter(pk=article.pk).exists(),
     }
     return render(request, "knowledge/article.html", context)

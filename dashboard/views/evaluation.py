@@ -21,15 +21,25 @@ def runs(request: HttpRequest) -> HttpResponse:
     error = ""
     a, b = request.GET.get("a", ""), request.GET.get("b", "")
     if a or b:
-        chosen = {str(r.pk): r for r in EvaluationRun.objects.filter(pk__in=[x for x in (a, b) if x.isdigit()])}
+        chosen = {
+            str(r.pk): r
+            for r in EvaluationRun.objects.filter(pk__in=[x for x in (a, b) if x.isdigit()])
+        }
         if a in chosen and b in chosen:
             comparison = cases.compare_runs(chosen[a], chosen[b])
         else:
             error = "Choose two recorded runs to compare."
     context = {
-        "runs": all_runs, "comparison": comparison, "error": error, "a": a, "b": b,
+        "runs": all_runs,
+        "comparison": comparison,
+        "error": error,
+        "a": a,
+        "b": b,
         "cases": EvaluationCase.objects.count(),
-        "in_progress": any(r.status in (EvaluationRun.Status.QUEUED, EvaluationRun.Status.RUNNING) for r in all_runs),
+        "in_progress": any(
+            r.status in (EvaluationRun.Status.QUEUED, EvaluationRun.Status.RUNNING)
+            for r in all_runs
+        ),
     }
     return render(request, "dashboard/evaluation.html", context, status=422 if error else 200)
 
@@ -40,7 +50,12 @@ def replay(request: HttpRequest) -> HttpResponse:
     """Queue a replay of the current pipeline on the cases; a worker runs it and the page shows its progress."""
     require_admin(request.user)
     if not EvaluationCase.objects.exists():
-        return render(request, "dashboard/_error.html", {"message": "There are no evaluation cases yet."}, status=422)
+        return render(
+            request,
+            "dashboard/_error.html",
+            {"message": "There are no evaluation cases yet."},
+            status=422,
+        )
     run = cases.queue_replay(name=request.POST.get("name", "")[:200], user=request.user)
     enqueue_replay(run_id=run.pk)
     return redirect("dashboard:evaluation")

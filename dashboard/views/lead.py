@@ -30,14 +30,22 @@ def sla_board(request: HttpRequest) -> HttpResponse:
 def _period(request: HttpRequest) -> tuple[datetime, datetime, str]:
     """(start, end, error). Defaults to the last 30 days."""
     today = timezone.localdate()
-    start_day = _parse_day(request.GET.get("from", "")) if request.GET.get("from") else today - timedelta(days=30)
+    start_day = (
+        _parse_day(request.GET.get("from", ""))
+        if request.GET.get("from")
+        else today - timedelta(days=30)
+    )
     end_day = _parse_day(request.GET.get("to", "")) if request.GET.get("to") else today
     if start_day is None or end_day is None:
         return _bounds(today - timedelta(days=30), today) + ("Dates must look like 2026-01-31.",)
     if start_day > end_day:
-        return _bounds(today - timedelta(days=30), today) + ("The start date is after the end date.",)
+        return _bounds(today - timedelta(days=30), today) + (
+            "The start date is after the end date.",
+        )
     if (end_day - start_day).days > MAX_PERIOD_DAYS:
-        return _bounds(end_day - timedelta(days=MAX_PERIOD_DAYS), end_day) + (f"Periods are limited to {MAX_PERIOD_DAYS} days.",)
+        return _bounds(end_day - timedelta(days=MAX_PERIOD_DAYS), end_day) + (
+            f"Periods are limited to {MAX_PERIOD_DAYS} days.",
+        )
     return _bounds(start_day, end_day) + ("",)
 
 
@@ -51,7 +59,9 @@ def _parse_day(value: str):
 def _bounds(start_day, end_day) -> tuple[datetime, datetime]:
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(datetime.combine(start_day, datetime.min.time()), tz)
-    end = timezone.make_aware(datetime.combine(end_day + timedelta(days=1), datetime.min.time()), tz)
+    end = timezone.make_aware(
+        datetime.combine(end_day + timedelta(days=1), datetime.min.time()), tz
+    )
     return start, end
 
 
@@ -69,7 +79,12 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
         "groups": list(metrics.GROUPS),
         "from": (start.date()).isoformat(),
         "to": (end.date() - timedelta(days=1)).isoformat(),
-        "acceptance_chart": bar_chart([(r.key, round((r.acceptance or 0) * 100)) for r in data.rows], unit="%", max_value=100, label="Drafts approved (%)"),
+        "acceptance_chart": bar_chart(
+            [(r.key, round((r.acceptance or 0) * 100)) for r in data.rows],
+            unit="%",
+            max_value=100,
+            label="Drafts approved (%)",
+        ),
         "edit_chart": bar_chart(data.edit_histogram, label="Approved drafts by edit distance"),
     }
     return render(request, "dashboard/metrics.html", context, status=422 if error else 200)
@@ -88,7 +103,12 @@ def metrics_csv(request: HttpRequest) -> HttpResponse:
         return HttpResponse(error, status=422, content_type="text/plain")
     teams = None if is_admin(request.user) else teams_for(request.user)
     writer = csv.writer(_Echo())
-    rows = (writer.writerow(row) for row in [metrics.CSV_COLUMNS, *metrics.csv_rows(start=start, end=end, teams=teams)])
+    rows = (
+        writer.writerow(row)
+        for row in [metrics.CSV_COLUMNS, *metrics.csv_rows(start=start, end=end, teams=teams)]
+    )
     response = StreamingHttpResponse(rows, content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="reviews-{start.date()}-{end.date() - timedelta(days=1)}.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="reviews-{start.date()}-{end.date() - timedelta(days=1)}.csv"'
+    )
     return response

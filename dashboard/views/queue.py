@@ -23,7 +23,9 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 def triage_queue(request: HtmxHttpRequest) -> HttpResponse:
-    return render(request, "dashboard/triage.html", {"rows": selectors.triage_rows(user=request.user)})
+    return render(
+        request, "dashboard/triage.html", {"rows": selectors.triage_rows(user=request.user)}
+    )
 
 
 @login_required
@@ -32,6 +34,11 @@ def triage_accept(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     ticket = ticket_for_user(request.user, pk)
     category = request.POST.get("category", "")
     if not TaxonomyCategory.objects.filter(slug=category, active=True).exists():
-        return render(request, "dashboard/_error.html", {"message": f"Unknown category {category!r}."}, status=422)
+        return render(
+            request,
+            "dashboard/_error.html",
+            {"message": f"Unknown category {category!r}."},
+            status=422,
+        )
     decisions.do_confirm_triage(ticket=ticket, user=request.user, category=category)
     return redirect("dashboard:triage")

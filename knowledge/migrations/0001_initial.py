@@ -10,107 +10,207 @@ from pgvector.django import VectorExtension
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('triage', '0001_initial'),
+        ("triage", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         VectorExtension(),
         migrations.CreateModel(
-            name='KBArticle',
+            name="KBArticle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('body', models.TextField(help_text='Markdown.')),
-                ('kind', models.CharField(choices=[('policy', 'Policy'), ('howto', 'How-to')], max_length=10)),
-                ('category', models.CharField(blank=True, max_length=100)),
-                ('last_reviewed', models.DateField(default=django.utils.timezone.localdate)),
-                ('is_gold', models.BooleanField(default=False)),
-                ('retired', models.BooleanField(default=False)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("body", models.TextField(help_text="Markdown.")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("policy", "Policy"), ("howto", "How-to")], max_length=10
+                    ),
+                ),
+                ("category", models.CharField(blank=True, max_length=100)),
+                ("last_reviewed", models.DateField(default=django.utils.timezone.localdate)),
+                ("is_gold", models.BooleanField(default=False)),
+                ("retired", models.BooleanField(default=False)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'KB article',
-                'ordering': ['title'],
+                "verbose_name": "KB article",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='KnowledgeEntry',
+            name="KnowledgeEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, help_text='Id in the system it was imported from.', max_length=200, null=True, unique=True)),
-                ('text', models.TextField(help_text="The customer's (masked) request.")),
-                ('resolution', models.TextField(blank=True, help_text='Internal note: what fixed it.')),
-                ('response', models.TextField(blank=True, help_text='The reply that was sent.')),
-                ('category', models.CharField(db_index=True, max_length=100)),
-                ('subcategory', models.CharField(blank=True, max_length=60)),
-                ('urgency', models.CharField(blank=True, max_length=2)),
-                ('sentiment', models.CharField(blank=True, max_length=12)),
-                ('language', models.CharField(blank=True, default='en', max_length=10)),
-                ('resolved_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('is_gold', models.BooleanField(default=False)),
-                ('gold_proposed', models.BooleanField(default=False, help_text='Suggested as gold by the feedback loop; an admin confirms.')),
-                ('retired', models.BooleanField(default=False)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('embedding', pgvector.django.vector.VectorField(blank=True, dimensions=384, null=True)),
-                ('embedding_model', models.CharField(blank=True, max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('source_ticket', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='knowledge_entry', to='triage.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="Id in the system it was imported from.",
+                        max_length=200,
+                        null=True,
+                        unique=True,
+                    ),
+                ),
+                ("text", models.TextField(help_text="The customer's (masked) request.")),
+                (
+                    "resolution",
+                    models.TextField(blank=True, help_text="Internal note: what fixed it."),
+                ),
+                ("response", models.TextField(blank=True, help_text="The reply that was sent.")),
+                ("category", models.CharField(db_index=True, max_length=100)),
+                ("subcategory", models.CharField(blank=True, max_length=60)),
+                ("urgency", models.CharField(blank=True, max_length=2)),
+                ("sentiment", models.CharField(blank=True, max_length=12)),
+                ("language", models.CharField(blank=True, default="en", max_length=10)),
+                ("resolved_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("is_gold", models.BooleanField(default=False)),
+                (
+                    "gold_proposed",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Suggested as gold by the feedback loop; an admin confirms.",
+                    ),
+                ),
+                ("retired", models.BooleanField(default=False)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "embedding",
+                    pgvector.django.vector.VectorField(blank=True, dimensions=384, null=True),
+                ),
+                ("embedding_model", models.CharField(blank=True, max_length=100)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "source_ticket",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="knowledge_entry",
+                        to="triage.ticket",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'knowledge entries',
-                'ordering': ['-resolved_at', '-pk'],
+                "verbose_name_plural": "knowledge entries",
+                "ordering": ["-resolved_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='KnowledgeEntryVersion',
+            name="KnowledgeEntryVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('text', models.TextField()),
-                ('resolution', models.TextField(blank=True)),
-                ('response', models.TextField(blank=True)),
-                ('category', models.CharField(max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('edited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='knowledge.knowledgeentry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                ("text", models.TextField()),
+                ("resolution", models.TextField(blank=True)),
+                ("response", models.TextField(blank=True)),
+                ("category", models.CharField(max_length=100)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "edited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="knowledge.knowledgeentry",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-version'],
+                "ordering": ["-version"],
             },
         ),
         migrations.CreateModel(
-            name='KBChunk',
+            name="KBChunk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('article_version', models.PositiveIntegerField()),
-                ('ordinal', models.PositiveIntegerField()),
-                ('heading', models.CharField(blank=True, max_length=300)),
-                ('text', models.TextField()),
-                ('embedding', pgvector.django.vector.VectorField(blank=True, dimensions=384, null=True)),
-                ('embedding_model', models.CharField(blank=True, max_length=100)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chunks', to='knowledge.kbarticle')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("article_version", models.PositiveIntegerField()),
+                ("ordinal", models.PositiveIntegerField()),
+                ("heading", models.CharField(blank=True, max_length=300)),
+                ("text", models.TextField()),
+                (
+                    "embedding",
+                    pgvector.django.vector.VectorField(blank=True, dimensions=384, null=True),
+                ),
+                ("embedding_model", models.CharField(blank=True, max_length=100)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chunks",
+                        to="knowledge.kbarticle",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['article', 'ordinal'],
-                'indexes': [pgvector.django.indexes.HnswIndex(ef_construction=64, fields=['embedding'], m=16, name='chunk_embedding_hnsw', opclasses=['vector_cosine_ops'])],
-                'constraints': [models.UniqueConstraint(fields=('article', 'ordinal'), name='unique_chunk_ordinal')],
+                "ordering": ["article", "ordinal"],
+                "indexes": [
+                    pgvector.django.indexes.HnswIndex(
+                        ef_construction=64,
+                        fields=["embedding"],
+                        m=16,
+                        name="chunk_embedding_hnsw",
+                        opclasses=["vector_cosine_ops"],
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("article", "ordinal"), name="unique_chunk_ordinal"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='knowledgeentry',
-            index=pgvector.django.indexes.HnswIndex(ef_construction=64, fields=['embedding'], m=16, name='entry_embedding_hnsw', opclasses=['vector_cosine_ops']),
+            model_name="knowledgeentry",
+            index=pgvector.django.indexes.HnswIndex(
+                ef_construction=64,
+                fields=["embedding"],
+                m=16,
+                name="entry_embedding_hnsw",
+                opclasses=["vector_cosine_ops"],
+            ),
         ),
         migrations.AddConstraint(
-            model_name='knowledgeentryversion',
-            constraint=models.UniqueConstraint(fields=('entry', 'version'), name='unique_entry_version'),
+            model_name="knowledgeentryversion",
+            constraint=models.UniqueConstraint(
+                fields=("entry", "version"), name="unique_entry_version"
+            ),
         ),
     ]

@@ -6,56 +6,130 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('knowledge', '0001_initial'),
-        ('triage', '0001_initial'),
+        ("knowledge", "0001_initial"),
+        ("triage", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReembedProgress',
+            name="ReembedProgress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('table', models.CharField(max_length=40, unique=True)),
-                ('model_name', models.CharField(max_length=100)),
-                ('last_id', models.BigIntegerField(default=0)),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("table", models.CharField(max_length=40, unique=True)),
+                ("model_name", models.CharField(max_length=100)),
+                ("last_id", models.BigIntegerField(default=0)),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='KBArticleVersion',
+            name="KBArticleVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('title', models.CharField(max_length=200)),
-                ('body', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='knowledge.kbarticle')),
-                ('edited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                ("title", models.CharField(max_length=200)),
+                ("body", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="knowledge.kbarticle",
+                    ),
+                ),
+                (
+                    "edited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-version'],
-                'constraints': [models.UniqueConstraint(fields=('article', 'version'), name='unique_article_version')],
+                "ordering": ["-version"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("article", "version"), name="unique_article_version"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SourceUsage',
+            name="SourceUsage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('rank', models.PositiveSmallIntegerField()),
-                ('distance', models.FloatField()),
-                ('flagged_inaccurate', models.BooleanField(default=False, help_text='A reviewer said this source was wrong or misleading.')),
-                ('flag_note', models.TextField(blank=True)),
-                ('article', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='usages', to='knowledge.kbarticle')),
-                ('draft', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='source_usages', to='triage.draft')),
-                ('entry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='usages', to='knowledge.knowledgeentry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                ("rank", models.PositiveSmallIntegerField()),
+                ("distance", models.FloatField()),
+                (
+                    "flagged_inaccurate",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A reviewer said this source was wrong or misleading.",
+                    ),
+                ),
+                ("flag_note", models.TextField(blank=True)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="usages",
+                        to="knowledge.kbarticle",
+                    ),
+                ),
+                (
+                    "draft",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="source_usages",
+                        to="triage.draft",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="usages",
+                        to="knowledge.knowledgeentry",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['draft', 'rank'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('article__isnull', True), ('entry__isnull', False)), models.Q(('article__isnull', False), ('entry__isnull', True)), _connector='OR'), name='usage_entry_xor_article')],
+                "ordering": ["draft", "rank"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("article__isnull", True), ("entry__isnull", False)),
+                            models.Q(("article__isnull", False), ("entry__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="usage_entry_xor_article",
+                    )
+                ],
             },
         ),
     ]

@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('knowledge', '0002_reembedprogress_kbarticleversion_sourceusage'),
+        ("knowledge", "0002_reembedprogress_kbarticleversion_sourceusage"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sourceusage',
-            name='used',
-            field=models.BooleanField(default=True, help_text="The draft's text rests on this source (not only retrieved)."),
+            model_name="sourceusage",
+            name="used",
+            field=models.BooleanField(
+                default=True,
+                help_text="The draft's text rests on this source (not only retrieved).",
+            ),
         ),
     ]

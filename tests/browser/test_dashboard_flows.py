@@ -26,7 +26,11 @@ def test_agent_edits_and_sends_the_top_draft_then_metrics_show_it(page, live_ser
     page.keyboard.press("t")  # the event trail, loaded on demand
     page.wait_for_selector("#event-trail >> text=classify")
     original = editor.input_value()
-    editor.fill(original.replace("\n\n", "\n\nThank you for your patience while we looked into this.\n\n", 1))
+    editor.fill(
+        original.replace(
+            "\n\n", "\n\nThank you for your patience while we looked into this.\n\n", 1
+        )
+    )
     shot(page, "ticket-agent-editing")
     page.get_by_role("button", name="Approve & send").click()
     page.wait_for_selector("text=Reply sent via")
@@ -40,7 +44,9 @@ def test_agent_edits_and_sends_the_top_draft_then_metrics_show_it(page, live_ser
     page.goto(f"{live_server.url}/metrics/")
     row = page.locator("#recent-decisions tbody tr").first
     assert f"#{ticket_id}" in row.inner_text()
-    assert "Approved Edited" in row.inner_text() and f"{review.edit_distance:.3f}" in row.inner_text()
+    assert (
+        "Approved Edited" in row.inner_text() and f"{review.edit_distance:.3f}" in row.inner_text()
+    )
     shot(page, "metrics-lead")
 
 
@@ -51,7 +57,11 @@ def test_lead_reassigns_a_ticket_from_the_sla_board(page, live_server, demo_worl
     ticket_id = int(form.get_attribute("action").split("/")[2])
     before = Ticket.objects.get(pk=ticket_id)
     select = form.locator("select")
-    options = [o for o in select.locator("option").all_inner_texts() if o != "—" and o != (before.reviewer.username if before.reviewer else "")]
+    options = [
+        o
+        for o in select.locator("option").all_inner_texts()
+        if o != "—" and o != (before.reviewer.username if before.reviewer else "")
+    ]
     select.select_option(label=options[0])
     form.get_by_role("button", name="Reassign").click()
     page.wait_for_load_state("networkidle")
@@ -63,7 +73,9 @@ def test_admin_marks_a_knowledge_entry_gold(page, live_server, demo_world):
     entry = KnowledgeEntry.objects.filter(is_gold=False).order_by("pk").first()
     login(page, live_server, "admin", "deskpilot-admin")
     page.goto(f"{live_server.url}/knowledge/?q=charged")
-    page.get_by_role("link", name=f"#{entry.pk}", exact=True).click() if page.get_by_role("link", name=f"#{entry.pk}", exact=True).count() else page.goto(f"{live_server.url}/knowledge/entries/{entry.pk}/")
+    page.get_by_role("link", name=f"#{entry.pk}", exact=True).click() if page.get_by_role(
+        "link", name=f"#{entry.pk}", exact=True
+    ).count() else page.goto(f"{live_server.url}/knowledge/entries/{entry.pk}/")
     page.get_by_role("button", name="Mark gold").click()
     page.wait_for_selector("#entry-status >> text=gold standard")
     shot(page, "knowledge-entry-admin")

@@ -20,8 +20,11 @@ def people(config):
 @pytest.fixture
 def billing_ticket(knowledge, people):
     """A processed billing ticket with a draft, in the billing team, reviewed by ann."""
-    ticket = make_ticket(body="I was charged twice for my subscription this month, please help.", subject="Charged twice",
-                         customer=CustomerInput(email="jane@customer.example", name="Jane Doe"))
+    ticket = make_ticket(
+        body="I was charged twice for my subscription this month, please help.",
+        subject="Charged twice",
+        customer=CustomerInput(email="jane@customer.example", name="Jane Doe"),
+    )
     run_pipeline(ticket_id=ticket.pk)
     ticket.refresh_from_db()
     assert ticket.team.slug == "billing" and ticket.drafts.first().text
@@ -32,8 +35,11 @@ def billing_ticket(knowledge, people):
 
 @pytest.fixture
 def tech_ticket(knowledge, people):
-    ticket = make_ticket(body="Our API returns 401 invalid_api_key for every request since this morning.", subject="API 401",
-                         customer=CustomerInput(email="dev@customer.example", name="Dev"))
+    ticket = make_ticket(
+        body="Our API returns 401 invalid_api_key for every request since this morning.",
+        subject="API 401",
+        customer=CustomerInput(email="dev@customer.example", name="Dev"),
+    )
     run_pipeline(ticket_id=ticket.pk)
     ticket.refresh_from_db()
     assert ticket.team.slug == "technical"
@@ -43,5 +49,7 @@ def tech_ticket(knowledge, people):
 def run_outbox() -> list[Outbound]:
     """Do what the worker does with the sends that approving queued (on commit, which a test's
     wrapping transaction never reaches): deliver every pending reply once."""
-    pending = list(Outbound.objects.filter(status=Outbound.Status.PENDING).values_list("pk", flat=True))
+    pending = list(
+        Outbound.objects.filter(status=Outbound.Status.PENDING).values_list("pk", flat=True)
+    )
     return [row for pk in pending if (row := send_outbound(outbound_id=pk)) is not None]

@@ -9,7 +9,13 @@ from triage.models import EvaluationCase, EvaluationRun
 
 
 def correct(client, ticket, **fields):
-    data = {"urgency": "P3", "category": "billing", "subcategory": "", "sentiment": "neutral", **fields}
+    data = {
+        "urgency": "P3",
+        "category": "billing",
+        "subcategory": "",
+        "sentiment": "neutral",
+        **fields,
+    }
     assert client.post(f"/tickets/{ticket.pk}/correct/", data).status_code == 302
 
 
@@ -22,14 +28,26 @@ def test_correction_replay_and_comparison(client, people, billing_ticket, tech_t
     call_command("evaluate", "--cases", "--name", "before")
     first = EvaluationRun.objects.get(name="before")
     outcome = {c["ticket"]: c for c in first.per_case}
-    assert outcome[billing_ticket.pk]["category"] == {"expected": "general", "got": "billing", "ok": False}
+    assert outcome[billing_ticket.pk]["category"] == {
+        "expected": "general",
+        "got": "billing",
+        "ok": False,
+    }
     assert outcome[tech_ticket.pk]["category"]["ok"] is True
     printed = capsys.readouterr().out
     assert f"ticket {billing_ticket.pk}" in printed and "expected general, got billing" in printed
 
     # teach the knowledge base that such tickets are "general", then replay
 
-    create_entries(entries=[EntryInput(text=f"I was charged twice for my subscription this month, please help. ({i})", category="general") for i in range(30)])
+    create_entries(
+        entries=[
+            EntryInput(
+                text=f"I was charged twice for my subscription this month, please help. ({i})",
+                category="general",
+            )
+            for i in range(30)
+        ]
+    )
     call_command("evaluate", "--cases", "--name", "after")
     second = EvaluationRun.objects.get(name="after")
     call_command("evaluate", "--compare", str(first.pk), str(second.pk))
@@ -59,7 +77,10 @@ def test_cases_and_compare_fail_clearly_without_data():
 
 def test_a_queued_replay_runs_in_the_worker_with_progress(client, people, billing_ticket):
     client.force_login(people["agent"])
-    client.post(f"/tickets/{billing_ticket.pk}/correct/", {"category": "general", "urgency": "P3", "sentiment": "neutral"})
+    client.post(
+        f"/tickets/{billing_ticket.pk}/correct/",
+        {"category": "general", "urgency": "P3", "sentiment": "neutral"},
+    )
     client.force_login(people["admin"])
     assert client.post("/evaluation/replay/", {"name": "queued"}).status_code == 302
     run = EvaluationRun.objects.get(name="queued")

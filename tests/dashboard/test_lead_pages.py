@@ -16,8 +16,20 @@ from triage.review.decisions import reviewer_text
 def many_tickets(n: int, team: Team) -> None:
     now = timezone.now()
     tickets = [
-        Ticket(source="api", channel="api", raw_body="x", subject=f"Ticket {i}", status=Ticket.Status.IN_REVIEW, team=team, urgency="P3",
-               category="billing", sentiment="neutral", tier=1, sla_due_at=now, queue_rank_at=now + timezone.timedelta(minutes=i))
+        Ticket(
+            source="api",
+            channel="api",
+            raw_body="x",
+            subject=f"Ticket {i}",
+            status=Ticket.Status.IN_REVIEW,
+            team=team,
+            urgency="P3",
+            category="billing",
+            sentiment="neutral",
+            tier=1,
+            sla_due_at=now,
+            queue_rank_at=now + timezone.timedelta(minutes=i),
+        )
         for i in range(n)
     ]
     Ticket.objects.bulk_create(tickets)
@@ -48,7 +60,9 @@ def test_keyset_pagination_walks_every_ticket_once(client, people):
 
     seen, after = [], ""
     while True:
-        rows, after = queue_page(user=people["agent"], filters=QueueFilters(), after=after, limit=50)
+        rows, after = queue_page(
+            user=people["agent"], filters=QueueFilters(), after=after, limit=50
+        )
         seen += [t.pk for t in rows]
         if not after:
             break
@@ -59,7 +73,12 @@ def test_sla_board_and_its_partial_are_bounded_and_show_states(client, people):
     billing = Team.objects.get(slug="billing")
     now = timezone.now()
     breached = make_ticket(body="late one")
-    Ticket.objects.filter(pk=breached.pk).update(team=billing, status="in_review", sla_due_at=now - timezone.timedelta(hours=1), created_at=now - timezone.timedelta(hours=5))
+    Ticket.objects.filter(pk=breached.pk).update(
+        team=billing,
+        status="in_review",
+        sla_due_at=now - timezone.timedelta(hours=1),
+        created_at=now - timezone.timedelta(hours=5),
+    )
     client.force_login(people["lead"])
     page = client.get("/sla/").content.decode()
     assert "Breached <strong>1</strong>" in page
@@ -71,11 +90,20 @@ def test_sla_board_and_its_partial_are_bounded_and_show_states(client, people):
 def test_metrics_show_a_decision_and_export_it_as_csv(client, people, billing_ticket):
     client.force_login(people["agent"])
     text = reviewer_text(billing_ticket, billing_ticket.drafts.first().text)
-    client.post(f"/tickets/{billing_ticket.pk}/approve/", {"opened": opened_token(billing_ticket.pk, time.time() - 30), "final_text": text + " Thanks again."})
+    client.post(
+        f"/tickets/{billing_ticket.pk}/approve/",
+        {
+            "opened": opened_token(billing_ticket.pk, time.time() - 30),
+            "final_text": text + " Thanks again.",
+        },
+    )
     review = Review.objects.get()
     client.force_login(people["lead"])
     page = client.get("/metrics/").content.decode()
-    assert f"#{billing_ticket.pk}</a></td><td>Approved Edited</td><td>{review.edit_distance:.3f}</td>" in page
+    assert (
+        f"#{billing_ticket.pk}</a></td><td>Approved Edited</td><td>{review.edit_distance:.3f}</td>"
+        in page
+    )
     assert "<svg" in page
     export = client.get("/metrics.csv")
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))

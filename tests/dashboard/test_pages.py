@@ -37,7 +37,14 @@ def test_lead_and_admin_pages_are_404_for_agents(client, people):
 def test_every_page_renders_for_lead_and_admin(client, people, billing_ticket, tech_ticket):
     for who in ("lead", "admin"):
         client.force_login(people[who])
-        for url in ("/", "/triage/", "/sla/", "/metrics/", f"/tickets/{billing_ticket.pk}/", f"/tickets/{tech_ticket.pk}/events/"):
+        for url in (
+            "/",
+            "/triage/",
+            "/sla/",
+            "/metrics/",
+            f"/tickets/{billing_ticket.pk}/",
+            f"/tickets/{tech_ticket.pk}/events/",
+        ):
             assert client.get(url).status_code == 200, (who, url)
 
 
@@ -47,11 +54,16 @@ def test_queue_filters_are_in_the_url_and_htmx_gets_the_partial(client, people, 
     assert full.status_code == 200 and 'value="P1" selected' in full.content.decode()
     partial = client.get("/?category=billing", HTTP_HX_REQUEST="true").content.decode()
     assert partial.lstrip().startswith('<div id="queue-table"') and "Charged twice" in partial
-    assert "Charged twice" not in client.get("/?category=technical", HTTP_HX_REQUEST="true").content.decode()
+    assert (
+        "Charged twice"
+        not in client.get("/?category=technical", HTTP_HX_REQUEST="true").content.decode()
+    )
 
 
 def test_pii_is_shown_to_the_assigned_reviewer_and_masked_for_others(client, people, knowledge):
-    ticket = make_ticket(body="I was charged twice, my card is 4111 1111 1111 1111.", subject="Double charge")
+    ticket = make_ticket(
+        body="I was charged twice, my card is 4111 1111 1111 1111.", subject="Double charge"
+    )
     run_pipeline(ticket_id=ticket.pk)
     ticket.refresh_from_db()
     ticket.reviewer = people["agent"]

@@ -29,16 +29,33 @@ def shown_text(client, ticket) -> str:
 @pytest.mark.parametrize("action", ACTIONS)
 def test_another_teams_agent_gets_404_for_every_action(client, people, billing_ticket, action):
     client.force_login(people["other"])
-    response = client.post(f"/tickets/{billing_ticket.pk}/{action}/", {"opened": opened(billing_ticket), "final_text": "x", "reason": "x", "note": "x", "kind": "refund"})
+    response = client.post(
+        f"/tickets/{billing_ticket.pk}/{action}/",
+        {
+            "opened": opened(billing_ticket),
+            "final_text": "x",
+            "reason": "x",
+            "note": "x",
+            "kind": "refund",
+        },
+    )
     assert response.status_code == 404
     assert not Review.objects.exists() and not TicketAction.objects.exists()
 
 
 def test_only_leads_reassign(client, people, billing_ticket):
     client.force_login(people["agent"])
-    assert client.post(f"/tickets/{billing_ticket.pk}/reassign/", {"team": billing_ticket.team_id}).status_code == 404
+    assert (
+        client.post(
+            f"/tickets/{billing_ticket.pk}/reassign/", {"team": billing_ticket.team_id}
+        ).status_code
+        == 404
+    )
     client.force_login(people["lead"])
-    response = client.post(f"/tickets/{billing_ticket.pk}/reassign/", {"team": billing_ticket.team_id, "reviewer": people["lead"].pk})
+    response = client.post(
+        f"/tickets/{billing_ticket.pk}/reassign/",
+        {"team": billing_ticket.team_id, "reviewer": people["lead"].pk},
+    )
     assert response.status_code == 302
     billing_ticket.refresh_from_db()
     assert billing_ticket.reviewer == people["lead"]
@@ -46,7 +63,11 @@ def test_only_leads_reassign(client, people, billing_ticket):
 
 def test_reassigning_to_a_non_member_is_422(client, people, billing_ticket):
     client.force_login(people["lead"])
-    response = client.post(f"/tickets/{billing_ticket.pk}/reassign/", {"team": billing_ticket.team_id, "reviewer": people["other"].pk}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/tickets/{billing_ticket.pk}/reassign/",
+        {"team": billing_ticket.team_id, "reviewer": people["other"].pk},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 422 and "is not a member of Billing" in response.content.decode()
 
 
@@ -58,11 +79,21 @@ def test_approve_unchanged_sends_once_and_records_the_decision(client, people, b
     run_outbox()  # what the worker does with the queued send
     assert response.status_code == 302
     review = Review.objects.get()
-    assert review.decision == "approved_unchanged" and review.edit_distance == 0.0 and review.reviewer == people["agent"]
+    assert (
+        review.decision == "approved_unchanged"
+        and review.edit_distance == 0.0
+        and review.reviewer == people["agent"]
+    )
     assert 40 <= review.seconds_spent <= 60
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["jane@customer.example"] and mail.outbox[0].body == text
+    assert (
+        len(mail.outbox) == 1
+        and mail.outbox[0].to == ["jane@customer.example"]
+        and mail.outbox[0].body == text
+    )
     billing_ticket.refresh_from_db()
-    assert billing_ticket.status == Ticket.Status.SENT and billing_ticket.first_response_at is not None
+    assert (
+        billing_ticket.status == Ticket.Status.SENT and billing_ticket.first_response_at is not None
+    )
     # a double submit (the same form again) sends nothing more
     again = client.post(f"/tickets/{billing_ticket.pk}/approve/", data, HTTP_HX_REQUEST="true")
     run_outbox()  # what the worker does with the queued send
@@ -74,21 +105,31 @@ def test_approve_edited_records_the_edit_distance(client, people, billing_ticket
     client.force_login(people["agent"])
     text = shown_text(client, billing_ticket)
     edited = text.replace("Hi Jane,", "Hello Jane, thanks for writing,")
-    client.post(f"/tickets/{billing_ticket.pk}/approve/", {"opened": opened(billing_ticket), "final_text": edited})
+    client.post(
+        f"/tickets/{billing_ticket.pk}/approve/",
+        {"opened": opened(billing_ticket), "final_text": edited},
+    )
     run_outbox()  # what the worker does with the queued send
     review = Review.objects.get()
     assert review.decision == "approved_edited"
     assert 0 < review.edit_distance < 0.1 and 90 <= review.token_ratio <= 100
 
 
-@pytest.mark.parametrize(("data", "message", "status"), [
-    ({"final_text": "   "}, "This field is required", 422),
-    ({"final_text": "Fine reply", "opened": "forged"}, "too old or was altered", 422),
-])
-def test_bad_approval_input_rerenders_the_form(client, people, billing_ticket, data, message, status):
+@pytest.mark.parametrize(
+    ("data", "message", "status"),
+    [
+        ({"final_text": "   "}, "This field is required", 422),
+        ({"final_text": "Fine reply", "opened": "forged"}, "too old or was altered", 422),
+    ],
+)
+def test_bad_approval_input_rerenders_the_form(
+    client, people, billing_ticket, data, message, status
+):
     client.force_login(people["agent"])
     payload = {"opened": opened(billing_ticket), **data}
-    response = client.post(f"/tickets/{billing_ticket.pk}/approve/", payload, HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/tickets/{billing_ticket.pk}/approve/", payload, HTTP_HX_REQUEST="true"
+    )
     run_outbox()  # what the worker does with the queued send
     assert response.status_code == status
     body = response.content.decode()
@@ -98,7 +139,10 @@ def test_bad_approval_input_rerenders_the_form(client, people, billing_ticket, d
 
 def test_token_of_another_ticket_is_refused(client, people, billing_ticket, tech_ticket):
     client.force_login(people["lead"])
-    response = client.post(f"/tickets/{billing_ticket.pk}/approve/", {"opened": opened(tech_ticket), "final_text": "Hello"})
+    response = client.post(
+        f"/tickets/{billing_ticket.pk}/approve/",
+        {"opened": opened(tech_ticket), "final_text": "Hello"},
+    )
     run_outbox()  # what the worker does with the queued send
     assert response.status_code == 422 and "belongs to another ticket" in response.content.decode()
 
@@ -107,10 +151,17 @@ def test_send_failure_keeps_the_reply_and_can_be_retried(client, people, billing
     settings.EMAIL_BACKEND = "tests.dashboard.failing_email.FailingBackend"
     client.force_login(people["agent"])
     text = shown_text(client, billing_ticket)
-    client.post(f"/tickets/{billing_ticket.pk}/approve/", {"opened": opened(billing_ticket), "final_text": text})
+    client.post(
+        f"/tickets/{billing_ticket.pk}/approve/",
+        {"opened": opened(billing_ticket), "final_text": text},
+    )
     run_outbox()  # what the worker does with the queued send
     outbound = Outbound.objects.get()
-    assert outbound.status == "failed" and "SMTP server is down" in outbound.last_error and outbound.body == text
+    assert (
+        outbound.status == "failed"
+        and "SMTP server is down" in outbound.last_error
+        and outbound.body == text
+    )
     billing_ticket.refresh_from_db()
     assert billing_ticket.status != Ticket.Status.SENT
     page = client.get(f"/tickets/{billing_ticket.pk}/").content.decode()
@@ -118,7 +169,9 @@ def test_send_failure_keeps_the_reply_and_can_be_retried(client, people, billing
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     client.post(f"/tickets/{billing_ticket.pk}/outbound/{outbound.pk}/retry/")
     run_outbox()  # what the worker does with the queued send
-    client.post(f"/tickets/{billing_ticket.pk}/outbound/{outbound.pk}/retry/")  # a second click sends nothing more
+    client.post(
+        f"/tickets/{billing_ticket.pk}/outbound/{outbound.pk}/retry/"
+    )  # a second click sends nothing more
     run_outbox()  # what the worker does with the queued send
     outbound.refresh_from_db()
     assert outbound.status == "sent" and outbound.attempts == 2 and len(mail.outbox) == 1
@@ -126,9 +179,16 @@ def test_send_failure_keeps_the_reply_and_can_be_retried(client, people, billing
 
 def test_reject_needs_a_reason_and_becomes_an_evaluation_case(client, people, billing_ticket):
     client.force_login(people["agent"])
-    bad = client.post(f"/tickets/{billing_ticket.pk}/reject/", {"opened": opened(billing_ticket), "reason": ""}, HTTP_HX_REQUEST="true")
+    bad = client.post(
+        f"/tickets/{billing_ticket.pk}/reject/",
+        {"opened": opened(billing_ticket), "reason": ""},
+        HTTP_HX_REQUEST="true",
+    )
     assert bad.status_code == 422 and "This field is required" in bad.content.decode()
-    client.post(f"/tickets/{billing_ticket.pk}/reject/", {"opened": opened(billing_ticket), "reason": "Wrong policy cited"})
+    client.post(
+        f"/tickets/{billing_ticket.pk}/reject/",
+        {"opened": opened(billing_ticket), "reason": "Wrong policy cited"},
+    )
     review = Review.objects.get()
     assert review.decision == "rejected" and review.reason == "Wrong policy cited"
     assert Draft.objects.get(ticket=billing_ticket).status == "rejected"
@@ -138,8 +198,21 @@ def test_reject_needs_a_reason_and_becomes_an_evaluation_case(client, people, bi
 
 def test_escalate_hands_over_with_the_note(client, people, billing_ticket):
     client.force_login(people["agent"])
-    assert client.post(f"/tickets/{billing_ticket.pk}/escalate/", {"opened": opened(billing_ticket), "note": ""}, HTTP_HX_REQUEST="true").status_code == 422
-    client.post(f"/tickets/{billing_ticket.pk}/escalate/", {"opened": opened(billing_ticket), "note": "Customer threatens chargeback; needs a refund decision."})
+    assert (
+        client.post(
+            f"/tickets/{billing_ticket.pk}/escalate/",
+            {"opened": opened(billing_ticket), "note": ""},
+            HTTP_HX_REQUEST="true",
+        ).status_code
+        == 422
+    )
+    client.post(
+        f"/tickets/{billing_ticket.pk}/escalate/",
+        {
+            "opened": opened(billing_ticket),
+            "note": "Customer threatens chargeback; needs a refund decision.",
+        },
+    )
     billing_ticket.refresh_from_db()
     assert billing_ticket.status == "escalated" and billing_ticket.team.slug == "escalations"
     assert Review.objects.get().decision == "escalated"
@@ -150,7 +223,9 @@ def test_waiting_on_customer_pauses_the_sla(client, people, billing_ticket):
     client.force_login(people["agent"])
     client.post(f"/tickets/{billing_ticket.pk}/wait/")
     billing_ticket.refresh_from_db()
-    assert billing_ticket.status == "waiting_on_customer" and billing_ticket.sla_paused_at is not None
+    assert (
+        billing_ticket.status == "waiting_on_customer" and billing_ticket.sla_paused_at is not None
+    )
     client.post(f"/tickets/{billing_ticket.pk}/wait/", {"resume": "1"})
     billing_ticket.refresh_from_db()
     assert billing_ticket.status == "in_review" and billing_ticket.sla_paused_at is None
@@ -158,10 +233,19 @@ def test_waiting_on_customer_pauses_the_sla(client, people, billing_ticket):
 
 def test_clarification_request_waits_on_the_customer(client, people, billing_ticket):
     client.force_login(people["agent"])
-    client.post(f"/tickets/{billing_ticket.pk}/approve/", {"opened": opened(billing_ticket), "final_text": "Which invoice number was charged twice?", "clarify": "1"})
+    client.post(
+        f"/tickets/{billing_ticket.pk}/approve/",
+        {
+            "opened": opened(billing_ticket),
+            "final_text": "Which invoice number was charged twice?",
+            "clarify": "1",
+        },
+    )
     run_outbox()  # what the worker does with the queued send
     billing_ticket.refresh_from_db()
-    assert billing_ticket.status == "waiting_on_customer" and billing_ticket.sla_paused_at is not None
+    assert (
+        billing_ticket.status == "waiting_on_customer" and billing_ticket.sla_paused_at is not None
+    )
     assert len(mail.outbox) == 1
 
 
@@ -170,33 +254,59 @@ def test_recording_the_action_clears_the_unbacked_claim_flag(client, people, bil
     assert any(f["code"] == "unbacked_claim" for f in draft.guard_flags)
     client.force_login(people["agent"])
     for kind in ("refund", "investigate"):
-        client.post(f"/tickets/{billing_ticket.pk}/action/", {"kind": kind, "amount": "49.00", "currency": "EUR"})
+        client.post(
+            f"/tickets/{billing_ticket.pk}/action/",
+            {"kind": kind, "amount": "49.00", "currency": "EUR"},
+        )
     draft.refresh_from_db()
     assert not any(f["code"] == "unbacked_claim" for f in draft.guard_flags)
-    bad = client.post(f"/tickets/{billing_ticket.pk}/action/", {"kind": "teleport"}, HTTP_HX_REQUEST="true")
+    bad = client.post(
+        f"/tickets/{billing_ticket.pk}/action/", {"kind": "teleport"}, HTTP_HX_REQUEST="true"
+    )
     assert bad.status_code == 422
 
 
 def test_correction_is_recorded_and_becomes_an_evaluation_case(client, people, billing_ticket):
     client.force_login(people["agent"])
-    response = client.post(f"/tickets/{billing_ticket.pk}/correct/", {"urgency": "P1", "category": "technical", "subcategory": "outage", "sentiment": "angry"})
+    response = client.post(
+        f"/tickets/{billing_ticket.pk}/correct/",
+        {"urgency": "P1", "category": "technical", "subcategory": "outage", "sentiment": "angry"},
+    )
     assert response.status_code == 302
     current = billing_ticket.classifications.first()
-    assert current.engine == "human" and current.category == "technical" and current.corrected_by == people["agent"]
+    assert (
+        current.engine == "human"
+        and current.category == "technical"
+        and current.corrected_by == people["agent"]
+    )
     case = EvaluationCase.objects.get(origin="correction")
     assert case.labels["category"] == "technical" and case.predicted["category"] == "billing"
     billing_ticket.refresh_from_db()
     assert billing_ticket.category == "technical" and billing_ticket.urgency == "P1"
-    unchanged = client.post(f"/tickets/{billing_ticket.pk}/correct/", {"urgency": "P1", "category": "technical", "subcategory": "outage", "sentiment": "angry"}, HTTP_HX_REQUEST="true")
+    unchanged = client.post(
+        f"/tickets/{billing_ticket.pk}/correct/",
+        {"urgency": "P1", "category": "technical", "subcategory": "outage", "sentiment": "angry"},
+        HTTP_HX_REQUEST="true",
+    )
     assert unchanged.status_code == 422 and "nothing changed" in unchanged.content.decode()
-    bad = client.post(f"/tickets/{billing_ticket.pk}/correct/", {"urgency": "P9", "category": "astrology", "sentiment": "angry"}, HTTP_HX_REQUEST="true")
+    bad = client.post(
+        f"/tickets/{billing_ticket.pk}/correct/",
+        {"urgency": "P9", "category": "astrology", "sentiment": "angry"},
+        HTTP_HX_REQUEST="true",
+    )
     assert bad.status_code == 422 and 'id="classification-panel"' in bad.content.decode()
 
 
 def test_resolving_feeds_the_knowledge_base(client, people, billing_ticket):
     client.force_login(people["agent"])
-    assert client.post(f"/tickets/{billing_ticket.pk}/resolve/", HTTP_HX_REQUEST="true").status_code == 409
-    client.post(f"/tickets/{billing_ticket.pk}/approve/", {"opened": opened(billing_ticket), "final_text": shown_text(client, billing_ticket)})
+    assert (
+        client.post(f"/tickets/{billing_ticket.pk}/resolve/", HTTP_HX_REQUEST="true").status_code
+        == 409
+    )
+    client.post(
+        f"/tickets/{billing_ticket.pk}/approve/",
+        {"opened": opened(billing_ticket), "final_text": shown_text(client, billing_ticket)},
+    )
     run_outbox()  # what the worker does with the queued send
     client.post(f"/tickets/{billing_ticket.pk}/resolve/")
     entry = KnowledgeEntry.objects.get(source_ticket=billing_ticket)
@@ -211,7 +321,9 @@ def test_triage_queue_accepts_a_suggestion_in_one_click(client, people, billing_
     client.post(f"/triage/{billing_ticket.pk}/accept/", {"category": "general"})
     billing_ticket.refresh_from_db()
     assert not billing_ticket.needs_human_triage and billing_ticket.category == "general"
-    assert client.post(f"/triage/{billing_ticket.pk}/accept/", {"category": "nope"}).status_code == 422
+    assert (
+        client.post(f"/triage/{billing_ticket.pk}/accept/", {"category": "nope"}).status_code == 422
+    )
 
 
 class _Helpdesk(BaseHTTPRequestHandler):
@@ -241,22 +353,34 @@ def zendesk_server(settings):
     server.server_close()
 
 
-def test_zendesk_ticket_is_answered_through_the_zendesk_api(client, people, billing_ticket, zendesk_server):
+def test_zendesk_ticket_is_answered_through_the_zendesk_api(
+    client, people, billing_ticket, zendesk_server
+):
     Ticket.objects.filter(pk=billing_ticket.pk).update(source="zendesk", external_id="35436")
     client.force_login(people["agent"])
-    client.post(f"/tickets/{billing_ticket.pk}/approve/", {"opened": opened(billing_ticket), "final_text": "We looked into it."})
+    client.post(
+        f"/tickets/{billing_ticket.pk}/approve/",
+        {"opened": opened(billing_ticket), "final_text": "We looked into it."},
+    )
     run_outbox()  # what the worker does with the queued send
     path, auth, body = zendesk_server.calls[0]
     assert path == "/api/v2/tickets/35436.json" and auth.startswith("Basic ")
     assert body == {"ticket": {"comment": {"body": "We looked into it.", "public": True}}}
-    assert Outbound.objects.get().status == "sent" and Outbound.objects.get().via == "zendesk" and not mail.outbox
+    assert (
+        Outbound.objects.get().status == "sent"
+        and Outbound.objects.get().via == "zendesk"
+        and not mail.outbox
+    )
 
 
 def test_helpdesk_error_is_shown_and_retryable(client, people, billing_ticket, zendesk_server):
     Ticket.objects.filter(pk=billing_ticket.pk).update(source="zendesk", external_id="35436")
     zendesk_server.status = 503
     client.force_login(people["agent"])
-    client.post(f"/tickets/{billing_ticket.pk}/approve/", {"opened": opened(billing_ticket), "final_text": "We looked into it."})
+    client.post(
+        f"/tickets/{billing_ticket.pk}/approve/",
+        {"opened": opened(billing_ticket), "final_text": "We looked into it."},
+    )
     run_outbox()  # what the worker does with the queued send
     outbound = Outbound.objects.get()
     assert outbound.status == "failed" and "answered 503" in outbound.last_error
@@ -269,9 +393,20 @@ def test_helpdesk_error_is_shown_and_retryable(client, people, billing_ticket, z
 
 def test_customer_reply_after_sending_reopens(client, people, billing_ticket):
     client.force_login(people["agent"])
-    client.post(f"/tickets/{billing_ticket.pk}/approve/", {"opened": opened(billing_ticket), "final_text": shown_text(client, billing_ticket)})
+    client.post(
+        f"/tickets/{billing_ticket.pk}/approve/",
+        {"opened": opened(billing_ticket), "final_text": shown_text(client, billing_ticket)},
+    )
     run_outbox()  # what the worker does with the queued send
-    ingest_ticket(data=TicketInput(channel="email", subject="Re: Charged twice", body="It happened again.", customer=CustomerInput(email="jane@customer.example")), thread=True)
+    ingest_ticket(
+        data=TicketInput(
+            channel="email",
+            subject="Re: Charged twice",
+            body="It happened again.",
+            customer=CustomerInput(email="jane@customer.example"),
+        ),
+        thread=True,
+    )
     billing_ticket.refresh_from_db()
     assert billing_ticket.status == "reopened" and billing_ticket.reopen_count == 1
 
@@ -279,11 +414,27 @@ def test_customer_reply_after_sending_reopens(client, people, billing_ticket):
 def test_reviewer_flags_a_source_and_curation_sees_it(client, people, billing_ticket):
     usage = SourceUsage.objects.filter(draft__ticket=billing_ticket).first()
     client.force_login(people["agent"])
-    assert client.post(f"/tickets/{billing_ticket.pk}/sources/{usage.pk}/flag/", {"note": ""}).status_code == 422
-    client.post(f"/tickets/{billing_ticket.pk}/sources/{usage.pk}/flag/", {"note": "Refund policy changed in May"})
+    assert (
+        client.post(
+            f"/tickets/{billing_ticket.pk}/sources/{usage.pk}/flag/", {"note": ""}
+        ).status_code
+        == 422
+    )
+    client.post(
+        f"/tickets/{billing_ticket.pk}/sources/{usage.pk}/flag/",
+        {"note": "Refund policy changed in May"},
+    )
     usage.refresh_from_db()
     assert usage.flagged_inaccurate and usage.flag_note == "Refund policy changed in May"
     client.force_login(people["other"])
-    assert client.post(f"/tickets/{billing_ticket.pk}/sources/{usage.pk}/flag/", {"note": "x"}).status_code == 404
+    assert (
+        client.post(
+            f"/tickets/{billing_ticket.pk}/sources/{usage.pk}/flag/", {"note": "x"}
+        ).status_code
+        == 404
+    )
     client.force_login(people["admin"])
-    assert f"/knowledge/entries/{usage.entry_id}/" in client.get("/knowledge/needs-review/").content.decode()
+    assert (
+        f"/knowledge/entries/{usage.entry_id}/"
+        in client.get("/knowledge/needs-review/").content.decode()
+    )

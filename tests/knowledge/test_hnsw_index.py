@@ -17,7 +17,11 @@ def test_nearest_neighbour_search_uses_the_hnsw_index():
     vectors = rng.normal(size=(ROWS, 384)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     KnowledgeEntry.objects.bulk_create(
-        (KnowledgeEntry(text=f"entry {i}", category="billing", embedding=v, retired=i % 100 == 0) for i, v in enumerate(vectors)), batch_size=1000
+        (
+            KnowledgeEntry(text=f"entry {i}", category="billing", embedding=v, retired=i % 100 == 0)
+            for i, v in enumerate(vectors)
+        ),
+        batch_size=1000,
     )
     with connection.cursor() as cursor:
         # Earlier tests rolled back their own vectors, but an HNSW index keeps the dead entries
@@ -33,7 +37,11 @@ def test_nearest_neighbour_search_uses_the_hnsw_index():
     with CaptureQueriesContext(connection) as ctx:
         rows = nearest_entries(vectors[7], category=None, limit=20)
     assert rows[0].text == "entry 7"
-    select = next(q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT") and "<=>" in q["sql"])
+    select = next(
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith("SELECT") and "<=>" in q["sql"]
+    )
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + select)
         plan = "\n".join(row[0] for row in cursor.fetchall())

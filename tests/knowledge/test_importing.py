@@ -20,7 +20,12 @@ MAP = "id=ticket_id,text=body,category=queue,response=reply,resolved_at=closed"
 
 @pytest.mark.django_db
 def test_import_is_idempotent_on_the_id_column(tmp_path, capsys):
-    path = write(tmp_path, "export.csv", HEADER + "1,I was charged twice,billing,Refunded,2025-03-01\n2,Cannot log in,account,Reset link sent,2025-03-02T10:00:00Z\n")
+    path = write(
+        tmp_path,
+        "export.csv",
+        HEADER
+        + "1,I was charged twice,billing,Refunded,2025-03-01\n2,Cannot log in,account,Reset link sent,2025-03-02T10:00:00Z\n",
+    )
     call_command("import_resolved", str(path), "--map", MAP)
     assert "Imported 2 rows" in capsys.readouterr().out
     call_command("import_resolved", str(path), "--map", MAP)
@@ -34,7 +39,11 @@ def test_import_is_idempotent_on_the_id_column(tmp_path, capsys):
 
 @pytest.mark.django_db
 def test_rows_without_an_id_are_keyed_by_content(tmp_path, capsys):
-    path = write(tmp_path, "b77.csv", "text,category\nWhere is my card?,card_arrival\nWhere is my card?,card_arrival\n\nHow do I top up?,top_up\n")
+    path = write(
+        tmp_path,
+        "b77.csv",
+        "text,category\nWhere is my card?,card_arrival\nWhere is my card?,card_arrival\n\nHow do I top up?,top_up\n",
+    )
     call_command("import_resolved", str(path), "--map", "text=text,category=category")
     out = capsys.readouterr().out
     assert "Imported 2 rows" in out and "duplicate in file" in out
@@ -44,7 +53,11 @@ def test_rows_without_an_id_are_keyed_by_content(tmp_path, capsys):
 
 @pytest.mark.django_db
 def test_rows_with_missing_or_bad_values_are_skipped_with_line_and_column(tmp_path, capsys):
-    path = write(tmp_path, "export.csv", HEADER + "1,,billing,x,2025-01-01\n2,Fine,billing,x,not-a-date\n3,Fine too,billing,x,\n")
+    path = write(
+        tmp_path,
+        "export.csv",
+        HEADER + "1,,billing,x,2025-01-01\n2,Fine,billing,x,not-a-date\n3,Fine too,billing,x,\n",
+    )
     call_command("import_resolved", str(path), "--map", MAP)
     out = capsys.readouterr().out
     assert "Imported 1 rows, skipped 2" in out
@@ -55,11 +68,23 @@ def test_rows_with_missing_or_bad_values_are_skipped_with_line_and_column(tmp_pa
 @pytest.mark.parametrize(
     ("content", "mapping", "message"),
     [
-        (HEADER + "1,a,b,c,d\n", "id=ticket_id,text=subject,category=queue", "has no column 'subject'; its columns are ticket_id, body, queue, reply, closed"),
+        (
+            HEADER + "1,a,b,c,d\n",
+            "id=ticket_id,text=subject,category=queue",
+            "has no column 'subject'; its columns are ticket_id, body, queue, reply, closed",
+        ),
         (HEADER + "1,a,b,c,d\n", "text=body", "--map must map category"),
         (HEADER + "1,a,b,c,d\n", "text=body,category=queue,colour=reply", "unknown field 'colour'"),
-        (HEADER + '1,"unbalanced,billing,x,2025-01-01\n2,ok,billing,x,2025-01-01\n', MAP, "broken CSV"),
-        (HEADER.encode() + "1,Gr\u00fc\u00dfe,billing,x,2025-01-01\n".encode("latin-1"), MAP, "not valid utf-8-sig"),
+        (
+            HEADER + '1,"unbalanced,billing,x,2025-01-01\n2,ok,billing,x,2025-01-01\n',
+            MAP,
+            "broken CSV",
+        ),
+        (
+            HEADER.encode() + "1,Gr\u00fc\u00dfe,billing,x,2025-01-01\n".encode("latin-1"),
+            MAP,
+            "not valid utf-8-sig",
+        ),
         ("", MAP, "is empty"),
     ],
 )
@@ -75,14 +100,23 @@ def test_bad_files_fail_with_a_clear_message_and_write_nothing(tmp_path, content
 
 @pytest.mark.django_db
 def test_wrong_encoding_imports_with_the_right_flag(tmp_path):
-    path = write(tmp_path, "latin.csv", HEADER.encode() + "1,Gr\u00fc\u00dfe aus K\u00f6ln,billing,x,2025-01-01\n".encode("latin-1"))
+    path = write(
+        tmp_path,
+        "latin.csv",
+        HEADER.encode()
+        + "1,Gr\u00fc\u00dfe aus K\u00f6ln,billing,x,2025-01-01\n".encode("latin-1"),
+    )
     call_command("import_resolved", str(path), "--map", MAP, "--encoding", "latin-1")
     assert KnowledgeEntry.objects.get().text == "Grüße aus Köln"
 
 
 @pytest.mark.django_db
 def test_imported_text_is_masked_and_html_is_stored_as_text(tmp_path):
-    path = write(tmp_path, "x.csv", HEADER + '1,"Mail me at bob@example.com <script>alert(1)</script>",billing,ok,2025-01-01\n')
+    path = write(
+        tmp_path,
+        "x.csv",
+        HEADER + '1,"Mail me at bob@example.com <script>alert(1)</script>",billing,ok,2025-01-01\n',
+    )
     call_command("import_resolved", str(path), "--map", MAP)
     entry = KnowledgeEntry.objects.get()
     assert "bob@example.com" not in entry.text and "[EMAIL_1]" in entry.text
@@ -94,7 +128,9 @@ def test_import_articles_takes_markdown_and_html(tmp_path, capsys):
     folder = tmp_path / "kb"
     folder.mkdir()
     (folder / "refunds.md").write_text("# Refunds\n\n## Timing\nFive to ten days.\n")
-    (folder / "sso.html").write_text("<html><head><title>SSO setup</title></head><body><h2>Okta</h2><p>Paste the metadata URL.</p></body></html>")
+    (folder / "sso.html").write_text(
+        "<html><head><title>SSO setup</title></head><body><h2>Okta</h2><p>Paste the metadata URL.</p></body></html>"
+    )
     (folder / "notes.txt").write_text("ignored")
     call_command("import_articles", str(folder), "--kind", "policy")
     assert set(KBArticle.objects.values_list("title", flat=True)) == {"Refunds", "SSO setup"}
@@ -114,13 +150,17 @@ def test_import_articles_from_a_missing_folder_fails_clearly(tmp_path):
 
 @pytest.mark.django_db
 def test_reembed_fixes_stale_rows_and_resumes_a_full_pass(tmp_path, capsys):
-    path = write(tmp_path, "x.csv", "text,category\nfirst question,a\nsecond question,b\nthird question,c\n")
+    path = write(
+        tmp_path, "x.csv", "text,category\nfirst question,a\nsecond question,b\nthird question,c\n"
+    )
     call_command("import_resolved", str(path), "--map", "text=text,category=category")
     KnowledgeEntry.objects.filter(text="second question").update(embedding=None, embedding_model="")
     KnowledgeEntry.objects.filter(text="third question").update(embedding_model="old-model")
     call_command("reembed")
     assert "entries: re-embedded 2 rows" in capsys.readouterr().out
-    assert set(KnowledgeEntry.objects.values_list("embedding_model", flat=True)) == {"all-MiniLM-L6-v2"}
+    assert set(KnowledgeEntry.objects.values_list("embedding_model", flat=True)) == {
+        "all-MiniLM-L6-v2"
+    }
     # an interrupted --all pass that had done the first row resumes after it
     first = KnowledgeEntry.objects.order_by("pk").first()
     ReembedProgress.objects.create(table="entries", model_name="all-MiniLM-L6-v2", last_id=first.pk)

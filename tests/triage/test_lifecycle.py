@@ -20,7 +20,9 @@ def test_sla_pauses_while_waiting_on_the_customer():
     ticket = make_ticket()
     due = timezone.now() + timedelta(hours=4)
     Ticket.objects.filter(pk=ticket.pk).update(
-        sla_due_at=due, sla_paused_at=timezone.now() - timedelta(hours=1), status=Ticket.Status.WAITING_ON_CUSTOMER
+        sla_due_at=due,
+        sla_paused_at=timezone.now() - timedelta(hours=1),
+        status=Ticket.Status.WAITING_ON_CUSTOMER,
     )
     ticket.refresh_from_db()
     lifecycle.resume(ticket=ticket)
@@ -40,12 +42,18 @@ def test_a_claim_is_exclusive_until_its_lease_runs_out():
     assert lifecycle.claim_for_processing(ticket_id=ticket.pk) is None  # held by a live worker
     later = timezone.now() + lifecycle.claim_lease() + timedelta(seconds=1)
     taken_over = lifecycle.claim_for_processing(ticket_id=ticket.pk, now=later)
-    assert taken_over is not None and taken_over[1] == 1  # a dead worker's run continues, not a new one
+    assert (
+        taken_over is not None and taken_over[1] == 1
+    )  # a dead worker's run continues, not a new one
 
 
 @pytest.mark.django_db
 def test_finishing_sets_the_status_from_tier_and_draft_and_ends_the_claim():
-    for tier, has_draft, status in [(3, True, "escalated"), (1, True, "in_review"), (1, False, "triaged")]:
+    for tier, has_draft, status in [
+        (3, True, "escalated"),
+        (1, True, "in_review"),
+        (1, False, "triaged"),
+    ]:
         ticket = make_ticket()
         lifecycle.claim_for_processing(ticket_id=ticket.pk)
         finished = lifecycle.finish_processing(ticket_id=ticket.pk, tier=tier, has_draft=has_draft)
@@ -62,7 +70,9 @@ def test_customer_reply_reopens_an_answered_ticket_and_resumes_a_waiting_one():
         locked = _locked(ticket)
         lifecycle.customer_replied(ticket=locked)
     assert locked.status == Ticket.Status.REOPENED and locked.reopen_count == 1
-    Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.WAITING_ON_CUSTOMER, sla_paused_at=timezone.now())
+    Ticket.objects.filter(pk=ticket.pk).update(
+        status=Ticket.Status.WAITING_ON_CUSTOMER, sla_paused_at=timezone.now()
+    )
     with transaction.atomic():
         locked = _locked(ticket)
         lifecycle.customer_replied(ticket=locked)

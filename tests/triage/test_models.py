@@ -30,7 +30,14 @@ def test_tickets_without_external_id_never_collide():
 def test_confidence_outside_zero_to_one_is_refused():
     ticket = make_ticket()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Classification.objects.create(ticket=ticket, urgency="P3", category="billing", sentiment="neutral", confidence=1.5, engine="local")
+        Classification.objects.create(
+            ticket=ticket,
+            urgency="P3",
+            category="billing",
+            sentiment="neutral",
+            confidence=1.5,
+            engine="local",
+        )
 
 
 def test_changing_configuration_bumps_its_version(config):

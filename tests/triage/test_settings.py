@@ -10,7 +10,12 @@ from tests.conftest import ROOT, child_env, database_url_for_current_connection
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=child_env(**env), capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=child_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -30,7 +35,11 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
 def test_bad_setting_fails_with_one_line_naming_it(env, names):
     result = run_manage("check", **env)
     assert result.returncode == 2
-    lines = [line for line in result.stderr.splitlines() if line.strip() and "RuntimeDirWarning" not in line and "user_runtime_dir" not in line]
+    lines = [
+        line
+        for line in result.stderr.splitlines()
+        if line.strip() and "RuntimeDirWarning" not in line and "user_runtime_dir" not in line
+    ]
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: ") and names in lines[0]
     assert "Traceback" not in result.stderr

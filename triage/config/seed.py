@@ -30,5 +30,7 @@ def seed_configuration() -> bool:
             EscalationRule.objects.create(**item)
         # The signals above bumped every kind once per row; the seeded state is version 1.
         ConfigVersion.objects.all().delete()
-        ConfigVersion.objects.bulk_create(ConfigVersion(kind=kind, version=1) for kind in ConfigVersion.Kind.values)
+        ConfigVersion.objects.bulk_create(
+            ConfigVersion(kind=kind, version=1) for kind in ConfigVersion.Kind.values
+        )
     return True

@@ -35,5 +35,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def get_connection_params(self) -> dict[str, Any]:
         data_dir = self.settings_dict.get("EMBEDDED_DATA_DIR")
         if data_dir and not self.settings_dict.get("HOST"):
-            self.settings_dict.update(embedded_connection_settings(Path(data_dir), self.settings_dict["NAME"]))
+            self.settings_dict.update(
+                embedded_connection_settings(Path(data_dir), self.settings_dict["NAME"])
+            )
         return super().get_connection_params()

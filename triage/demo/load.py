@@ -21,10 +21,34 @@ from triage.models import Customer, Team, TeamMembership, Ticket
 # username, password, role, teams, skills
 DEMO_USERS: list[tuple[str, str, str, list[str], list[str]]] = [
     ("agent", "deskpilot-agent", "agent", ["billing", "general"], ["billing", "refunds", "how_to"]),
-    ("tech", "deskpilot-tech", "agent", ["technical", "product"], ["technical", "api", "integrations"]),
-    ("secops", "deskpilot-secops", "agent", ["account", "security-response"], ["account", "security"]),
-    ("escalations", "deskpilot-escalations", "agent", ["escalations"], ["legal", "retention", "billing"]),
-    ("lead", "deskpilot-lead", "lead", ["billing", "general", "technical", "escalations"], ["billing", "technical"]),
+    (
+        "tech",
+        "deskpilot-tech",
+        "agent",
+        ["technical", "product"],
+        ["technical", "api", "integrations"],
+    ),
+    (
+        "secops",
+        "deskpilot-secops",
+        "agent",
+        ["account", "security-response"],
+        ["account", "security"],
+    ),
+    (
+        "escalations",
+        "deskpilot-escalations",
+        "agent",
+        ["escalations"],
+        ["legal", "retention", "billing"],
+    ),
+    (
+        "lead",
+        "deskpilot-lead",
+        "lead",
+        ["billing", "general", "technical", "escalations"],
+        ["billing", "technical"],
+    ),
     ("admin", "deskpilot-admin", "admin", [], []),
 ]
 
@@ -39,7 +63,12 @@ class DemoResult:
 
 
 def database_is_empty() -> bool:
-    return not (Ticket.objects.exists() or KnowledgeEntry.objects.exists() or Team.objects.exists() or KBArticle.objects.exists())
+    return not (
+        Ticket.objects.exists()
+        or KnowledgeEntry.objects.exists()
+        or Team.objects.exists()
+        or KBArticle.objects.exists()
+    )
 
 
 def load_demo() -> DemoResult:
@@ -48,7 +77,10 @@ def load_demo() -> DemoResult:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_ID])
         if not database_is_empty():
-            return DemoResult(loaded=False, reason="the database already holds data; demo data is loaded only into an empty one")
+            return DemoResult(
+                loaded=False,
+                reason="the database already holds data; demo data is loaded only into an empty one",
+            )
         seed_configuration()
         _create_users()
         customers = _create_customers()
@@ -73,11 +105,18 @@ def load_demo() -> DemoResult:
         )
         for slug, title, kind, category, reviewed_days_ago, body in ARTICLES:
             save_article(
-                slug=slug, title=title, body=body, kind=kind, category=category,
-                last_reviewed=(now - timedelta(days=reviewed_days_ago)).date(), is_gold=kind == "policy",
+                slug=slug,
+                title=title,
+                body=body,
+                kind=kind,
+                category=category,
+                last_reviewed=(now - timedelta(days=reviewed_days_ago)).date(),
+                is_gold=kind == "policy",
             )
         ticket_ids = []
-        for index, (external_id, channel, customer_key, subject, body, _lang) in enumerate(INCOMING):
+        for index, (external_id, channel, customer_key, subject, body, _lang) in enumerate(
+            INCOMING
+        ):
             customer = customers.get(customer_key) if customer_key else None
             result = ingest_ticket(
                 data=TicketInput(
@@ -86,7 +125,10 @@ def load_demo() -> DemoResult:
                     external_id=external_id,
                     subject=subject,
                     body=body,
-                    customer=CustomerInput(email=customer.email if customer else None, name=customer.name if customer else ""),
+                    customer=CustomerInput(
+                        email=customer.email if customer else None,
+                        name=customer.name if customer else "",
+                    ),
                     created_at=now - timedelta(minutes=7 * (len(INCOMING) - index)),
                 )
             )
@@ -95,10 +137,14 @@ def load_demo() -> DemoResult:
 
 
 def _create_users() -> None:
-    groups = {name: Group.objects.get_or_create(name=name)[0] for name in ("agent", "lead", "admin")}
+    groups = {
+        name: Group.objects.get_or_create(name=name)[0] for name in ("agent", "lead", "admin")
+    }
     teams = {team.slug: team for team in Team.objects.all()}
     for username, password, role, team_slugs, skills in DEMO_USERS:
-        user = User.objects.create_user(username=username, password=password, email=f"{username}@ledgerly.example")
+        user = User.objects.create_user(
+            username=username, password=password, email=f"{username}@ledgerly.example"
+        )
         user.groups.add(groups[role])
         if role == "admin":
             user.is_staff = True
@@ -112,8 +158,13 @@ def _create_customers() -> dict[str, Customer]:
     today = timezone.localdate()
     return {
         key: Customer.objects.create(
-            name=name, email=email, organisation=organisation, tier=tier, plan=plan,
-            account_created=today - timedelta(days=age_days), tone_preference=tone,
+            name=name,
+            email=email,
+            organisation=organisation,
+            tier=tier,
+            plan=plan,
+            account_created=today - timedelta(days=age_days),
+            tone_preference=tone,
         )
         for key, name, email, organisation, tier, plan, age_days, tone in CUSTOMERS
     }

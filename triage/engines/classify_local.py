@@ -45,7 +45,9 @@ class LabelledSet:
 class CategoryModel:
     """kNN + logistic regression over unit-normalised embeddings."""
 
-    def __init__(self, data: LabelledSet, *, k: int = K_NEIGHBOURS, knn_weight: float = KNN_WEIGHT) -> None:
+    def __init__(
+        self, data: LabelledSet, *, k: int = K_NEIGHBOURS, knn_weight: float = KNN_WEIGHT
+    ) -> None:
         self.data = data
         self.k = max(1, min(k, len(data.categories)))
         self.knn_weight = knn_weight
@@ -107,7 +109,11 @@ def current_model() -> CategoryModel | None:
         stale = _cache["generation"] != generation
         # Refitting the logistic regression takes seconds on a large knowledge base: at most
         # once per LOCAL_CLASSIFIER_REFIT_SECONDS, so a burst of new entries costs one refit.
-        due = _cache["model"] is None or time.monotonic() - float(_cache["fitted_at"]) >= settings.LOCAL_CLASSIFIER_REFIT_SECONDS
+        due = (
+            _cache["model"] is None
+            or time.monotonic() - float(_cache["fitted_at"])
+            >= settings.LOCAL_CLASSIFIER_REFIT_SECONDS
+        )
         if stale and due:
             data = load_labelled_set()
             _cache["model"] = CategoryModel(data) if data is not None else None
@@ -121,7 +127,9 @@ def reset_cache() -> None:
         _cache.update(generation=None, model=None, fitted_at=0.0)
 
 
-def classify_vectors(texts: list[str], vectors: np.ndarray, *, model: CategoryModel | None, threshold: float) -> list[ClassificationResult]:
+def classify_vectors(
+    texts: list[str], vectors: np.ndarray, *, model: CategoryModel | None, threshold: float
+) -> list[ClassificationResult]:
     """Classify masked texts whose embeddings are given (batch-friendly; used by evaluation too)."""
     if model is None:
         return [_without_knowledge(text) for text in texts]
@@ -134,18 +142,24 @@ def classify_vectors(texts: list[str], vectors: np.ndarray, *, model: CategoryMo
         confidence = float(probs[row, top])
         neighbours = idx[row]
         same = [n for n in neighbours if model.data.categories[n] == category]
-        sub_votes = Counter(model.data.subcategories[n] for n in same if model.data.subcategories[n])
+        sub_votes = Counter(
+            model.data.subcategories[n] for n in same if model.data.subcategories[n]
+        )
         subcategory = sub_votes.most_common(1)[0][0] if sub_votes else ""
         urgency, urgency_reason = rule_urgency(text)
         notes = []
         if urgency is None:
-            votes = Counter(model.data.urgencies[n] for n in neighbours[:5] if model.data.urgencies[n])
+            votes = Counter(
+                model.data.urgencies[n] for n in neighbours[:5] if model.data.urgencies[n]
+            )
             urgency = votes.most_common(1)[0][0] if votes else "P3"
             notes.append(f"urgency {urgency} from similar resolved tickets")
         else:
             notes.append(f"urgency {urgency}: {urgency_reason}")
         sentiment = sentiment_of(text)
-        secondary = str(model.labels[second]) if second != top and probs[row, second] >= 0.25 else ""
+        secondary = (
+            str(model.labels[second]) if second != top and probs[row, second] >= 0.25 else ""
+        )
         results.append(
             ClassificationResult(
                 urgency=urgency,
@@ -157,7 +171,10 @@ def classify_vectors(texts: list[str], vectors: np.ndarray, *, model: CategoryMo
                 escalation_risk=SENTIMENT_RISK[sentiment],
                 confidence=round(confidence, 4),
                 needs_human_review=confidence < threshold,
-                alternatives=[{"category": str(model.labels[i]), "score": round(float(probs[row, i]), 4)} for i in order[:3]],
+                alternatives=[
+                    {"category": str(model.labels[i]), "score": round(float(probs[row, i]), 4)}
+                    for i in order[:3]
+                ],
                 engine=ENGINE_NAME,
                 model=f"{MODEL_VERSION} over all-MiniLM-L6-v2 ({len(model.data.categories)} entries)",
                 prompt_version="",
@@ -171,12 +188,26 @@ def _without_knowledge(text: str) -> ClassificationResult:
     urgency, _ = rule_urgency(text)
     sentiment = sentiment_of(text)
     return ClassificationResult(
-        urgency=urgency or "P3", category="general", secondary_category="", subcategory="", sentiment=sentiment,
-        summary=extractive_summary(text), escalation_risk=SENTIMENT_RISK[sentiment], confidence=0.0, needs_human_review=True,
-        engine=ENGINE_NAME, model=MODEL_VERSION, notes=["the knowledge base holds no labelled entries: a human must triage"],
+        urgency=urgency or "P3",
+        category="general",
+        secondary_category="",
+        subcategory="",
+        sentiment=sentiment,
+        summary=extractive_summary(text),
+        escalation_risk=SENTIMENT_RISK[sentiment],
+        confidence=0.0,
+        needs_human_review=True,
+        engine=ENGINE_NAME,
+        model=MODEL_VERSION,
+        notes=["the knowledge base holds no labelled entries: a human must triage"],
     )
 
 
 def classify(text: str, *, vector: np.ndarray | None = None) -> ClassificationResult:
     vector = embed_text(text) if vector is None else vector
-    return classify_vectors([text], vector[None, :], model=current_model(), threshold=settings.ROUTING_CONFIDENCE_THRESHOLD)[0]
+    return classify_vectors(
+        [text],
+        vector[None, :],
+        model=current_model(),
+        threshold=settings.ROUTING_CONFIDENCE_THRESHOLD,
+    )[0]

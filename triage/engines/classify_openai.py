@@ -21,23 +21,48 @@ def classification_schema(categories: list[str]) -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "properties": {
-            "urgency": {"type": "string", "enum": list(URGENCIES), "description": "P1 = service down, data loss or security; P4 = question or feedback."},
+            "urgency": {
+                "type": "string",
+                "enum": list(URGENCIES),
+                "description": "P1 = service down, data loss or security; P4 = question or feedback.",
+            },
             "category": {"type": "string", "enum": categories},
-            "secondary_category": {"type": "string", "enum": [*categories, ""], "description": "A second issue in the same ticket, or empty."},
+            "secondary_category": {
+                "type": "string",
+                "enum": [*categories, ""],
+                "description": "A second issue in the same ticket, or empty.",
+            },
             "subcategory": {"type": "string"},
             "sentiment": {"type": "string", "enum": list(SENTIMENTS)},
             "summary": {"type": "string", "description": "One or two sentences, in English."},
-            "escalation_risk": {"type": "number", "description": "0 to 1: how likely this needs a senior or specialist."},
-            "confidence": {"type": "number", "description": "0 to 1: how sure you are of the category."},
+            "escalation_risk": {
+                "type": "number",
+                "description": "0 to 1: how likely this needs a senior or specialist.",
+            },
+            "confidence": {
+                "type": "number",
+                "description": "0 to 1: how sure you are of the category.",
+            },
             "needs_human_review": {"type": "boolean"},
         },
-        "required": ["urgency", "category", "secondary_category", "subcategory", "sentiment", "summary", "escalation_risk", "confidence", "needs_human_review"],
+        "required": [
+            "urgency",
+            "category",
+            "secondary_category",
+            "subcategory",
+            "sentiment",
+            "summary",
+            "escalation_risk",
+            "confidence",
+            "needs_human_review",
+        ],
     }
 
 
 def classification_messages(text: str, taxonomy: list[dict]) -> list[dict[str, str]]:
     lines = "\n".join(
-        f"- {t['slug']}: {t['description']} Subcategories: {', '.join(t['subcategories']) or 'none'}." for t in taxonomy
+        f"- {t['slug']}: {t['description']} Subcategories: {', '.join(t['subcategories']) or 'none'}."
+        for t in taxonomy
     )
     system = (
         "You triage customer-support tickets for a SaaS company. Classify the ticket into exactly one category "
@@ -81,15 +106,20 @@ def classify(text: str, *, taxonomy: list[dict], threshold: float) -> Classifica
     """Classify masked ``text``. Raises EngineError on a refusal, an invalid answer or an unreachable endpoint."""
     categories = [t["slug"] for t in taxonomy]
     data, answered_by = structured_call(
-        model=settings.OPENAI_CLASSIFIER_MODEL, messages=classification_messages(text, taxonomy),
-        name="ticket_classification", schema=classification_schema(categories), temperature=0,
+        model=settings.OPENAI_CLASSIFIER_MODEL,
+        messages=classification_messages(text, taxonomy),
+        name="ticket_classification",
+        schema=classification_schema(categories),
+        temperature=0,
     )
     _validate(data, categories)
     confidence = float(data["confidence"])
     return ClassificationResult(
         urgency=data["urgency"],
         category=data["category"],
-        secondary_category=data["secondary_category"] if data["secondary_category"] != data["category"] else "",
+        secondary_category=data["secondary_category"]
+        if data["secondary_category"] != data["category"]
+        else "",
         subcategory=data["subcategory"][:60],
         sentiment=data["sentiment"],
         summary=data["summary"][:1000],

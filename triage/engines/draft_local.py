@@ -50,17 +50,31 @@ def _language(context: DraftContext, persona: Persona) -> tuple[str, list[dict]]
     if language not in persona.greetings:
         language = "en"
     if language != context.language:
-        notes.append({"code": "language_fallback", "message": f"The customer wrote in {context.language!r}, which has no templates: the draft is in English."})
+        notes.append(
+            {
+                "code": "language_fallback",
+                "message": f"The customer wrote in {context.language!r}, which has no templates: the draft is in English.",
+            }
+        )
     return language, notes
 
 
 def _greeting(persona: Persona, language: str, context: DraftContext) -> str:
-    name = (context.account.name if persona.voice == "formal" else context.first_name()) or {"en": "there", "de": "", "es": "", "fr": ""}[language]
-    greeting = persona.greetings.get(language, persona.greetings.get("en", "Hello {name},")).format(name=name)
+    name = (context.account.name if persona.voice == "formal" else context.first_name()) or {
+        "en": "there",
+        "de": "",
+        "es": "",
+        "fr": "",
+    }[language]
+    greeting = persona.greetings.get(language, persona.greetings.get("en", "Hello {name},")).format(
+        name=name
+    )
     return re.sub(r"\s+,", ",", greeting).replace(" :", ":").strip()
 
 
-def _frame(persona: Persona, language: str, context: DraftContext, body: str, citations: list[str]) -> str:
+def _frame(
+    persona: Persona, language: str, context: DraftContext, body: str, citations: list[str]
+) -> str:
     voice = persona.voice if persona.voice in ACK else "formal"
     ack = ACK[voice].get(context.classification["sentiment"], {}).get(language, "")
     next_step = NEXT_STEP.get(context.classification["category"], NEXT_STEP["general"])[language]
@@ -69,7 +83,11 @@ def _frame(persona: Persona, language: str, context: DraftContext, body: str, ci
         parts += [body, ack, next_step]
     else:
         parts += [ack, body, next_step]
-    escalation_path = (persona.phrases or {}).get(language, {}).get("escalation_path") if context.tier >= 2 else None
+    escalation_path = (
+        (persona.phrases or {}).get(language, {}).get("escalation_path")
+        if context.tier >= 2
+        else None
+    )
     if escalation_path:
         parts.append(escalation_path)
     if persona.cite_sources and citations:
@@ -81,11 +99,23 @@ def _frame(persona: Persona, language: str, context: DraftContext, body: str, ci
 def draft(context: DraftContext, persona: Persona) -> DraftOutput:
     language, notes = _language(context, persona)
     if context.needs_clarification:
-        text = "\n\n".join([_greeting(persona, language, context), CLARIFY[language], persona.signoffs.get(language, "")])
+        text = "\n\n".join(
+            [
+                _greeting(persona, language, context),
+                CLARIFY[language],
+                persona.signoffs.get(language, ""),
+            ]
+        )
         return DraftOutput(kind="clarification", text=text, language=language, notes=notes)
 
-    entries = [s for s in context.sources if s.kind == "entry" and s.response and 1 - s.distance >= ENTRY_MIN_SIMILARITY]
-    chunks = [s for s in context.sources if s.kind == "chunk" and 1 - s.distance >= CHUNK_MIN_SIMILARITY]
+    entries = [
+        s
+        for s in context.sources
+        if s.kind == "entry" and s.response and 1 - s.distance >= ENTRY_MIN_SIMILARITY
+    ]
+    chunks = [
+        s for s in context.sources if s.kind == "chunk" and 1 - s.distance >= CHUNK_MIN_SIMILARITY
+    ]
     if not entries and not chunks:
         best = max(context.sources, key=lambda s: 1 - s.distance, default=None)
         reason = (
@@ -114,7 +144,23 @@ def draft(context: DraftContext, persona: Persona) -> DraftOutput:
     citations = [s.title for s in used if s.kind == "chunk"]
     source_language = used[0].language if used[0].kind == "entry" else "en"
     if source_language != language:
-        notes.append({"code": "body_in_other_language", "message": f"The resolution text comes from a {source_language!r} source but the reply is in {language!r}: translate it before sending."})
+        notes.append(
+            {
+                "code": "body_in_other_language",
+                "message": f"The resolution text comes from a {source_language!r} source but the reply is in {language!r}: translate it before sending.",
+            }
+        )
     if context.classification.get("secondary_category"):
-        notes.append({"code": "multi_issue", "message": f"The ticket is also about {context.classification['secondary_category']}: the draft answers the main issue only."})
-    return DraftOutput(kind="reply", text=_frame(persona, language, context, body, citations), language=language, used=used, notes=notes)
+        notes.append(
+            {
+                "code": "multi_issue",
+                "message": f"The ticket is also about {context.classification['secondary_category']}: the draft answers the main issue only.",
+            }
+        )
+    return DraftOutput(
+        kind="reply",
+        text=_frame(persona, language, context, body, citations),
+        language=language,
+        used=used,
+        notes=notes,
+    )

@@ -15,18 +15,40 @@ DRAFT_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "reply": {"type": "string", "description": f"The reply to the customer, plain text; or exactly {CANNOT_ANSWER}."},
-        "used_source_ids": {"type": "array", "items": {"type": "string"}, "description": "Ids of the sources the reply rests on, e.g. entry:12, chunk:40."},
-        "cannot_answer_reason": {"type": "string", "description": "Why the context does not support an answer; empty otherwise."},
+        "reply": {
+            "type": "string",
+            "description": f"The reply to the customer, plain text; or exactly {CANNOT_ANSWER}.",
+        },
+        "used_source_ids": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Ids of the sources the reply rests on, e.g. entry:12, chunk:40.",
+        },
+        "cannot_answer_reason": {
+            "type": "string",
+            "description": "Why the context does not support an answer; empty otherwise.",
+        },
     },
     "required": ["reply", "used_source_ids", "cannot_answer_reason"],
 }
-LANGUAGE_NAMES = {"en": "English", "de": "German", "es": "Spanish", "fr": "French", "it": "Italian", "nl": "Dutch", "pt": "Portuguese"}
+LANGUAGE_NAMES = {
+    "en": "English",
+    "de": "German",
+    "es": "Spanish",
+    "fr": "French",
+    "it": "Italian",
+    "nl": "Dutch",
+    "pt": "Portuguese",
+}
 
 
 def draft_messages(context: DraftContext, persona) -> list[dict[str, str]]:
     language = LANGUAGE_NAMES.get(context.language, "English")
-    voice = {"formal": "formal and precise", "friendly": "warm, short and plain", "technical": "technical: exact steps and code first"}.get(persona.voice, "professional")
+    voice = {
+        "formal": "formal and precise",
+        "friendly": "warm, short and plain",
+        "technical": "technical: exact steps and code first",
+    }.get(persona.voice, "professional")
     sources = "\n".join(
         f'<source id="{s.kind}:{s.id}" title="{s.title}">\n{s.text}\n{("Reply that was approved: " + s.response) if s.response else ""}\n</source>'
         for s in context.sources
@@ -44,10 +66,10 @@ def draft_messages(context: DraftContext, persona) -> list[dict[str, str]]:
     )
     account = context.account
     user = (
-        f"<customer name=\"{account.name}\" tier=\"{account.tier}\" plan=\"{account.plan}\" repeat_contact=\"{account.repeat_contact}\" />\n"
+        f'<customer name="{account.name}" tier="{account.tier}" plan="{account.plan}" repeat_contact="{account.repeat_contact}" />\n'
         f"<classification>{json.dumps(context.classification)}</classification>\n"
         f"<thread>{json.dumps(context.thread)}</thread>\n"
-        f"<ticket subject=\"{context.subject}\">\n{context.ticket_text}\n</ticket>\n"
+        f'<ticket subject="{context.subject}">\n{context.ticket_text}\n</ticket>\n'
         f"<actions_taken>{json.dumps(getattr(context, 'actions', []))}</actions_taken>\n"
         f"<sources>\n{sources}\n</sources>"
     )
@@ -57,15 +79,28 @@ def draft_messages(context: DraftContext, persona) -> list[dict[str, str]]:
 def draft(context: DraftContext, persona) -> DraftOutput:
     """A DraftOutput from the model. Raises EngineError on failure or invalid output."""
     data, answered_by = structured_call(
-        model=settings.OPENAI_DRAFT_MODEL, messages=draft_messages(context, persona), name="support_reply", schema=DRAFT_SCHEMA, temperature=0.2,
+        model=settings.OPENAI_DRAFT_MODEL,
+        messages=draft_messages(context, persona),
+        name="support_reply",
+        schema=DRAFT_SCHEMA,
+        temperature=0.2,
     )
     if not isinstance(data.get("reply"), str) or not isinstance(data.get("used_source_ids"), list):
         raise EngineError("the model's answer failed validation: reply, used_source_ids")
     by_id = {f"{s.kind}:{s.id}": s for s in context.sources}
     used = [by_id[i] for i in data["used_source_ids"] if isinstance(i, str) and i in by_id]
     reply = data["reply"].strip()
-    common = {"engine": "openai", "model": answered_by, "prompt_version": DRAFT_PROMPT_VERSION, "language": context.language}
+    common = {
+        "engine": "openai",
+        "model": answered_by,
+        "prompt_version": DRAFT_PROMPT_VERSION,
+        "language": context.language,
+    }
     if reply == CANNOT_ANSWER or CANNOT_ANSWER in reply or not reply:
         reason = str(data.get("cannot_answer_reason") or "the model found no answer in the context")
-        return DraftOutput(kind="none", no_answer_reason=f"cannot answer from the knowledge base: {reason[:500]}", **common)
+        return DraftOutput(
+            kind="none",
+            no_answer_reason=f"cannot answer from the knowledge base: {reason[:500]}",
+            **common,
+        )
     return DraftOutput(kind="reply", text=reply, used=used, **common)

@@ -25,27 +25,46 @@ def inside_transaction() -> bool:
 
 @lru_cache(maxsize=4)
 def _client(base_url: str | None, api_key: str, timeout: float, max_retries: int):
-    return OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=max_retries)
+    return OpenAI(
+        base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=max_retries
+    )
 
 
 def client():
     """One client per configuration; the SDK retries with exponential backoff on 429/5xx/timeouts."""
-    return _client(settings.OPENAI_BASE_URL, settings.OPENAI_API_KEY, settings.OPENAI_TIMEOUT_SECONDS, settings.OPENAI_MAX_RETRIES)
+    return _client(
+        settings.OPENAI_BASE_URL,
+        settings.OPENAI_API_KEY,
+        settings.OPENAI_TIMEOUT_SECONDS,
+        settings.OPENAI_MAX_RETRIES,
+    )
 
 
-def structured_call(*, model: str, messages: list[dict[str, str]], name: str, schema: dict[str, Any], temperature: float) -> tuple[dict[str, Any], str]:
+def structured_call(
+    *,
+    model: str,
+    messages: list[dict[str, str]],
+    name: str,
+    schema: dict[str, Any],
+    temperature: float,
+) -> tuple[dict[str, Any], str]:
     """One chat completion with a strict JSON schema: (the parsed object, the model that answered).
 
     Raises EngineError for an unreachable endpoint, a refusal or an answer that is not a JSON object.
     """
     if inside_transaction():
-        raise RuntimeError("a model call inside a database transaction would hold its locks for the whole call")
+        raise RuntimeError(
+            "a model call inside a database transaction would hold its locks for the whole call"
+        )
     try:
         response = client().chat.completions.create(
             model=model,
             temperature=temperature,
             messages=messages,
-            response_format={"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}},
+            response_format={
+                "type": "json_schema",
+                "json_schema": {"name": name, "strict": True, "schema": schema},
+            },
         )
     except OpenAIError as exc:
         raise EngineError(f"{type(exc).__name__}: {str(exc)[:300]}") from exc

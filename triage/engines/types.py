@@ -66,7 +66,9 @@ class DraftContext:
     def record(self) -> dict:
         """What goes into Draft.context: exactly what the engine was given."""
         data = asdict(self)
-        data["sources"] = [{**s.as_citation(), "text": s.text, "response": s.response} for s in self.sources]
+        data["sources"] = [
+            {**s.as_citation(), "text": s.text, "response": s.response} for s in self.sources
+        ]
         return data
 
     def first_name(self) -> str:

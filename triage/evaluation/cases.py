@@ -23,7 +23,11 @@ CASE_FIELDS = ("category", "urgency", "sentiment")
 def _replay_classification(case, engine: str) -> dict:
     result, fallback = run_engine(case.masked_text, engine=engine)
     got = {"category": result.category, "urgency": result.urgency, "sentiment": result.sentiment}
-    out = {f: {"expected": case.labels.get(f), "got": got[f], "ok": got[f] == case.labels.get(f)} for f in CASE_FIELDS if case.labels.get(f)}
+    out = {
+        f: {"expected": case.labels.get(f), "got": got[f], "ok": got[f] == case.labels.get(f)}
+        for f in CASE_FIELDS
+        if case.labels.get(f)
+    }
     if fallback:
         out["fallback"] = fallback
     return out
@@ -34,19 +38,47 @@ def _replay_draft(case) -> dict:
     ticket = case.ticket
     classification = ticket.classifications.first() if ticket else None
     assessment = ticket.assessments.first() if ticket else None
-    if ticket is None or classification is None or assessment is None or persona_for(ticket) is None:
-        return {"draft": {"ok": None, "note": "the ticket is gone: only its classification can be replayed"}}
+    if (
+        ticket is None
+        or classification is None
+        or assessment is None
+        or persona_for(ticket) is None
+    ):
+        return {
+            "draft": {
+                "ok": None,
+                "note": "the ticket is gone: only its classification can be replayed",
+            }
+        }
     sources = retrieve(case.masked_text, category=classification.category, k=5)
-    output = local_draft(build_context(ticket=ticket, classification=classification, assessment=assessment, sources=sources), persona_for(ticket))
+    output = local_draft(
+        build_context(
+            ticket=ticket, classification=classification, assessment=assessment, sources=sources
+        ),
+        persona_for(ticket),
+    )
     if case.origin == "heavy_edit":
         distance = edit_distance(output.text, case.final_reply).normalized if output.text else 1.0
-        return {"draft": {"edit_distance_to_final": round(distance, 4), "ok": distance <= HEAVY_EDIT_THRESHOLD}}
+        return {
+            "draft": {
+                "edit_distance_to_final": round(distance, 4),
+                "ok": distance <= HEAVY_EDIT_THRESHOLD,
+            }
+        }
     rejected = case.predicted.get("draft", "")
     changed = output.text.strip() != rejected.strip()
-    return {"draft": {"changed_since_rejection": changed, "no_answer": output.kind == "none", "ok": changed}}
+    return {
+        "draft": {
+            "changed_since_rejection": changed,
+            "no_answer": output.kind == "none",
+            "ok": changed,
+        }
+    }
 
 
-def replay(*, engine: str, progress: Callable[[int], None] | None = None) -> tuple[list[dict], dict]:
+def replay(
+    *, engine: str, progress: Callable[[int], None] | None = None
+) -> tuple[list[dict], dict]:
     """Replay the current pipeline on every evaluation case (nothing is saved): (per case, summary per field)."""
     per_case = []
     for case in EvaluationCase.objects.select_related("ticket").order_by("pk"):
@@ -60,9 +92,15 @@ def replay(*, engine: str, progress: Callable[[int], None] | None = None) -> tup
             progress(1)
     summary = {}
     for field in (*CASE_FIELDS, "draft"):
-        outcomes = [c[field]["ok"] for c in per_case if field in c and c[field].get("ok") is not None]
+        outcomes = [
+            c[field]["ok"] for c in per_case if field in c and c[field].get("ok") is not None
+        ]
         if outcomes:
-            summary[field] = {"n": len(outcomes), "right": sum(outcomes), "accuracy": sum(outcomes) / len(outcomes)}
+            summary[field] = {
+                "n": len(outcomes),
+                "right": sum(outcomes),
+                "accuracy": sum(outcomes) / len(outcomes),
+            }
     return per_case, summary
 
 
@@ -71,22 +109,38 @@ def _versions(engine: str) -> dict:
     return {**current_versions(), "classifier": classifier, "embedding": MODEL_NAME}
 
 
-def replay_cases(*, engine: str = "local", name: str = "", user=None, progress=None) -> EvaluationRun:
+def replay_cases(
+    *, engine: str = "local", name: str = "", user=None, progress=None
+) -> EvaluationRun:
     """Replay the cases now, in this process, and record the run (the ``evaluate --cases`` command)."""
     started = time.perf_counter()
     per_case, summary = replay(engine=engine, progress=progress)
     return EvaluationRun.objects.create(
-        kind="cases", name=name, engine=engine, per_case=per_case, summary=summary, n=len(per_case),
-        progress=len(per_case), total=len(per_case), status=EvaluationRun.Status.DONE,
-        seconds=round(time.perf_counter() - started, 2), created_by=user, versions=_versions(engine),
+        kind="cases",
+        name=name,
+        engine=engine,
+        per_case=per_case,
+        summary=summary,
+        n=len(per_case),
+        progress=len(per_case),
+        total=len(per_case),
+        status=EvaluationRun.Status.DONE,
+        seconds=round(time.perf_counter() - started, 2),
+        created_by=user,
+        versions=_versions(engine),
     )
 
 
 def queue_replay(*, engine: str = "local", name: str = "", user=None) -> EvaluationRun:
     """A run for a worker to replay (``triage.tasks.replay_cases``); the page follows its progress."""
     return EvaluationRun.objects.create(
-        kind="cases", name=name, engine=engine, status=EvaluationRun.Status.QUEUED,
-        total=EvaluationCase.objects.count(), created_by=user, versions=_versions(engine),
+        kind="cases",
+        name=name,
+        engine=engine,
+        status=EvaluationRun.Status.QUEUED,
+        total=EvaluationCase.objects.count(),
+        created_by=user,
+        versions=_versions(engine),
     )
 
 
@@ -96,7 +150,9 @@ PROGRESS_EVERY = 5
 
 def run_replay(*, run_id: int) -> EvaluationRun | None:
     """Replay a queued run and store its results; a failure is stored on the run, for the page to show."""
-    claimed = EvaluationRun.objects.filter(pk=run_id, status=EvaluationRun.Status.QUEUED).update(status=EvaluationRun.Status.RUNNING)
+    claimed = EvaluationRun.objects.filter(pk=run_id, status=EvaluationRun.Status.QUEUED).update(
+        status=EvaluationRun.Status.RUNNING
+    )
     if not claimed:
         return None  # gone, or another worker has it
     started = time.perf_counter()
@@ -112,7 +168,9 @@ def run_replay(*, run_id: int) -> EvaluationRun | None:
     try:
         per_case, summary = replay(engine=run.engine, progress=progress)
     except Exception as exc:
-        EvaluationRun.objects.filter(pk=run_id).update(status=EvaluationRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
+        EvaluationRun.objects.filter(pk=run_id).update(
+            status=EvaluationRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
         raise
     run.per_case, run.summary, run.n = per_case, summary, len(per_case)
     run.progress = run.total = len(per_case)
@@ -132,14 +190,46 @@ def compare_runs(before, after) -> dict:
         if old is None:
             continue
         for field in (*CASE_FIELDS, "draft"):
-            if field in case and field in old and old[field].get("ok") is not None and case[field].get("ok") is not None:
+            if (
+                field in case
+                and field in old
+                and old[field].get("ok") is not None
+                and case[field].get("ok") is not None
+            ):
                 if not old[field]["ok"] and case[field]["ok"]:
-                    fixed.append({"case": case["case"], "field": field, "before": old[field].get("got"), "after": case[field].get("got")})
+                    fixed.append(
+                        {
+                            "case": case["case"],
+                            "field": field,
+                            "before": old[field].get("got"),
+                            "after": case[field].get("got"),
+                        }
+                    )
                 elif old[field]["ok"] and not case[field]["ok"]:
-                    broken.append({"case": case["case"], "field": field, "before": old[field].get("got"), "after": case[field].get("got")})
-    changed_versions = {k: (before.versions.get(k), after.versions.get(k)) for k in set(before.versions) | set(after.versions) if before.versions.get(k) != after.versions.get(k)}
+                    broken.append(
+                        {
+                            "case": case["case"],
+                            "field": field,
+                            "before": old[field].get("got"),
+                            "after": case[field].get("got"),
+                        }
+                    )
+    changed_versions = {
+        k: (before.versions.get(k), after.versions.get(k))
+        for k in set(before.versions) | set(after.versions)
+        if before.versions.get(k) != after.versions.get(k)
+    }
     return {
-        "before": before.pk, "after": after.pk,
-        "fields": {f: {"before": before.summary.get(f, {}).get("accuracy"), "after": after.summary.get(f, {}).get("accuracy")} for f in fields},
-        "fixed": fixed, "broken": broken, "changed_versions": changed_versions,
+        "before": before.pk,
+        "after": after.pk,
+        "fields": {
+            f: {
+                "before": before.summary.get(f, {}).get("accuracy"),
+                "after": after.summary.get(f, {}).get("accuracy"),
+            }
+            for f in fields
+        },
+        "fixed": fixed,
+        "broken": broken,
+        "changed_versions": changed_versions,
     }

@@ -24,7 +24,10 @@ class Dataset:
     labels: dict[str, list[str]]
 
     def subset(self, index: np.ndarray | list[int]) -> Dataset:
-        return Dataset(texts=[self.texts[i] for i in index], labels={f: [v[i] for i in index] for f, v in self.labels.items()})
+        return Dataset(
+            texts=[self.texts[i] for i in index],
+            labels={f: [v[i] for i in index] for f, v in self.labels.items()},
+        )
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -35,7 +38,9 @@ def parse_labels(specs: list[str]) -> dict[str, str]:
     for spec in specs:
         field, sep, column = spec.partition("=")
         if not sep or not column.strip():
-            raise EvalError(f"--label {spec!r} must look like FIELD=COLUMN, e.g. --label category=queue")
+            raise EvalError(
+                f"--label {spec!r} must look like FIELD=COLUMN, e.g. --label category=queue"
+            )
         if field not in FIELDS:
             raise EvalError(f"--label field {field!r} is not one of {', '.join(FIELDS)}")
         labels[field] = column.strip()
@@ -44,7 +49,9 @@ def parse_labels(specs: list[str]) -> dict[str, str]:
     return labels
 
 
-def read_csv(path: Path, *, text_columns: list[str], labels: dict[str, str], encoding: str = "utf-8-sig") -> Dataset:
+def read_csv(
+    path: Path, *, text_columns: list[str], labels: dict[str, str], encoding: str = "utf-8-sig"
+) -> Dataset:
     if not path.is_file():
         raise EvalError(f"{path} does not exist or is not a file")
     csv.field_size_limit(1_000_000)
@@ -54,7 +61,9 @@ def read_csv(path: Path, *, text_columns: list[str], labels: dict[str, str], enc
             header = reader.fieldnames or []
             missing = [c for c in [*text_columns, *labels.values()] if c not in header]
             if missing:
-                raise EvalError(f"{path.name} has no column {', '.join(map(repr, missing))}; its columns are {', '.join(header) or 'none'}")
+                raise EvalError(
+                    f"{path.name} has no column {', '.join(map(repr, missing))}; its columns are {', '.join(header) or 'none'}"
+                )
             texts, values = [], {f: [] for f in labels}
             for row in reader:
                 text = "\n".join((row.get(c) or "").strip() for c in text_columns).strip()
@@ -72,7 +81,9 @@ def read_csv(path: Path, *, text_columns: list[str], labels: dict[str, str], enc
         raise EvalError(f"{path.name} has no row with text and labels")
     for field, column in labels.items():
         if len(set(values[field])) < 2:
-            raise EvalError(f"column {column!r} ({field}) has only one class; an evaluation needs at least two")
+            raise EvalError(
+                f"column {column!r} ({field}) has only one class; an evaluation needs at least two"
+            )
     return Dataset(texts=texts, labels=values)
 
 

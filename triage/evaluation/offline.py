@@ -35,20 +35,32 @@ EMBED_BATCH = 256
 
 
 @contextmanager
-def isolated_space(vectors: np.ndarray, labels: dict[str, list[str]]) -> Iterator[Callable[[], tuple[np.ndarray, dict[str, np.ndarray]]]]:
+def isolated_space(
+    vectors: np.ndarray, labels: dict[str, list[str]]
+) -> Iterator[Callable[[], tuple[np.ndarray, dict[str, np.ndarray]]]]:
     """A temporary schema with the training rows; yields a loader; drops the schema whatever happens."""
     schema = f"eval_{uuid.uuid4().hex[:12]}"
     with connection.cursor() as cursor:
         cursor.execute("CREATE EXTENSION IF NOT EXISTS vector")
         cursor.execute(f'CREATE SCHEMA "{schema}"')
         try:
-            cursor.execute(f'CREATE TABLE "{schema}".entries (id serial PRIMARY KEY, embedding vector(384) NOT NULL, labels jsonb NOT NULL)')
-            rows = [(vector.tolist(), json.dumps({f: labels[f][i] for f in labels})) for i, vector in enumerate(vectors)]
+            cursor.execute(
+                f'CREATE TABLE "{schema}".entries (id serial PRIMARY KEY, embedding vector(384) NOT NULL, labels jsonb NOT NULL)'
+            )
+            rows = [
+                (vector.tolist(), json.dumps({f: labels[f][i] for f in labels}))
+                for i, vector in enumerate(vectors)
+            ]
             for start in range(0, len(rows), 2000):
-                cursor.executemany(f'INSERT INTO "{schema}".entries (embedding, labels) VALUES (%s::vector, %s::jsonb)', [(str(vector), data) for vector, data in rows[start : start + 2000]])
+                cursor.executemany(
+                    f'INSERT INTO "{schema}".entries (embedding, labels) VALUES (%s::vector, %s::jsonb)',
+                    [(str(vector), data) for vector, data in rows[start : start + 2000]],
+                )
 
             def load() -> tuple[np.ndarray, dict[str, np.ndarray]]:
-                cursor.execute(f'SELECT embedding::text, labels FROM "{schema}".entries ORDER BY id')
+                cursor.execute(
+                    f'SELECT embedding::text, labels FROM "{schema}".entries ORDER BY id'
+                )
                 fetched = cursor.fetchall()
                 matrix = np.asarray([json.loads(e) for e, _ in fetched], dtype=np.float32)
                 parsed = [raw if isinstance(raw, dict) else json.loads(raw) for _, raw in fetched]
@@ -62,20 +74,34 @@ def isolated_space(vectors: np.ndarray, labels: dict[str, list[str]]) -> Iterato
 def score(y_true: list[str], y_pred: list[str], confidence: list[float], threshold: float) -> dict:
     labels = sorted(set(y_true) | set(y_pred))
     true, pred, conf = np.array(y_true), np.array(y_pred), np.array(confidence)
-    precision, recall, f1, support = precision_recall_fscore_support(true, pred, labels=labels, zero_division=0)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        true, pred, labels=labels, zero_division=0
+    )
     confident = conf >= threshold
     return {
         "accuracy": float((true == pred).mean()),
-        "macro_f1": float(f1_score(true, pred, labels=sorted(set(y_true)), average="macro", zero_division=0)),
+        "macro_f1": float(
+            f1_score(true, pred, labels=sorted(set(y_true)), average="macro", zero_division=0)
+        ),
         "coverage": float(confident.mean()),
-        "accuracy_at_threshold": float((true[confident] == pred[confident]).mean()) if confident.any() else None,
+        "accuracy_at_threshold": float((true[confident] == pred[confident]).mean())
+        if confident.any()
+        else None,
         "threshold": threshold,
-        "per_label": {label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(n)} for label, p, r, f, n in zip(labels, precision, recall, f1, support, strict=True)},
-        "confusion": {"labels": labels, "matrix": confusion_matrix(true, pred, labels=labels).tolist()},
+        "per_label": {
+            label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(n)}
+            for label, p, r, f, n in zip(labels, precision, recall, f1, support, strict=True)
+        },
+        "confusion": {
+            "labels": labels,
+            "matrix": confusion_matrix(true, pred, labels=labels).tolist(),
+        },
     }
 
 
-def _local_predict(field: str, model: CategoryModel, texts: list[str], vectors: np.ndarray) -> tuple[list[str], list[float]]:
+def _local_predict(
+    field: str, model: CategoryModel, texts: list[str], vectors: np.ndarray
+) -> tuple[list[str], list[float]]:
     probs, _idx, _sims = model.predict_proba(vectors)
     preds = [str(model.labels[i]) for i in probs.argmax(axis=1)]
     conf = probs.max(axis=1).tolist()
@@ -87,7 +113,13 @@ def _local_predict(field: str, model: CategoryModel, texts: list[str], vectors: 
     return preds, conf
 
 
-def evaluate_split(train: Dataset, test: Dataset, *, engine: str = "local", progress: Callable[[int], None] | None = None) -> dict:
+def evaluate_split(
+    train: Dataset,
+    test: Dataset,
+    *,
+    engine: str = "local",
+    progress: Callable[[int], None] | None = None,
+) -> dict:
     threshold = settings.ROUTING_CONFIDENCE_THRESHOLD
     started = time.perf_counter()
     train_texts = prepare(train.texts)
@@ -95,7 +127,17 @@ def evaluate_split(train: Dataset, test: Dataset, *, engine: str = "local", prog
     fields = list(train.labels)
     with isolated_space(train_vectors, train.labels) as load:
         vectors, labels = load()
-    models = {f: CategoryModel(LabelledSet(vectors=vectors, categories=labels[f], subcategories=np.array([""] * len(vectors)), urgencies=np.array([""] * len(vectors)))) for f in fields}
+    models = {
+        f: CategoryModel(
+            LabelledSet(
+                vectors=vectors,
+                categories=labels[f],
+                subcategories=np.array([""] * len(vectors)),
+                urgencies=np.array([""] * len(vectors)),
+            )
+        )
+        for f in fields
+    }
     fit_seconds = time.perf_counter() - started
 
     clock = time.perf_counter()
@@ -107,7 +149,9 @@ def evaluate_split(train: Dataset, test: Dataset, *, engine: str = "local", prog
         for field in fields:
             preds, conf = _local_predict(field, models[field], texts, batch_vectors)
             if engine == "openai" and field == "category":
-                preds, conf, failed = _openai_predict(texts, sorted(set(train.labels[field])), preds, conf)
+                preds, conf, failed = _openai_predict(
+                    texts, sorted(set(train.labels[field])), preds, conf
+                )
                 fallbacks += failed
             predictions[field][0].extend(preds)
             predictions[field][1].extend(conf)
@@ -115,7 +159,10 @@ def evaluate_split(train: Dataset, test: Dataset, *, engine: str = "local", prog
             progress(len(texts))
     classify_seconds = time.perf_counter() - clock
     result = {
-        "fields": {f: score(test.labels[f], predictions[f][0], predictions[f][1], threshold) for f in fields},
+        "fields": {
+            f: score(test.labels[f], predictions[f][0], predictions[f][1], threshold)
+            for f in fields
+        },
         "n_train": len(train),
         "n_test": len(test),
         "seconds": round(time.perf_counter() - started, 2),
@@ -123,7 +170,12 @@ def evaluate_split(train: Dataset, test: Dataset, *, engine: str = "local", prog
         "classify_seconds": round(classify_seconds, 2),
         "tickets_per_second": round(len(test) / classify_seconds, 1) if classify_seconds else None,
         "engine": engine,
-        "versions": {"engine": engine, "model": MODEL_VERSION, "embedding": MODEL_NAME, "threshold": threshold},
+        "versions": {
+            "engine": engine,
+            "model": MODEL_VERSION,
+            "embedding": MODEL_NAME,
+            "threshold": threshold,
+        },
     }
     if engine == "openai":
         result["versions"]["openai_model"] = settings.OPENAI_CLASSIFIER_MODEL
@@ -131,12 +183,19 @@ def evaluate_split(train: Dataset, test: Dataset, *, engine: str = "local", prog
     return result
 
 
-def _openai_predict(texts: list[str], labels: list[str], local_preds: list[str], local_conf: list[float]) -> tuple[list[str], list[float], int]:
-    taxonomy = [{"slug": label, "description": label.replace("_", " "), "subcategories": []} for label in labels]
+def _openai_predict(
+    texts: list[str], labels: list[str], local_preds: list[str], local_conf: list[float]
+) -> tuple[list[str], list[float], int]:
+    taxonomy = [
+        {"slug": label, "description": label.replace("_", " "), "subcategories": []}
+        for label in labels
+    ]
     preds, conf, failed = [], [], 0
     for text, lp, lc in zip(texts, local_preds, local_conf, strict=True):
         try:
-            result = classify_openai.classify(text, taxonomy=taxonomy, threshold=settings.ROUTING_CONFIDENCE_THRESHOLD)
+            result = classify_openai.classify(
+                text, taxonomy=taxonomy, threshold=settings.ROUTING_CONFIDENCE_THRESHOLD
+            )
             preds.append(result.category)
             conf.append(result.confidence)
         except EngineError:
@@ -157,16 +216,29 @@ def baseline_tfidf(train: Dataset, test: Dataset) -> dict:
         model = LogisticRegression(C=10.0, max_iter=2000).fit(train_matrix, train.labels[field])
         probs = model.predict_proba(test_matrix)
         preds = [str(model.classes_[i]) for i in probs.argmax(axis=1)]
-        fields[field] = score(test.labels[field], preds, probs.max(axis=1).tolist(), settings.ROUTING_CONFIDENCE_THRESHOLD)
-    return {"name": "tfidf+logreg", "fields": fields, "seconds": round(time.perf_counter() - started, 2)}
+        fields[field] = score(
+            test.labels[field],
+            preds,
+            probs.max(axis=1).tolist(),
+            settings.ROUTING_CONFIDENCE_THRESHOLD,
+        )
+    return {
+        "name": "tfidf+logreg",
+        "fields": fields,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
 
 
-def evaluate_folds(data: Dataset, *, folds: int, engine: str = "local", baseline: bool = False, progress=None) -> dict:
+def evaluate_folds(
+    data: Dataset, *, folds: int, engine: str = "local", baseline: bool = False, progress=None
+) -> dict:
     first = next(iter(data.labels))
     counts = Counter(data.labels[first])
     if min(counts.values()) < folds:
         rare = min(counts, key=counts.get)
-        raise EvalError(f"label {rare!r} has {counts[rare]} rows; {folds} folds need at least {folds} per label")
+        raise EvalError(
+            f"label {rare!r} has {counts[rare]} rows; {folds} folds need at least {folds} per label"
+        )
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
     runs, base_runs = [], []
     started = time.perf_counter()
@@ -178,22 +250,41 @@ def evaluate_folds(data: Dataset, *, folds: int, engine: str = "local", baseline
     result = {
         "fields": {f: _mean([r["fields"][f] for r in runs]) for f in data.labels},
         "folds": folds,
-        "per_fold": [{f: {k: r["fields"][f][k] for k in ("accuracy", "macro_f1", "coverage", "accuracy_at_threshold")} for f in data.labels} for r in runs],
+        "per_fold": [
+            {
+                f: {
+                    k: r["fields"][f][k]
+                    for k in ("accuracy", "macro_f1", "coverage", "accuracy_at_threshold")
+                }
+                for f in data.labels
+            }
+            for r in runs
+        ],
         "n_train": int(np.mean([r["n_train"] for r in runs])),
         "n_test": int(np.mean([r["n_test"] for r in runs])),
         "seconds": round(time.perf_counter() - started, 2),
-        "tickets_per_second": round(float(np.mean([r["tickets_per_second"] or 0 for r in runs])), 1),
+        "tickets_per_second": round(
+            float(np.mean([r["tickets_per_second"] or 0 for r in runs])), 1
+        ),
         "engine": engine,
         "versions": runs[0]["versions"],
     }
     if baseline:
-        result["baseline"] = {"name": "tfidf+logreg", "fields": {f: _mean([b["fields"][f] for b in base_runs]) for f in data.labels}}
+        result["baseline"] = {
+            "name": "tfidf+logreg",
+            "fields": {f: _mean([b["fields"][f] for b in base_runs]) for f in data.labels},
+        }
     return result
 
 
 def _mean(results: list[dict]) -> dict:
     keys = ("accuracy", "macro_f1", "coverage", "accuracy_at_threshold")
-    mean = {k: float(np.mean([r[k] for r in results if r[k] is not None])) if any(r[k] is not None for r in results) else None for k in keys}
+    mean = {
+        k: float(np.mean([r[k] for r in results if r[k] is not None]))
+        if any(r[k] is not None for r in results)
+        else None
+        for k in keys
+    }
     mean["confusion"] = results[-1]["confusion"]  # the last fold's, as an example
     mean["per_label"] = results[-1]["per_label"]
     return mean
@@ -215,11 +306,19 @@ def html_report(result: dict, *, title: str) -> str:
             {
                 "label": label,
                 "cells": [
-                    {"value": v, "predicted": labels[j], "diagonal": i == j, "alpha": f"{(v / peak) ** 0.5 if v else 0:.2f}"}
+                    {
+                        "value": v,
+                        "predicted": labels[j],
+                        "diagonal": i == j,
+                        "alpha": f"{(v / peak) ** 0.5 if v else 0:.2f}",
+                    }
                     for j, v in enumerate(row)
                 ],
             }
             for i, (label, row) in enumerate(zip(labels, matrix, strict=True))
         ]
         matrices.append({"field": field, "labels": labels, "rows": rows})
-    return render_to_string("evaluation/report.html", {"title": title, "result": result, "summary": summary, "matrices": matrices})
+    return render_to_string(
+        "evaluation/report.html",
+        {"title": title, "result": result, "summary": summary, "matrices": matrices},
+    )

@@ -29,7 +29,13 @@ def _body_and_attachments(message: EmailMessage) -> tuple[str, list[dict]]:
     attachments = []
     for part in message.iter_attachments():
         payload = part.get_payload(decode=True) or b""
-        attachments.append({"filename": part.get_filename() or "", "content_type": part.get_content_type(), "size": len(payload)})
+        attachments.append(
+            {
+                "filename": part.get_filename() or "",
+                "content_type": part.get_content_type(),
+                "size": len(payload),
+            }
+        )
     return body, attachments
 
 

@@ -9,14 +9,18 @@ class SupportRequestForm(forms.Form):
     subject = forms.CharField(max_length=300)
     message = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=20000)
     # Bots fill every field; people never see this one.
-    website = forms.CharField(required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+    website = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )
 
     def clean_message(self) -> str:
         message = self.cleaned_data["message"]
         if "\x00" in message:
             raise forms.ValidationError("The message contains characters we cannot store.")
         if len(message.split()) < 3:
-            raise forms.ValidationError("Please describe the problem in a few words so we can help.")
+            raise forms.ValidationError(
+                "Please describe the problem in a few words so we can help."
+            )
         return message
 
     def clean_website(self) -> str:

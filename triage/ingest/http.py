@@ -96,11 +96,15 @@ def _check_token(request: HttpRequest) -> None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() not in {"bearer", "token"} or not token:
         raise BadRequest(401, "missing API token: send Authorization: Bearer <token>")
-    if not any(hmac.compare_digest(token.strip().encode(), t.encode()) for t in settings.API_TOKENS):
+    if not any(
+        hmac.compare_digest(token.strip().encode(), t.encode()) for t in settings.API_TOKENS
+    ):
         raise BadRequest(401, "the API token is not valid")
 
 
-def _field(data: dict, key: str, *, required: bool = False, default: str = "", is_id: bool = False) -> str:
+def _field(
+    data: dict, key: str, *, required: bool = False, default: str = "", is_id: bool = False
+) -> str:
     """A string field; ids may also be whole numbers, as helpdesks send them."""
     value = data.get(key)
     if value is None:
@@ -117,8 +121,12 @@ def _field(data: dict, key: str, *, required: bool = False, default: str = "", i
 def _created(result: IngestResult) -> JsonResponse:
     if result.created or result.joined_thread:
         enqueue_processing(ticket_id=result.ticket.pk)
-    status = "created" if result.created else ("joined_thread" if result.joined_thread else "duplicate")
-    return JsonResponse({"id": result.ticket.pk, "status": status}, status=201 if result.created else 200)
+    status = (
+        "created" if result.created else ("joined_thread" if result.joined_thread else "duplicate")
+    )
+    return JsonResponse(
+        {"id": result.ticket.pk, "status": status}, status=201 if result.created else 200
+    )
 
 
 def _endpoint(view: Callable[[HttpRequest], JsonResponse]) -> Callable[[HttpRequest], JsonResponse]:
@@ -144,7 +152,9 @@ def create_ticket(request: HttpRequest) -> JsonResponse:
     data = _json(request)
     channel = _field(data, "channel", default="api")
     if channel not in Channel.values:
-        raise BadRequest(400, f"unknown channel {channel!r}; use one of {', '.join(Channel.values)}")
+        raise BadRequest(
+            400, f"unknown channel {channel!r}; use one of {', '.join(Channel.values)}"
+        )
     customer = data.get("customer") or {}
     if not isinstance(customer, dict):
         raise BadRequest(400, "customer must be an object with email, name and external_id")
@@ -156,8 +166,14 @@ def create_ticket(request: HttpRequest) -> JsonResponse:
         subject=_field(data, "subject"),
         external_id=_field(data, "external_id", is_id=True) or None,
         in_reply_to=f"<thread:{channel}:{thread_id}>" if thread_id else "",
-        message_id=f"<thread:{channel}:{_field(data, 'external_id', is_id=True)}>" if data.get("external_id") else None,
-        customer=CustomerInput(email=_field(customer, "email") or None, name=_field(customer, "name"), external_id=_field(customer, "external_id", is_id=True) or None),
+        message_id=f"<thread:{channel}:{_field(data, 'external_id', is_id=True)}>"
+        if data.get("external_id")
+        else None,
+        customer=CustomerInput(
+            email=_field(customer, "email") or None,
+            name=_field(customer, "name"),
+            external_id=_field(customer, "external_id", is_id=True) or None,
+        ),
     )
     return _created(ingest_ticket(data=ticket_input, thread=bool(thread_id)))
 
@@ -193,9 +209,16 @@ def ingest_chat(request: HttpRequest) -> JsonResponse:
     if not isinstance(customer, dict):
         raise BadRequest(400, "customer must be an object")
     ticket_input = TicketInput(
-        channel="chat", source="chat", external_id=conversation, subject=_field(data, "subject"),
+        channel="chat",
+        source="chat",
+        external_id=conversation,
+        subject=_field(data, "subject"),
         body="\n".join(lines),
-        customer=CustomerInput(email=_field(customer, "email") or None, name=_field(customer, "name"), external_id=_field(customer, "external_id", is_id=True) or None),
+        customer=CustomerInput(
+            email=_field(customer, "email") or None,
+            name=_field(customer, "name"),
+            external_id=_field(customer, "external_id", is_id=True) or None,
+        ),
     )
     return _created(ingest_ticket(data=ticket_input))
 
@@ -243,7 +266,10 @@ def support_new(request: HttpRequest) -> HttpResponse:
         try:
             result = ingest_ticket(
                 data=TicketInput(
-                    channel="web_form", source="web_form", subject=data["subject"], body=data["message"],
+                    channel="web_form",
+                    source="web_form",
+                    subject=data["subject"],
+                    body=data["message"],
                     customer=CustomerInput(email=data["email"], name=data["name"]),
                 ),
                 thread=True,
@@ -252,5 +278,10 @@ def support_new(request: HttpRequest) -> HttpResponse:
             form.add_error("message", str(exc))
         else:
             enqueue_processing(ticket_id=result.ticket.pk)
-            return render(request, "support/thanks.html", {"ticket": result.ticket}, status=201 if result.created else 200)
+            return render(
+                request,
+                "support/thanks.html",
+                {"ticket": result.ticket},
+                status=201 if result.created else 200,
+            )
     return render(request, "support/new.html", {"form": form}, status=422)

@@ -52,22 +52,30 @@ class IngestResult:
 def check_ticket_input(data: TicketInput) -> None:
     """Raise IngestError for input no channel should accept."""
     if data.channel not in Channel.values:
-        raise IngestError(f"unknown channel {data.channel!r}; use one of {', '.join(Channel.values)}")
+        raise IngestError(
+            f"unknown channel {data.channel!r}; use one of {', '.join(Channel.values)}"
+        )
     if "\x00" in data.body or "\x00" in data.subject:
         raise IngestError("the text contains NUL bytes")
     if not data.body.strip():
         raise IngestError("the body is empty")
     if len(data.body) > MAX_BODY_CHARS:
-        raise IngestError(f"the body has {len(data.body)} characters; the limit is {MAX_BODY_CHARS}")
+        raise IngestError(
+            f"the body has {len(data.body)} characters; the limit is {MAX_BODY_CHARS}"
+        )
     if not clean_text(data.body).strip() and not data.subject.strip():
-        raise IngestError("the message has no content once signatures and quoted replies are removed")
+        raise IngestError(
+            "the message has no content once signatures and quoted replies are removed"
+        )
 
 
 def find_or_create_customer(customer: CustomerInput, *, source: str) -> Customer | None:
     """The customer by email (or by the source's external id); created when unknown."""
     if customer.email:
         email = customer.email.strip().lower()
-        found, created = Customer.objects.get_or_create(email=email, defaults={"name": customer.name})
+        found, created = Customer.objects.get_or_create(
+            email=email, defaults={"name": customer.name}
+        )
         if customer.external_id and found.external_ids.get(source) != customer.external_id:
             found.external_ids = {**found.external_ids, source: customer.external_id}
             found.save(update_fields=["external_ids"])
@@ -76,7 +84,9 @@ def find_or_create_customer(customer: CustomerInput, *, source: str) -> Customer
         found = Customer.objects.filter(**{f"external_ids__{source}": customer.external_id}).first()
         if found:
             return found
-        return Customer.objects.create(name=customer.name, external_ids={source: customer.external_id})
+        return Customer.objects.create(
+            name=customer.name, external_ids={source: customer.external_id}
+        )
     return None
 
 
@@ -93,13 +103,22 @@ def find_thread(data: TicketInput, customer: Customer | None) -> Ticket | None:
     """The ticket an inbound reply belongs to: by In-Reply-To/References, else same customer and subject."""
     reply_ids = [i for i in (data.in_reply_to, *data.references) if i]
     if reply_ids:
-        message = Message.objects.filter(message_id__in=reply_ids).select_related("ticket").order_by("-created_at").first()
+        message = (
+            Message.objects.filter(message_id__in=reply_ids)
+            .select_related("ticket")
+            .order_by("-created_at")
+            .first()
+        )
         if message:
             return message.ticket
     subject = normalise_subject(data.subject)
     if customer is not None and customer.pk is not None and subject:
         since = timezone.now() - timedelta(days=THREAD_BY_SUBJECT_DAYS)
-        for ticket in Ticket.objects.filter(customer=customer, created_at__gte=since).exclude(status=Ticket.Status.CLOSED).order_by("-created_at")[:20]:
+        for ticket in (
+            Ticket.objects.filter(customer=customer, created_at__gte=since)
+            .exclude(status=Ticket.Status.CLOSED)
+            .order_by("-created_at")[:20]
+        ):
             if normalise_subject(ticket.subject) == subject:
                 return ticket
     return None
@@ -121,7 +140,9 @@ def _inbound_message(*, ticket: Ticket, data: TicketInput, customer: Customer | 
 def add_reply(*, ticket: Ticket, data: TicketInput, customer: Customer | None) -> Message:
     """Append an inbound message; a reply after we answered (or while waiting) reopens the ticket."""
     message = _inbound_message(ticket=ticket, data=data, customer=customer)
-    lifecycle.customer_replied(ticket=Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk))
+    lifecycle.customer_replied(
+        ticket=Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
+    )
     ticket.refresh_from_db()
     return message
 
@@ -153,7 +174,11 @@ def ingest_ticket(*, data: TicketInput, thread: bool = False) -> IngestResult:
                     raw_body=data.body,
                     created_at=data.created_at or timezone.now(),
                 )
-                _inbound_message(ticket=ticket, data=replace(data, created_at=ticket.created_at), customer=customer)
+                _inbound_message(
+                    ticket=ticket,
+                    data=replace(data, created_at=ticket.created_at),
+                    customer=customer,
+                )
             return IngestResult(ticket=ticket, created=True)
         except IntegrityError:
             existing = _existing_ticket(data, source)
@@ -169,7 +194,9 @@ def _existing_ticket(data: TicketInput, source: str) -> Ticket | None:
         if found:
             return found
     if data.message_id:
-        message = Message.objects.filter(message_id=data.message_id).select_related("ticket").first()
+        message = (
+            Message.objects.filter(message_id=data.message_id).select_related("ticket").first()
+        )
         if message:
             return message.ticket
     return None

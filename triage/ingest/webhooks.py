@@ -30,7 +30,9 @@ class SignatureError(ValueError):
 def _check_age(timestamp: float, now: float) -> None:
     age = now - timestamp
     if age > settings.WEBHOOK_MAX_AGE_SECONDS:
-        raise SignatureError(f"the delivery is {int(age)} s old; deliveries older than {settings.WEBHOOK_MAX_AGE_SECONDS} s are refused")
+        raise SignatureError(
+            f"the delivery is {int(age)} s old; deliveries older than {settings.WEBHOOK_MAX_AGE_SECONDS} s are refused"
+        )
     if age < -settings.WEBHOOK_MAX_AGE_SECONDS:
         raise SignatureError("the delivery's timestamp is in the future")
 
@@ -50,8 +52,14 @@ def verify_zendesk(headers: Mapping[str, str], body: bytes, *, now: float) -> No
     signature = headers.get("X-Zendesk-Webhook-Signature")
     timestamp = headers.get("X-Zendesk-Webhook-Signature-Timestamp")
     if not signature or not timestamp:
-        raise SignatureError("missing X-Zendesk-Webhook-Signature or X-Zendesk-Webhook-Signature-Timestamp")
-    expected = base64.b64encode(hmac.new(settings.ZENDESK_WEBHOOK_SECRET.encode(), timestamp.encode() + body, hashlib.sha256).digest()).decode()
+        raise SignatureError(
+            "missing X-Zendesk-Webhook-Signature or X-Zendesk-Webhook-Signature-Timestamp"
+        )
+    expected = base64.b64encode(
+        hmac.new(
+            settings.ZENDESK_WEBHOOK_SECRET.encode(), timestamp.encode() + body, hashlib.sha256
+        ).digest()
+    ).decode()
     if not hmac.compare_digest(expected, signature.strip()):
         raise SignatureError("the Zendesk signature does not match")
     _check_age(_parse_timestamp(timestamp), now)
@@ -61,7 +69,10 @@ def verify_intercom_signature(headers: Mapping[str, str], body: bytes) -> None:
     signature = headers.get("X-Hub-Signature", "")
     if not signature.startswith("sha1="):
         raise SignatureError("missing X-Hub-Signature (sha1=...)")
-    expected = "sha1=" + hmac.new(settings.INTERCOM_WEBHOOK_SECRET.encode(), body, hashlib.sha1).hexdigest()
+    expected = (
+        "sha1="
+        + hmac.new(settings.INTERCOM_WEBHOOK_SECRET.encode(), body, hashlib.sha1).hexdigest()
+    )
     if not hmac.compare_digest(expected, signature.strip()):
         raise SignatureError("the Intercom signature does not match")
 
@@ -81,14 +92,20 @@ def verify_freshdesk(headers: Mapping[str, str]) -> None:
         raise SignatureError("the Freshdesk secret does not match")
 
 
-def _str(data: Mapping[str, Any], key: str, *, where: str, required: bool = False, default: str = "") -> str:
+def _str(
+    data: Mapping[str, Any], key: str, *, where: str, required: bool = False, default: str = ""
+) -> str:
     """A string field; ids (keys named id or ending in _id) may be whole numbers, as the vendors send them."""
     value = data.get(key, None)
     if value is None:
         if required:
             raise IngestError(f"{where}.{key} is missing")
         return default
-    if (key == "id" or key.endswith("_id")) and isinstance(value, int) and not isinstance(value, bool):
+    if (
+        (key == "id" or key.endswith("_id"))
+        and isinstance(value, int)
+        and not isinstance(value, bool)
+    ):
         return str(value)
     if not isinstance(value, str):
         raise IngestError(f"{where}.{key} must be a string, not {type(value).__name__}")
@@ -108,11 +125,16 @@ def zendesk_ticket(payload: dict) -> TicketInput:
     if not isinstance(requester, dict):
         raise IngestError("ticket.requester must be an object")
     return TicketInput(
-        channel="zendesk", source="zendesk",
+        channel="zendesk",
+        source="zendesk",
         external_id=_str(ticket, "id", where="ticket", required=True),
         subject=_str(ticket, "subject", where="ticket"),
         body=_str(ticket, "description", where="ticket", required=True),
-        customer=CustomerInput(email=_str(requester, "email", where="ticket.requester") or None, name=_str(requester, "name", where="ticket.requester"), external_id=_str(requester, "id", where="ticket.requester") or None),
+        customer=CustomerInput(
+            email=_str(requester, "email", where="ticket.requester") or None,
+            name=_str(requester, "name", where="ticket.requester"),
+            external_id=_str(requester, "id", where="ticket.requester") or None,
+        ),
     )
 
 
@@ -126,22 +148,31 @@ def intercom_ticket(payload: dict) -> TicketInput:
     if not isinstance(author, dict):
         raise IngestError("data.item.source.author must be an object")
     return TicketInput(
-        channel="intercom", source="intercom",
+        channel="intercom",
+        source="intercom",
         external_id=_str(item, "id", where="data.item", required=True),
         subject=_str(source, "subject", where="data.item.source"),
         body=_str(source, "body", where="data.item.source", required=True),
-        customer=CustomerInput(email=_str(author, "email", where="author") or None, name=_str(author, "name", where="author"), external_id=_str(author, "id", where="author") or None),
+        customer=CustomerInput(
+            email=_str(author, "email", where="author") or None,
+            name=_str(author, "name", where="author"),
+            external_id=_str(author, "id", where="author") or None,
+        ),
     )
 
 
 def freshdesk_ticket(payload: dict) -> TicketInput:
     hook = _obj(payload, "freshdesk_webhook", where="payload")
     return TicketInput(
-        channel="freshdesk", source="freshdesk",
+        channel="freshdesk",
+        source="freshdesk",
         external_id=_str(hook, "ticket_id", where="freshdesk_webhook", required=True),
         subject=_str(hook, "ticket_subject", where="freshdesk_webhook"),
         body=_str(hook, "ticket_description", where="freshdesk_webhook", required=True),
-        customer=CustomerInput(email=_str(hook, "requester_email", where="freshdesk_webhook") or None, name=_str(hook, "requester_name", where="freshdesk_webhook")),
+        customer=CustomerInput(
+            email=_str(hook, "requester_email", where="freshdesk_webhook") or None,
+            name=_str(hook, "requester_name", where="freshdesk_webhook"),
+        ),
     )
 
 

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,288 +16,771 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ConfigVersion',
+            name="ConfigVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('taxonomy', 'Taxonomy'), ('routing', 'Routing'), ('personas', 'Personas'), ('rules', 'Rules')], max_length=20, unique=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("taxonomy", "Taxonomy"),
+                            ("routing", "Routing"),
+                            ("personas", "Personas"),
+                            ("rules", "Rules"),
+                        ],
+                        max_length=20,
+                        unique=True,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254, null=True, unique=True)),
-                ('organisation', models.CharField(blank=True, max_length=200)),
-                ('tier', models.CharField(choices=[('enterprise', 'Enterprise'), ('business', 'Business'), ('self_serve', 'Self Serve'), ('developer', 'Developer')], default='self_serve', max_length=20)),
-                ('plan', models.CharField(blank=True, max_length=60)),
-                ('account_created', models.DateField(blank=True, null=True)),
-                ('tone_preference', models.CharField(blank=True, help_text="formal, friendly or technical; overrides the tier's persona.", max_length=20)),
-                ('external_ids', models.JSONField(blank=True, default=dict, help_text='{"zendesk": "123", "intercom": "abc"}')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("email", models.EmailField(blank=True, max_length=254, null=True, unique=True)),
+                ("organisation", models.CharField(blank=True, max_length=200)),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("enterprise", "Enterprise"),
+                            ("business", "Business"),
+                            ("self_serve", "Self Serve"),
+                            ("developer", "Developer"),
+                        ],
+                        default="self_serve",
+                        max_length=20,
+                    ),
+                ),
+                ("plan", models.CharField(blank=True, max_length=60)),
+                ("account_created", models.DateField(blank=True, null=True)),
+                (
+                    "tone_preference",
+                    models.CharField(
+                        blank=True,
+                        help_text="formal, friendly or technical; overrides the tier's persona.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "external_ids",
+                    models.JSONField(
+                        blank=True, default=dict, help_text='{"zendesk": "123", "intercom": "abc"}'
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Draft',
+            name="Draft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(blank=True)),
-                ('language', models.CharField(blank=True, max_length=10)),
-                ('sources', models.JSONField(blank=True, default=list, help_text='[{kind, id, version, title, distance}]')),
-                ('context', models.JSONField(blank=True, default=dict, help_text='Exactly what the engine was given.')),
-                ('engine', models.CharField(max_length=20)),
-                ('model', models.CharField(blank=True, max_length=120)),
-                ('prompt_version', models.CharField(blank=True, max_length=40)),
-                ('persona_version', models.PositiveIntegerField(default=1)),
-                ('guard_flags', models.JSONField(blank=True, default=list)),
-                ('no_answer_reason', models.TextField(blank=True)),
-                ('handoff_note', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('no_answer', 'No Answer'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('superseded', 'Superseded')], default='proposed', max_length=12)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(blank=True)),
+                ("language", models.CharField(blank=True, max_length=10)),
+                (
+                    "sources",
+                    models.JSONField(
+                        blank=True, default=list, help_text="[{kind, id, version, title, distance}]"
+                    ),
+                ),
+                (
+                    "context",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="Exactly what the engine was given."
+                    ),
+                ),
+                ("engine", models.CharField(max_length=20)),
+                ("model", models.CharField(blank=True, max_length=120)),
+                ("prompt_version", models.CharField(blank=True, max_length=40)),
+                ("persona_version", models.PositiveIntegerField(default=1)),
+                ("guard_flags", models.JSONField(blank=True, default=list)),
+                ("no_answer_reason", models.TextField(blank=True)),
+                ("handoff_note", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("no_answer", "No Answer"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("superseded", "Superseded"),
+                        ],
+                        default="proposed",
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='EscalationRule',
+            name="EscalationRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('kind', models.CharField(choices=[('signal', 'Signal pattern'), ('rule', 'Explicit rule')], max_length=10)),
-                ('patterns', models.JSONField(blank=True, default=dict, help_text='{"en": ["\\\\blawyer\\\\b"], "de": ["anwalt"]}')),
-                ('tier', models.PositiveSmallIntegerField(default=2, help_text='Tier this rule raises a ticket to (0-3).')),
-                ('params', models.JSONField(blank=True, default=dict)),
-                ('enabled', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("signal", "Signal pattern"), ("rule", "Explicit rule")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "patterns",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='{"en": ["\\\\blawyer\\\\b"], "de": ["anwalt"]}',
+                    ),
+                ),
+                (
+                    "tier",
+                    models.PositiveSmallIntegerField(
+                        default=2, help_text="Tier this rule raises a ticket to (0-3)."
+                    ),
+                ),
+                ("params", models.JSONField(blank=True, default=dict)),
+                ("enabled", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['slug'],
+                "ordering": ["slug"],
             },
         ),
         migrations.CreateModel(
-            name='Persona',
+            name="Persona",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.CharField(max_length=20, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('voice', models.CharField(choices=[('formal', 'Formal'), ('friendly', 'Friendly'), ('technical', 'Technical')], max_length=20)),
-                ('greetings', models.JSONField(default=dict, help_text='Per language: {"en": "Dear {name},", "de": "..."}')),
-                ('signoffs', models.JSONField(default=dict, help_text='Per language: {"en": "Kind regards,\\nLedgerly Support"}')),
-                ('phrases', models.JSONField(blank=True, default=dict, help_text='Per language: acknowledgements, next-step lines and the escalation path.')),
-                ('max_words', models.PositiveIntegerField(default=180)),
-                ('cite_sources', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tier", models.CharField(max_length=20, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "voice",
+                    models.CharField(
+                        choices=[
+                            ("formal", "Formal"),
+                            ("friendly", "Friendly"),
+                            ("technical", "Technical"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "greetings",
+                    models.JSONField(
+                        default=dict, help_text='Per language: {"en": "Dear {name},", "de": "..."}'
+                    ),
+                ),
+                (
+                    "signoffs",
+                    models.JSONField(
+                        default=dict,
+                        help_text='Per language: {"en": "Kind regards,\\nLedgerly Support"}',
+                    ),
+                ),
+                (
+                    "phrases",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Per language: acknowledgements, next-step lines and the escalation path.",
+                    ),
+                ),
+                ("max_words", models.PositiveIntegerField(default=180)),
+                ("cite_sources", models.BooleanField(default=False)),
             ],
         ),
         migrations.CreateModel(
-            name='TaxonomyCategory',
+            name="TaxonomyCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('description', models.TextField(help_text='Shown to the LLM classifier; say what belongs here and what does not.')),
-                ('subcategories', django.contrib.postgres.fields.ArrayField(base_field=models.SlugField(max_length=60), blank=True, default=list, size=None)),
-                ('escalate_immediately', models.BooleanField(default=False, help_text='Skip drafting: straight to a human.')),
-                ('auto_send_enabled', models.BooleanField(default=False, help_text='Allow tier-0 drafts of this category to be sent without review.')),
-                ('active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "description",
+                    models.TextField(
+                        help_text="Shown to the LLM classifier; say what belongs here and what does not."
+                    ),
+                ),
+                (
+                    "subcategories",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.SlugField(max_length=60),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                (
+                    "escalate_immediately",
+                    models.BooleanField(
+                        default=False, help_text="Skip drafting: straight to a human."
+                    ),
+                ),
+                (
+                    "auto_send_enabled",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Allow tier-0 drafts of this category to be sent without review.",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name_plural': 'taxonomy categories',
-                'ordering': ['slug'],
+                "verbose_name_plural": "taxonomy categories",
+                "ordering": ["slug"],
             },
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('categories', django.contrib.postgres.fields.ArrayField(base_field=models.SlugField(max_length=60), blank=True, default=list, size=None)),
-                ('skills', django.contrib.postgres.fields.ArrayField(base_field=models.SlugField(max_length=60), blank=True, default=list, size=None)),
-                ('is_escalation_team', models.BooleanField(default=False)),
-                ('sla_hours', models.JSONField(default=dict, help_text='Hours to first response per urgency, e.g. {"P1": 1, "P2": 4, "P3": 24, "P4": 72}.')),
-                ('business_hours', models.JSONField(blank=True, help_text='Optional: {"days": [0,1,2,3,4], "start": "09:00", "end": "17:00"} (0 = Monday, in TIME_ZONE).', null=True)),
-                ('escalation_team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='triage.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "categories",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.SlugField(max_length=60),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                (
+                    "skills",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.SlugField(max_length=60),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                ("is_escalation_team", models.BooleanField(default=False)),
+                (
+                    "sla_hours",
+                    models.JSONField(
+                        default=dict,
+                        help_text='Hours to first response per urgency, e.g. {"P1": 1, "P2": 4, "P3": 24, "P4": 72}.',
+                    ),
+                ),
+                (
+                    "business_hours",
+                    models.JSONField(
+                        blank=True,
+                        help_text='Optional: {"days": [0,1,2,3,4], "start": "09:00", "end": "17:00"} (0 = Monday, in TIME_ZONE).',
+                        null=True,
+                    ),
+                ),
+                (
+                    "escalation_team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="triage.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='TeamMembership',
+            name="TeamMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('skills', django.contrib.postgres.fields.ArrayField(base_field=models.SlugField(max_length=60), blank=True, default=list, size=None)),
-                ('available', models.BooleanField(default=True)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='triage.team')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "skills",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.SlugField(max_length=60),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                ("available", models.BooleanField(default=True)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="triage.team"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='team',
-            name='members',
-            field=models.ManyToManyField(blank=True, related_name='teams', through='triage.TeamMembership', to=settings.AUTH_USER_MODEL),
+            model_name="team",
+            name="members",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="teams",
+                through="triage.TeamMembership",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.CreateModel(
-            name='Ticket',
+            name="Ticket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('email', 'Email'), ('chat', 'Chat'), ('web_form', 'Web form'), ('api', 'API'), ('zendesk', 'Zendesk'), ('intercom', 'Intercom'), ('freshdesk', 'Freshdesk')], max_length=20)),
-                ('external_id', models.CharField(blank=True, max_length=200, null=True)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('chat', 'Chat'), ('web_form', 'Web form'), ('api', 'API'), ('zendesk', 'Zendesk'), ('intercom', 'Intercom'), ('freshdesk', 'Freshdesk')], max_length=20)),
-                ('subject', models.CharField(blank=True, max_length=300)),
-                ('raw_body', models.TextField()),
-                ('cleaned_text', models.TextField(blank=True)),
-                ('masked_text', models.TextField(blank=True)),
-                ('language', models.CharField(blank=True, max_length=10)),
-                ('status', models.CharField(choices=[('new', 'New'), ('triaged', 'Triaged'), ('drafted', 'Drafted'), ('in_review', 'In Review'), ('waiting_on_customer', 'Waiting On Customer'), ('sent', 'Sent'), ('escalated', 'Escalated'), ('resolved', 'Resolved'), ('reopened', 'Reopened'), ('closed', 'Closed')], db_index=True, default='new', max_length=30)),
-                ('needs_human_triage', models.BooleanField(db_index=True, default=False)),
-                ('sla_due_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('sla_paused_at', models.DateTimeField(blank=True, null=True)),
-                ('first_response_at', models.DateTimeField(blank=True, null=True)),
-                ('reopen_count', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tickets', to='triage.customer')),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_tickets', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tickets', to='triage.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("chat", "Chat"),
+                            ("web_form", "Web form"),
+                            ("api", "API"),
+                            ("zendesk", "Zendesk"),
+                            ("intercom", "Intercom"),
+                            ("freshdesk", "Freshdesk"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("external_id", models.CharField(blank=True, max_length=200, null=True)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("chat", "Chat"),
+                            ("web_form", "Web form"),
+                            ("api", "API"),
+                            ("zendesk", "Zendesk"),
+                            ("intercom", "Intercom"),
+                            ("freshdesk", "Freshdesk"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("subject", models.CharField(blank=True, max_length=300)),
+                ("raw_body", models.TextField()),
+                ("cleaned_text", models.TextField(blank=True)),
+                ("masked_text", models.TextField(blank=True)),
+                ("language", models.CharField(blank=True, max_length=10)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("triaged", "Triaged"),
+                            ("drafted", "Drafted"),
+                            ("in_review", "In Review"),
+                            ("waiting_on_customer", "Waiting On Customer"),
+                            ("sent", "Sent"),
+                            ("escalated", "Escalated"),
+                            ("resolved", "Resolved"),
+                            ("reopened", "Reopened"),
+                            ("closed", "Closed"),
+                        ],
+                        db_index=True,
+                        default="new",
+                        max_length=30,
+                    ),
+                ),
+                ("needs_human_triage", models.BooleanField(db_index=True, default=False)),
+                ("sla_due_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("sla_paused_at", models.DateTimeField(blank=True, null=True)),
+                ("first_response_at", models.DateTimeField(blank=True, null=True)),
+                ("reopen_count", models.PositiveIntegerField(default=0)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tickets",
+                        to="triage.customer",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_tickets",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tickets",
+                        to="triage.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('approved_unchanged', 'Approved Unchanged'), ('approved_edited', 'Approved Edited'), ('rejected', 'Rejected'), ('escalated', 'Escalated')], max_length=20)),
-                ('final_text', models.TextField(blank=True)),
-                ('edit_distance', models.FloatField(default=0.0, help_text='Normalised Levenshtein distance between draft and final text (0-1).')),
-                ('token_ratio', models.FloatField(default=100.0, help_text='rapidfuzz token_set_ratio between draft and final text (0-100).')),
-                ('seconds_spent', models.PositiveIntegerField(default=0)),
-                ('reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('draft', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reviews', to='triage.draft')),
-                ('reviewer', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reviews', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='triage.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("approved_unchanged", "Approved Unchanged"),
+                            ("approved_edited", "Approved Edited"),
+                            ("rejected", "Rejected"),
+                            ("escalated", "Escalated"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("final_text", models.TextField(blank=True)),
+                (
+                    "edit_distance",
+                    models.FloatField(
+                        default=0.0,
+                        help_text="Normalised Levenshtein distance between draft and final text (0-1).",
+                    ),
+                ),
+                (
+                    "token_ratio",
+                    models.FloatField(
+                        default=100.0,
+                        help_text="rapidfuzz token_set_ratio between draft and final text (0-100).",
+                    ),
+                ),
+                ("seconds_spent", models.PositiveIntegerField(default=0)),
+                ("reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "draft",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reviews",
+                        to="triage.draft",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reviews",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="triage.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='PipelineEvent',
+            name="PipelineEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(max_length=30)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField()),
-                ('inputs', models.JSONField(blank=True, default=dict)),
-                ('outputs', models.JSONField(blank=True, default=dict)),
-                ('versions', models.JSONField(blank=True, default=dict)),
-                ('error', models.TextField(blank=True)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='triage.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("stage", models.CharField(max_length=30)),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField()),
+                ("inputs", models.JSONField(blank=True, default=dict)),
+                ("outputs", models.JSONField(blank=True, default=dict)),
+                ("versions", models.JSONField(blank=True, default=dict)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="triage.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['started_at', 'pk'],
+                "ordering": ["started_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PiiVault',
+            name="PiiVault",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mapping', models.JSONField(default=dict)),
-                ('ticket', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='pii_vault', to='triage.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("mapping", models.JSONField(default=dict)),
+                (
+                    "ticket",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pii_vault",
+                        to="triage.ticket",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('direction', models.CharField(choices=[('inbound', 'Inbound'), ('outbound', 'Outbound')], max_length=10)),
-                ('author', models.CharField(blank=True, max_length=200)),
-                ('body', models.TextField()),
-                ('masked_body', models.TextField(blank=True)),
-                ('message_id', models.CharField(blank=True, max_length=300, null=True, unique=True)),
-                ('in_reply_to', models.CharField(blank=True, max_length=300)),
-                ('attachments', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='triage.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("inbound", "Inbound"), ("outbound", "Outbound")], max_length=10
+                    ),
+                ),
+                ("author", models.CharField(blank=True, max_length=200)),
+                ("body", models.TextField()),
+                ("masked_body", models.TextField(blank=True)),
+                (
+                    "message_id",
+                    models.CharField(blank=True, max_length=300, null=True, unique=True),
+                ),
+                ("in_reply_to", models.CharField(blank=True, max_length=300)),
+                ("attachments", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="triage.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='draft',
-            name='ticket',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='drafts', to='triage.ticket'),
+            model_name="draft",
+            name="ticket",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="drafts",
+                to="triage.ticket",
+            ),
         ),
         migrations.CreateModel(
-            name='Classification',
+            name="Classification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('urgency', models.CharField(choices=[('P1', 'P1 · critical'), ('P2', 'P2 · high'), ('P3', 'P3 · normal'), ('P4', 'P4 · low')], max_length=2)),
-                ('category', models.CharField(max_length=60)),
-                ('secondary_category', models.CharField(blank=True, max_length=60)),
-                ('subcategory', models.CharField(blank=True, max_length=60)),
-                ('sentiment', models.CharField(choices=[('angry', 'Angry'), ('frustrated', 'Frustrated'), ('neutral', 'Neutral'), ('positive', 'Positive')], max_length=12)),
-                ('summary', models.TextField(blank=True)),
-                ('escalation_risk', models.FloatField(default=0.0)),
-                ('confidence', models.FloatField()),
-                ('needs_human_review', models.BooleanField(default=False)),
-                ('alternatives', models.JSONField(blank=True, default=list, help_text='The runner-up categories with their scores.')),
-                ('engine', models.CharField(max_length=20)),
-                ('model', models.CharField(blank=True, max_length=120)),
-                ('prompt_version', models.CharField(blank=True, max_length=40)),
-                ('taxonomy_version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('corrected_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='classifications', to='triage.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[
+                            ("P1", "P1 · critical"),
+                            ("P2", "P2 · high"),
+                            ("P3", "P3 · normal"),
+                            ("P4", "P4 · low"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                ("category", models.CharField(max_length=60)),
+                ("secondary_category", models.CharField(blank=True, max_length=60)),
+                ("subcategory", models.CharField(blank=True, max_length=60)),
+                (
+                    "sentiment",
+                    models.CharField(
+                        choices=[
+                            ("angry", "Angry"),
+                            ("frustrated", "Frustrated"),
+                            ("neutral", "Neutral"),
+                            ("positive", "Positive"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("summary", models.TextField(blank=True)),
+                ("escalation_risk", models.FloatField(default=0.0)),
+                ("confidence", models.FloatField()),
+                ("needs_human_review", models.BooleanField(default=False)),
+                (
+                    "alternatives",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="The runner-up categories with their scores.",
+                    ),
+                ),
+                ("engine", models.CharField(max_length=20)),
+                ("model", models.CharField(blank=True, max_length=120)),
+                ("prompt_version", models.CharField(blank=True, max_length=40)),
+                ("taxonomy_version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "corrected_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="classifications",
+                        to="triage.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.PositiveSmallIntegerField()),
-                ('reasons', models.JSONField(default=list)),
-                ('needs_clarification', models.BooleanField(default=False)),
-                ('rules_version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='triage.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tier", models.PositiveSmallIntegerField()),
+                ("reasons", models.JSONField(default=list)),
+                ("needs_clarification", models.BooleanField(default=False)),
+                ("rules_version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="triage.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='teammembership',
-            constraint=models.UniqueConstraint(fields=('team', 'user'), name='unique_team_member'),
+            model_name="teammembership",
+            constraint=models.UniqueConstraint(fields=("team", "user"), name="unique_team_member"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['status', 'sla_due_at'], name='ticket_status_sla'),
+            model_name="ticket",
+            index=models.Index(fields=["status", "sla_due_at"], name="ticket_status_sla"),
         ),
         migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id__isnull', False)), fields=('source', 'external_id'), name='unique_ticket_source_external_id'),
+            model_name="ticket",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id__isnull", False)),
+                fields=("source", "external_id"),
+                name="unique_ticket_source_external_id",
+            ),
         ),
         migrations.AddIndex(
-            model_name='pipelineevent',
-            index=models.Index(fields=['ticket', 'stage'], name='event_ticket_stage'),
+            model_name="pipelineevent",
+            index=models.Index(fields=["ticket", "stage"], name="event_ticket_stage"),
         ),
         migrations.AddConstraint(
-            model_name='classification',
-            constraint=models.CheckConstraint(condition=models.Q(('confidence__gte', 0), ('confidence__lte', 1)), name='classification_confidence_0_1'),
+            model_name="classification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("confidence__gte", 0), ("confidence__lte", 1)),
+                name="classification_confidence_0_1",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(('tier__lte', 3)), name='assessment_tier_0_3'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("tier__lte", 3)), name="assessment_tier_0_3"
+            ),
         ),
     ]

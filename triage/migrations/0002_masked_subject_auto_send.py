@@ -4,20 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('triage', '0001_initial'),
+        ("triage", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assessment',
-            name='auto_send_allowed',
-            field=models.BooleanField(default=False, help_text='Tier 0 in a category an admin opened for auto-send; guard flags still block it.'),
+            model_name="assessment",
+            name="auto_send_allowed",
+            field=models.BooleanField(
+                default=False,
+                help_text="Tier 0 in a category an admin opened for auto-send; guard flags still block it.",
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='masked_subject',
+            model_name="ticket",
+            name="masked_subject",
             field=models.CharField(blank=True, max_length=300),
         ),
     ]

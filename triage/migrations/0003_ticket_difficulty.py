@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('triage', '0002_masked_subject_auto_send'),
+        ("triage", "0002_masked_subject_auto_send"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ticket',
-            name='difficulty',
-            field=models.PositiveSmallIntegerField(default=0, help_text='Set by routing; reviewer load is the sum over open tickets.'),
+            model_name="ticket",
+            name="difficulty",
+            field=models.PositiveSmallIntegerField(
+                default=0, help_text="Set by routing; reviewer load is the sum over open tickets."
+            ),
         ),
     ]

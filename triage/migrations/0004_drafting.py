@@ -7,37 +7,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('triage', '0003_ticket_difficulty'),
+        ("triage", "0003_ticket_difficulty"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='draft',
-            name='kind',
-            field=models.CharField(choices=[('reply', 'Reply'), ('clarification', 'Clarification request'), ('none', 'No draft')], default='reply', max_length=20),
+            model_name="draft",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("reply", "Reply"),
+                    ("clarification", "Clarification request"),
+                    ("none", "No draft"),
+                ],
+                default="reply",
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='draft',
-            name='text',
-            field=models.TextField(blank=True, help_text='Masked: placeholders are restored for the reviewer and in the sent reply.'),
+            model_name="draft",
+            name="text",
+            field=models.TextField(
+                blank=True,
+                help_text="Masked: placeholders are restored for the reviewer and in the sent reply.",
+            ),
         ),
         migrations.CreateModel(
-            name='TicketAction',
+            name="TicketAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('refund', 'Refund'), ('credit', 'Credit'), ('cancel', 'Cancel'), ('escalate', 'Escalate'), ('reset', 'Reset (password, 2FA, suspension)'), ('change', 'Account or plan change'), ('investigate', 'Checked / investigated')], max_length=20)),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('currency', models.CharField(blank=True, max_length=3)),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='triage.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("refund", "Refund"),
+                            ("credit", "Credit"),
+                            ("cancel", "Cancel"),
+                            ("escalate", "Escalate"),
+                            ("reset", "Reset (password, 2FA, suspension)"),
+                            ("change", "Account or plan change"),
+                            ("investigate", "Checked / investigated"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True),
+                ),
+                ("currency", models.CharField(blank=True, max_length=3)),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actions",
+                        to="triage.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
     ]

@@ -8,110 +8,186 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('triage', '0004_drafting'),
+        ("triage", "0004_drafting"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EvaluationCase',
+            name="EvaluationCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('origin', models.CharField(choices=[('correction', 'Correction'), ('rejected_draft', 'Rejected Draft'), ('heavy_edit', 'Heavy Edit')], max_length=20)),
-                ('masked_text', models.TextField()),
-                ('labels', models.JSONField(default=dict, help_text='The corrected labels: urgency, category, sentiment, ...')),
-                ('predicted', models.JSONField(default=dict, help_text='What the pipeline had said.')),
-                ('final_reply', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("correction", "Correction"),
+                            ("rejected_draft", "Rejected Draft"),
+                            ("heavy_edit", "Heavy Edit"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("masked_text", models.TextField()),
+                (
+                    "labels",
+                    models.JSONField(
+                        default=dict,
+                        help_text="The corrected labels: urgency, category, sentiment, ...",
+                    ),
+                ),
+                (
+                    "predicted",
+                    models.JSONField(default=dict, help_text="What the pipeline had said."),
+                ),
+                ("final_reply", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Outbound',
+            name="Outbound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('via', models.CharField(help_text='email, or the helpdesk the ticket came from', max_length=20)),
-                ('body', models.TextField(help_text='The text as the customer receives it (placeholders restored).')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "via",
+                    models.CharField(
+                        help_text="email, or the helpdesk the ticket came from", max_length=20
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="The text as the customer receives it (placeholders restored)."
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("sent", "Sent"), ("failed", "Failed")],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='category',
+            model_name="ticket",
+            name="category",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='confidence',
+            model_name="ticket",
+            name="confidence",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='escalation_codes',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=60), blank=True, default=list, size=None),
+            model_name="ticket",
+            name="escalation_codes",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.CharField(max_length=60), blank=True, default=list, size=None
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='flag_codes',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=60), blank=True, default=list, size=None),
+            model_name="ticket",
+            name="flag_codes",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.CharField(max_length=60), blank=True, default=list, size=None
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='queue_rank_at',
-            field=models.DateTimeField(blank=True, help_text="SLA due time, brought forward for urgency and escalation: the queue's order.", null=True),
+            model_name="ticket",
+            name="queue_rank_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="SLA due time, brought forward for urgency and escalation: the queue's order.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='sentiment',
+            model_name="ticket",
+            name="sentiment",
             field=models.CharField(blank=True, max_length=12),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='tier',
+            model_name="ticket",
+            name="tier",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='urgency',
+            model_name="ticket",
+            name="urgency",
             field=models.CharField(blank=True, max_length=2),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['team', 'status', 'queue_rank_at', 'id'], name='ticket_queue'),
+            model_name="ticket",
+            index=models.Index(
+                fields=["team", "status", "queue_rank_at", "id"], name="ticket_queue"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['status', 'queue_rank_at', 'id'], name='ticket_queue_all'),
+            model_name="ticket",
+            index=models.Index(fields=["status", "queue_rank_at", "id"], name="ticket_queue_all"),
         ),
         migrations.AddField(
-            model_name='evaluationcase',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="evaluationcase",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='evaluationcase',
-            name='ticket',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='evaluation_cases', to='triage.ticket'),
+            model_name="evaluationcase",
+            name="ticket",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="evaluation_cases",
+                to="triage.ticket",
+            ),
         ),
         migrations.AddField(
-            model_name='outbound',
-            name='review',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='outbound', to='triage.review'),
+            model_name="outbound",
+            name="review",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="outbound",
+                to="triage.review",
+            ),
         ),
         migrations.AddField(
-            model_name='outbound',
-            name='ticket',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outbounds', to='triage.ticket'),
+            model_name="outbound",
+            name="ticket",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="outbounds",
+                to="triage.ticket",
+            ),
         ),
     ]

@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('triage', '0005_queue_read_model_outbound_cases'),
+        ("triage", "0005_queue_read_model_outbound_cases"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outbound',
-            name='wait_for_customer',
-            field=models.BooleanField(default=False, help_text='A clarification request: once sent, the SLA pauses until the customer replies.'),
+            model_name="outbound",
+            name="wait_for_customer",
+            field=models.BooleanField(
+                default=False,
+                help_text="A clarification request: once sent, the SLA pauses until the customer replies.",
+            ),
         ),
     ]

@@ -7,30 +7,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('triage', '0006_outbound_wait'),
+        ("triage", "0006_outbound_wait"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EvaluationRun',
+            name="EvaluationRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('cases', 'Evaluation cases'), ('csv', 'Labelled CSV')], max_length=10)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('engine', models.CharField(max_length=20)),
-                ('versions', models.JSONField(default=dict)),
-                ('summary', models.JSONField(default=dict, help_text='Per field: accuracy, macro_f1, coverage, accuracy_at_threshold.')),
-                ('per_case', models.JSONField(default=list, help_text='[{case, field: {expected, got, ok}}] for case runs.')),
-                ('n', models.PositiveIntegerField(default=0)),
-                ('seconds', models.FloatField(default=0.0)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("cases", "Evaluation cases"), ("csv", "Labelled CSV")],
+                        max_length=10,
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("engine", models.CharField(max_length=20)),
+                ("versions", models.JSONField(default=dict)),
+                (
+                    "summary",
+                    models.JSONField(
+                        default=dict,
+                        help_text="Per field: accuracy, macro_f1, coverage, accuracy_at_threshold.",
+                    ),
+                ),
+                (
+                    "per_case",
+                    models.JSONField(
+                        default=list,
+                        help_text="[{case, field: {expected, got, ok}}] for case runs.",
+                    ),
+                ),
+                ("n", models.PositiveIntegerField(default=0)),
+                ("seconds", models.FloatField(default=0.0)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
     ]

@@ -5,27 +5,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('triage', '0007_evaluation_run'),
+        ("triage", "0007_evaluation_run"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='ticket',
-            name='ticket_queue',
+            model_name="ticket",
+            name="ticket_queue",
         ),
         migrations.RemoveIndex(
-            model_name='ticket',
-            name='ticket_queue_all',
+            model_name="ticket",
+            name="ticket_queue_all",
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('queue_rank_at__isnull', False), ('status__in', ['triaged', 'in_review', 'escalated', 'reopened'])), fields=['queue_rank_at', 'id'], name='ticket_review_queue'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(
+                    ("queue_rank_at__isnull", False),
+                    ("status__in", ["triaged", "in_review", "escalated", "reopened"]),
+                ),
+                fields=["queue_rank_at", "id"],
+                name="ticket_review_queue",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('queue_rank_at__isnull', False), ('status__in', ['triaged', 'in_review', 'escalated', 'reopened'])), fields=['team', 'queue_rank_at', 'id'], name='ticket_team_review_queue'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(
+                    ("queue_rank_at__isnull", False),
+                    ("status__in", ["triaged", "in_review", "escalated", "reopened"]),
+                ),
+                fields=["team", "queue_rank_at", "id"],
+                name="ticket_team_review_queue",
+            ),
         ),
     ]

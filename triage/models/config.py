@@ -35,10 +35,16 @@ class TaxonomyCategory(models.Model):
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=100)
-    description = models.TextField(help_text="Shown to the LLM classifier; say what belongs here and what does not.")
+    description = models.TextField(
+        help_text="Shown to the LLM classifier; say what belongs here and what does not."
+    )
     subcategories = ArrayField(models.SlugField(max_length=60), default=list, blank=True)
-    escalate_immediately = models.BooleanField(default=False, help_text="Skip drafting: straight to a human.")
-    auto_send_enabled = models.BooleanField(default=False, help_text="Allow tier-0 drafts of this category to be sent without review.")
+    escalate_immediately = models.BooleanField(
+        default=False, help_text="Skip drafting: straight to a human."
+    )
+    auto_send_enabled = models.BooleanField(
+        default=False, help_text="Allow tier-0 drafts of this category to be sent without review."
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -57,12 +63,21 @@ class Team(models.Model):
     categories = ArrayField(models.SlugField(max_length=60), default=list, blank=True)
     skills = ArrayField(models.SlugField(max_length=60), default=list, blank=True)
     is_escalation_team = models.BooleanField(default=False)
-    escalation_team = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    sla_hours = models.JSONField(default=dict, help_text='Hours to first response per urgency, e.g. {"P1": 1, "P2": 4, "P3": 24, "P4": 72}.')
-    business_hours = models.JSONField(
-        null=True, blank=True, help_text='Optional: {"days": [0,1,2,3,4], "start": "09:00", "end": "17:00"} (0 = Monday, in TIME_ZONE).'
+    escalation_team = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams", blank=True)
+    sla_hours = models.JSONField(
+        default=dict,
+        help_text='Hours to first response per urgency, e.g. {"P1": 1, "P2": 4, "P3": 24, "P4": 72}.',
+    )
+    business_hours = models.JSONField(
+        null=True,
+        blank=True,
+        help_text='Optional: {"days": [0,1,2,3,4], "start": "09:00", "end": "17:00"} (0 = Monday, in TIME_ZONE).',
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams", blank=True
+    )
 
     class Meta:
         ordering = ["name"]
@@ -95,10 +110,21 @@ class Persona(models.Model):
 
     tier = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=100)
-    voice = models.CharField(max_length=20, choices=[("formal", "Formal"), ("friendly", "Friendly"), ("technical", "Technical")])
-    greetings = models.JSONField(default=dict, help_text='Per language: {"en": "Dear {name},", "de": "..."}')
-    signoffs = models.JSONField(default=dict, help_text='Per language: {"en": "Kind regards,\\nLedgerly Support"}')
-    phrases = models.JSONField(default=dict, blank=True, help_text="Per language: acknowledgements, next-step lines and the escalation path.")
+    voice = models.CharField(
+        max_length=20,
+        choices=[("formal", "Formal"), ("friendly", "Friendly"), ("technical", "Technical")],
+    )
+    greetings = models.JSONField(
+        default=dict, help_text='Per language: {"en": "Dear {name},", "de": "..."}'
+    )
+    signoffs = models.JSONField(
+        default=dict, help_text='Per language: {"en": "Kind regards,\\nLedgerly Support"}'
+    )
+    phrases = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Per language: acknowledgements, next-step lines and the escalation path.",
+    )
     max_words = models.PositiveIntegerField(default=180)
     cite_sources = models.BooleanField(default=False)
 
@@ -116,8 +142,12 @@ class EscalationRule(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    patterns = models.JSONField(default=dict, blank=True, help_text='{"en": ["\\\\blawyer\\\\b"], "de": ["anwalt"]}')
-    tier = models.PositiveSmallIntegerField(default=2, help_text="Tier this rule raises a ticket to (0-3).")
+    patterns = models.JSONField(
+        default=dict, blank=True, help_text='{"en": ["\\\\blawyer\\\\b"], "de": ["anwalt"]}'
+    )
+    tier = models.PositiveSmallIntegerField(
+        default=2, help_text="Tier this rule raises a ticket to (0-3)."
+    )
     params = models.JSONField(default=dict, blank=True)
     enabled = models.BooleanField(default=True)
 

@@ -17,13 +17,19 @@ class EvaluationCase(models.Model):
         REJECTED_DRAFT = "rejected_draft"
         HEAVY_EDIT = "heavy_edit"
 
-    ticket = models.ForeignKey(Ticket, null=True, on_delete=models.SET_NULL, related_name="evaluation_cases")
+    ticket = models.ForeignKey(
+        Ticket, null=True, on_delete=models.SET_NULL, related_name="evaluation_cases"
+    )
     origin = models.CharField(max_length=20, choices=Origin.choices)
     masked_text = models.TextField()
-    labels = models.JSONField(default=dict, help_text="The corrected labels: urgency, category, sentiment, ...")
+    labels = models.JSONField(
+        default=dict, help_text="The corrected labels: urgency, category, sentiment, ..."
+    )
     predicted = models.JSONField(default=dict, help_text="What the pipeline had said.")
     final_reply = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -42,7 +48,9 @@ class EvaluationRun(models.Model):
         DONE = "done"
         FAILED = "failed"
 
-    kind = models.CharField(max_length=10, choices=[("cases", "Evaluation cases"), ("csv", "Labelled CSV")])
+    kind = models.CharField(
+        max_length=10, choices=[("cases", "Evaluation cases"), ("csv", "Labelled CSV")]
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DONE)
     progress = models.PositiveIntegerField(default=0, help_text="Cases replayed so far.")
     total = models.PositiveIntegerField(default=0, help_text="Cases to replay.")
@@ -50,11 +58,17 @@ class EvaluationRun(models.Model):
     name = models.CharField(max_length=200, blank=True)
     engine = models.CharField(max_length=20)
     versions = models.JSONField(default=dict)
-    summary = models.JSONField(default=dict, help_text="Per field: accuracy, macro_f1, coverage, accuracy_at_threshold.")
-    per_case = models.JSONField(default=list, help_text="[{case, field: {expected, got, ok}}] for case runs.")
+    summary = models.JSONField(
+        default=dict, help_text="Per field: accuracy, macro_f1, coverage, accuracy_at_threshold."
+    )
+    per_case = models.JSONField(
+        default=list, help_text="[{case, field: {expected, got, ok}}] for case runs."
+    )
     n = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0.0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -24,18 +24,25 @@ class Classification(models.Model):
     escalation_risk = models.FloatField(default=0.0)
     confidence = models.FloatField()
     needs_human_review = models.BooleanField(default=False)
-    alternatives = models.JSONField(default=list, blank=True, help_text="The runner-up categories with their scores.")
+    alternatives = models.JSONField(
+        default=list, blank=True, help_text="The runner-up categories with their scores."
+    )
     engine = models.CharField(max_length=20)
     model = models.CharField(max_length=120, blank=True)
     prompt_version = models.CharField(max_length=40, blank=True)
     taxonomy_version = models.PositiveIntegerField(default=1)
-    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(confidence__gte=0) & Q(confidence__lte=1), name="classification_confidence_0_1"),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0) & Q(confidence__lte=1),
+                name="classification_confidence_0_1",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -49,7 +56,10 @@ class Assessment(models.Model):
     tier = models.PositiveSmallIntegerField()
     reasons = models.JSONField(default=list)
     needs_clarification = models.BooleanField(default=False)
-    auto_send_allowed = models.BooleanField(default=False, help_text="Tier 0 in a category an admin opened for auto-send; guard flags still block it.")
+    auto_send_allowed = models.BooleanField(
+        default=False,
+        help_text="Tier 0 in a category an admin opened for auto-send; guard flags still block it.",
+    )
     rules_version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -59,7 +69,6 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"tier {self.tier} for ticket {self.ticket_id}"
-
 
 
 class Draft(models.Model):
@@ -79,10 +88,17 @@ class Draft(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="drafts")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.REPLY)
-    text = models.TextField(blank=True, help_text="Masked: placeholders are restored for the reviewer and in the sent reply.")
+    text = models.TextField(
+        blank=True,
+        help_text="Masked: placeholders are restored for the reviewer and in the sent reply.",
+    )
     language = models.CharField(max_length=10, blank=True)
-    sources = models.JSONField(default=list, blank=True, help_text="[{kind, id, version, title, distance}]")
-    context = models.JSONField(default=dict, blank=True, help_text="Exactly what the engine was given.")
+    sources = models.JSONField(
+        default=list, blank=True, help_text="[{kind, id, version, title, distance}]"
+    )
+    context = models.JSONField(
+        default=dict, blank=True, help_text="Exactly what the engine was given."
+    )
     engine = models.CharField(max_length=20)
     model = models.CharField(max_length=120, blank=True)
     prompt_version = models.CharField(max_length=40, blank=True)
@@ -100,13 +116,15 @@ class Draft(models.Model):
         return f"draft {self.pk} for ticket {self.ticket_id}"
 
 
-
 class PipelineEvent(models.Model):
     """One stage run on one ticket: what went in, what came out, how long, with which versions."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     stage = models.CharField(max_length=30)
-    run = models.PositiveIntegerField(default=0, help_text="The ticket's pipeline run this stage belonged to (0: before runs were counted).")
+    run = models.PositiveIntegerField(
+        default=0,
+        help_text="The ticket's pipeline run this stage belonged to (0: before runs were counted).",
+    )
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField()
     inputs = models.JSONField(default=dict, blank=True)
@@ -120,7 +138,9 @@ class PipelineEvent(models.Model):
         constraints = [
             # A stage commits once per run: a redelivered or racing task cannot record it twice.
             models.UniqueConstraint(
-                fields=["ticket", "stage", "run"], condition=Q(error="", run__gt=0), name="one_event_per_stage_and_run"
+                fields=["ticket", "stage", "run"],
+                condition=Q(error="", run__gt=0),
+                name="one_event_per_stage_and_run",
             ),
         ]
 
@@ -136,20 +156,29 @@ class SourceUsage(models.Model):
     """A source retrieved for a draft (``used`` when the draft rests on it), with its version: the basis of per-source stats."""
 
     draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="source_usages")
-    entry = models.ForeignKey(KnowledgeEntry, null=True, blank=True, on_delete=models.CASCADE, related_name="usages")
-    article = models.ForeignKey(KBArticle, null=True, blank=True, on_delete=models.CASCADE, related_name="usages")
+    entry = models.ForeignKey(
+        KnowledgeEntry, null=True, blank=True, on_delete=models.CASCADE, related_name="usages"
+    )
+    article = models.ForeignKey(
+        KBArticle, null=True, blank=True, on_delete=models.CASCADE, related_name="usages"
+    )
     version = models.PositiveIntegerField()
     rank = models.PositiveSmallIntegerField()
     distance = models.FloatField()
-    used = models.BooleanField(default=True, help_text="The draft's text rests on this source (not only retrieved).")
-    flagged_inaccurate = models.BooleanField(default=False, help_text="A reviewer said this source was wrong or misleading.")
+    used = models.BooleanField(
+        default=True, help_text="The draft's text rests on this source (not only retrieved)."
+    )
+    flagged_inaccurate = models.BooleanField(
+        default=False, help_text="A reviewer said this source was wrong or misleading."
+    )
     flag_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["draft", "rank"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(entry__isnull=False, article__isnull=True) | models.Q(entry__isnull=True, article__isnull=False),
+                condition=models.Q(entry__isnull=False, article__isnull=True)
+                | models.Q(entry__isnull=True, article__isnull=False),
                 name="usage_entry_xor_article",
             )
         ]

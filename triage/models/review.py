@@ -33,7 +33,9 @@ class TicketAction(models.Model):
     amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     note = models.TextField(blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -41,7 +43,6 @@ class TicketAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on ticket {self.ticket_id}"
-
 
 
 class Review(models.Model):
@@ -54,12 +55,20 @@ class Review(models.Model):
         ESCALATED = "escalated"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="reviews")
-    draft = models.ForeignKey(Draft, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews")
+    draft = models.ForeignKey(
+        Draft, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews"
+    )
     decision = models.CharField(max_length=20, choices=Decision.choices)
     final_text = models.TextField(blank=True)
-    edit_distance = models.FloatField(default=0.0, help_text="Normalised Levenshtein distance between draft and final text (0-1).")
-    token_ratio = models.FloatField(default=100.0, help_text="rapidfuzz token_set_ratio between draft and final text (0-100).")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="reviews")
+    edit_distance = models.FloatField(
+        default=0.0, help_text="Normalised Levenshtein distance between draft and final text (0-1)."
+    )
+    token_ratio = models.FloatField(
+        default=100.0, help_text="rapidfuzz token_set_ratio between draft and final text (0-100)."
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="reviews"
+    )
     seconds_spent = models.PositiveIntegerField(default=0)
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -69,7 +78,6 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} on ticket {self.ticket_id}"
-
 
 
 class Outbound(models.Model):
@@ -89,16 +97,33 @@ class Outbound(models.Model):
     MAX_ATTEMPTS = 5
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="outbounds")
-    review = models.OneToOneField(Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbound")
+    review = models.OneToOneField(
+        Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbound"
+    )
     via = models.CharField(max_length=20, help_text="email, or the helpdesk the ticket came from")
-    wait_for_customer = models.BooleanField(default=False, help_text="A clarification request: once sent, the SLA pauses until the customer replies.")
-    body = models.TextField(help_text="The text as the customer receives it (placeholders restored).")
+    wait_for_customer = models.BooleanField(
+        default=False,
+        help_text="A clarification request: once sent, the SLA pauses until the customer replies.",
+    )
+    body = models.TextField(
+        help_text="The text as the customer receives it (placeholders restored)."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, help_text="Sent to helpdesk APIs and as the e-mail's Message-ID: a retried send is recognised.")
+    idempotency_key = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        help_text="Sent to helpdesk APIs and as the e-mail's Message-ID: a retried send is recognised.",
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="When a failed send is tried again; empty once attempts run out.")
-    sending_until = models.DateTimeField(null=True, blank=True, help_text="The lease of the worker delivering it.")
+    next_attempt_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a failed send is tried again; empty once attempts run out.",
+    )
+    sending_until = models.DateTimeField(
+        null=True, blank=True, help_text="The lease of the worker delivering it."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -37,7 +37,6 @@ class Channel(models.TextChoices):
     FRESHDESK = "freshdesk", "Freshdesk"
 
 
-
 class Customer(models.Model):
     """Someone who writes to support; tier drives persona and SLA."""
 
@@ -53,8 +52,14 @@ class Customer(models.Model):
     tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.SELF_SERVE)
     plan = models.CharField(max_length=60, blank=True)
     account_created = models.DateField(null=True, blank=True)
-    tone_preference = models.CharField(max_length=20, blank=True, help_text="formal, friendly or technical; overrides the tier's persona.")
-    external_ids = models.JSONField(default=dict, blank=True, help_text='{"zendesk": "123", "intercom": "abc"}')
+    tone_preference = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="formal, friendly or technical; overrides the tier's persona.",
+    )
+    external_ids = models.JSONField(
+        default=dict, blank=True, help_text='{"zendesk": "123", "intercom": "abc"}'
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -62,7 +67,9 @@ class Customer(models.Model):
 
 
 # Tickets waiting for a reviewer (kept in step with dashboard.selectors.QUEUE_STATUSES).
-REVIEW_QUEUE = Q(status__in=["triaged", "in_review", "escalated", "reopened"], queue_rank_at__isnull=False)
+REVIEW_QUEUE = Q(
+    status__in=["triaged", "in_review", "escalated", "reopened"], queue_rank_at__isnull=False
+)
 
 
 class Ticket(models.Model):
@@ -80,24 +87,45 @@ class Ticket(models.Model):
         REOPENED = "reopened"
         CLOSED = "closed"
 
-    OPEN_STATUSES = (Status.NEW, Status.TRIAGED, Status.DRAFTED, Status.IN_REVIEW, Status.ESCALATED, Status.REOPENED)
+    OPEN_STATUSES = (
+        Status.NEW,
+        Status.TRIAGED,
+        Status.DRAFTED,
+        Status.IN_REVIEW,
+        Status.ESCALATED,
+        Status.REOPENED,
+    )
 
     source = models.CharField(max_length=20, choices=Channel.choices)
     # NULL, not "", for "no external id": the unique constraint must not treat two of them as equal.
     external_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     channel = models.CharField(max_length=20, choices=Channel.choices)
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
     subject = models.CharField(max_length=300, blank=True)
     raw_body = models.TextField()
     cleaned_text = models.TextField(blank=True)
     masked_subject = models.CharField(max_length=300, blank=True)
     masked_text = models.TextField(blank=True)
     language = models.CharField(max_length=10, blank=True)
-    status = models.CharField(max_length=30, choices=Status.choices, default=Status.NEW, db_index=True)
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets")
+    status = models.CharField(
+        max_length=30, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
     needs_human_triage = models.BooleanField(default=False, db_index=True)
-    difficulty = models.PositiveSmallIntegerField(default=0, help_text="Set by routing; reviewer load is the sum over open tickets.")
+    difficulty = models.PositiveSmallIntegerField(
+        default=0, help_text="Set by routing; reviewer load is the sum over open tickets."
+    )
     # Read model for the queue, written by the pipeline and by corrections: filtering and
     # ordering 100k tickets must not join the classification history.
     urgency = models.CharField(max_length=2, blank=True)
@@ -107,7 +135,11 @@ class Ticket(models.Model):
     confidence = models.FloatField(null=True, blank=True)
     escalation_codes = ArrayField(models.CharField(max_length=60), default=list, blank=True)
     flag_codes = ArrayField(models.CharField(max_length=60), default=list, blank=True)
-    queue_rank_at = models.DateTimeField(null=True, blank=True, help_text="SLA due time, brought forward for urgency and escalation: the queue's order.")
+    queue_rank_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="SLA due time, brought forward for urgency and escalation: the queue's order.",
+    )
     sla_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     sla_paused_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
@@ -123,14 +155,22 @@ class Ticket(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["source", "external_id"], condition=Q(external_id__isnull=False), name="unique_ticket_source_external_id"
+                fields=["source", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="unique_ticket_source_external_id",
             ),
         ]
         indexes = [
             models.Index(fields=["status", "sla_due_at"], name="ticket_status_sla"),
             # The review queue walks these in order and stops after one page.
-            models.Index(fields=["queue_rank_at", "id"], name="ticket_review_queue", condition=REVIEW_QUEUE),
-            models.Index(fields=["team", "queue_rank_at", "id"], name="ticket_team_review_queue", condition=REVIEW_QUEUE),
+            models.Index(
+                fields=["queue_rank_at", "id"], name="ticket_review_queue", condition=REVIEW_QUEUE
+            ),
+            models.Index(
+                fields=["team", "queue_rank_at", "id"],
+                name="ticket_team_review_queue",
+                condition=REVIEW_QUEUE,
+            ),
         ]
 
     def __str__(self) -> str:

@@ -48,12 +48,18 @@ def _pattern_hits(rule: EscalationRule, text: str, language: str) -> str | None:
     return None
 
 
-def assess(*, ticket: Ticket, classification: Classification, text: str, now=None) -> AssessmentResult:
+def assess(
+    *, ticket: Ticket, classification: Classification, text: str, now=None
+) -> AssessmentResult:
     """Pure decision (reads configuration, writes nothing)."""
     now = now or timezone.now()
     result = AssessmentResult(tier=1)
     if classification.escalation_risk >= ENGINE_RISK_FOR_TIER_2:
-        result.raise_to(2, "engine_risk", f"{classification.engine} engine rates escalation risk {classification.escalation_risk:.2f}")
+        result.raise_to(
+            2,
+            "engine_risk",
+            f"{classification.engine} engine rates escalation risk {classification.escalation_risk:.2f}",
+        )
     if classification.sentiment == "angry":
         result.raise_to(2, "sentiment", "the customer is angry")
     if classification.urgency == "P1":
@@ -72,7 +78,11 @@ def assess(*, ticket: Ticket, classification: Classification, text: str, now=Non
 
     account_rule = rules.get("missing_account_data")
     if account_rule and classification.category == "account" and ticket.customer_id is None:
-        result.raise_to(account_rule.tier, account_rule.slug, "account question from a sender we cannot match to an account")
+        result.raise_to(
+            account_rule.tier,
+            account_rule.slug,
+            "account question from a sender we cannot match to an account",
+        )
         result.needs_clarification = True
 
     repeat_rule = rules.get("repeat_tickets")
@@ -81,7 +91,8 @@ def assess(*, ticket: Ticket, classification: Classification, text: str, now=Non
         max_recent = int(repeat_rule.params.get("max_recent", 2))
         recent = (
             Classification.objects.filter(
-                ticket__customer_id=ticket.customer_id, category=classification.category,
+                ticket__customer_id=ticket.customer_id,
+                category=classification.category,
                 ticket__created_at__gte=now - timedelta(days=days),
             )
             .exclude(ticket=ticket)
@@ -90,15 +101,29 @@ def assess(*, ticket: Ticket, classification: Classification, text: str, now=Non
             .count()
         )
         if recent > max_recent:
-            result.raise_to(repeat_rule.tier, repeat_rule.slug, f"{recent} other {classification.category} tickets from this customer in {days} days")
+            result.raise_to(
+                repeat_rule.tier,
+                repeat_rule.slug,
+                f"{recent} other {classification.category} tickets from this customer in {days} days",
+            )
 
     injection = injection_attempt(text)
     if injection:
-        result.raise_to(1, "prompt_injection", f"text tries to instruct the system: “{injection}” (treated as data)")
+        result.raise_to(
+            1,
+            "prompt_injection",
+            f"text tries to instruct the system: “{injection}” (treated as data)",
+        )
 
     if too_little_to_act_on(ticket.masked_text):
         result.needs_clarification = True
-        result.reasons.append({"code": "ambiguous", "tier": 1, "detail": "too little to act on: ask the customer for details"})
+        result.reasons.append(
+            {
+                "code": "ambiguous",
+                "tier": 1,
+                "detail": "too little to act on: ask the customer for details",
+            }
+        )
 
     if (
         not result.reasons
@@ -111,7 +136,9 @@ def assess(*, ticket: Ticket, classification: Classification, text: str, now=Non
     return result
 
 
-def assess_ticket(*, ticket: Ticket, run: int, classification: Classification, text: str) -> Assessment:
+def assess_ticket(
+    *, ticket: Ticket, run: int, classification: Classification, text: str
+) -> Assessment:
     """Store the assessment with the rules version it used. Idempotent per run."""
     done = completed(ticket, "assess", run=run)
     if done is not None:
@@ -128,7 +155,11 @@ def assess_ticket(*, ticket: Ticket, run: int, classification: Classification, t
             auto_send_allowed=result.tier == 0 and bool(category and category.auto_send_enabled),
             rules_version=versions["rules"],
         )
-        record.inputs = {"urgency": classification.urgency, "sentiment": classification.sentiment, "engine_risk": classification.escalation_risk}
+        record.inputs = {
+            "urgency": classification.urgency,
+            "sentiment": classification.sentiment,
+            "engine_risk": classification.escalation_risk,
+        }
         record.outputs = {
             "assessment_id": assessment.pk,
             "tier": result.tier,

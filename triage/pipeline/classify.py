@@ -18,7 +18,9 @@ from triage.pipeline.events import completed, stage
 
 
 def taxonomy() -> list[dict]:
-    return list(TaxonomyCategory.objects.filter(active=True).values("slug", "description", "subcategories"))
+    return list(
+        TaxonomyCategory.objects.filter(active=True).values("slug", "description", "subcategories")
+    )
 
 
 def ticket_text(ticket: Ticket) -> str:
@@ -26,7 +28,9 @@ def ticket_text(ticket: Ticket) -> str:
     return f"{ticket.masked_subject}\n{ticket.masked_text}".strip()
 
 
-def run_engine(text: str, *, engine: str, vector: np.ndarray | None = None) -> tuple[ClassificationResult, str]:
+def run_engine(
+    text: str, *, engine: str, vector: np.ndarray | None = None
+) -> tuple[ClassificationResult, str]:
     """(result, fallback reason or "")."""
     threshold = settings.ROUTING_CONFIDENCE_THRESHOLD
     if engine == "openai":
@@ -40,7 +44,9 @@ def run_engine(text: str, *, engine: str, vector: np.ndarray | None = None) -> t
     return classify_local.classify(text, vector=vector), ""
 
 
-def classify_ticket(*, ticket: Ticket, run: int, vector: np.ndarray | None = None) -> Classification:
+def classify_ticket(
+    *, ticket: Ticket, run: int, vector: np.ndarray | None = None
+) -> Classification:
     """Classify the ticket's masked text and store the result with the versions it used. Idempotent per run."""
     done = completed(ticket, "classify", run=run)
     if done is not None:

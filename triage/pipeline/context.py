@@ -45,7 +45,11 @@ def account_summary(ticket: Ticket, classification: Classification) -> AccountSu
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     tickets_this_month = customer.tickets.filter(created_at__gte=month_start).count()
     repeat = (
-        Classification.objects.filter(ticket__customer=customer, category=classification.category, ticket__created_at__gte=now - timedelta(days=14))
+        Classification.objects.filter(
+            ticket__customer=customer,
+            category=classification.category,
+            ticket__created_at__gte=now - timedelta(days=14),
+        )
         .exclude(ticket=ticket)
         .exists()
     )
@@ -54,7 +58,9 @@ def account_summary(ticket: Ticket, classification: Classification) -> AccountSu
         name=customer.name,
         tier=customer.tier,
         plan=customer.plan,
-        account_age_days=(now.date() - customer.account_created).days if customer.account_created else None,
+        account_age_days=(now.date() - customer.account_created).days
+        if customer.account_created
+        else None,
         tickets_this_month=tickets_this_month,
         repeat_contact=repeat,
         tone_preference=customer.tone_preference,
@@ -67,11 +73,20 @@ def thread_context(ticket: Ticket) -> tuple[list[dict], str]:
     recent, older = messages[-LAST_INTERACTIONS:], messages[:-LAST_INTERACTIONS]
     per_message = max(40, THREAD_BUDGET // max(1, len(recent)))
     thread = [
-        {"direction": m.direction, "at": m.created_at.isoformat(), "text": cut(m.masked_body or "", per_message)}
+        {
+            "direction": m.direction,
+            "at": m.created_at.isoformat(),
+            "text": cut(m.masked_body or "", per_message),
+        }
         for m in recent
         if m.masked_body
     ]
-    older_summary = cut(" / ".join(extractive_summary(m.masked_body, max_chars=120) for m in older if m.masked_body), THREAD_BUDGET // 2)
+    older_summary = cut(
+        " / ".join(
+            extractive_summary(m.masked_body, max_chars=120) for m in older if m.masked_body
+        ),
+        THREAD_BUDGET // 2,
+    )
     return thread, older_summary
 
 
@@ -91,7 +106,9 @@ def screen_sources(sources: list[Source]) -> tuple[list[Source], list[dict]]:
     return kept, excluded
 
 
-def build_context(*, ticket: Ticket, classification: Classification, assessment: Assessment, sources: list[Source]) -> DraftContext:
+def build_context(
+    *, ticket: Ticket, classification: Classification, assessment: Assessment, sources: list[Source]
+) -> DraftContext:
     thread, older = thread_context(ticket)
     kept, excluded = screen_sources(sources)
     return DraftContext(
@@ -102,9 +119,13 @@ def build_context(*, ticket: Ticket, classification: Classification, assessment:
         older_summary=older,
         account=account_summary(ticket, classification),
         classification={
-            "urgency": classification.urgency, "category": classification.category, "subcategory": classification.subcategory,
+            "urgency": classification.urgency,
+            "category": classification.category,
+            "subcategory": classification.subcategory,
             "secondary_category": classification.secondary_category,
-            "sentiment": classification.sentiment, "summary": classification.summary, "confidence": classification.confidence,
+            "sentiment": classification.sentiment,
+            "summary": classification.summary,
+            "confidence": classification.confidence,
         },
         tier=assessment.tier,
         needs_clarification=assessment.needs_clarification,
@@ -118,7 +139,10 @@ def build_context(*, ticket: Ticket, classification: Classification, assessment:
 def persona_for(ticket: Ticket) -> Persona | None:
     """The persona of the customer's tier; the customer's tone preference picks the voice when set."""
     tier = ticket.customer.tier if ticket.customer else "self_serve"
-    persona = Persona.objects.filter(tier=tier).first() or Persona.objects.filter(tier="self_serve").first()
+    persona = (
+        Persona.objects.filter(tier=tier).first()
+        or Persona.objects.filter(tier="self_serve").first()
+    )
     if persona is not None and ticket.customer and ticket.customer.tone_preference:
         persona.voice = ticket.customer.tone_preference
     return persona

@@ -30,27 +30,54 @@ def run_engine(context: DraftContext, persona: Persona) -> tuple[DraftOutput, st
     return draft_local.draft(context, persona), ""
 
 
-def compose(*, ticket: Ticket, classification: Classification, assessment: Assessment, sources: list[Source]) -> tuple[DraftContext, Persona | None, DraftOutput, str]:
+def compose(
+    *, ticket: Ticket, classification: Classification, assessment: Assessment, sources: list[Source]
+) -> tuple[DraftContext, Persona | None, DraftOutput, str]:
     """What the engine was given and what it wrote (nothing is saved): context, persona, output, fallback reason."""
-    context = build_context(ticket=ticket, classification=classification, assessment=assessment, sources=sources)
+    context = build_context(
+        ticket=ticket, classification=classification, assessment=assessment, sources=sources
+    )
     persona = persona_for(ticket)
     if assessment.tier >= 3:
-        return context, persona, DraftOutput(kind="none", language=context.language, no_answer_reason="tier 3: straight to a human, no draft"), ""
+        return (
+            context,
+            persona,
+            DraftOutput(
+                kind="none",
+                language=context.language,
+                no_answer_reason="tier 3: straight to a human, no draft",
+            ),
+            "",
+        )
     if persona is None:
         reason = "no persona is configured for this customer's tier"
-        return context, persona, DraftOutput(kind="none", language=context.language, no_answer_reason=reason), ""
+        return (
+            context,
+            persona,
+            DraftOutput(kind="none", language=context.language, no_answer_reason=reason),
+            "",
+        )
     output, fallback = run_engine(context, persona)
     return context, persona, output, fallback
 
 
-def draft_reply(*, ticket: Ticket, run: int, classification: Classification, assessment: Assessment, sources: list[Source]) -> Draft:
+def draft_reply(
+    *,
+    ticket: Ticket,
+    run: int,
+    classification: Classification,
+    assessment: Assessment,
+    sources: list[Source],
+) -> Draft:
     """A draft (or a documented reason for none), with every retrieved source recorded. Idempotent per run."""
     done = completed(ticket, "draft", run=run)
     if done is not None:
         return Draft.objects.get(pk=done.outputs["draft_id"])
     with stage(ticket, "draft", run=run) as record:
         versions = current_versions()
-        context, persona, output, fallback = compose(ticket=ticket, classification=classification, assessment=assessment, sources=sources)
+        context, persona, output, fallback = compose(
+            ticket=ticket, classification=classification, assessment=assessment, sources=sources
+        )
         with record.saving():
             draft = Draft.objects.create(
                 ticket=ticket,
@@ -73,7 +100,9 @@ def draft_reply(*, ticket: Ticket, run: int, classification: Classification, ass
                 status=Draft.Status.PROPOSED if output.kind != "none" else Draft.Status.NO_ANSWER,
             )
             used_keys = {(u.kind, u.id) for u in output.used}
-            retrieved = list(output.used) + [src for src in sources if (src.kind, src.id) not in used_keys]
+            retrieved = list(output.used) + [
+                src for src in sources if (src.kind, src.id) not in used_keys
+            ]
             SourceUsage.objects.bulk_create(
                 SourceUsage(
                     draft=draft,

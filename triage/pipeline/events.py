@@ -78,4 +78,11 @@ def record_failure(*, ticket_id: int, stage_name: str, error: str, run: int = 0)
     ticket = Ticket.objects.filter(pk=ticket_id).first()
     if ticket is None:
         return
-    PipelineEvent.objects.create(ticket=ticket, stage=stage_name, run=run, started_at=now, finished_at=now, error=error[:2000])
+    PipelineEvent.objects.create(
+        ticket=ticket,
+        stage=stage_name,
+        run=run,
+        started_at=now,
+        finished_at=now,
+        error=error[:2000],
+    )

@@ -25,7 +25,9 @@ from triage.pipeline.events import completed, stage
 from triage.text.pii import PLACEHOLDER
 
 GUARDS_VERSION = "guards-1"
-GUARD_CODES = frozenset({"unbacked_claim", "unsupported_promise", "internal_shorthand", "unsafe_output"})
+GUARD_CODES = frozenset(
+    {"unbacked_claim", "unsupported_promise", "internal_shorthand", "unsafe_output"}
+)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 
 # First-person (or passive) statements that something has been done, by action kind.
@@ -50,9 +52,18 @@ CLAIMS_OTHER_LANGUAGES: dict[str, str] = {
     "investigate": r"\b(?:wir haben .{0,40}(?:geprüft|überprüft)|hemos (?:revisado|comprobado)|avons (?:vérifié|examiné))\b",
 }
 _FUTURE_CLAUSE = re.compile(r"\b(?:once|after|when|as soon as|until|before|if)\s+$", re.IGNORECASE)
-CLAIM_NAMES = {"refund": "a refund", "credit": "a credit", "cancel": "a cancellation", "escalate": "an escalation", "reset": "a reset",
-               "change": "an account change", "investigate": "a check"}
-MONEY = re.compile(r"(?:[€$£]\s?\d[\d.,]*|\b\d[\d.,]*\s?(?:eur|usd|gbp|euros?|dollars?)\b)", re.IGNORECASE)
+CLAIM_NAMES = {
+    "refund": "a refund",
+    "credit": "a credit",
+    "cancel": "a cancellation",
+    "escalate": "an escalation",
+    "reset": "a reset",
+    "change": "an account change",
+    "investigate": "a check",
+}
+MONEY = re.compile(
+    r"(?:[€$£]\s?\d[\d.,]*|\b\d[\d.,]*\s?(?:eur|usd|gbp|euros?|dollars?)\b)", re.IGNORECASE
+)
 
 PROMISES: dict[str, str] = {
     "refund": r"\b(?:we|i)(?:'ll| will| can| are going to)\s+(?:\w+\s+){0,2}refund|\byou(?:'ll| will)\s+(?:\w+\s+){0,2}(?:receive|get) (?:a |your |the )?(?:full |partial )?refund|\b(?:full|100\s?%) refund\b",
@@ -65,8 +76,13 @@ SHORTHAND = re.compile(
     re.IGNORECASE,
 )
 HTML = re.compile(r"<\s*/?\s*[a-z][a-z0-9]*(?:\s[^<>]*)?>", re.IGNORECASE)
-URL = re.compile(r"\b(?:https?://[^\s<>()]+|www\.[^\s<>()]+|[a-z0-9-]+(?:\.[a-z0-9-]+)+/[^\s<>()]*)", re.IGNORECASE)
-BARE_DOMAIN = re.compile(r"\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|example|de|es|fr|ly)\b", re.IGNORECASE)
+URL = re.compile(
+    r"\b(?:https?://[^\s<>()]+|www\.[^\s<>()]+|[a-z0-9-]+(?:\.[a-z0-9-]+)+/[^\s<>()]*)",
+    re.IGNORECASE,
+)
+BARE_DOMAIN = re.compile(
+    r"\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|example|de|es|fr|ly)\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -87,18 +103,38 @@ def check_claims(text: str, actions: set[str]) -> list[Flag]:
     flags = []
     for sentence in sentences(text):
         for kind in CLAIMS:
-            pattern = CLAIMS[kind] + ("|" + CLAIMS_OTHER_LANGUAGES[kind] if kind in CLAIMS_OTHER_LANGUAGES else "")
+            pattern = CLAIMS[kind] + (
+                "|" + CLAIMS_OTHER_LANGUAGES[kind] if kind in CLAIMS_OTHER_LANGUAGES else ""
+            )
             match = re.search(pattern, sentence, re.IGNORECASE)
             # "Once we have checked the logs, ..." speaks of the future, not of something done.
             if match and _FUTURE_CLAUSE.search(sentence[: match.start()]):
                 match = None
             if match and kind not in actions:
                 what = CLAIM_NAMES[kind]
-                flags.append(Flag("unbacked_claim", f"Says {what} was done, but no {what} is recorded on the ticket.", sentence))
+                flags.append(
+                    Flag(
+                        "unbacked_claim",
+                        f"Says {what} was done, but no {what} is recorded on the ticket.",
+                        sentence,
+                    )
+                )
                 break
         else:
-            if MONEY.search(sentence) and re.search(r"\b(refund|credit|charged back|paid back|reimburs)", sentence, re.IGNORECASE) and not actions & {"refund", "credit"}:
-                flags.append(Flag("unbacked_claim", "Names an amount of money returned, but no refund or credit is recorded.", sentence))
+            if (
+                MONEY.search(sentence)
+                and re.search(
+                    r"\b(refund|credit|charged back|paid back|reimburs)", sentence, re.IGNORECASE
+                )
+                and not actions & {"refund", "credit"}
+            ):
+                flags.append(
+                    Flag(
+                        "unbacked_claim",
+                        "Names an amount of money returned, but no refund or credit is recorded.",
+                        sentence,
+                    )
+                )
     return flags
 
 
@@ -110,34 +146,64 @@ def check_promises(text: str, policy_texts: Iterable[str]) -> list[Flag]:
             match = re.search(pattern, sentence, re.IGNORECASE)
             if not match:
                 continue
-            key_terms = {"refund": ["refund"], "credit": ["credit"], "discount": ["discount", "% off"], "deadline": []}[kind]
+            key_terms = {
+                "refund": ["refund"],
+                "credit": ["credit"],
+                "discount": ["discount", "% off"],
+                "deadline": [],
+            }[kind]
             numbers = re.findall(r"\d+", match.group(0)) + re.findall(r"\d+\s?%", sentence)
-            supported = (not key_terms or any(term in policy for term in key_terms)) and all(n.replace(" ", "") in policy.replace(" ", "") for n in numbers)
+            supported = (not key_terms or any(term in policy for term in key_terms)) and all(
+                n.replace(" ", "") in policy.replace(" ", "") for n in numbers
+            )
             if kind == "deadline" and not numbers:
                 supported = False  # "by tomorrow" is never policy
             if not supported:
-                flags.append(Flag("unsupported_promise", f"Promises a {kind} that no retrieved policy supports.", sentence))
+                flags.append(
+                    Flag(
+                        "unsupported_promise",
+                        f"Promises a {kind} that no retrieved policy supports.",
+                        sentence,
+                    )
+                )
                 break
     return flags
 
 
 def check_shorthand(text: str) -> list[Flag]:
-    return [Flag("internal_shorthand", f"Mentions internal shorthand “{m.group(0)}”.", m.group(0)) for m in SHORTHAND.finditer(text)]
+    return [
+        Flag("internal_shorthand", f"Mentions internal shorthand “{m.group(0)}”.", m.group(0))
+        for m in SHORTHAND.finditer(text)
+    ]
 
 
 def check_output(text: str, allowed_placeholders: set[str]) -> list[Flag]:
     flags = []
     for match in HTML.finditer(text):
-        flags.append(Flag("unsafe_output", "Contains HTML; replies are plain text.", match.group(0)))
+        flags.append(
+            Flag("unsafe_output", "Contains HTML; replies are plain text.", match.group(0))
+        )
     allowed = {d.lower() for d in settings.ALLOWED_LINK_DOMAINS}
     for match in [*URL.finditer(text), *BARE_DOMAIN.finditer(text)]:
         value = match.group(0)
         host = (urlparse(value if "://" in value else f"http://{value}").hostname or "").lower()
-        if host and not any(host == d or host.endswith("." + d) for d in allowed) and "@" not in text[max(0, match.start() - 1): match.start()]:
-            flags.append(Flag("unsafe_output", f"Links to {host}, which is not an allowed domain.", value))
+        if (
+            host
+            and not any(host == d or host.endswith("." + d) for d in allowed)
+            and "@" not in text[max(0, match.start() - 1) : match.start()]
+        ):
+            flags.append(
+                Flag("unsafe_output", f"Links to {host}, which is not an allowed domain.", value)
+            )
     for match in PLACEHOLDER.finditer(text):
         if match.group(0) not in allowed_placeholders:
-            flags.append(Flag("unsafe_output", "Contains a placeholder from another ticket's masked data.", match.group(0)))
+            flags.append(
+                Flag(
+                    "unsafe_output",
+                    "Contains a placeholder from another ticket's masked data.",
+                    match.group(0),
+                )
+            )
     return _dedupe(flags)
 
 
@@ -151,9 +217,16 @@ def _dedupe(flags: list[Flag]) -> list[Flag]:
     return unique
 
 
-def run_guards(text: str, *, actions: set[str], policy_texts: Iterable[str], allowed_placeholders: set[str]) -> list[Flag]:
+def run_guards(
+    text: str, *, actions: set[str], policy_texts: Iterable[str], allowed_placeholders: set[str]
+) -> list[Flag]:
     """All flags for ``text`` (a masked draft)."""
-    return _dedupe(check_claims(text, actions) + check_promises(text, policy_texts) + check_shorthand(text) + check_output(text, allowed_placeholders))
+    return _dedupe(
+        check_claims(text, actions)
+        + check_promises(text, policy_texts)
+        + check_shorthand(text)
+        + check_output(text, allowed_placeholders)
+    )
 
 
 # --- The guard stage ------------------------------------------------------------------------
@@ -162,16 +235,26 @@ def run_guards(text: str, *, actions: set[str], policy_texts: Iterable[str], all
 def _policy_texts(draft: Draft) -> list[str]:
     """The texts of the policy articles among the sources the draft was given."""
     context_sources = draft.context.get("sources", [])
-    article_ids = {s["article_id"] for s in context_sources if s.get("kind") == "chunk" and s.get("article_id")}
+    article_ids = {
+        s["article_id"] for s in context_sources if s.get("kind") == "chunk" and s.get("article_id")
+    }
     policy_ids = (
-        set(KBArticle.objects.filter(pk__in=article_ids, kind=KBArticle.Kind.POLICY).values_list("pk", flat=True)) if article_ids else set()
+        set(
+            KBArticle.objects.filter(pk__in=article_ids, kind=KBArticle.Kind.POLICY).values_list(
+                "pk", flat=True
+            )
+        )
+        if article_ids
+        else set()
     )
     return [s["text"] for s in context_sources if s.get("article_id") in policy_ids]
 
 
 def draft_flags(*, ticket: Ticket, draft: Draft) -> list[dict]:
     """The engine's own notes plus every guard flag on the draft's text (nothing is saved)."""
-    flags: list[dict] = [f for f in draft.guard_flags if isinstance(f, dict) and f.get("code") not in GUARD_CODES]
+    flags: list[dict] = [
+        f for f in draft.guard_flags if isinstance(f, dict) and f.get("code") not in GUARD_CODES
+    ]
     if draft.text:
         found = run_guards(
             draft.text,
@@ -201,7 +284,10 @@ def guard_draft(*, ticket: Ticket, run: int, draft: Draft, assessment: Assessmen
         with record.saving():
             _save_flags(draft=draft, assessment=assessment, flags=flags)
             record.inputs = {"draft": draft.pk, "words": len(draft.text.split())}
-            record.outputs = {"flags": [f.get("code") for f in flags], "auto_send_allowed": assessment.auto_send_allowed}
+            record.outputs = {
+                "flags": [f.get("code") for f in flags],
+                "auto_send_allowed": assessment.auto_send_allowed,
+            }
             record.versions = {"guards": GUARDS_VERSION}
     return flags
 

@@ -29,39 +29,66 @@ SUGGESTED_ACTION = {
 
 def handoff_note(*, ticket: Ticket, classification: Classification, assessment: Assessment) -> str:
     customer = ticket.customer
-    who = f"{customer.name or customer.email} ({customer.get_tier_display()}, {customer.plan or 'no plan'})" if customer else "unknown sender (no account matched)"
+    who = (
+        f"{customer.name or customer.email} ({customer.get_tier_display()}, {customer.plan or 'no plan'})"
+        if customer
+        else "unknown sender (no account matched)"
+    )
     replies = ticket.messages.filter(direction="outbound").count()
     drafts = ticket.drafts.count()
-    actions = ", ".join(f"{a.kind}{f' {a.amount} {a.currency}' if a.amount else ''}" for a in ticket.actions.all()) or "none"
-    reasons = [f"- {r['detail']} (tier {r['tier']})" for r in assessment.reasons if r["code"] != "ambiguous"] or ["- escalation tier from the assessment"]
+    actions = (
+        ", ".join(
+            f"{a.kind}{f' {a.amount} {a.currency}' if a.amount else ''}"
+            for a in ticket.actions.all()
+        )
+        or "none"
+    )
+    reasons = [
+        f"- {r['detail']} (tier {r['tier']})"
+        for r in assessment.reasons
+        if r["code"] != "ambiguous"
+    ] or ["- escalation tier from the assessment"]
     codes = [r["code"] for r in assessment.reasons]
-    suggestions = [SUGGESTED_ACTION[c] for c in dict.fromkeys(codes) if c in SUGGESTED_ACTION] or ["Review the ticket and reply."]
+    suggestions = [SUGGESTED_ACTION[c] for c in dict.fromkeys(codes) if c in SUGGESTED_ACTION] or [
+        "Review the ticket and reply."
+    ]
     if ticket.sla_due_at:
         hours = (ticket.sla_due_at - timezone.now()).total_seconds() / 3600
         sla = f"due {ticket.sla_due_at:%Y-%m-%d %H:%M} UTC ({'overdue by' if hours < 0 else 'in'} {abs(hours):.1f} h)"
     else:
         sla = "set when the ticket is routed"
-    return "\n".join([
-        f"Tier {assessment.tier} escalation · {classification.urgency} · {classification.category} · {classification.sentiment}",
-        f"Summary: {classification.summary}",
-        f"Customer: {who}",
-        f"Receiving team: {ticket.team.name if ticket.team else 'not routed'}; reviewer: {ticket.reviewer.get_username() if ticket.reviewer else 'unassigned'}",
-        f"Tried so far: {replies} replies sent, {drafts} earlier drafts, actions recorded: {actions}",
-        "Why it escalated:",
-        *reasons,
-        "Suggested action: " + " ".join(suggestions),
-        f"SLA: {sla}",
-    ])
+    return "\n".join(
+        [
+            f"Tier {assessment.tier} escalation · {classification.urgency} · {classification.category} · {classification.sentiment}",
+            f"Summary: {classification.summary}",
+            f"Customer: {who}",
+            f"Receiving team: {ticket.team.name if ticket.team else 'not routed'}; reviewer: {ticket.reviewer.get_username() if ticket.reviewer else 'unassigned'}",
+            f"Tried so far: {replies} replies sent, {drafts} earlier drafts, actions recorded: {actions}",
+            "Why it escalated:",
+            *reasons,
+            "Suggested action: " + " ".join(suggestions),
+            f"SLA: {sla}",
+        ]
+    )
 
 
-def write_handoff(*, ticket: Ticket, run: int, classification: Classification, assessment: Assessment, draft: Draft) -> str:
+def write_handoff(
+    *,
+    ticket: Ticket,
+    run: int,
+    classification: Classification,
+    assessment: Assessment,
+    draft: Draft,
+) -> str:
     """The handoff stage: tiers 2 and 3 get a note for the receiving team on the draft (after routing named it)."""
     if completed(ticket, "handoff", run=run):
         draft.refresh_from_db(fields=["handoff_note"])
         return draft.handoff_note
     with stage(ticket, "handoff", run=run) as record, record.saving():
         if assessment.tier >= 2:
-            draft.handoff_note = handoff_note(ticket=ticket, classification=classification, assessment=assessment)
+            draft.handoff_note = handoff_note(
+                ticket=ticket, classification=classification, assessment=assessment
+            )
             draft.save(update_fields=["handoff_note"])
         record.inputs = {"tier": assessment.tier}
         record.outputs = {"note_lines": len(draft.handoff_note.splitlines())}

@@ -10,6 +10,7 @@ from triage.text.pii import mask_pii
 
 PREPROCESS_VERSION = "preprocess-1"
 
+
 def preprocess_ticket(*, ticket: Ticket, run: int) -> Ticket:
     """Fill cleaned_text, masked_text and language; store the PII mapping apart. Idempotent per run."""
     if completed(ticket, "preprocess", run=run):
@@ -30,7 +31,15 @@ def preprocess_ticket(*, ticket: Ticket, run: int) -> Ticket:
             ticket.masked_text = masked.text
             ticket.masked_subject = masked_subject.text[:300]
             ticket.language = language
-            ticket.save(update_fields=["cleaned_text", "masked_text", "masked_subject", "language", "updated_at"])
+            ticket.save(
+                update_fields=[
+                    "cleaned_text",
+                    "masked_text",
+                    "masked_subject",
+                    "language",
+                    "updated_at",
+                ]
+            )
             for message in ticket.messages.filter(masked_body=""):
                 message.masked_body = mask_pii(message.body, vault.mapping).text
                 message.save(update_fields=["masked_body"])

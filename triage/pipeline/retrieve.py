@@ -14,10 +14,14 @@ RETRIEVE_K = 5
 UNFILTERED_K = 3  # a few sources outside the predicted category, in case the category is wrong
 
 
-def find_sources(*, classification: Classification, vector: np.ndarray) -> tuple[list[Source], bool]:
+def find_sources(
+    *, classification: Classification, vector: np.ndarray
+) -> tuple[list[Source], bool]:
     """The ranked sources (deduplicated), and whether the category filter was applied."""
     known = TaxonomyCategory.objects.filter(slug=classification.category).exists()
-    filtered = retrieve(vector=vector, category=classification.category if known else None, k=RETRIEVE_K)
+    filtered = retrieve(
+        vector=vector, category=classification.category if known else None, k=RETRIEVE_K
+    )
     extra = retrieve(vector=vector, k=UNFILTERED_K) if known else []
     seen, sources = set(), []
     for source in sorted([*filtered, *extra], key=lambda s: s.score, reverse=True):
@@ -27,7 +31,9 @@ def find_sources(*, classification: Classification, vector: np.ndarray) -> tuple
     return sources, known
 
 
-def retrieve_sources(*, ticket: Ticket, run: int, classification: Classification, vector: np.ndarray) -> list[Source]:
+def retrieve_sources(
+    *, ticket: Ticket, run: int, classification: Classification, vector: np.ndarray
+) -> list[Source]:
     """Sources for the draft. Retrieval only reads, so a repeated run searches again but records the stage once."""
     if completed(ticket, "retrieve", run=run):
         return find_sources(classification=classification, vector=vector)[0]
@@ -35,5 +41,8 @@ def retrieve_sources(*, ticket: Ticket, run: int, classification: Classification
         sources, known = find_sources(classification=classification, vector=vector)
         record.inputs = {"category": classification.category if known else None, "k": RETRIEVE_K}
         record.outputs = {"sources": [s.as_citation() for s in sources]}
-        record.versions = {"embedding_model": MODEL_NAME, "half_life_days": settings.RETRIEVAL_HALF_LIFE_DAYS}
+        record.versions = {
+            "embedding_model": MODEL_NAME,
+            "half_life_days": settings.RETRIEVAL_HALF_LIFE_DAYS,
+        }
     return sources

@@ -16,7 +16,9 @@ from triage.pipeline.sla import sla_due
 
 URGENCY_WEIGHT = {"P1": 4, "P2": 3, "P3": 2, "P4": 1}
 SENTIMENT_WEIGHT = {"angry": 2, "frustrated": 1}
-SKILL_BONUS = 3  # a skilled reviewer may carry this much more load before an unskilled one gets the ticket
+SKILL_BONUS = (
+    3  # a skilled reviewer may carry this much more load before an unskilled one gets the ticket
+)
 SECURITY_CODES = {"security_issue"}
 # The queue is ordered by SLA due time brought forward by these: an escalated P1 with two
 # hours left comes before a calm P3 with one hour left.
@@ -27,23 +29,48 @@ RANK_ADVANCE_BY_URGENCY = {"P1": timedelta(hours=2), "P2": timedelta(minutes=30)
 def queue_rank(ticket: Ticket) -> datetime | None:
     if ticket.sla_due_at is None:
         return None
-    return ticket.sla_due_at - RANK_ADVANCE_PER_TIER * (ticket.tier or 0) - RANK_ADVANCE_BY_URGENCY.get(ticket.urgency, timedelta(0))
+    return (
+        ticket.sla_due_at
+        - RANK_ADVANCE_PER_TIER * (ticket.tier or 0)
+        - RANK_ADVANCE_BY_URGENCY.get(ticket.urgency, timedelta(0))
+    )
 
 
-def refresh_read_model(*, ticket: Ticket, classification: Classification | None = None, assessment: Assessment | None = None, draft: Draft | None = None) -> None:
+def refresh_read_model(
+    *,
+    ticket: Ticket,
+    classification: Classification | None = None,
+    assessment: Assessment | None = None,
+    draft: Draft | None = None,
+) -> None:
     """Copy what the queue filters and sorts on onto the ticket row (not saved here)."""
     if classification is not None:
-        ticket.urgency, ticket.category, ticket.sentiment = classification.urgency, classification.category, classification.sentiment
+        ticket.urgency, ticket.category, ticket.sentiment = (
+            classification.urgency,
+            classification.category,
+            classification.sentiment,
+        )
         ticket.confidence = classification.confidence
     if assessment is not None:
         ticket.tier = assessment.tier
         ticket.escalation_codes = sorted({r["code"] for r in assessment.reasons})
     if draft is not None:
-        ticket.flag_codes = sorted({f.get("code", "") for f in draft.guard_flags if isinstance(f, dict)} - {""})
+        ticket.flag_codes = sorted(
+            {f.get("code", "") for f in draft.guard_flags if isinstance(f, dict)} - {""}
+        )
     ticket.queue_rank_at = queue_rank(ticket)
 
 
-READ_MODEL_FIELDS = ["urgency", "category", "sentiment", "confidence", "tier", "escalation_codes", "flag_codes", "queue_rank_at"]
+READ_MODEL_FIELDS = [
+    "urgency",
+    "category",
+    "sentiment",
+    "confidence",
+    "tier",
+    "escalation_codes",
+    "flag_codes",
+    "queue_rank_at",
+]
 
 
 @dataclass
@@ -56,40 +83,70 @@ class RouteDecision:
 
 def difficulty(classification: Classification, assessment: Assessment) -> int:
     """An angry P1 counts far more than a P4 how-to."""
-    return URGENCY_WEIGHT.get(classification.urgency, 2) + SENTIMENT_WEIGHT.get(classification.sentiment, 0) + assessment.tier
+    return (
+        URGENCY_WEIGHT.get(classification.urgency, 2)
+        + SENTIMENT_WEIGHT.get(classification.sentiment, 0)
+        + assessment.tier
+    )
 
 
 def choose_team(classification: Classification, assessment: Assessment) -> tuple[Team | None, str]:
-    home = Team.objects.filter(categories__contains=[classification.category], is_escalation_team=False).first()
+    home = Team.objects.filter(
+        categories__contains=[classification.category], is_escalation_team=False
+    ).first()
     reason = f"category {classification.category}"
     if home is None:
         home = Team.objects.filter(categories__contains=["general"]).first()
         reason = f"no team handles {classification.category!r}: general support"
     codes = {r["code"] for r in assessment.reasons}
-    escalate = assessment.tier >= 3 or classification.urgency == "P1" or classification.sentiment == "angry"
+    escalate = (
+        assessment.tier >= 3
+        or classification.urgency == "P1"
+        or classification.sentiment == "angry"
+    )
     if escalate:
         target = None
         if codes & SECURITY_CODES:
-            target = Team.objects.filter(is_escalation_team=True, skills__contains=["security"]).first()
+            target = Team.objects.filter(
+                is_escalation_team=True, skills__contains=["security"]
+            ).first()
         if target is None and home is not None and home.escalation_team_id:
             target = home.escalation_team
         if target is None:
             target = Team.objects.filter(is_escalation_team=True).first()
         if target is not None:
-            why = [w for w, on in (("tier 3", assessment.tier >= 3), ("P1", classification.urgency == "P1"), ("angry", classification.sentiment == "angry")) if on]
+            why = [
+                w
+                for w, on in (
+                    ("tier 3", assessment.tier >= 3),
+                    ("P1", classification.urgency == "P1"),
+                    ("angry", classification.sentiment == "angry"),
+                )
+                if on
+            ]
             return target, f"{' + '.join(why)}: escalation team {target.slug}"
     return home, reason
 
 
 def choose_reviewer(team: Team, *, skills: set[str]):
     """The available member with the least open load (weighted by difficulty), skilled members first."""
-    memberships = list(TeamMembership.objects.filter(team=team, available=True, user__is_active=True).select_related("user"))
+    memberships = list(
+        TeamMembership.objects.filter(
+            team=team, available=True, user__is_active=True
+        ).select_related("user")
+    )
     if not memberships:
         return None
     user_ids = [m.user_id for m in memberships]
     loads = dict(
-        get_user_model().objects.filter(pk__in=user_ids)
-        .annotate(load=Sum("assigned_tickets__difficulty", filter=Q(assigned_tickets__status__in=Ticket.OPEN_STATUSES)))
+        get_user_model()
+        .objects.filter(pk__in=user_ids)
+        .annotate(
+            load=Sum(
+                "assigned_tickets__difficulty",
+                filter=Q(assigned_tickets__status__in=Ticket.OPEN_STATUSES),
+            )
+        )
         .values_list("pk", "load")
     )
 
@@ -100,25 +157,64 @@ def choose_reviewer(team: Team, *, skills: set[str]):
     return min(memberships, key=cost).user
 
 
-def route_ticket(*, ticket: Ticket, run: int, classification: Classification, assessment: Assessment, draft: Draft | None = None) -> Ticket:
+def route_ticket(
+    *,
+    ticket: Ticket,
+    run: int,
+    classification: Classification,
+    assessment: Assessment,
+    draft: Draft | None = None,
+) -> Ticket:
     """Team, reviewer, SLA due time and the queue's read model. Idempotent per run."""
     if completed(ticket, "route", run=run):
         ticket.refresh_from_db()
         return ticket
     with stage(ticket, "route", run=run) as record, record.saving():
-        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("customer").get(pk=ticket.pk)
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .get(pk=ticket.pk)
+        )
         team, reason = choose_team(classification, assessment)
         ticket.difficulty = difficulty(classification, assessment)
         ticket.team = team
-        ticket.needs_human_triage = classification.confidence < settings.ROUTING_CONFIDENCE_THRESHOLD or classification.needs_human_review
-        skills = {classification.category, classification.subcategory, *(r["code"] for r in assessment.reasons)}
+        ticket.needs_human_triage = (
+            classification.confidence < settings.ROUTING_CONFIDENCE_THRESHOLD
+            or classification.needs_human_review
+        )
+        skills = {
+            classification.category,
+            classification.subcategory,
+            *(r["code"] for r in assessment.reasons),
+        }
         ticket.reviewer = choose_reviewer(team, skills=skills) if team else None
-        ticket.sla_due_at = sla_due(team=team, urgency=classification.urgency, start=ticket.created_at) if team else None
-        refresh_read_model(ticket=ticket, classification=classification, assessment=assessment, draft=draft)
-        ticket.save(update_fields=["team", "reviewer", "sla_due_at", "difficulty", "needs_human_triage", "updated_at", *READ_MODEL_FIELDS])
+        ticket.sla_due_at = (
+            sla_due(team=team, urgency=classification.urgency, start=ticket.created_at)
+            if team
+            else None
+        )
+        refresh_read_model(
+            ticket=ticket, classification=classification, assessment=assessment, draft=draft
+        )
+        ticket.save(
+            update_fields=[
+                "team",
+                "reviewer",
+                "sla_due_at",
+                "difficulty",
+                "needs_human_triage",
+                "updated_at",
+                *READ_MODEL_FIELDS,
+            ]
+        )
         versions = current_versions()
         record.ticket = ticket
-        record.inputs = {"category": classification.category, "urgency": classification.urgency, "tier": assessment.tier, "confidence": classification.confidence}
+        record.inputs = {
+            "category": classification.category,
+            "urgency": classification.urgency,
+            "tier": assessment.tier,
+            "confidence": classification.confidence,
+        }
         record.outputs = {
             "team": team.slug if team else None,
             "reason": reason,
@@ -128,5 +224,8 @@ def route_ticket(*, ticket: Ticket, run: int, classification: Classification, as
             "human_triage": ticket.needs_human_triage,
             "suggestions": classification.alternatives[:2] if ticket.needs_human_triage else [],
         }
-        record.versions = {"routing": versions["routing"], "threshold": settings.ROUTING_CONFIDENCE_THRESHOLD}
+        record.versions = {
+            "routing": versions["routing"],
+            "threshold": settings.ROUTING_CONFIDENCE_THRESHOLD,
+        }
     return ticket

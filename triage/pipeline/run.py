@@ -43,20 +43,47 @@ def run_pipeline(*, ticket_id: int) -> bool:
         current_stage = "assess"
         assessment = assess_ticket(ticket=ticket, run=run, classification=classification, text=text)
         current_stage = "retrieve"
-        sources = retrieve_sources(ticket=ticket, run=run, classification=classification, vector=vector)
+        sources = retrieve_sources(
+            ticket=ticket, run=run, classification=classification, vector=vector
+        )
         current_stage = "draft"
-        draft = draft_reply(ticket=ticket, run=run, classification=classification, assessment=assessment, sources=sources)
+        draft = draft_reply(
+            ticket=ticket,
+            run=run,
+            classification=classification,
+            assessment=assessment,
+            sources=sources,
+        )
         current_stage = "guard"
         guard_draft(ticket=ticket, run=run, draft=draft, assessment=assessment)
         current_stage = "route"
-        ticket = route_ticket(ticket=ticket, run=run, classification=classification, assessment=assessment, draft=draft)
+        ticket = route_ticket(
+            ticket=ticket,
+            run=run,
+            classification=classification,
+            assessment=assessment,
+            draft=draft,
+        )
         current_stage = "handoff"
-        write_handoff(ticket=ticket, run=run, classification=classification, assessment=assessment, draft=draft)
+        write_handoff(
+            ticket=ticket,
+            run=run,
+            classification=classification,
+            assessment=assessment,
+            draft=draft,
+        )
         current_stage = "finish"
-        lifecycle.finish_processing(ticket_id=ticket_id, tier=assessment.tier, has_draft=bool(draft.text))
+        lifecycle.finish_processing(
+            ticket_id=ticket_id, tier=assessment.tier, has_draft=bool(draft.text)
+        )
     except Exception as exc:
         logger.exception("pipeline failed for ticket %s at %s", ticket_id, current_stage)
-        record_failure(ticket_id=ticket_id, stage_name=current_stage, error=f"{type(exc).__name__}: {exc}", run=run)
+        record_failure(
+            ticket_id=ticket_id,
+            stage_name=current_stage,
+            error=f"{type(exc).__name__}: {exc}",
+            run=run,
+        )
         lifecycle.release_claim(ticket_id=ticket_id)
         raise
     return True

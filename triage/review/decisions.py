@@ -45,7 +45,10 @@ class EditDistance:
 
 def edit_distance(draft: str, final: str) -> EditDistance:
     a, b = draft.strip(), final.strip()
-    return EditDistance(normalized=round(Levenshtein.normalized_distance(a, b), 4), token_ratio=round(fuzz.token_set_ratio(a, b), 2))
+    return EditDistance(
+        normalized=round(Levenshtein.normalized_distance(a, b), 4),
+        token_ratio=round(fuzz.token_set_ratio(a, b), 2),
+    )
 
 
 def reviewer_text(ticket: Ticket, masked: str) -> str:
@@ -57,17 +60,29 @@ def _lock(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
 
 
-def _case(ticket: Ticket, origin: str, *, labels: dict, predicted: dict, final_reply: str = "", user=None) -> None:
+def _case(
+    ticket: Ticket, origin: str, *, labels: dict, predicted: dict, final_reply: str = "", user=None
+) -> None:
     EvaluationCase.objects.create(
-        ticket=ticket, origin=origin, masked_text=f"{ticket.masked_subject}\n{ticket.masked_text}".strip(), labels=labels,
-        predicted=predicted, final_reply=mask_pii(final_reply, ticket.pii_mapping()).text, created_by=user,
+        ticket=ticket,
+        origin=origin,
+        masked_text=f"{ticket.masked_subject}\n{ticket.masked_text}".strip(),
+        labels=labels,
+        predicted=predicted,
+        final_reply=mask_pii(final_reply, ticket.pii_mapping()).text,
+        created_by=user,
     )
 
 
 def _labels(classification: Classification | None) -> dict:
     if classification is None:
         return {}
-    return {"urgency": classification.urgency, "category": classification.category, "subcategory": classification.subcategory, "sentiment": classification.sentiment}
+    return {
+        "urgency": classification.urgency,
+        "category": classification.category,
+        "subcategory": classification.subcategory,
+        "sentiment": classification.sentiment,
+    }
 
 
 def check_draft_open(ticket: Ticket, draft: Draft) -> None:
@@ -77,7 +92,15 @@ def check_draft_open(ticket: Ticket, draft: Draft) -> None:
         raise ReviewError("this draft has already been decided")
 
 
-def do_approve(*, ticket: Ticket, draft: Draft, user: AbstractBaseUser, final_text: str, seconds_spent: int, ask_clarification: bool = False) -> Review:
+def do_approve(
+    *,
+    ticket: Ticket,
+    draft: Draft,
+    user: AbstractBaseUser,
+    final_text: str,
+    seconds_spent: int,
+    ask_clarification: bool = False,
+) -> Review:
     """Approve (unchanged or edited) and put the reply in the outbox; enqueue its send after the commit.
 
     With ``ask_clarification`` the reply is a question to the customer: once sent, the ticket
@@ -94,49 +117,102 @@ def do_approve(*, ticket: Ticket, draft: Draft, user: AbstractBaseUser, final_te
         distance = edit_distance(shown, final_text)
         unchanged = distance.normalized == 0.0
         review = Review.objects.create(
-            ticket=ticket, draft=draft, reviewer=user, final_text=final_text, seconds_spent=max(0, seconds_spent),
-            decision=Review.Decision.APPROVED_UNCHANGED if unchanged else Review.Decision.APPROVED_EDITED,
-            edit_distance=distance.normalized, token_ratio=distance.token_ratio,
+            ticket=ticket,
+            draft=draft,
+            reviewer=user,
+            final_text=final_text,
+            seconds_spent=max(0, seconds_spent),
+            decision=Review.Decision.APPROVED_UNCHANGED
+            if unchanged
+            else Review.Decision.APPROVED_EDITED,
+            edit_distance=distance.normalized,
+            token_ratio=distance.token_ratio,
         )
         draft.status = Draft.Status.APPROVED
         draft.save(update_fields=["status"])
-        Outbound.objects.create(ticket=ticket, review=review, via=channel_for(ticket), body=final_text,
-                                wait_for_customer=ask_clarification or draft.kind == Draft.Kind.CLARIFICATION)
+        Outbound.objects.create(
+            ticket=ticket,
+            review=review,
+            via=channel_for(ticket),
+            body=final_text,
+            wait_for_customer=ask_clarification or draft.kind == Draft.Kind.CLARIFICATION,
+        )
         if distance.normalized > HEAVY_EDIT_THRESHOLD:
-            _case(ticket, EvaluationCase.Origin.HEAVY_EDIT, labels=_labels(ticket.classifications.first()), predicted={"draft": draft.text}, final_reply=final_text, user=user)
+            _case(
+                ticket,
+                EvaluationCase.Origin.HEAVY_EDIT,
+                labels=_labels(ticket.classifications.first()),
+                predicted={"draft": draft.text},
+                final_reply=final_text,
+                user=user,
+            )
     return review
 
 
-def do_reject(*, ticket: Ticket, draft: Draft, user: AbstractBaseUser, reason: str, seconds_spent: int) -> Review:
+def do_reject(
+    *, ticket: Ticket, draft: Draft, user: AbstractBaseUser, reason: str, seconds_spent: int
+) -> Review:
     if not reason.strip():
         raise ReviewError("say why the draft is rejected")
     with transaction.atomic():
         ticket = _lock(ticket)
         draft = Draft.objects.select_for_update().get(pk=draft.pk)
         check_draft_open(ticket, draft)
-        review = Review.objects.create(ticket=ticket, draft=draft, reviewer=user, decision=Review.Decision.REJECTED, reason=reason.strip(),
-                                       edit_distance=1.0, token_ratio=0.0, seconds_spent=max(0, seconds_spent))
+        review = Review.objects.create(
+            ticket=ticket,
+            draft=draft,
+            reviewer=user,
+            decision=Review.Decision.REJECTED,
+            reason=reason.strip(),
+            edit_distance=1.0,
+            token_ratio=0.0,
+            seconds_spent=max(0, seconds_spent),
+        )
         draft.status = Draft.Status.REJECTED
         draft.save(update_fields=["status"])
-        _case(ticket, EvaluationCase.Origin.REJECTED_DRAFT, labels=_labels(ticket.classifications.first()), predicted={"draft": draft.text, "reason": reason.strip()}, user=user)
+        _case(
+            ticket,
+            EvaluationCase.Origin.REJECTED_DRAFT,
+            labels=_labels(ticket.classifications.first()),
+            predicted={"draft": draft.text, "reason": reason.strip()},
+            user=user,
+        )
     return review
 
 
-def do_escalate(*, ticket: Ticket, user: AbstractBaseUser, note: str, seconds_spent: int, draft: Draft | None = None) -> Review:
+def do_escalate(
+    *,
+    ticket: Ticket,
+    user: AbstractBaseUser,
+    note: str,
+    seconds_spent: int,
+    draft: Draft | None = None,
+) -> Review:
     """Hand the ticket to its team's escalation team with the (edited) handoff note."""
     if not note.strip():
         raise ReviewError("write a handoff note for the receiving team")
     with transaction.atomic():
         ticket = _lock(ticket)
-        target = (ticket.team.escalation_team if ticket.team and ticket.team.escalation_team_id else None) or Team.objects.filter(is_escalation_team=True).first()
+        target = (
+            ticket.team.escalation_team if ticket.team and ticket.team.escalation_team_id else None
+        ) or Team.objects.filter(is_escalation_team=True).first()
         if draft is not None:
             draft = Draft.objects.select_for_update().get(pk=draft.pk)
             check_draft_open(ticket, draft)
             draft.status = Draft.Status.SUPERSEDED
             draft.handoff_note = note.strip()
             draft.save(update_fields=["status", "handoff_note"])
-        review = Review.objects.create(ticket=ticket, draft=draft, reviewer=user, decision=Review.Decision.ESCALATED, reason=note.strip(), seconds_spent=max(0, seconds_spent))
-        TicketAction.objects.create(ticket=ticket, kind=TicketAction.Kind.ESCALATE, note=note.strip(), by=user)
+        review = Review.objects.create(
+            ticket=ticket,
+            draft=draft,
+            reviewer=user,
+            decision=Review.Decision.ESCALATED,
+            reason=note.strip(),
+            seconds_spent=max(0, seconds_spent),
+        )
+        TicketAction.objects.create(
+            ticket=ticket, kind=TicketAction.Kind.ESCALATE, note=note.strip(), by=user
+        )
         if target is not None and target != ticket.team:
             ticket.team = target
             ticket.reviewer = None
@@ -148,30 +224,54 @@ def do_escalate(*, ticket: Ticket, user: AbstractBaseUser, note: str, seconds_sp
     return review
 
 
-def do_correct_classification(*, ticket: Ticket, user: AbstractBaseUser, **fields: str) -> Classification:
+def do_correct_classification(
+    *, ticket: Ticket, user: AbstractBaseUser, **fields: str
+) -> Classification:
     """A human correction: a new classification (engine "human") and an evaluation case of what was wrong."""
     with transaction.atomic():
         ticket = _lock(ticket)
         current = ticket.classifications.first()
         if current is None:
             raise ReviewError("the ticket has not been classified yet")
-        values = {"urgency": current.urgency, "category": current.category, "subcategory": current.subcategory, "sentiment": current.sentiment}
+        values = {
+            "urgency": current.urgency,
+            "category": current.category,
+            "subcategory": current.subcategory,
+            "sentiment": current.sentiment,
+        }
         changed = {k: v for k, v in fields.items() if k in values and v and v != values[k]}
         if not changed:
             raise ReviewError("nothing changed")
         values.update(changed)
         corrected = Classification.objects.create(
-            ticket=ticket, **values, secondary_category=current.secondary_category, summary=current.summary,
-            escalation_risk=current.escalation_risk, confidence=1.0, needs_human_review=False, engine="human",
-            model=user.get_username(), taxonomy_version=current_versions()["taxonomy"], corrected_by=user,
+            ticket=ticket,
+            **values,
+            secondary_category=current.secondary_category,
+            summary=current.summary,
+            escalation_risk=current.escalation_risk,
+            confidence=1.0,
+            needs_human_review=False,
+            engine="human",
+            model=user.get_username(),
+            taxonomy_version=current_versions()["taxonomy"],
+            corrected_by=user,
         )
-        _case(ticket, EvaluationCase.Origin.CORRECTION, labels=values, predicted={**_labels(current), "engine": current.engine, "model": current.model, "prompt_version": current.prompt_version}, user=user)
+        _case(
+            ticket,
+            EvaluationCase.Origin.CORRECTION,
+            labels=values,
+            predicted={
+                **_labels(current),
+                "engine": current.engine,
+                "model": current.model,
+                "prompt_version": current.prompt_version,
+            },
+            user=user,
+        )
         ticket.needs_human_triage = False
         refresh_read_model(ticket=ticket, classification=corrected)
         ticket.save(update_fields=["needs_human_triage", "updated_at", *READ_MODEL_FIELDS])
     return corrected
-
-
 
 
 def do_confirm_triage(*, ticket: Ticket, user: AbstractBaseUser, category: str) -> Ticket:

@@ -22,7 +22,10 @@ def learn_from_ticket(*, ticket: Ticket) -> KnowledgeEntry | None:
     heavily edited (its draft's sources did not carry it). Idempotent: one entry per ticket.
     """
     review = ticket.reviews.order_by("-created_at", "-pk").first()
-    if review is None or review.decision not in (Review.Decision.APPROVED_UNCHANGED, Review.Decision.APPROVED_EDITED):
+    if review is None or review.decision not in (
+        Review.Decision.APPROVED_UNCHANGED,
+        Review.Decision.APPROVED_EDITED,
+    ):
         return None
     if review.edit_distance > HEAVY_EDIT_THRESHOLD:
         return None
@@ -31,7 +34,10 @@ def learn_from_ticket(*, ticket: Ticket) -> KnowledgeEntry | None:
         return None
     response = mask_pii(review.final_text, ticket.pii_mapping()).text
     vector = embed_texts([entry_embedding_text(text=ticket.masked_text)])[0]
-    propose_gold = review.decision == Review.Decision.APPROVED_UNCHANGED or review.edit_distance <= GOLD_PROPOSAL_MAX_EDIT
+    propose_gold = (
+        review.decision == Review.Decision.APPROVED_UNCHANGED
+        or review.edit_distance <= GOLD_PROPOSAL_MAX_EDIT
+    )
     with transaction.atomic():
         entry, _created = KnowledgeEntry.objects.update_or_create(
             source_ticket=ticket,

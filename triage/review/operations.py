@@ -53,12 +53,20 @@ def do_resolve(*, ticket: Ticket) -> Ticket:
 
 
 def do_record_action(
-    *, ticket: Ticket, user: AbstractBaseUser, kind: str, note: str = "", amount: Decimal | None = None, currency: str = ""
+    *,
+    ticket: Ticket,
+    user: AbstractBaseUser,
+    kind: str,
+    note: str = "",
+    amount: Decimal | None = None,
+    currency: str = "",
 ) -> TicketAction:
     """Record what was actually done, then re-check the open draft's claims against the actions."""
     if kind not in TicketAction.Kind.values:
         raise ReviewError(f"unknown action {kind!r}")
-    action = TicketAction.objects.create(ticket=ticket, kind=kind, note=note, amount=amount, currency=currency.upper()[:3], by=user)
+    action = TicketAction.objects.create(
+        ticket=ticket, kind=kind, note=note, amount=amount, currency=currency.upper()[:3], by=user
+    )
     recheck_open_draft(ticket=ticket)
     return action
 

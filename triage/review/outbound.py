@@ -44,35 +44,65 @@ class SendError(RuntimeError):
 
 def _http(method: str, url: str, payload: dict, headers: dict[str, str], *, key: str) -> None:
     headers = {"Content-Type": "application/json", "Idempotency-Key": key, **headers}
-    request = urllib.request.Request(url, data=json.dumps(payload).encode(), method=method, headers=headers)
+    request = urllib.request.Request(
+        url, data=json.dumps(payload).encode(), method=method, headers=headers
+    )
     try:
         with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as response:
             if response.status >= 300:
                 raise SendError(f"{url} answered {response.status}")
     except urllib.error.HTTPError as exc:
-        raise SendError(f"{url} answered {exc.code}: {exc.read()[:200].decode(errors='replace')}") from None
+        raise SendError(
+            f"{url} answered {exc.code}: {exc.read()[:200].decode(errors='replace')}"
+        ) from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         raise SendError(f"{url} could not be reached: {getattr(exc, 'reason', exc)}") from None
 
 
 def _zendesk(ticket: Ticket, body: str, key: str) -> None:
-    token = base64.b64encode(f"{settings.ZENDESK_API_USER}/token:{settings.ZENDESK_API_TOKEN}".encode()).decode()
-    _http("PUT", f"{settings.ZENDESK_API_URL.rstrip('/')}/api/v2/tickets/{ticket.external_id}.json",
-          {"ticket": {"comment": {"body": body, "public": True}}}, {"Authorization": f"Basic {token}"}, key=key)
+    token = base64.b64encode(
+        f"{settings.ZENDESK_API_USER}/token:{settings.ZENDESK_API_TOKEN}".encode()
+    ).decode()
+    _http(
+        "PUT",
+        f"{settings.ZENDESK_API_URL.rstrip('/')}/api/v2/tickets/{ticket.external_id}.json",
+        {"ticket": {"comment": {"body": body, "public": True}}},
+        {"Authorization": f"Basic {token}"},
+        key=key,
+    )
 
 
 def _intercom(ticket: Ticket, body: str, key: str) -> None:
-    _http("POST", f"{settings.INTERCOM_API_URL.rstrip('/')}/conversations/{ticket.external_id}/reply",
-          {"message_type": "comment", "type": "admin", "admin_id": settings.INTERCOM_ADMIN_ID, "body": body},
-          {"Authorization": f"Bearer {settings.INTERCOM_API_TOKEN}"}, key=key)
+    _http(
+        "POST",
+        f"{settings.INTERCOM_API_URL.rstrip('/')}/conversations/{ticket.external_id}/reply",
+        {
+            "message_type": "comment",
+            "type": "admin",
+            "admin_id": settings.INTERCOM_ADMIN_ID,
+            "body": body,
+        },
+        {"Authorization": f"Bearer {settings.INTERCOM_API_TOKEN}"},
+        key=key,
+    )
 
 
 def _freshdesk(ticket: Ticket, body: str, key: str) -> None:
     token = base64.b64encode(f"{settings.FRESHDESK_API_KEY}:X".encode()).decode()
-    _http("POST", f"{settings.FRESHDESK_API_URL.rstrip('/')}/api/v2/tickets/{ticket.external_id}/reply", {"body": body}, {"Authorization": f"Basic {token}"}, key=key)
+    _http(
+        "POST",
+        f"{settings.FRESHDESK_API_URL.rstrip('/')}/api/v2/tickets/{ticket.external_id}/reply",
+        {"body": body},
+        {"Authorization": f"Basic {token}"},
+        key=key,
+    )
 
 
-ADAPTERS = {"zendesk": ("ZENDESK_API_URL", _zendesk), "intercom": ("INTERCOM_API_URL", _intercom), "freshdesk": ("FRESHDESK_API_URL", _freshdesk)}
+ADAPTERS = {
+    "zendesk": ("ZENDESK_API_URL", _zendesk),
+    "intercom": ("INTERCOM_API_URL", _intercom),
+    "freshdesk": ("FRESHDESK_API_URL", _freshdesk),
+}
 
 
 def channel_for(ticket: Ticket) -> str:
@@ -88,13 +118,28 @@ def deliver(*, ticket: Ticket, body: str, via: str, key: str) -> None:
         ADAPTERS[via][1](ticket, body, key)
         return
     if ticket.customer is None or not ticket.customer.email:
-        raise SendError("the customer has no email address and the ticket did not come from a connected helpdesk")
-    first = ticket.messages.filter(direction="inbound").exclude(message_id=None).order_by("created_at").first()
+        raise SendError(
+            "the customer has no email address and the ticket did not come from a connected helpdesk"
+        )
+    first = (
+        ticket.messages.filter(direction="inbound")
+        .exclude(message_id=None)
+        .order_by("created_at")
+        .first()
+    )
     headers = {"In-Reply-To": first.message_id, "References": first.message_id} if first else {}
-    headers["Message-ID"] = f"<reply-{key}@{settings.DEFAULT_FROM_EMAIL.rpartition('@')[2] or 'deskpilot'}>"
-    subject = ticket.subject if ticket.subject.lower().startswith("re:") else f"Re: {ticket.subject or 'your request'} [#{ticket.pk}]"
+    headers["Message-ID"] = (
+        f"<reply-{key}@{settings.DEFAULT_FROM_EMAIL.rpartition('@')[2] or 'deskpilot'}>"
+    )
+    subject = (
+        ticket.subject
+        if ticket.subject.lower().startswith("re:")
+        else f"Re: {ticket.subject or 'your request'} [#{ticket.pk}]"
+    )
     try:
-        EmailMessage(subject=subject, body=body, to=[ticket.customer.email], headers=headers).send(fail_silently=False)
+        EmailMessage(subject=subject, body=body, to=[ticket.customer.email], headers=headers).send(
+            fail_silently=False
+        )
     except Exception as exc:  # SMTP and backend errors come in many types
         raise SendError(f"email to {ticket.customer.email} failed: {exc}") from None
 
@@ -104,7 +149,10 @@ def deliver(*, ticket: Ticket, body: str, via: str, key: str) -> None:
 
 def backoff(attempts: int) -> timedelta:
     """Wait before the next try after ``attempts`` failed ones: base, 2×, 4×… up to an hour."""
-    return min(MAX_BACKOFF, timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1)))
+    return min(
+        MAX_BACKOFF,
+        timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1)),
+    )
 
 
 def _take(outbound_id: int, now: datetime) -> Outbound | None:
@@ -113,7 +161,11 @@ def _take(outbound_id: int, now: datetime) -> Outbound | None:
         outbound = Outbound.objects.select_for_update(of=("self",)).filter(pk=outbound_id).first()
         if outbound is None or outbound.status == Outbound.Status.SENT:
             return None
-        if outbound.status == Outbound.Status.SENDING and outbound.sending_until and outbound.sending_until > now:
+        if (
+            outbound.status == Outbound.Status.SENDING
+            and outbound.sending_until
+            and outbound.sending_until > now
+        ):
             return None
         outbound.status = Outbound.Status.SENDING
         outbound.attempts += 1
@@ -131,7 +183,9 @@ def send_outbound(*, outbound_id: int, now: datetime | None = None) -> Outbound 
         return None
     ticket = Ticket.objects.select_related("customer").get(pk=outbound.ticket_id)
     try:
-        deliver(ticket=ticket, body=outbound.body, via=outbound.via, key=str(outbound.idempotency_key))
+        deliver(
+            ticket=ticket, body=outbound.body, via=outbound.via, key=str(outbound.idempotency_key)
+        )
     except SendError as exc:
         return _failed(outbound, str(exc), now=timezone.now())
     return _sent(outbound, now=timezone.now())
@@ -143,19 +197,29 @@ def _failed(outbound: Outbound, error: str, *, now: datetime) -> Outbound:
         outbound.status = Outbound.Status.FAILED
         outbound.last_error = error[:2000]
         outbound.sending_until = None
-        outbound.next_attempt_at = now + backoff(outbound.attempts) if outbound.attempts < Outbound.MAX_ATTEMPTS else None
+        outbound.next_attempt_at = (
+            now + backoff(outbound.attempts) if outbound.attempts < Outbound.MAX_ATTEMPTS else None
+        )
         outbound.save(update_fields=["status", "last_error", "sending_until", "next_attempt_at"])
     return outbound
 
 
 def _sent(outbound: Outbound, *, now: datetime) -> Outbound:
     with transaction.atomic():
-        outbound = Outbound.objects.select_for_update(of=("self",)).select_related("review__reviewer").get(pk=outbound.pk)
+        outbound = (
+            Outbound.objects.select_for_update(of=("self",))
+            .select_related("review__reviewer")
+            .get(pk=outbound.pk)
+        )
         outbound.status, outbound.sent_at, outbound.last_error = Outbound.Status.SENT, now, ""
         outbound.sending_until = outbound.next_attempt_at = None
-        outbound.save(update_fields=["status", "sent_at", "last_error", "sending_until", "next_attempt_at"])
+        outbound.save(
+            update_fields=["status", "sent_at", "last_error", "sending_until", "next_attempt_at"]
+        )
         ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=outbound.ticket_id)
-        reviewer = outbound.review.reviewer if outbound.review and outbound.review.reviewer else None
+        reviewer = (
+            outbound.review.reviewer if outbound.review and outbound.review.reviewer else None
+        )
         Message.objects.create(
             ticket=ticket,
             direction=Message.Direction.OUTBOUND,

@@ -10,7 +10,25 @@ from html.parser import HTMLParser
 TOKEN_BUDGET = 1500
 WORDS_PER_TOKEN = 1 / 1.3
 
-_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul", "ol", "hr"}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "table",
+    "ul",
+    "ol",
+    "hr",
+}
 _SKIP_TAGS = {"script", "style", "head", "title", "template"}
 
 

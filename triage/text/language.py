@@ -7,7 +7,26 @@ from functools import lru_cache
 
 from py3langid.langid import _load_identifier
 
-CANDIDATE_LANGUAGES = ["en", "de", "es", "fr", "it", "nl", "pt", "pl", "sv", "da", "no", "fi", "cs", "tr", "ru", "ja", "zh", "ar"]
+CANDIDATE_LANGUAGES = [
+    "en",
+    "de",
+    "es",
+    "fr",
+    "it",
+    "nl",
+    "pt",
+    "pl",
+    "sv",
+    "da",
+    "no",
+    "fi",
+    "cs",
+    "tr",
+    "ru",
+    "ja",
+    "zh",
+    "ar",
+]
 _PLACEHOLDER = re.compile(r"\[[A-Z]+_\d+\]")
 
 

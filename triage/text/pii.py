@@ -87,7 +87,10 @@ def mask_pii(text: str, mapping: dict[str, str] | None = None) -> Masked:
             counters[match.group(1)] = max(counters.get(match.group(1), 0), int(match.group(2)))
 
     for kind, pattern, valid in _KINDS:
-        def replace(match: re.Match[str], kind: str = kind, valid: Callable[[str], bool] = valid) -> str:
+
+        def replace(
+            match: re.Match[str], kind: str = kind, valid: Callable[[str], bool] = valid
+        ) -> str:
             value = match.group(0)
             if not valid(value):
                 return value

@@ -6,18 +6,29 @@ import re
 
 ANGRY = [
     r"\b(unacceptable|ridiculous|outrageous|furious|disgusting|scam|fraud|worst|incompetent|pathetic|joke)\b",
-    r"\bfix (this|it) now\b", r"\bdriving me (mad|crazy)\b", r"!!+", r"\bunversch[äa]mt\b", r"\binaceptable\b", r"\binadmissible\b",
+    r"\bfix (this|it) now\b",
+    r"\bdriving me (mad|crazy)\b",
+    r"!!+",
+    r"\bunversch[äa]mt\b",
+    r"\binaceptable\b",
+    r"\binadmissible\b",
 ]
 FRUSTRATED = [
-    r"\b(still|again|yet another|annoying|frustrat\w*|disappointed|fed up|waste of time)\b", r"\b(doesn't|does not|didn't|won't|can't|cannot) work\b",
-    r"\bno (one|body) (answers|answered|replied)\b", r"\b(third|3rd|fourth) time\b", r"\bnothing works\b",
-    r"\b(immer noch|schon wieder|ärgerlich|enttäuscht)\b", r"\b(todav[ií]a|otra vez|frustrante|llevo esperando)\b", r"\b(toujours pas|encore|troisième fois|décevant)\b",
+    r"\b(still|again|yet another|annoying|frustrat\w*|disappointed|fed up|waste of time)\b",
+    r"\b(doesn't|does not|didn't|won't|can't|cannot) work\b",
+    r"\bno (one|body) (answers|answered|replied)\b",
+    r"\b(third|3rd|fourth) time\b",
+    r"\bnothing works\b",
+    r"\b(immer noch|schon wieder|ärgerlich|enttäuscht)\b",
+    r"\b(todav[ií]a|otra vez|frustrante|llevo esperando)\b",
+    r"\b(toujours pas|encore|troisième fois|décevant)\b",
 ]
 POSITIVE = [
     r"\b(thank(s| you)|great|fantastic|love|awesome|excellent|helpful|appreciate|well done|great job)\b",
-    r"\b(danke|super|toll|hilfreich)\b", r"\b(gracias|genial|excelente)\b", r"\b(merci|génial|excellent|formidable)\b",
+    r"\b(danke|super|toll|hilfreich)\b",
+    r"\b(gracias|genial|excelente)\b",
+    r"\b(merci|génial|excellent|formidable)\b",
 ]
-
 
 
 def _count(patterns: list[str], text: str) -> int:
@@ -27,7 +38,9 @@ def _count(patterns: list[str], text: str) -> int:
 def sentiment_of(text: str) -> str:
     letters = [c for c in text if c.isalpha()]
     shouting = len(letters) > 20 and sum(c.isupper() for c in letters) / len(letters) > 0.5
-    angry = _count(ANGRY, text) + (1 if shouting else 0) + len(re.findall(r"\b[A-Z]{4,}\b", text)) // 2
+    angry = (
+        _count(ANGRY, text) + (1 if shouting else 0) + len(re.findall(r"\b[A-Z]{4,}\b", text)) // 2
+    )
     frustrated = _count(FRUSTRATED, text)
     positive = _count(POSITIVE, text)
     if angry >= 1 and (angry + frustrated) >= 2 or angry >= 2:

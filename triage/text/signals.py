@@ -7,24 +7,52 @@ import re
 # Urgency: a P1 is "the product, or a core part of it, is unusable for the customer, or data or
 # security is at stake". Patterns in English, German, Spanish and French.
 P1_PATTERNS = [
-    r"\b(is|are|went|goes) down\b", r"\boutage\b", r"\b50[234]\b", r"\bbad gateway\b", r"\bunreachable\b",
-    r"\b(nobody|no one|none of us) can (log ?in|access|use)\b", r"\bcan(no|')t (log ?in|access|use) (at all|anything)\b",
-    r"\bcomplete(ly)? (outage|down)\b", r"\bdata (loss|lost)\b", r"\blost (all )?(our|my) data\b", r"\bdeleted (all|everything)\b",
-    r"\b(hacked|breach|compromised|unauthori[sz]ed (access|login))\b", r"\bsuspicious login\b",
-    r"\b(ausfall|nicht erreichbar|datenverlust|gehackt)\b", r"\b(ca[ií]d[oa]|no funciona nada|p[eé]rdida de datos|hackead[oa])\b",
+    r"\b(is|are|went|goes) down\b",
+    r"\boutage\b",
+    r"\b50[234]\b",
+    r"\bbad gateway\b",
+    r"\bunreachable\b",
+    r"\b(nobody|no one|none of us) can (log ?in|access|use)\b",
+    r"\bcan(no|')t (log ?in|access|use) (at all|anything)\b",
+    r"\bcomplete(ly)? (outage|down)\b",
+    r"\bdata (loss|lost)\b",
+    r"\blost (all )?(our|my) data\b",
+    r"\bdeleted (all|everything)\b",
+    r"\b(hacked|breach|compromised|unauthori[sz]ed (access|login))\b",
+    r"\bsuspicious login\b",
+    r"\b(ausfall|nicht erreichbar|datenverlust|gehackt)\b",
+    r"\b(ca[ií]d[oa]|no funciona nada|p[eé]rdida de datos|hackead[oa])\b",
     r"\b(panne|inaccessible|perte de donn[ée]es|pirat[ée])\b",
 ]
 P2_PATTERNS = [
-    r"\burgent\b", r"\basap\b", r"\bblock(ed|s|ing)\b", r"\bcan(no|')t (create|send) invoices\b", r"\b(locked|suspended)\b",
-    r"\bcharged (twice|two times|double)\b", r"\b(401|unauthorized)\b", r"\bnot (syncing|working)\b", r"\bstopped (working|syncing|arriving)\b",
-    r"\bdringend\b", r"\burgente\b", r"\bbloqu[ée]\b",
+    r"\burgent\b",
+    r"\basap\b",
+    r"\bblock(ed|s|ing)\b",
+    r"\bcan(no|')t (create|send) invoices\b",
+    r"\b(locked|suspended)\b",
+    r"\bcharged (twice|two times|double)\b",
+    r"\b(401|unauthorized)\b",
+    r"\bnot (syncing|working)\b",
+    r"\bstopped (working|syncing|arriving)\b",
+    r"\bdringend\b",
+    r"\burgente\b",
+    r"\bbloqu[ée]\b",
 ]
 P4_PATTERNS = [
     r"\b(would be (great|nice)|feature request|suggestion|it would help|could you (add|build)|please add)\b",
-    r"\bhow (do|can) i\b", r"\bwhere (can|do) i\b", r"\bis there (a|an) (way|app)\b", r"\bthank(s| you)\b",
-    r"\b(wie kann ich|anregung|wäre schön)\b", r"\b(c[oó]mo puedo|sugerencia)\b", r"\b(comment (est-ce que|puis-je|je peux)|suggestion)\b",
+    r"\bhow (do|can) i\b",
+    r"\bwhere (can|do) i\b",
+    r"\bis there (a|an) (way|app)\b",
+    r"\bthank(s| you)\b",
+    r"\b(wie kann ich|anregung|wäre schön)\b",
+    r"\b(c[oó]mo puedo|sugerencia)\b",
+    r"\b(comment (est-ce que|puis-je|je peux)|suggestion)\b",
 ]
-NOT_URGENT = re.compile(r"\b(not urgent|no rush|whenever you (can|have time)|low priority|nicht dringend|no es urgente|pas urgent)\b", re.I)
+NOT_URGENT = re.compile(
+    r"\b(not urgent|no rush|whenever you (can|have time)|low priority|nicht dringend|no es urgente|pas urgent)\b",
+    re.I,
+)
+
 
 def _count(patterns: list[str], text: str) -> int:
     return sum(1 for p in patterns if re.search(p, text, re.IGNORECASE))
@@ -33,7 +61,9 @@ def _count(patterns: list[str], text: str) -> int:
 def rule_urgency(text: str) -> tuple[str | None, str]:
     """An urgency the rules are sure of, with the reason; (None, "") when they are not."""
     if NOT_URGENT.search(text):
-        return "P4" if _count(P1_PATTERNS, text) == 0 else "P3", "the customer says it is not urgent"
+        return "P4" if _count(
+            P1_PATTERNS, text
+        ) == 0 else "P3", "the customer says it is not urgent"
     if _count(P1_PATTERNS, text):
         return "P1", "outage, data loss, security or cannot use the product at all"
     if _count(P2_PATTERNS, text):
@@ -46,7 +76,10 @@ def rule_urgency(text: str) -> tuple[str | None, str]:
 def extractive_summary(text: str, *, max_chars: int = 220) -> str:
     """The first sentences that carry content (greetings skipped), cut at a word boundary."""
     sentences = re.split(r"(?<=[.!?])\s+|\n+", text.strip())
-    greeting = re.compile(r"^(hi|hello|hey|dear|hallo|guten tag|sehr geehrte|hola|estimad|bonjour|salut)\b[^.!?]{0,40}[,!.]?$", re.I)
+    greeting = re.compile(
+        r"^(hi|hello|hey|dear|hallo|guten tag|sehr geehrte|hola|estimad|bonjour|salut)\b[^.!?]{0,40}[,!.]?$",
+        re.I,
+    )
     picked: list[str] = []
     for sentence in sentences:
         sentence = sentence.strip()
@@ -68,7 +101,10 @@ INJECTION = re.compile(
     r"|\bsystem prompt\b|\byou are now\b|\bmark (this|the) ticket (as )?P[1-4]\b",
     re.IGNORECASE,
 )
-AMBIGUOUS = re.compile(r"^\W*(nothing works|it (doesn't|does not) work|help|hello\W*anyone there|problem|error|broken|urgent)\W*$", re.IGNORECASE)
+AMBIGUOUS = re.compile(
+    r"^\W*(nothing works|it (doesn't|does not) work|help|hello\W*anyone there|problem|error|broken|urgent)\W*$",
+    re.IGNORECASE,
+)
 MIN_WORDS_TO_ACT_ON = 4
 
 

@@ -26,8 +26,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--all", action="store_true", help="Re-embed every row, not only stale ones.")
-        parser.add_argument("--restart", action="store_true", help="With --all: forget an interrupted pass and start over.")
+        parser.add_argument(
+            "--all", action="store_true", help="Re-embed every row, not only stale ones."
+        )
+        parser.add_argument(
+            "--restart",
+            action="store_true",
+            help="With --all: forget an interrupted pass and start over.",
+        )
 
     def handle(self, *args, all: bool, restart: bool, **options):
         for table, model, to_text in TABLES:
@@ -36,7 +42,9 @@ class Command(BaseCommand):
             if all:
                 if restart:
                     ReembedProgress.objects.filter(table=table).delete()
-                progress, created = ReembedProgress.objects.get_or_create(table=table, defaults={"model_name": MODEL_NAME})
+                progress, created = ReembedProgress.objects.get_or_create(
+                    table=table, defaults={"model_name": MODEL_NAME}
+                )
                 after = progress.last_id
                 if not created and after:
                     self.stdout.write(f"{table}: resuming after id {after}")
@@ -54,7 +62,9 @@ class Command(BaseCommand):
                     vectors = embed_texts([to_text(row) for row in batch])
                     with transaction.atomic():
                         for row, vector in zip(batch, vectors, strict=True):
-                            model.objects.filter(pk=row.pk).update(embedding=vector, embedding_model=MODEL_NAME)
+                            model.objects.filter(pk=row.pk).update(
+                                embedding=vector, embedding_model=MODEL_NAME
+                            )
                         last_id = batch[-1].pk
                         if all:
                             ReembedProgress.objects.filter(table=table).update(last_id=last_id)

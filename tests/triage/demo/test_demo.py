@@ -26,24 +26,59 @@ def demo(django_db_setup, django_db_blocker):
 def test_demo_holds_what_the_product_needs(demo):
     assert demo.loaded
     assert KnowledgeEntry.objects.count() >= 150
-    assert set(KnowledgeEntry.objects.values_list("category", flat=True)) == {"billing", "technical", "account", "feature_request", "general"}
+    assert set(KnowledgeEntry.objects.values_list("category", flat=True)) == {
+        "billing",
+        "technical",
+        "account",
+        "feature_request",
+        "general",
+    }
     assert not KnowledgeEntry.objects.filter(embedding__isnull=True).exists()
     assert KBArticle.objects.count() >= 20
     assert KBChunk.objects.filter(embedding__isnull=False).count() > KBArticle.objects.count()
     incoming = Ticket.objects.all()
     assert incoming.count() >= 40
-    assert set(incoming.values_list("channel", flat=True)) >= {"email", "chat", "web_form", "api", "zendesk", "intercom", "freshdesk"}
-    assert set(Customer.objects.values_list("tier", flat=True)) == {"enterprise", "business", "self_serve", "developer"}
+    assert set(incoming.values_list("channel", flat=True)) >= {
+        "email",
+        "chat",
+        "web_form",
+        "api",
+        "zendesk",
+        "intercom",
+        "freshdesk",
+    }
+    assert set(Customer.objects.values_list("tier", flat=True)) == {
+        "enterprise",
+        "business",
+        "self_serve",
+        "developer",
+    }
     assert Team.objects.filter(is_escalation_team=True).count() >= 2
-    assert {t.categories[0] for t in Team.objects.exclude(categories=[])} == {"billing", "technical", "account", "feature_request", "general"}
+    assert {t.categories[0] for t in Team.objects.exclude(categories=[])} == {
+        "billing",
+        "technical",
+        "account",
+        "feature_request",
+        "general",
+    }
 
 
 @pytest.mark.django_db
 def test_loading_twice_adds_nothing(demo):
-    counts = (Ticket.objects.count(), KnowledgeEntry.objects.count(), KBArticle.objects.count(), Customer.objects.count())
+    counts = (
+        Ticket.objects.count(),
+        KnowledgeEntry.objects.count(),
+        KBArticle.objects.count(),
+        Customer.objects.count(),
+    )
     second = load_demo()
     assert not second.loaded and "already holds data" in second.reason
-    assert (Ticket.objects.count(), KnowledgeEntry.objects.count(), KBArticle.objects.count(), Customer.objects.count()) == counts
+    assert (
+        Ticket.objects.count(),
+        KnowledgeEntry.objects.count(),
+        KBArticle.objects.count(),
+        Customer.objects.count(),
+    ) == counts
 
 
 @pytest.mark.django_db

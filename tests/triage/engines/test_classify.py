@@ -22,7 +22,9 @@ def classify(text: str):
 def test_local_engine_learns_categories_from_the_knowledge_base(knowledge):
     assert classify("My card was charged twice for the subscription").category == "billing"
     assert classify("The API answers 401 invalid_api_key to every request").category == "technical"
-    assert classify("I lost my phone and cannot pass two-factor authentication").category == "account"
+    assert (
+        classify("I lost my phone and cannot pass two-factor authentication").category == "account"
+    )
     result = classify("It would be great to have a dark theme")
     assert result.category == "feature_request" and result.urgency == "P4"
 
@@ -35,25 +37,31 @@ def test_confidence_is_low_when_the_vote_is_split(knowledge):
     assert len(clear.alternatives) >= 2 and clear.alternatives[0]["category"] == "billing"
 
 
-@pytest.mark.parametrize(("text", "urgency"), [
-    ("Ledgerly is down, we get 502 Bad Gateway", "P1"),
-    ("Someone hacked our account", "P1"),
-    ("We lost all our data after the import", "P1"),
-    ("Ledgerly is down for us, but not urgent at all, we are closed today", "P3"),
-    ("Urgent: our workspace is locked", "P2"),
-    ("How do I add my logo?", "P4"),
-])
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        ("Ledgerly is down, we get 502 Bad Gateway", "P1"),
+        ("Someone hacked our account", "P1"),
+        ("We lost all our data after the import", "P1"),
+        ("Ledgerly is down for us, but not urgent at all, we are closed today", "P3"),
+        ("Urgent: our workspace is locked", "P2"),
+        ("How do I add my logo?", "P4"),
+    ],
+)
 def test_urgency_rules(text, urgency):
     assert rule_urgency(text)[0] == urgency
 
 
-@pytest.mark.parametrize(("text", "sentiment"), [
-    ("This is UNACCEPTABLE!! Fix this now, it's the third time", "angry"),
-    ("It still does not work and this is frustrating", "frustrated"),
-    ("Thank you, the new editor is fantastic", "positive"),
-    ("How do I change my VAT number?", "neutral"),
-    ("Immer noch nicht gelöst, schon wieder", "frustrated"),
-])
+@pytest.mark.parametrize(
+    ("text", "sentiment"),
+    [
+        ("This is UNACCEPTABLE!! Fix this now, it's the third time", "angry"),
+        ("It still does not work and this is frustrating", "frustrated"),
+        ("Thank you, the new editor is fantastic", "positive"),
+        ("How do I change my VAT number?", "neutral"),
+        ("Immer noch nicht gelöst, schon wieder", "frustrated"),
+    ],
+)
 def test_sentiment_rules(text, sentiment):
     assert sentiment_of(text) == sentiment
 
@@ -61,7 +69,11 @@ def test_sentiment_rules(text, sentiment):
 def test_new_entries_are_used_without_a_restart(knowledge):
     text = "The quantum flux capacitor in my invoice template glows purple"
     before = classify(text)
-    create_entries(entries=[EntryInput(text=f"{text} variant {i}", category="hardware_oddities") for i in range(4)])
+    create_entries(
+        entries=[
+            EntryInput(text=f"{text} variant {i}", category="hardware_oddities") for i in range(4)
+        ]
+    )
     after = classify(text)
     assert before.category != "hardware_oddities" and after.category == "hardware_oddities"
 
@@ -76,11 +88,25 @@ def test_empty_knowledge_base_sends_everything_to_a_human(config):
 
 # --- the openai engine against a local OpenAI-compatible server ---------------------------------
 
-VALID = {"urgency": "P2", "category": "billing", "secondary_category": "", "subcategory": "double_charge", "sentiment": "frustrated",
-         "summary": "Customer was charged twice.", "escalation_risk": 0.2, "confidence": 0.93, "needs_human_review": False}
+VALID = {
+    "urgency": "P2",
+    "category": "billing",
+    "secondary_category": "",
+    "subcategory": "double_charge",
+    "sentiment": "frustrated",
+    "summary": "Customer was charged twice.",
+    "escalation_risk": 0.2,
+    "confidence": 0.93,
+    "needs_human_review": False,
+}
 
 
-def pipeline_with_openai(settings, fake_openai, respond, body="I was charged twice, card 4111 1111 1111 1111, mail jane@customer.example"):
+def pipeline_with_openai(
+    settings,
+    fake_openai,
+    respond,
+    body="I was charged twice, card 4111 1111 1111 1111, mail jane@customer.example",
+):
     settings.CLASSIFIER_ENGINE = "openai"
     fake_openai.respond = respond
     ticket = make_ticket(body=body)
@@ -88,8 +114,12 @@ def pipeline_with_openai(settings, fake_openai, respond, body="I was charged twi
     return ticket, Classification.objects.get(ticket=ticket), ticket.events.get(stage="classify")
 
 
-def test_openai_request_carries_the_strict_schema_and_masked_text_only(settings, fake_openai, knowledge):
-    _ticket, classification, event = pipeline_with_openai(settings, fake_openai, lambda req: (200, chat_completion(json.dumps(VALID))))
+def test_openai_request_carries_the_strict_schema_and_masked_text_only(
+    settings, fake_openai, knowledge
+):
+    _ticket, classification, event = pipeline_with_openai(
+        settings, fake_openai, lambda req: (200, chat_completion(json.dumps(VALID)))
+    )
     request = fake_openai.requests[0]
     assert request["path"] == "/v1/chat/completions"
     assert request["headers"]["authorization"] == "Bearer test-key"
@@ -98,23 +128,51 @@ def test_openai_request_carries_the_strict_schema_and_masked_text_only(settings,
     schema = body["response_format"]
     assert schema["type"] == "json_schema" and schema["json_schema"]["strict"] is True
     props = schema["json_schema"]["schema"]
-    assert props["additionalProperties"] is False and set(props["required"]) == set(props["properties"])
-    assert props["properties"]["category"]["enum"] == ["account", "billing", "feature_request", "general", "technical"]
+    assert props["additionalProperties"] is False and set(props["required"]) == set(
+        props["properties"]
+    )
+    assert props["properties"]["category"]["enum"] == [
+        "account",
+        "billing",
+        "feature_request",
+        "general",
+        "technical",
+    ]
     sent = json.dumps(body)
-    assert "4111" not in sent and "jane@customer.example" not in sent and "[CARD_1]" in sent and "[EMAIL_1]" in sent
-    assert classification.engine == "openai" and classification.category == "billing" and classification.confidence == 0.93
+    assert (
+        "4111" not in sent
+        and "jane@customer.example" not in sent
+        and "[CARD_1]" in sent
+        and "[EMAIL_1]" in sent
+    )
+    assert (
+        classification.engine == "openai"
+        and classification.category == "billing"
+        and classification.confidence == 0.93
+    )
     assert event.versions["prompt"] == "classify-openai-1" and "fallback" not in event.outputs
 
 
-@pytest.mark.parametrize(("respond", "why"), [
-    (lambda req: (200, chat_completion(json.dumps({**VALID, "category": "astrology"}))), "failed validation: category"),
-    (lambda req: (200, chat_completion(json.dumps({**VALID, "confidence": 7}))), "failed validation: confidence"),
-    (lambda req: (200, chat_completion("not json at all")), "not JSON"),
-    (lambda req: (200, chat_completion(None, refusal="I can't help with that")), "refused"),
-    (lambda req: (500, {"error": {"message": "boom"}}), "InternalServerError"),
-    (lambda req: (429, {"error": {"message": "slow down"}}), "RateLimitError"),
-])
-def test_openai_failures_fall_back_to_local_and_say_why(settings, fake_openai, knowledge, respond, why):
+@pytest.mark.parametrize(
+    ("respond", "why"),
+    [
+        (
+            lambda req: (200, chat_completion(json.dumps({**VALID, "category": "astrology"}))),
+            "failed validation: category",
+        ),
+        (
+            lambda req: (200, chat_completion(json.dumps({**VALID, "confidence": 7}))),
+            "failed validation: confidence",
+        ),
+        (lambda req: (200, chat_completion("not json at all")), "not JSON"),
+        (lambda req: (200, chat_completion(None, refusal="I can't help with that")), "refused"),
+        (lambda req: (500, {"error": {"message": "boom"}}), "InternalServerError"),
+        (lambda req: (429, {"error": {"message": "slow down"}}), "RateLimitError"),
+    ],
+)
+def test_openai_failures_fall_back_to_local_and_say_why(
+    settings, fake_openai, knowledge, respond, why
+):
     _ticket, classification, event = pipeline_with_openai(settings, fake_openai, respond)
     assert classification.engine == "local" and classification.category == "billing"
     assert why in event.outputs["fallback"] and "fell back to local" in event.outputs["fallback"]
@@ -137,5 +195,7 @@ def test_classify_vectors_matches_single_classification(knowledge):
     texts = ["charged twice", "dark mode please"]
     vectors = embed_texts(texts)
     batch = local.classify_vectors(texts, vectors, model=local.current_model(), threshold=0.75)
-    assert [r.category for r in batch] == [local.classify(t, vector=v).category for t, v in zip(texts, vectors, strict=True)]
+    assert [r.category for r in batch] == [
+        local.classify(t, vector=v).category for t, v in zip(texts, vectors, strict=True)
+    ]
     assert isinstance(vectors, np.ndarray)

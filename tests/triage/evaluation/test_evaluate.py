@@ -8,12 +8,30 @@ from django.db import connection
 from knowledge.models import KnowledgeEntry
 
 QUEUES = {
-    "billing": ["I was charged twice for my plan", "Refund my annual subscription please", "The invoice amount is wrong",
-                "How do I update my credit card", "Why did my bill go up this month", "Cancel my subscription and stop payments"],
-    "tech": ["The API returns 401 errors", "Webhooks stopped arriving", "The reports page is very slow",
-             "Bank sync is not importing transactions", "PDF invoices show the wrong currency", "Zapier integration fails"],
-    "access": ["I cannot log in, reset email never arrives", "Lost my phone with two-factor codes", "How do I set up SSO with Okta",
-               "Remove a former employee from our workspace", "Give our accountant read-only access", "Change my login email address"],
+    "billing": [
+        "I was charged twice for my plan",
+        "Refund my annual subscription please",
+        "The invoice amount is wrong",
+        "How do I update my credit card",
+        "Why did my bill go up this month",
+        "Cancel my subscription and stop payments",
+    ],
+    "tech": [
+        "The API returns 401 errors",
+        "Webhooks stopped arriving",
+        "The reports page is very slow",
+        "Bank sync is not importing transactions",
+        "PDF invoices show the wrong currency",
+        "Zapier integration fails",
+    ],
+    "access": [
+        "I cannot log in, reset email never arrives",
+        "Lost my phone with two-factor codes",
+        "How do I set up SSO with Okta",
+        "Remove a former employee from our workspace",
+        "Give our accountant read-only access",
+        "Change my login email address",
+    ],
 }
 
 
@@ -24,8 +42,14 @@ def write_tickets_csv(path, copies: int = 2) -> None:
         for round_ in range(copies):
             for queue, texts in QUEUES.items():
                 for i, text in enumerate(texts):
-                    priority = "high" if ("cannot" in text or "401" in text or "charged twice" in text) else "normal"
-                    writer.writerow([f"Ticket {round_}-{i}", f"{text} (case {round_})", queue, priority])
+                    priority = (
+                        "high"
+                        if ("cannot" in text or "401" in text or "charged twice" in text)
+                        else "normal"
+                    )
+                    writer.writerow(
+                        [f"Ticket {round_}-{i}", f"{text} (case {round_})", queue, priority]
+                    )
 
 
 def schemas() -> set[str]:
@@ -40,17 +64,41 @@ def test_folds_on_a_helpdesk_csv_with_subject_body_queue_priority(tmp_path, caps
     write_tickets_csv(data)
     out_json, out_html = tmp_path / "r.json", tmp_path / "r.html"
     KnowledgeEntry.objects.create(text="live entry", category="billing")
-    call_command("evaluate", "--csv", str(data), "--folds", "5", "--text", "subject,body", "--label", "category=queue",
-                 "--label", "urgency=priority", "--baseline", "tfidf", "--json", str(out_json), "--html", str(out_html))
+    call_command(
+        "evaluate",
+        "--csv",
+        str(data),
+        "--folds",
+        "5",
+        "--text",
+        "subject,body",
+        "--label",
+        "category=queue",
+        "--label",
+        "urgency=priority",
+        "--baseline",
+        "tfidf",
+        "--json",
+        str(out_json),
+        "--html",
+        str(out_html),
+    )
     result = json.loads(out_json.read_text())
     assert set(result) >= {"fields", "n_train", "n_test", "seconds"}
     for field in ("category", "urgency"):
-        assert set(result["fields"][field]) >= {"accuracy", "macro_f1", "coverage", "accuracy_at_threshold"}
+        assert set(result["fields"][field]) >= {
+            "accuracy",
+            "macro_f1",
+            "coverage",
+            "accuracy_at_threshold",
+        }
     assert result["folds"] == 5 and len(result["per_fold"]) == 5
     assert result["fields"]["category"]["accuracy"] > 0.7
     assert "baseline" in result
     page = out_html.read_text()
-    assert page.startswith("<!doctype html>") and "confusion matrix" in page and "<script" not in page
+    assert (
+        page.startswith("<!doctype html>") and "confusion matrix" in page and "<script" not in page
+    )
     printed = capsys.readouterr().out
     assert "accuracy" in printed and "tfidf" in printed
     # the live knowledge base was not touched and the isolated space is gone
@@ -64,20 +112,35 @@ def test_train_test_split(tmp_path):
     write_tickets_csv(train, copies=2)
     write_tickets_csv(test, copies=1)
     out = tmp_path / "r.json"
-    call_command("evaluate", "--train", str(train), "--test", str(test), "--text", "body", "--label", "category=queue", "--json", str(out))
+    call_command(
+        "evaluate",
+        "--train",
+        str(train),
+        "--test",
+        str(test),
+        "--text",
+        "body",
+        "--label",
+        "category=queue",
+        "--json",
+        str(out),
+    )
     result = json.loads(out.read_text())
     assert result["n_train"] == 36 and result["n_test"] == 18
     assert result["fields"]["category"]["accuracy"] > 0.8
     assert result["fields"]["category"]["confusion"]["labels"] == ["access", "billing", "tech"]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--text", "body", "--label", "category=team"], "has no column 'team'"),
-    (["--text", "nope", "--label", "category=queue"], "has no column 'nope'"),
-    (["--text", "body", "--label", "colour=queue"], "is not one of category, urgency"),
-    (["--text", "body", "--label", "category"], "must look like FIELD=COLUMN"),
-    (["--text", "body", "--label", "category=one"], "has only one class"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--text", "body", "--label", "category=team"], "has no column 'team'"),
+        (["--text", "nope", "--label", "category=queue"], "has no column 'nope'"),
+        (["--text", "body", "--label", "colour=queue"], "is not one of category, urgency"),
+        (["--text", "body", "--label", "category"], "must look like FIELD=COLUMN"),
+        (["--text", "body", "--label", "category=one"], "has only one class"),
+    ],
+)
 @pytest.mark.django_db
 def test_bad_evaluations_fail_with_one_line(tmp_path, args, message):
     data = tmp_path / "d.csv"
@@ -92,11 +155,33 @@ def test_broken_csv_and_missing_file(tmp_path):
     broken = tmp_path / "b.csv"
     broken.write_text('body,queue\n"unterminated,a\nx,b\n')
     with pytest.raises(CommandError, match="broken CSV"):
-        call_command("evaluate", "--csv", str(broken), "--folds", "2", "--text", "body", "--label", "category=queue")
+        call_command(
+            "evaluate",
+            "--csv",
+            str(broken),
+            "--folds",
+            "2",
+            "--text",
+            "body",
+            "--label",
+            "category=queue",
+        )
     with pytest.raises(CommandError, match="does not exist"):
-        call_command("evaluate", "--train", str(tmp_path / "x.csv"), "--test", str(broken), "--text", "body", "--label", "category=queue")
+        call_command(
+            "evaluate",
+            "--train",
+            str(tmp_path / "x.csv"),
+            "--test",
+            str(broken),
+            "--text",
+            "body",
+            "--label",
+            "category=queue",
+        )
     with pytest.raises(CommandError, match="needs --folds"):
-        call_command("evaluate", "--csv", str(broken), "--text", "body", "--label", "category=queue")
+        call_command(
+            "evaluate", "--csv", str(broken), "--text", "body", "--label", "category=queue"
+        )
 
 
 @pytest.mark.django_db
@@ -104,4 +189,14 @@ def test_too_few_rows_per_label_for_the_folds(tmp_path):
     data = tmp_path / "d.csv"
     data.write_text("body,queue\nhello there,a\nhi again,b\nhey,b\n")
     with pytest.raises(CommandError, match="folds need at least 5 per label"):
-        call_command("evaluate", "--csv", str(data), "--folds", "5", "--text", "body", "--label", "category=queue")
+        call_command(
+            "evaluate",
+            "--csv",
+            str(data),
+            "--folds",
+            "5",
+            "--text",
+            "body",
+            "--label",
+            "category=queue",
+        )

@@ -14,8 +14,17 @@ from triage.pipeline.run import run_pipeline
 AUTH = {"HTTP_AUTHORIZATION": "Bearer dev-api-token"}
 
 
-def mail(body_text: str | None, *, html: str | None = None, subject: str = "Export missing invoices", sender: str = "Jane Doe <jane@acme.example>",
-         msgid: str | None = None, in_reply_to: str | None = None, attachment: bytes | None = None, charset: str = "utf-8") -> bytes:
+def mail(
+    body_text: str | None,
+    *,
+    html: str | None = None,
+    subject: str = "Export missing invoices",
+    sender: str = "Jane Doe <jane@acme.example>",
+    msgid: str | None = None,
+    in_reply_to: str | None = None,
+    attachment: bytes | None = None,
+    charset: str = "utf-8",
+) -> bytes:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = "support@ledgerly.example"
@@ -33,7 +42,9 @@ def mail(body_text: str | None, *, html: str | None = None, subject: str = "Expo
         else:
             message.add_alternative(html, subtype="html")
     if attachment is not None:
-        message.add_attachment(attachment, maintype="application", subtype="pdf", filename="invoice.pdf")
+        message.add_attachment(
+            attachment, maintype="application", subtype="pdf", filename="invoice.pdf"
+        )
     return bytes(message)
 
 
@@ -49,7 +60,9 @@ def test_multipart_mail_with_html_quote_and_attachment(client):
     assert response.status_code == 201
     ticket = Ticket.objects.get()
     message = ticket.messages.get()
-    assert message.attachments == [{"filename": "invoice.pdf", "content_type": "application/pdf", "size": 13}]
+    assert message.attachments == [
+        {"filename": "invoice.pdf", "content_type": "application/pdf", "size": 13}
+    ]
     assert ticket.customer.email == "jane@acme.example" and ticket.customer.name == "Jane Doe"
 
     run_pipeline(ticket_id=ticket.pk)
@@ -59,13 +72,20 @@ def test_multipart_mail_with_html_quote_and_attachment(client):
 
 @pytest.mark.django_db
 def test_html_only_mail_in_latin1(client):
-    raw = mail(None, html="<html><body><p>Gr\u00fc\u00dfe, die Bankverbindung synchronisiert nicht.</p></body></html>", charset="latin-1")
+    raw = mail(
+        None,
+        html="<html><body><p>Gr\u00fc\u00dfe, die Bankverbindung synchronisiert nicht.</p></body></html>",
+        charset="latin-1",
+    )
     assert post_mail(client, raw).status_code == 201
 
     ticket = Ticket.objects.get()
     run_pipeline(ticket_id=ticket.pk)
     ticket.refresh_from_db()
-    assert "Bankverbindung synchronisiert nicht" in ticket.cleaned_text and "<p>" not in ticket.cleaned_text
+    assert (
+        "Bankverbindung synchronisiert nicht" in ticket.cleaned_text
+        and "<p>" not in ticket.cleaned_text
+    )
     assert ticket.language == "de"
 
 
@@ -75,8 +95,13 @@ def test_reply_joins_the_thread_and_redelivery_adds_nothing(client):
     raw = mail("Export is missing invoices.", msgid=first_id)
     created = post_mail(client, raw)
     assert post_mail(client, raw).json()["status"] == "duplicate"
-    reply = post_mail(client, mail("Any update?", subject="Re: Export missing invoices", in_reply_to=first_id))
-    assert reply.status_code == 200 and reply.json() == {"id": created.json()["id"], "status": "joined_thread"}
+    reply = post_mail(
+        client, mail("Any update?", subject="Re: Export missing invoices", in_reply_to=first_id)
+    )
+    assert reply.status_code == 200 and reply.json() == {
+        "id": created.json()["id"],
+        "status": "joined_thread",
+    }
     # same customer and subject without reply headers joins too
     post_mail(client, mail("Still broken.", subject="RE: Export missing invoices"))
     assert Ticket.objects.count() == 1 and Message.objects.count() == 3
@@ -88,17 +113,23 @@ def test_reply_after_we_answered_reopens_the_ticket(client):
     post_mail(client, mail("Export is missing invoices.", msgid=first_id))
     ticket = Ticket.objects.get()
     Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.SENT)
-    post_mail(client, mail("It is still missing.", subject="Re: Export missing invoices", in_reply_to=first_id))
+    post_mail(
+        client,
+        mail("It is still missing.", subject="Re: Export missing invoices", in_reply_to=first_id),
+    )
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.REOPENED and ticket.reopen_count == 1
 
 
-@pytest.mark.parametrize(("raw", "reason"), [
-    (b"", "empty"),
-    (b"From: nobody\r\nSubject: x\r\n\r\nbody text here", "no valid From"),
-    (b"From: a@b.example\r\nSubject: x\r\n\r\n", "no text part"),
-    (b"From: a@b.example\r\nSubject: x\r\n\r\nbody\x00with nul", "NUL bytes"),
-])
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"", "empty"),
+        (b"From: nobody\r\nSubject: x\r\n\r\nbody text here", "no valid From"),
+        (b"From: a@b.example\r\nSubject: x\r\n\r\n", "no text part"),
+        (b"From: a@b.example\r\nSubject: x\r\n\r\nbody\x00with nul", "NUL bytes"),
+    ],
+)
 @pytest.mark.django_db
 def test_unusable_mails_are_refused(client, raw, reason):
     response = post_mail(client, raw)
@@ -111,12 +142,19 @@ def test_ingest_mbox(tmp_path, capsys):
     path = tmp_path / "support.mbox"
     box = mailbox.mbox(str(path))
     first_id = make_msgid(domain="acme.example")
-    for raw in (mail("Export is missing invoices.", msgid=first_id), mail("Any update?", subject="Re: Export missing invoices", in_reply_to=first_id),
-                mail("How do I add my logo?", subject="Logo", sender="bob@b.example"), b"From: broken\r\n\r\n"):
+    for raw in (
+        mail("Export is missing invoices.", msgid=first_id),
+        mail("Any update?", subject="Re: Export missing invoices", in_reply_to=first_id),
+        mail("How do I add my logo?", subject="Logo", sender="bob@b.example"),
+        b"From: broken\r\n\r\n",
+    ):
         box.add(raw)
     box.flush()
     call_command("ingest_mbox", str(path))
-    assert "2 new tickets, 1 replies joined a thread, 0 already ingested, 1 skipped." in capsys.readouterr().out
+    assert (
+        "2 new tickets, 1 replies joined a thread, 0 already ingested, 1 skipped."
+        in capsys.readouterr().out
+    )
     call_command("ingest_mbox", str(path))
     assert "0 new tickets" in capsys.readouterr().out
     assert Ticket.objects.count() == 2
@@ -127,11 +165,26 @@ def test_ingest_mbox(tmp_path, capsys):
 @pytest.mark.django_db
 def test_ingest_csv(tmp_path, capsys):
     path = tmp_path / "tickets.csv"
-    path.write_text("Id,Title,Description,Email\n1,Logo,How do I add my logo?,a@x.example\n2,Empty,,b@x.example\n")
-    call_command("ingest_csv", str(path), "--map", "external_id=Id,subject=Title,body=Description,email=Email")
+    path.write_text(
+        "Id,Title,Description,Email\n1,Logo,How do I add my logo?,a@x.example\n2,Empty,,b@x.example\n"
+    )
+    call_command(
+        "ingest_csv",
+        str(path),
+        "--map",
+        "external_id=Id,subject=Title,body=Description,email=Email",
+    )
     out = capsys.readouterr().out
-    assert "1 tickets created, 0 already there, 1 skipped." in out and "line 3: the body is empty" in out
-    call_command("ingest_csv", str(path), "--map", "external_id=Id,subject=Title,body=Description,email=Email")
+    assert (
+        "1 tickets created, 0 already there, 1 skipped." in out
+        and "line 3: the body is empty" in out
+    )
+    call_command(
+        "ingest_csv",
+        str(path),
+        "--map",
+        "external_id=Id,subject=Title,body=Description,email=Email",
+    )
     assert "0 tickets created, 1 already there" in capsys.readouterr().out
     with pytest.raises(CommandError, match="has no column 'Body'"):
         call_command("ingest_csv", str(path), "--map", "body=Body")

@@ -12,13 +12,35 @@ from triage.pipeline.run import run_pipeline
 from triage.pipeline.sla import add_business_hours
 
 
-def classified(body: str, *, category="billing", urgency="P3", sentiment="neutral", confidence=0.95, risk=0.05, customer=True, language="en", **kwargs):
-    ticket = make_ticket(body=body, customer=CustomerInput(email="c@x.example") if customer else CustomerInput(), **kwargs)
+def classified(
+    body: str,
+    *,
+    category="billing",
+    urgency="P3",
+    sentiment="neutral",
+    confidence=0.95,
+    risk=0.05,
+    customer=True,
+    language="en",
+    **kwargs,
+):
+    ticket = make_ticket(
+        body=body,
+        customer=CustomerInput(email="c@x.example") if customer else CustomerInput(),
+        **kwargs,
+    )
     ticket.masked_text = body
     ticket.language = language
     ticket.save()
-    classification = Classification.objects.create(ticket=ticket, urgency=urgency, category=category, sentiment=sentiment,
-                                                   confidence=confidence, escalation_risk=risk, engine="local")
+    classification = Classification.objects.create(
+        ticket=ticket,
+        urgency=urgency,
+        category=category,
+        sentiment=sentiment,
+        confidence=confidence,
+        escalation_risk=risk,
+        engine="local",
+    )
     return ticket, classification
 
 
@@ -26,22 +48,25 @@ def codes(result):
     return {r["code"] for r in result.reasons}
 
 
-@pytest.mark.parametrize(("body", "language", "code", "tier"), [
-    ("I will talk to my lawyer about this invoice", "en", "legal", 3),
-    ("Unser Anwalt prüft rechtliche Schritte", "de", "legal", 3),
-    ("Mi abogado presentará una demanda", "es", "legal", 3),
-    ("Notre avocat va porter plainte", "fr", "legal", 3),
-    ("I want to cancel my subscription today", "en", "cancel", 2),
-    ("Ich möchte kündigen", "de", "cancel", 2),
-    ("I will file a chargeback with my bank", "en", "chargeback", 2),
-    ("This is the third time I write to you", "en", "repeat_contact", 2),
-    ("C'est la troisième fois que j'écris", "fr", "repeat_contact", 2),
-    ("I want to speak to a manager", "en", "manager", 2),
-    ("I've been waiting for 5 days for an answer", "en", "waiting_days", 2),
-    ("I'll post this on Twitter", "en", "public_complaint", 2),
-    ("Our account was hacked yesterday", "en", "security_issue", 3),
-    ("Please delete all my personal data", "en", "data_deletion", 2),
-])
+@pytest.mark.parametrize(
+    ("body", "language", "code", "tier"),
+    [
+        ("I will talk to my lawyer about this invoice", "en", "legal", 3),
+        ("Unser Anwalt prüft rechtliche Schritte", "de", "legal", 3),
+        ("Mi abogado presentará una demanda", "es", "legal", 3),
+        ("Notre avocat va porter plainte", "fr", "legal", 3),
+        ("I want to cancel my subscription today", "en", "cancel", 2),
+        ("Ich möchte kündigen", "de", "cancel", 2),
+        ("I will file a chargeback with my bank", "en", "chargeback", 2),
+        ("This is the third time I write to you", "en", "repeat_contact", 2),
+        ("C'est la troisième fois que j'écris", "fr", "repeat_contact", 2),
+        ("I want to speak to a manager", "en", "manager", 2),
+        ("I've been waiting for 5 days for an answer", "en", "waiting_days", 2),
+        ("I'll post this on Twitter", "en", "public_complaint", 2),
+        ("Our account was hacked yesterday", "en", "security_issue", 3),
+        ("Please delete all my personal data", "en", "data_deletion", 2),
+    ],
+)
 def test_signal_patterns_in_four_languages(config, body, language, code, tier):
     ticket, classification = classified(body, language=language)
     result = assess(ticket=ticket, classification=classification, text=body)
@@ -50,8 +75,12 @@ def test_signal_patterns_in_four_languages(config, body, language, code, tier):
 
 def test_engine_flag_and_sentiment_are_layers_of_their_own(config):
     ticket, classification = classified("Please look at my invoice settings when you can", risk=0.8)
-    assert "engine_risk" in codes(assess(ticket=ticket, classification=classification, text=ticket.masked_text))
-    ticket, classification = classified("Please look at my invoice settings when you can", sentiment="angry")
+    assert "engine_risk" in codes(
+        assess(ticket=ticket, classification=classification, text=ticket.masked_text)
+    )
+    ticket, classification = classified(
+        "Please look at my invoice settings when you can", sentiment="angry"
+    )
     result = assess(ticket=ticket, classification=classification, text=ticket.masked_text)
     assert "sentiment" in codes(result) and result.tier == 2
 
@@ -65,11 +94,15 @@ def test_a_calm_confident_question_is_tier_0(config):
 def test_disabled_rule_triggers_nothing(config):
     EscalationRule.objects.filter(slug="legal").update(enabled=False)
     ticket, classification = classified("I will talk to my lawyer about this invoice")
-    assert "legal" not in codes(assess(ticket=ticket, classification=classification, text=ticket.masked_text))
+    assert "legal" not in codes(
+        assess(ticket=ticket, classification=classification, text=ticket.masked_text)
+    )
 
 
 def test_account_question_without_account_asks_for_clarification(config):
-    ticket, classification = classified("I cannot log in to my account anymore", category="account", customer=False)
+    ticket, classification = classified(
+        "I cannot log in to my account anymore", category="account", customer=False
+    )
     result = assess(ticket=ticket, classification=classification, text=ticket.masked_text)
     assert "missing_account_data" in codes(result) and result.needs_clarification
 
@@ -113,7 +146,12 @@ def test_routing_sends_p1_angry_and_tier3_to_escalations(config, knowledge):
         ticket.refresh_from_db()
         assert ticket.team.slug == team, body
         assert ticket.sla_due_at is not None and ticket.reviewer is not None
-        assert {e.stage for e in ticket.events.all()} >= {"preprocess", "classify", "assess", "route"}
+        assert {e.stage for e in ticket.events.all()} >= {
+            "preprocess",
+            "classify",
+            "assess",
+            "route",
+        }
 
 
 def test_low_confidence_goes_to_human_triage_with_two_suggestions(config, knowledge):
@@ -130,13 +168,19 @@ def test_reviewer_choice_balances_weighted_load(config):
     a = make_user("a", "agent", ["billing"])
     b = make_user("b", "agent", ["billing"])
     hard = make_ticket(body="angry p1")
-    Ticket.objects.filter(pk=hard.pk).update(reviewer=a, difficulty=9, status=Ticket.Status.IN_REVIEW)
+    Ticket.objects.filter(pk=hard.pk).update(
+        reviewer=a, difficulty=9, status=Ticket.Status.IN_REVIEW
+    )
     for _ in range(3):
         easy = make_ticket(body="p4 how to")
-        Ticket.objects.filter(pk=easy.pk).update(reviewer=b, difficulty=2, status=Ticket.Status.IN_REVIEW)
+        Ticket.objects.filter(pk=easy.pk).update(
+            reviewer=b, difficulty=2, status=Ticket.Status.IN_REVIEW
+        )
     # b has more tickets but less weighted load
     assert choose_reviewer(team, skills=set()) == b
-    Ticket.objects.filter(reviewer=b).update(status=Ticket.Status.SENT)  # closed work does not count
+    Ticket.objects.filter(reviewer=b).update(
+        status=Ticket.Status.SENT
+    )  # closed work does not count
     assert choose_reviewer(team, skills=set()) == b
 
     TeamMembership.objects.filter(user=b).update(available=False)

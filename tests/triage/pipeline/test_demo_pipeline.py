@@ -19,10 +19,14 @@ def test_every_demo_ticket_ends_classified_assessed_drafted_and_routed(worker_br
     with celery_app.connection_for_write() as connection:
         for ticket_id in result.tickets:
             process_ticket.apply_async(args=[ticket_id], connection=connection)
-    done = wait_for(lambda: not Ticket.objects.filter(status=Ticket.Status.NEW).exists(), seconds=240)
+    done = wait_for(
+        lambda: not Ticket.objects.filter(status=Ticket.Status.NEW).exists(), seconds=240
+    )
     if not done:
         worker_broker.terminate()
-        pytest.fail("worker did not finish:\n" + (worker_broker.communicate(timeout=20)[0] or "")[-5000:])
+        pytest.fail(
+            "worker did not finish:\n" + (worker_broker.communicate(timeout=20)[0] or "")[-5000:]
+        )
     for ticket in Ticket.objects.prefetch_related("events", "classifications", "assessments"):
         assert ticket.classifications.count() == 1, ticket
         assert ticket.assessments.count() == 1, ticket
@@ -31,10 +35,21 @@ def test_every_demo_ticket_ends_classified_assessed_drafted_and_routed(worker_br
         assert STAGES <= set(events), (ticket, set(events))
         assert all(not e.error for e in events.values())
         draft = ticket.drafts.get()
-        assert draft.text or draft.no_answer_reason, ticket  # a draft, or a documented reason for none
+        assert draft.text or draft.no_answer_reason, (
+            ticket
+        )  # a draft, or a documented reason for none
         if ticket.assessments.get().tier >= 2:
             assert draft.handoff_note, ticket
-        assert events["classify"].versions["taxonomy"] >= 1 and "routing" in events["route"].versions and "rules" in events["assess"].versions
+        assert (
+            events["classify"].versions["taxonomy"] >= 1
+            and "routing" in events["route"].versions
+            and "rules" in events["assess"].versions
+        )
     statuses = set(Ticket.objects.values_list("status", flat=True))
-    assert statuses <= {Ticket.Status.TRIAGED, Ticket.Status.ESCALATED, Ticket.Status.IN_REVIEW, Ticket.Status.DRAFTED}
+    assert statuses <= {
+        Ticket.Status.TRIAGED,
+        Ticket.Status.ESCALATED,
+        Ticket.Status.IN_REVIEW,
+        Ticket.Status.DRAFTED,
+    }
     assert Ticket.objects.filter(status=Ticket.Status.ESCALATED).exists()

@@ -17,12 +17,15 @@ def test_html_quotes_and_signatures_are_removed():
     assert "Old text" not in text and "Jane Doe" not in text and "color" not in text
 
 
-@pytest.mark.parametrize("header", [
-    "On Mon, 3 Mar 2025 at 10:00, Support <s@x.example> wrote:",
-    "Am 03.03.2025 um 10:00 schrieb Support <s@x.example>:",
-    "El lun, 3 mar 2025 a las 10:00, Support (<s@x.example>) escribió:",
-    "Le lun. 3 mars 2025 à 10:00, Support <s@x.example> a écrit :",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "On Mon, 3 Mar 2025 at 10:00, Support <s@x.example> wrote:",
+        "Am 03.03.2025 um 10:00 schrieb Support <s@x.example>:",
+        "El lun, 3 mar 2025 a las 10:00, Support (<s@x.example>) escribió:",
+        "Le lun. 3 mars 2025 à 10:00, Support <s@x.example> a écrit :",
+    ],
+)
 def test_quoted_replies_are_cut_in_four_languages(header):
     text = clean_text(f"New problem here.\n\n{header}\n> old quoted line\n> more")
     assert text == "New problem here."
@@ -58,19 +61,24 @@ def test_dates_amounts_and_ids_are_not_masked():
     assert mask_pii(text).text == text
 
 
-@pytest.mark.parametrize(("text", "language"), [
-    ("Seit Freitag kommen keine Umsätze von unserem Geschäftskonto mehr an.", "de"),
-    ("Intento restablecer mi contraseña pero el correo nunca llega.", "es"),
-    ("Nos factures PDF affichent le symbole dollar au lieu de l'euro.", "fr"),
-    ("Our bank feed stopped syncing on Friday.", "en"),
-])
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Seit Freitag kommen keine Umsätze von unserem Geschäftskonto mehr an.", "de"),
+        ("Intento restablecer mi contraseña pero el correo nunca llega.", "es"),
+        ("Nos factures PDF affichent le symbole dollar au lieu de l'euro.", "fr"),
+        ("Our bank feed stopped syncing on Friday.", "en"),
+    ],
+)
 def test_language_detection(text, language):
     assert detect_language(text)[0] == language
 
 
 @pytest.mark.django_db
 def test_preprocess_stores_pii_apart_and_only_masked_text_on_the_ticket():
-    ticket = make_ticket(body="Hi, my card 4111 1111 1111 1111 was charged twice. Call me at +1 415 555 0100.\n\nThanks,\nJane")
+    ticket = make_ticket(
+        body="Hi, my card 4111 1111 1111 1111 was charged twice. Call me at +1 415 555 0100.\n\nThanks,\nJane"
+    )
     preprocess_ticket(ticket=ticket, run=1)
     ticket.refresh_from_db()
     assert "4111" not in ticket.masked_text and "555" not in ticket.masked_text

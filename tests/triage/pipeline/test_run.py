@@ -21,7 +21,9 @@ STAGES = ["preprocess", "classify", "assess", "retrieve", "draft", "guard", "rou
 
 
 def successful_stages(ticket: Ticket) -> Counter:
-    return Counter(PipelineEvent.objects.filter(ticket=ticket, error="").values_list("stage", flat=True))
+    return Counter(
+        PipelineEvent.objects.filter(ticket=ticket, error="").values_list("stage", flat=True)
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -52,7 +54,9 @@ def test_two_workers_racing_on_one_ticket_leave_one_draft_and_one_event_per_stag
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_run_that_died_half_way_continues_without_repeating_committed_stages(knowledge, monkeypatch):
+def test_a_run_that_died_half_way_continues_without_repeating_committed_stages(
+    knowledge, monkeypatch
+):
     ticket = make_ticket(body="I was charged twice for my subscription this month")
     real = draft_stage.compose
 
@@ -71,7 +75,10 @@ def test_a_run_that_died_half_way_continues_without_repeating_committed_stages(k
     monkeypatch.setattr(draft_stage, "compose", real)
     assert run_pipeline(ticket_id=ticket.pk) is True
     ticket.refresh_from_db()
-    assert ticket.status in (Ticket.Status.IN_REVIEW, Ticket.Status.TRIAGED) and ticket.pipeline_run == 1
+    assert (
+        ticket.status in (Ticket.Status.IN_REVIEW, Ticket.Status.TRIAGED)
+        and ticket.pipeline_run == 1
+    )
     assert Classification.objects.filter(ticket=ticket).count() == 1
     assert Draft.objects.filter(ticket=ticket).count() == 1
     assert successful_stages(ticket) == Counter(STAGES)
@@ -87,12 +94,22 @@ def test_engine_calls_happen_with_no_transaction_open(settings, fake_openai, kno
 
     def respond(request):
         with psycopg.connect(database_url_for_current_connection(), autocommit=True) as probe:
-            row = probe.execute("SELECT state FROM pg_stat_activity WHERE pid = %s", [backend_pid["pid"]]).fetchone()
+            row = probe.execute(
+                "SELECT state FROM pg_stat_activity WHERE pid = %s", [backend_pid["pid"]]
+            ).fetchone()
         states.append(row[0] if row else "gone")
         schema = request["response_format"]["json_schema"]["name"]
         if schema == "ticket_classification":
             return 200, chat_completion(json.dumps(VALID))
-        return 200, chat_completion(json.dumps({"reply": "CANNOT_ANSWER_FROM_CONTEXT", "used_source_ids": [], "cannot_answer_reason": "test"}))
+        return 200, chat_completion(
+            json.dumps(
+                {
+                    "reply": "CANNOT_ANSWER_FROM_CONTEXT",
+                    "used_source_ids": [],
+                    "cannot_answer_reason": "test",
+                }
+            )
+        )
 
     fake_openai.respond = respond
     ticket = make_ticket(body="I was charged twice for my subscription this month")

@@ -33,11 +33,30 @@ def worker_broker(tmp_path, settings, request):
         CELERY_BROKER_URL="filesystem://",
         CELERY_FILESYSTEM_DIR=str(tmp_path),
         # A test may set more of the worker's environment; "{tmp}" stands for this test's folder.
-        **{key: value.replace("{tmp}", str(tmp_path)) for key, value in getattr(request, "param", {}).items()},
+        **{
+            key: value.replace("{tmp}", str(tmp_path))
+            for key, value in getattr(request, "param", {}).items()
+        },
     )
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "triage", "worker", "--pool=solo", "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "triage",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     yield worker
     worker.terminate()
@@ -67,7 +86,9 @@ def test_task_sent_through_the_broker_runs_in_a_worker_process(worker_broker):
     done = wait_for(lambda: Ticket.objects.get(pk=ticket.pk).status != Ticket.Status.NEW)
     if not done:
         worker_broker.terminate()
-        pytest.fail("worker did not process the task:\n" + (worker_broker.communicate(timeout=20)[0] or ""))
+        pytest.fail(
+            "worker did not process the task:\n" + (worker_broker.communicate(timeout=20)[0] or "")
+        )
     ticket.refresh_from_db()
     assert "[CARD_1]" in ticket.masked_text
     assert PipelineEvent.objects.filter(ticket=ticket, stage="preprocess", error="").count() == 1

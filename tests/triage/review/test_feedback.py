@@ -8,13 +8,31 @@ from triage.pipeline.run import run_pipeline
 from triage.review.feedback import learn_from_ticket
 
 
-def resolved_ticket(decision: str, edit_distance: float, final_text: str = "We refunded you; write to jane@customer.example if not.") -> object:
+def resolved_ticket(
+    decision: str,
+    edit_distance: float,
+    final_text: str = "We refunded you; write to jane@customer.example if not.",
+) -> object:
     ticket = make_ticket(body="I was charged twice, my email is jane@customer.example")
     run_pipeline(ticket_id=ticket.pk)
     ticket.refresh_from_db()
-    Classification.objects.create(ticket=ticket, urgency="P3", category="billing", subcategory="double_charge", sentiment="neutral", confidence=0.9, engine="human")
+    Classification.objects.create(
+        ticket=ticket,
+        urgency="P3",
+        category="billing",
+        subcategory="double_charge",
+        sentiment="neutral",
+        confidence=0.9,
+        engine="human",
+    )
     draft = Draft.objects.create(ticket=ticket, text="draft", engine="local")
-    Review.objects.create(ticket=ticket, draft=draft, decision=decision, final_text=final_text, edit_distance=edit_distance)
+    Review.objects.create(
+        ticket=ticket,
+        draft=draft,
+        decision=decision,
+        final_text=final_text,
+        edit_distance=edit_distance,
+    )
     return ticket
 
 
@@ -36,7 +54,9 @@ def test_unchanged_approval_is_proposed_as_gold_not_made_gold():
     assert entry.gold_proposed and not entry.is_gold
 
 
-@pytest.mark.parametrize(("decision", "distance"), [("rejected", 1.0), ("escalated", 0.0), ("approved_edited", 0.7)])
+@pytest.mark.parametrize(
+    ("decision", "distance"), [("rejected", 1.0), ("escalated", 0.0), ("approved_edited", 0.7)]
+)
 @pytest.mark.django_db
 def test_rejected_escalated_or_heavily_edited_replies_are_not_learnt(decision, distance):
     assert learn_from_ticket(ticket=resolved_ticket(decision, distance)) is None

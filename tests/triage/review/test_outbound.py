@@ -24,16 +24,24 @@ from triage.tasks import send_reply
 
 def approve(client, ticket, text=None):
     text = text or reviewer_text(ticket, ticket.drafts.first().text)
-    return client.post(f"/tickets/{ticket.pk}/approve/", {"opened": opened_token(ticket.pk, time.time() - 5), "final_text": text})
+    return client.post(
+        f"/tickets/{ticket.pk}/approve/",
+        {"opened": opened_token(ticket.pk, time.time() - 5), "final_text": text},
+    )
 
 
-def test_approving_returns_before_the_reply_is_sent_and_the_page_says_sending(client, people, billing_ticket):  # noqa: F811
+def test_approving_returns_before_the_reply_is_sent_and_the_page_says_sending(
+    client, people, billing_ticket
+):  # noqa: F811
     client.force_login(people["agent"])
     assert approve(client, billing_ticket).status_code == 302
     row = Outbound.objects.get()
     assert row.status == Outbound.Status.PENDING and row.attempts == 0 and not mail.outbox
     page = client.get(f"/tickets/{billing_ticket.pk}/").content.decode()
-    assert "Sending reply via email" in page and f'hx-get="/tickets/{billing_ticket.pk}/outbox/"' in page
+    assert (
+        "Sending reply via email" in page
+        and f'hx-get="/tickets/{billing_ticket.pk}/outbox/"' in page
+    )
     sent = run_outbox()
     assert [r.status for r in sent] == ["sent"] and len(mail.outbox) == 1
     assert run_outbox() == [] and len(mail.outbox) == 1  # a second run sends nothing more
@@ -41,7 +49,9 @@ def test_approving_returns_before_the_reply_is_sent_and_the_page_says_sending(cl
     assert "Reply sent via email" in panel and "hx-get" not in panel  # nothing left to poll for
 
 
-def test_a_failing_send_backs_off_and_shows_its_error_with_a_retry_button(client, people, billing_ticket, settings):  # noqa: F811
+def test_a_failing_send_backs_off_and_shows_its_error_with_a_retry_button(
+    client, people, billing_ticket, settings
+):  # noqa: F811
     settings.EMAIL_BACKEND = "tests.dashboard.failing_email.FailingBackend"
     settings.OUTBOX_RETRY_BASE_SECONDS = 30
     client.force_login(people["agent"])
@@ -51,21 +61,37 @@ def test_a_failing_send_backs_off_and_shows_its_error_with_a_retry_button(client
     for attempt in range(1, Outbound.MAX_ATTEMPTS + 1):
         before = timezone.now()
         row = outbox.send_outbound(outbound_id=row_id)
-        assert row.status == Outbound.Status.FAILED and row.attempts == attempt and "SMTP server is down" in row.last_error
+        assert (
+            row.status == Outbound.Status.FAILED
+            and row.attempts == attempt
+            and "SMTP server is down" in row.last_error
+        )
         if attempt < Outbound.MAX_ATTEMPTS:
             waits.append(round((row.next_attempt_at - before).total_seconds()))
         else:
             assert row.next_attempt_at is None  # attempts ran out: a person decides
     assert waits == [30, 60, 120, 240]
     page = client.get(f"/tickets/{billing_ticket.pk}/").content.decode()
-    assert "SMTP server is down" in page and "Retry sending now" in page and "No more automatic tries" in page
+    assert (
+        "SMTP server is down" in page
+        and "Retry sending now" in page
+        and "No more automatic tries" in page
+    )
     billing_ticket.refresh_from_db()
     assert billing_ticket.status != Ticket.Status.SENT
 
 
 def test_a_reply_being_sent_by_a_live_worker_is_not_sent_again(people, billing_ticket):  # noqa: F811
-    review = do_approve(ticket=billing_ticket, draft=billing_ticket.drafts.first(), user=people["agent"], final_text="Hello there", seconds_spent=3)
-    Outbound.objects.filter(pk=review.outbound.pk).update(status=Outbound.Status.SENDING, sending_until=timezone.now() + timedelta(minutes=1))
+    review = do_approve(
+        ticket=billing_ticket,
+        draft=billing_ticket.drafts.first(),
+        user=people["agent"],
+        final_text="Hello there",
+        seconds_spent=3,
+    )
+    Outbound.objects.filter(pk=review.outbound.pk).update(
+        status=Outbound.Status.SENDING, sending_until=timezone.now() + timedelta(minutes=1)
+    )
     assert outbox.send_outbound(outbound_id=review.outbound.pk) is None and not mail.outbox
     # Its worker died: once the lease has run out the reply goes out, with the same key.
     later = timezone.now() + outbox.SEND_LEASE + timedelta(minutes=2)
@@ -96,7 +122,13 @@ def test_helpdesk_calls_carry_the_outbox_rows_idempotency_key(people, billing_ti
         settings.ZENDESK_API_URL = f"http://127.0.0.1:{server.server_address[1]}"
         Ticket.objects.filter(pk=billing_ticket.pk).update(source="zendesk", external_id="77")
         billing_ticket.refresh_from_db()
-        review = do_approve(ticket=billing_ticket, draft=billing_ticket.drafts.first(), user=people["agent"], final_text="Done.", seconds_spent=3)
+        review = do_approve(
+            ticket=billing_ticket,
+            draft=billing_ticket.drafts.first(),
+            user=people["agent"],
+            final_text="Done.",
+            seconds_spent=3,
+        )
         outbox.send_outbound(outbound_id=review.outbound.pk)
         assert _Helpdesk.keys == [str(review.outbound.idempotency_key)]
     finally:
@@ -108,38 +140,81 @@ def test_helpdesk_calls_carry_the_outbox_rows_idempotency_key(people, billing_ti
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     "worker_broker",
-    [{"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": "{tmp}/mail"}],
+    [
+        {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": "{tmp}/mail",
+        }
+    ],
     indirect=True,
 )
 def test_the_worker_sends_an_approved_reply_once(worker_broker, people, billing_ticket, tmp_path):  # noqa: F811
-    review = do_approve(ticket=billing_ticket, draft=billing_ticket.drafts.first(), user=people["agent"], final_text="Hello from the worker", seconds_spent=3)
+    review = do_approve(
+        ticket=billing_ticket,
+        draft=billing_ticket.drafts.first(),
+        user=people["agent"],
+        final_text="Hello from the worker",
+        seconds_spent=3,
+    )
     with celery_app.connection_for_write() as connection:
         send_reply.apply_async(args=[review.outbound.pk], connection=connection)
-        send_reply.apply_async(args=[review.outbound.pk], connection=connection)  # a duplicate delivery of the task
-    done = wait_for(lambda: Outbound.objects.get(pk=review.outbound.pk).status == Outbound.Status.SENT)
+        send_reply.apply_async(
+            args=[review.outbound.pk], connection=connection
+        )  # a duplicate delivery of the task
+    done = wait_for(
+        lambda: Outbound.objects.get(pk=review.outbound.pk).status == Outbound.Status.SENT
+    )
     if not done:
         worker_broker.terminate()
-        pytest.fail("worker did not send:\n" + (worker_broker.communicate(timeout=20)[0] or "")[-5000:])
+        pytest.fail(
+            "worker did not send:\n" + (worker_broker.communicate(timeout=20)[0] or "")[-5000:]
+        )
     time.sleep(1)  # let the duplicate task run too
     files = list(Path(tmp_path / "mail").glob("*.log"))
     messages = [message_from_bytes(f.read_bytes()) for f in files]
     assert len(messages) == 1 and "Hello from the worker" in messages[0].get_payload()
     row = Outbound.objects.get(pk=review.outbound.pk)
-    assert row.attempts == 1 and Ticket.objects.get(pk=billing_ticket.pk).status == Ticket.Status.SENT
+    assert (
+        row.attempts == 1 and Ticket.objects.get(pk=billing_ticket.pk).status == Ticket.Status.SENT
+    )
 
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
-    "worker_broker", [{"EMAIL_BACKEND": "tests.dashboard.failing_email.FailingBackend", "OUTBOX_RETRY_BASE_SECONDS": "0.3"}], indirect=True
+    "worker_broker",
+    [
+        {
+            "EMAIL_BACKEND": "tests.dashboard.failing_email.FailingBackend",
+            "OUTBOX_RETRY_BASE_SECONDS": "0.3",
+        }
+    ],
+    indirect=True,
 )
-def test_the_worker_retries_a_failing_send_with_backoff_until_attempts_run_out(worker_broker, people, billing_ticket):  # noqa: F811
-    review = do_approve(ticket=billing_ticket, draft=billing_ticket.drafts.first(), user=people["agent"], final_text="Hello", seconds_spent=3)
+def test_the_worker_retries_a_failing_send_with_backoff_until_attempts_run_out(
+    worker_broker, people, billing_ticket
+):  # noqa: F811
+    review = do_approve(
+        ticket=billing_ticket,
+        draft=billing_ticket.drafts.first(),
+        user=people["agent"],
+        final_text="Hello",
+        seconds_spent=3,
+    )
     with celery_app.connection_for_write() as connection:
         send_reply.apply_async(args=[review.outbound.pk], connection=connection)
-    done = wait_for(lambda: Outbound.objects.get(pk=review.outbound.pk).attempts == Outbound.MAX_ATTEMPTS, seconds=60)
+    done = wait_for(
+        lambda: Outbound.objects.get(pk=review.outbound.pk).attempts == Outbound.MAX_ATTEMPTS,
+        seconds=60,
+    )
     if not done:
         worker_broker.terminate()
-        pytest.fail("worker did not retry:\n" + (worker_broker.communicate(timeout=20)[0] or "")[-5000:])
+        pytest.fail(
+            "worker did not retry:\n" + (worker_broker.communicate(timeout=20)[0] or "")[-5000:]
+        )
     row = Outbound.objects.get(pk=review.outbound.pk)
-    assert row.status == Outbound.Status.FAILED and "SMTP server is down" in row.last_error and row.next_attempt_at is None
+    assert (
+        row.status == Outbound.Status.FAILED
+        and "SMTP server is down" in row.last_error
+        and row.next_attempt_at is None
+    )

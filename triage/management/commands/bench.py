@@ -49,14 +49,23 @@ class Command(BaseCommand):
     help = "Measure triage throughput, embedding speed, retrieval latency/recall and queue page time (writes bench/results.json)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--quick", action="store_true", help="Smaller sizes (1k/10k entries, 10k tickets) for a fast check")
+        parser.add_argument(
+            "--quick",
+            action="store_true",
+            help="Smaller sizes (1k/10k entries, 10k tickets) for a fast check",
+        )
 
     def handle(self, *args, quick: bool, **options):
         connection.settings_dict["TEST"]["NAME"] = BENCH_DB
         old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
         results: dict = {
             "date": timezone.now().isoformat(timespec="seconds"),
-            "machine": {"cores": os.cpu_count(), "memory_gb": _memory_gb(), "python": platform.python_version(), "platform": platform.platform()},
+            "machine": {
+                "cores": os.cpu_count(),
+                "memory_gb": _memory_gb(),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+            },
         }
         try:
             results["embedding"] = self.embedding()
@@ -73,13 +82,26 @@ class Command(BaseCommand):
     # --- embedding ---------------------------------------------------------------------------
     def embedding(self) -> dict:
         short = [f"My card was charged twice for order {i}, please refund" for i in range(512)]
-        long = [" ".join(["The bank feed stopped syncing after we reconnected the account and invoices are missing."] * 20) + f" {i}" for i in range(64)]
+        long = [
+            " ".join(
+                [
+                    "The bank feed stopped syncing after we reconnected the account and invoices are missing."
+                ]
+                * 20
+            )
+            + f" {i}"
+            for i in range(64)
+        ]
         embed_texts(short[:8])  # load the model first
         out = {}
         for name, texts in (("short", short), ("long", long)):
             start = time.perf_counter()
             embed_texts(texts)
-            out[name] = {"texts": len(texts), "texts_per_second": round(len(texts) / (time.perf_counter() - start), 1), "words": len(texts[0].split())}
+            out[name] = {
+                "texts": len(texts),
+                "texts_per_second": round(len(texts) / (time.perf_counter() - start), 1),
+                "words": len(texts[0].split()),
+            }
             self.stdout.write(f"embedding {name}: {out[name]['texts_per_second']} texts/s")
         return out
 
@@ -97,14 +119,29 @@ class Command(BaseCommand):
             for i in range(count):
                 _eid, channel, _cust, subject, body, _lang = INCOMING[i % len(INCOMING)]
                 text = body if name == "short" else "\n\n".join([body] * 12)
-                ids.append(ingest_ticket(data=TicketInput(channel=channel, source="api", subject=subject, body=f"{text}\n(ref {name}-{i})",
-                                                          customer=CustomerInput(email=f"bench{i % 17}@customer.example"))).ticket.pk)
+                ids.append(
+                    ingest_ticket(
+                        data=TicketInput(
+                            channel=channel,
+                            source="api",
+                            subject=subject,
+                            body=f"{text}\n(ref {name}-{i})",
+                            customer=CustomerInput(email=f"bench{i % 17}@customer.example"),
+                        )
+                    ).ticket.pk
+                )
             start = time.perf_counter()
             for ticket_id in ids:
                 run_pipeline(ticket_id=ticket_id)
             seconds = time.perf_counter() - start
-            out[name] = {"tickets": count, "tickets_per_second": round(count / seconds, 2), "ms_per_ticket": round(1000 * seconds / count, 1)}
-            self.stdout.write(f"triage {name}: {out[name]['tickets_per_second']} tickets/s ({out[name]['ms_per_ticket']} ms each)")
+            out[name] = {
+                "tickets": count,
+                "tickets_per_second": round(count / seconds, 2),
+                "ms_per_ticket": round(1000 * seconds / count, 1),
+            }
+            self.stdout.write(
+                f"triage {name}: {out[name]['tickets_per_second']} tickets/s ({out[name]['ms_per_ticket']} ms each)"
+            )
         return out
 
     # --- retrieval -----------------------------------------------------------------------------
@@ -122,22 +159,38 @@ class Command(BaseCommand):
             while inserted < size:
                 batch = min(5000, size - inserted)
                 which = rng.integers(0, len(centres), size=batch)
-                vectors = centres[which] + rng.normal(scale=0.35 / np.sqrt(384) * 4, size=(batch, 384)).astype(np.float32)
+                vectors = centres[which] + rng.normal(
+                    scale=0.35 / np.sqrt(384) * 4, size=(batch, 384)
+                ).astype(np.float32)
                 vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
                 # "rare" holds 2% of the rows; the other categories share the rest.
-                cats = ["rare" if (inserted + j) % 50 == 0 else categories[int(w) % 20] for j, w in enumerate(which)]
+                cats = [
+                    "rare" if (inserted + j) % 50 == 0 else categories[int(w) % 20]
+                    for j, w in enumerate(which)
+                ]
                 KnowledgeEntry.objects.bulk_create(
-                    [KnowledgeEntry(text=f"bench {inserted + j}", category=c, embedding=v, resolved_at=now) for j, (c, v) in enumerate(zip(cats, vectors, strict=True))],
+                    [
+                        KnowledgeEntry(
+                            text=f"bench {inserted + j}", category=c, embedding=v, resolved_at=now
+                        )
+                        for j, (c, v) in enumerate(zip(cats, vectors, strict=True))
+                    ],
                     batch_size=1000,
                 )
                 inserted += batch
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE knowledge_knowledgeentry")
             load_seconds = time.perf_counter() - start
-            queries = centres[rng.integers(0, len(centres), size=N_QUERIES)] + rng.normal(scale=0.05, size=(N_QUERIES, 384)).astype(np.float32)
+            queries = centres[rng.integers(0, len(centres), size=N_QUERIES)] + rng.normal(
+                scale=0.05, size=(N_QUERIES, 384)
+            ).astype(np.float32)
             queries /= np.linalg.norm(queries, axis=1, keepdims=True)
             result = {"load_seconds": round(load_seconds, 1)}
-            for label, category in (("no_filter", None), ("filter_10pct", "c03"), ("filter_2pct", "rare")):
+            for label, category in (
+                ("no_filter", None),
+                ("filter_10pct", "c03"),
+                ("filter_2pct", "rare"),
+            ):
                 latencies, recalls = [], []
                 for q in queries:
                     t = time.perf_counter()
@@ -145,8 +198,14 @@ class Command(BaseCommand):
                     latencies.append((time.perf_counter() - t) * 1000)
                     exact = exact_nearest_entry_ids(q, category=category, k=5)
                     recalls.append(len(set(got) & set(exact)) / max(1, len(exact)))
-                result[label] = {"p50_ms": round(pct(latencies, 50), 2), "p95_ms": round(pct(latencies, 95), 2), "recall_at_5": round(float(np.mean(recalls)), 4)}
-                self.stdout.write(f"retrieval {size} {label}: p50 {result[label]['p50_ms']} ms, p95 {result[label]['p95_ms']} ms, recall@5 {result[label]['recall_at_5']}")
+                result[label] = {
+                    "p50_ms": round(pct(latencies, 50), 2),
+                    "p95_ms": round(pct(latencies, 95), 2),
+                    "recall_at_5": round(float(np.mean(recalls)), 4),
+                }
+                self.stdout.write(
+                    f"retrieval {size} {label}: p50 {result[label]['p50_ms']} ms, p95 {result[label]['p95_ms']} ms, recall@5 {result[label]['recall_at_5']}"
+                )
             out[str(size)] = result
         return out
 
@@ -161,21 +220,61 @@ class Command(BaseCommand):
         start = time.perf_counter()
         statuses = ["in_review", "in_review", "triaged", "sent", "resolved"]
         for offset in range(0, n_tickets, 5000):
-            Ticket.objects.bulk_create([
-                Ticket(source="api", channel="api", raw_body="bench", subject=f"Bench ticket {i}", status=statuses[i % 5], team=team,
-                       urgency=f"P{1 + i % 4}", category="billing", sentiment="neutral", tier=i % 3, flag_codes=["unbacked_claim"] if i % 7 == 0 else [],
-                       sla_due_at=now + timedelta(minutes=i % 5000), queue_rank_at=now + timedelta(minutes=i % 5000), created_at=now - timedelta(minutes=i % 9000))
-                for i in range(offset, min(n_tickets, offset + 5000))
-            ], batch_size=5000)
+            Ticket.objects.bulk_create(
+                [
+                    Ticket(
+                        source="api",
+                        channel="api",
+                        raw_body="bench",
+                        subject=f"Bench ticket {i}",
+                        status=statuses[i % 5],
+                        team=team,
+                        urgency=f"P{1 + i % 4}",
+                        category="billing",
+                        sentiment="neutral",
+                        tier=i % 3,
+                        flag_codes=["unbacked_claim"] if i % 7 == 0 else [],
+                        sla_due_at=now + timedelta(minutes=i % 5000),
+                        queue_rank_at=now + timedelta(minutes=i % 5000),
+                        created_at=now - timedelta(minutes=i % 9000),
+                    )
+                    for i in range(offset, min(n_tickets, offset + 5000))
+                ],
+                batch_size=5000,
+            )
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE triage_ticket")
-        self.stdout.write(f"queue: {n_tickets} tickets inserted in {time.perf_counter() - start:.0f} s")
+        self.stdout.write(
+            f"queue: {n_tickets} tickets inserted in {time.perf_counter() - start:.0f} s"
+        )
         port = _free_port()
         s = connection.settings_dict
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "triage.settings", "DEBUG": "true",
-               "DATABASE_URL": f"postgresql://{s['USER']}:@localhost/{s['NAME']}?host={urllib.parse.quote(s['HOST'])}" if s["HOST"].startswith("/") else f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"}
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "triage.wsgi", "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-                                 cwd=settings.BASE_DIR, env=env)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "triage.settings",
+            "DEBUG": "true",
+            "DATABASE_URL": f"postgresql://{s['USER']}:@localhost/{s['NAME']}?host={urllib.parse.quote(s['HOST'])}"
+            if s["HOST"].startswith("/")
+            else f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}",
+        }
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "triage.wsgi",
+                "-w",
+                "2",
+                "--threads",
+                "4",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             _wait_for(base + "/login/")
@@ -185,10 +284,18 @@ class Command(BaseCommand):
                 latencies: list[float] = []
                 lock = threading.Lock()
 
-                def worker(opener=opener, latencies=latencies, lock=lock, requests_per_client=requests_per_client):
+                def worker(
+                    opener=opener,
+                    latencies=latencies,
+                    lock=lock,
+                    requests_per_client=requests_per_client,
+                ):
                     for _ in range(requests_per_client):
                         t = time.perf_counter()
-                        with opener.open(base + "/?flagged=1" if len(latencies) % 3 == 0 else base + "/", timeout=60) as response:
+                        with opener.open(
+                            base + "/?flagged=1" if len(latencies) % 3 == 0 else base + "/",
+                            timeout=60,
+                        ) as response:
                             response.read()
                             assert response.status == 200
                         with lock:
@@ -201,8 +308,15 @@ class Command(BaseCommand):
                 for thread in threads:
                     thread.join()
                 wall = time.perf_counter() - wall
-                out[f"clients_{clients}"] = {"requests": len(latencies), "p50_ms": round(pct(latencies, 50), 1), "p95_ms": round(pct(latencies, 95), 1), "requests_per_second": round(len(latencies) / wall, 1)}
-                self.stdout.write(f"queue page, {clients} client(s): p50 {out[f'clients_{clients}']['p50_ms']} ms, p95 {out[f'clients_{clients}']['p95_ms']} ms")
+                out[f"clients_{clients}"] = {
+                    "requests": len(latencies),
+                    "p50_ms": round(pct(latencies, 50), 1),
+                    "p95_ms": round(pct(latencies, 95), 1),
+                    "requests_per_second": round(len(latencies) / wall, 1),
+                }
+                self.stdout.write(
+                    f"queue page, {clients} client(s): p50 {out[f'clients_{clients}']['p50_ms']} ms, p95 {out[f'clients_{clients}']['p95_ms']} ms"
+                )
             return out
         finally:
             server.terminate()
@@ -210,12 +324,18 @@ class Command(BaseCommand):
 
     def report(self, r: dict) -> None:
         m = r["machine"]
-        self.stdout.write(f"\nDeskpilot benchmarks, {r['date']}, {m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}")
+        self.stdout.write(
+            f"\nDeskpilot benchmarks, {r['date']}, {m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}"
+        )
         self.stdout.write(f"{'measure':<48} {'value':>22}")
         for name, v in r["embedding"].items():
-            self.stdout.write(f"{'embedding, ' + name + ' texts (' + str(v['words']) + ' words)':<48} {str(v['texts_per_second']) + ' texts/s':>22}")
+            self.stdout.write(
+                f"{'embedding, ' + name + ' texts (' + str(v['words']) + ' words)':<48} {str(v['texts_per_second']) + ' texts/s':>22}"
+            )
         for name, v in r["triage"].items():
-            self.stdout.write(f"{'end-to-end triage, ' + name + ' tickets':<48} {str(v['tickets_per_second']) + ' tickets/s':>22}")
+            self.stdout.write(
+                f"{'end-to-end triage, ' + name + ' tickets':<48} {str(v['tickets_per_second']) + ' tickets/s':>22}"
+            )
         for size, v in r["retrieval"].items():
             for label in ("no_filter", "filter_10pct", "filter_2pct"):
                 x = v[label]
@@ -225,7 +345,9 @@ class Command(BaseCommand):
         for clients in (1, 20):
             x = q[f"clients_{clients}"]
             value = f"p50 {x['p50_ms']} / p95 {x['p95_ms']} ms"
-            self.stdout.write(f"{'queue page, ' + str(q['tickets']) + ' tickets, ' + str(clients) + ' client(s)':<48} {value:>22}")
+            self.stdout.write(
+                f"{'queue page, ' + str(q['tickets']) + ' tickets, ' + str(clients) + ' client(s)':<48} {value:>22}"
+            )
 
 
 def _memory_gb() -> float:
@@ -258,8 +380,12 @@ def _logged_in(base: str):
     with opener.open(base + "/login/") as response:
         response.read()
     token = next(c.value for c in jar if c.name == "csrftoken")
-    data = urllib.parse.urlencode({"username": "bench", "password": "bench-password-1", "csrfmiddlewaretoken": token}).encode()
-    request = urllib.request.Request(base + "/login/", data=data, headers={"Referer": base + "/login/"})
+    data = urllib.parse.urlencode(
+        {"username": "bench", "password": "bench-password-1", "csrfmiddlewaretoken": token}
+    ).encode()
+    request = urllib.request.Request(
+        base + "/login/", data=data, headers={"Referer": base + "/login/"}
+    )
     with opener.open(request) as response:
         response.read()
     return opener

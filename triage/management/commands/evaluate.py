@@ -24,16 +24,37 @@ class Command(BaseCommand):
         parser.add_argument("--test", type=Path)
         parser.add_argument("--csv", type=Path)
         parser.add_argument("--folds", type=int)
-        parser.add_argument("--text", help="Column(s) joined into the ticket text, e.g. subject,body")
-        parser.add_argument("--label", action="append", default=[], help="FIELD=COLUMN with FIELD category or urgency; repeatable")
+        parser.add_argument(
+            "--text", help="Column(s) joined into the ticket text, e.g. subject,body"
+        )
+        parser.add_argument(
+            "--label",
+            action="append",
+            default=[],
+            help="FIELD=COLUMN with FIELD category or urgency; repeatable",
+        )
         parser.add_argument("--engine", choices=["local", "openai"], default="local")
-        parser.add_argument("--baseline", choices=["tfidf"], help="Also run a TF-IDF + logistic regression baseline on the same split")
+        parser.add_argument(
+            "--baseline",
+            choices=["tfidf"],
+            help="Also run a TF-IDF + logistic regression baseline on the same split",
+        )
         parser.add_argument("--json", type=Path, dest="json_out")
         parser.add_argument("--html", type=Path, dest="html_out")
         parser.add_argument("--encoding", default="utf-8-sig")
-        parser.add_argument("--cases", action="store_true", help="Replay the current pipeline on the evaluation cases and record a run")
+        parser.add_argument(
+            "--cases",
+            action="store_true",
+            help="Replay the current pipeline on the evaluation cases and record a run",
+        )
         parser.add_argument("--name", default="", help="With --cases: a name for the run")
-        parser.add_argument("--compare", nargs=2, type=int, metavar=("RUN_A", "RUN_B"), help="Compare two recorded case runs")
+        parser.add_argument(
+            "--compare",
+            nargs=2,
+            type=int,
+            metavar=("RUN_A", "RUN_B"),
+            help="Compare two recorded case runs",
+        )
 
     def handle(self, *args, **o):
         try:
@@ -56,15 +77,25 @@ class Command(BaseCommand):
                 raise EvalError("--csv needs --folds K with K of at least 2")
             data = read_csv(o["csv"], text_columns=columns, labels=labels, encoding=o["encoding"])
             with tqdm(total=len(data), unit="tickets", desc="folds", disable=None) as bar:
-                result = offline.evaluate_folds(data, folds=o["folds"], engine=o["engine"], baseline=baseline, progress=bar.update)
+                result = offline.evaluate_folds(
+                    data,
+                    folds=o["folds"],
+                    engine=o["engine"],
+                    baseline=baseline,
+                    progress=bar.update,
+                )
             title = f"{o['folds']}-fold evaluation of {o['csv'].name}"
         else:
             if not (o["train"] and o["test"]):
                 raise EvalError("give --train and --test, or --csv with --folds, or --cases")
-            train = read_csv(o["train"], text_columns=columns, labels=labels, encoding=o["encoding"])
+            train = read_csv(
+                o["train"], text_columns=columns, labels=labels, encoding=o["encoding"]
+            )
             test = read_csv(o["test"], text_columns=columns, labels=labels, encoding=o["encoding"])
             with tqdm(total=len(test), unit="tickets", desc="classify", disable=None) as bar:
-                result = offline.evaluate_split(train, test, engine=o["engine"], progress=bar.update)
+                result = offline.evaluate_split(
+                    train, test, engine=o["engine"], progress=bar.update
+                )
             if baseline:
                 result["baseline"] = offline.baseline_tfidf(train, test)
             title = f"Evaluation: {o['train'].name} → {o['test'].name}"
@@ -77,41 +108,63 @@ class Command(BaseCommand):
             self.stdout.write(f"HTML report written to {o['html_out']}")
 
     def _print(self, result):
-        self.stdout.write(f"{result['n_train']} training rows, {result['n_test']} test rows, engine {result['engine']}, {result['seconds']} s "
-                          f"({result.get('tickets_per_second')} tickets/s classified)")
-        self.stdout.write(f"{'field':<10} {'accuracy':>9} {'macro-F1':>9} {'coverage':>9} {'acc@thr':>9}")
+        self.stdout.write(
+            f"{result['n_train']} training rows, {result['n_test']} test rows, engine {result['engine']}, {result['seconds']} s "
+            f"({result.get('tickets_per_second')} tickets/s classified)"
+        )
+        self.stdout.write(
+            f"{'field':<10} {'accuracy':>9} {'macro-F1':>9} {'coverage':>9} {'acc@thr':>9}"
+        )
         for field, m in result["fields"].items():
-            self.stdout.write(f"{field:<10} {_fmt(m['accuracy']):>9} {_fmt(m['macro_f1']):>9} {_fmt(m['coverage']):>9} {_fmt(m['accuracy_at_threshold']):>9}")
+            self.stdout.write(
+                f"{field:<10} {_fmt(m['accuracy']):>9} {_fmt(m['macro_f1']):>9} {_fmt(m['coverage']):>9} {_fmt(m['accuracy_at_threshold']):>9}"
+            )
             base = result.get("baseline", {}).get("fields", {}).get(field)
             if base:
-                self.stdout.write(f"{'  tfidf':<10} {_fmt(base['accuracy']):>9} {_fmt(base['macro_f1']):>9} {_fmt(base['coverage']):>9} {_fmt(base['accuracy_at_threshold']):>9}")
-        self.stdout.write(f"threshold {result['versions']['threshold']}; versions {json.dumps(result['versions'])}")
+                self.stdout.write(
+                    f"{'  tfidf':<10} {_fmt(base['accuracy']):>9} {_fmt(base['macro_f1']):>9} {_fmt(base['coverage']):>9} {_fmt(base['accuracy_at_threshold']):>9}"
+                )
+        self.stdout.write(
+            f"threshold {result['versions']['threshold']}; versions {json.dumps(result['versions'])}"
+        )
 
     def _cases(self, o):
         total = EvaluationCase.objects.count()
         if not total:
-            raise EvalError("there are no evaluation cases yet: corrections, rejected and heavily edited drafts become cases")
+            raise EvalError(
+                "there are no evaluation cases yet: corrections, rejected and heavily edited drafts become cases"
+            )
         with tqdm(total=total, unit="cases", disable=None) as bar:
             run = cases.replay_cases(engine=o["engine"], name=o["name"], progress=bar.update)
         self.stdout.write(f"Run {run.pk}: {run.n} cases in {run.seconds} s")
         for field, s in run.summary.items():
             self.stdout.write(f"  {field:<10} {s['right']}/{s['n']} right ({s['accuracy']:.3f})")
         for case in run.per_case:
-            wrong = [f"{f}: expected {v.get('expected')}, got {v.get('got')}" for f, v in case.items() if isinstance(v, dict) and v.get("ok") is False]
+            wrong = [
+                f"{f}: expected {v.get('expected')}, got {v.get('got')}"
+                for f, v in case.items()
+                if isinstance(v, dict) and v.get("ok") is False
+            ]
             if wrong:
-                self.stdout.write(f"  case {case['case']} (ticket {case['ticket']}): " + "; ".join(wrong))
+                self.stdout.write(
+                    f"  case {case['case']} (ticket {case['ticket']}): " + "; ".join(wrong)
+                )
 
     def _compare(self, a, b):
         runs = {r.pk: r for r in EvaluationRun.objects.filter(pk__in=[a, b])}
         missing = [str(x) for x in (a, b) if x not in runs]
         if missing:
-            raise EvalError(f"no evaluation run {', '.join(missing)}; list them in the dashboard or the admin")
+            raise EvalError(
+                f"no evaluation run {', '.join(missing)}; list them in the dashboard or the admin"
+            )
         diff = cases.compare_runs(runs[a], runs[b])
         self.stdout.write(f"Run {a} → run {b}")
         for field, values in diff["fields"].items():
             self.stdout.write(f"  {field:<10} {_fmt(values['before'])} → {_fmt(values['after'])}")
         self.stdout.write(f"  fixed {len(diff['fixed'])}, broken {len(diff['broken'])}")
         for item in diff["broken"]:
-            self.stdout.write(f"  broke case {item['case']} {item['field']}: {item['before']} → {item['after']}")
+            self.stdout.write(
+                f"  broke case {item['case']} {item['field']}: {item['before']} → {item['after']}"
+            )
         if diff["changed_versions"]:
             self.stdout.write(f"  versions changed: {json.dumps(diff['changed_versions'])}")

@@ -17,7 +17,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--map", dest="mapping_spec", required=True)
-        parser.add_argument("--source", default="api", choices=Channel.values, help="Source recorded on the tickets (dedupe key with external_id).")
+        parser.add_argument(
+            "--source",
+            default="api",
+            choices=Channel.values,
+            help="Source recorded on the tickets (dedupe key with external_id).",
+        )
         parser.add_argument("--encoding", default="utf-8-sig")
 
     def handle(self, *args, file: Path, mapping_spec: str, source: str, encoding: str, **options):
@@ -25,7 +30,9 @@ class Command(BaseCommand):
         for part in filter(None, (p.strip() for p in mapping_spec.split(","))):
             name, sep, column = part.partition("=")
             if not sep or name not in FIELDS or not column:
-                raise CommandError(f"--map entry {part!r} must be field=column with field one of {', '.join(sorted(FIELDS))}")
+                raise CommandError(
+                    f"--map entry {part!r} must be field=column with field one of {', '.join(sorted(FIELDS))}"
+                )
             mapping[name] = column
         if "body" not in mapping:
             raise CommandError("--map must map body (e.g. --map subject=Title,body=Description)")
@@ -41,18 +48,27 @@ class Command(BaseCommand):
             raise CommandError(f"{file.name}: broken CSV: {exc}") from None
         missing = [c for c in mapping.values() if c not in header]
         if missing:
-            raise CommandError(f"{file.name} has no column {', '.join(map(repr, missing))}; its columns are {', '.join(header)}")
+            raise CommandError(
+                f"{file.name} has no column {', '.join(map(repr, missing))}; its columns are {', '.join(header)}"
+            )
         created = duplicates = 0
         problems = []
         for line, row in enumerate(tqdm(rows, unit="rows", disable=None), start=2):
             value = {name: (row.get(column) or "").strip() for name, column in mapping.items()}
             channel = value.get("channel") or source
             try:
-                result = ingest_ticket(data=TicketInput(
-                    channel=channel, source=source, subject=value.get("subject", ""), body=value["body"],
-                    external_id=value.get("external_id") or None,
-                    customer=CustomerInput(email=value.get("email") or None, name=value.get("name", "")),
-                ))
+                result = ingest_ticket(
+                    data=TicketInput(
+                        channel=channel,
+                        source=source,
+                        subject=value.get("subject", ""),
+                        body=value["body"],
+                        external_id=value.get("external_id") or None,
+                        customer=CustomerInput(
+                            email=value.get("email") or None, name=value.get("name", "")
+                        ),
+                    )
+                )
             except IngestError as exc:
                 problems.append(f"line {line}: {exc}")
                 continue
@@ -61,6 +77,8 @@ class Command(BaseCommand):
                 enqueue_processing(ticket_id=result.ticket.pk)
             else:
                 duplicates += 1
-        self.stdout.write(f"{created} tickets created, {duplicates} already there, {len(problems)} skipped.")
+        self.stdout.write(
+            f"{created} tickets created, {duplicates} already there, {len(problems)} skipped."
+        )
         for problem in problems[:20]:
             self.stdout.write(f"  {problem}")

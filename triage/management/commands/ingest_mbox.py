@@ -35,6 +35,8 @@ class Command(BaseCommand):
             created += result.created
             joined += result.joined_thread
             duplicates += not (result.created or result.joined_thread)
-        self.stdout.write(f"{created} new tickets, {joined} replies joined a thread, {duplicates} already ingested, {len(problems)} skipped.")
+        self.stdout.write(
+            f"{created} new tickets, {joined} replies joined a thread, {duplicates} already ingested, {len(problems)} skipped."
+        )
         for problem in problems[:20]:
             self.stdout.write(f"  {problem}")

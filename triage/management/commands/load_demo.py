@@ -8,7 +8,11 @@ class Command(BaseCommand):
     help = "Load the Ledgerly demo data (knowledge base, teams, users, incoming tickets) into an empty database."
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-process", action="store_true", help="Do not queue the incoming tickets for the pipeline.")
+        parser.add_argument(
+            "--no-process",
+            action="store_true",
+            help="Do not queue the incoming tickets for the pipeline.",
+        )
 
     def handle(self, *args, no_process: bool = False, **options):
         result = load_demo()
@@ -18,7 +22,13 @@ class Command(BaseCommand):
         if not no_process:
             for ticket_id in result.tickets or []:
                 enqueue_processing(ticket_id=ticket_id)
-        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {len(result.tickets or [])} incoming tickets queued for triage."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data loaded: {len(result.tickets or [])} incoming tickets queued for triage."
+            )
+        )
         self.stdout.write("Demo logins (username / password):")
         for username, password, role, teams, _skills in DEMO_USERS:
-            self.stdout.write(f"  {username:<12} / {password:<22} {role}{' · ' + ', '.join(teams) if teams else ''}")
+            self.stdout.write(
+                f"  {username:<12} / {password:<22} {role}{' · ' + ', '.join(teams) if teams else ''}"
+            )

@@ -15,7 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Migrate, load demo data into an empty database, start a Celery worker and the web server."
+    help = (
+        "Migrate, load demo data into an empty database, start a Celery worker and the web server."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--addrport", default="127.0.0.1:8000")
@@ -29,7 +31,9 @@ class Command(BaseCommand):
         except BlockingIOError:
             lock_file.seek(0)
             other = lock_file.read().strip() or "unknown"
-            raise CommandError(f"make run is already running (pid {other}); stop it first. The data in {settings.VAR_DIR} was not touched.") from None
+            raise CommandError(
+                f"make run is already running (pid {other}); stop it first. The data in {settings.VAR_DIR} was not touched."
+            ) from None
         lock_file.seek(0)
         lock_file.truncate()
         lock_file.write(str(os.getpid()))
@@ -40,10 +44,23 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=1)
         call_command("load_demo")
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "triage", "worker", "--loglevel=INFO", "--concurrency=1"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "triage",
+                "worker",
+                "--loglevel=INFO",
+                "--concurrency=1",
+            ],
             env={**os.environ},
         )
-        self.stdout.write(self.style.SUCCESS(f"Celery worker started (pid {worker.pid}). Web server on http://{addrport}/"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Celery worker started (pid {worker.pid}). Web server on http://{addrport}/"
+            )
+        )
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:
