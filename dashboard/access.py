@@ -77,7 +77,8 @@ def require_lead(user: AbstractBaseUser) -> None:
 
 
 def can_view_pii(user: AbstractBaseUser, ticket: Ticket) -> bool:
-    """The original text (with PII) is for leads, admins and the ticket's assigned reviewer; others see it masked."""
+    """The original text (with PII) is for leads, admins and the ticket's assigned reviewer; others
+    see it masked."""
     return is_lead_or_admin(user) or (
         ticket.reviewer_id is not None and ticket.reviewer_id == user.pk
     )

@@ -38,7 +38,8 @@ def bar_chart(
         ),
     )
     return format_html(
-        '<svg class="chart" role="img" aria-label="{}" viewBox="0 0 {} {}" width="100%" height="{}"><title>{}</title>{}</svg>',
+        '<svg class="chart" role="img" aria-label="{}" viewBox="0 0 {} {}" width="100%" '
+        'height="{}"><title>{}</title>{}</svg>',
         label,
         CHART_WIDTH,
         height,

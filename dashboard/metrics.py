@@ -1,4 +1,5 @@
-"""Metrics for leads and admins, over a period, grouped by team, category, engine or prompt version."""
+"""Metrics for leads and admins, over a period, grouped by team, category, engine or prompt
+version."""
 
 from __future__ import annotations
 
@@ -154,7 +155,8 @@ def compute(*, start: datetime, end: datetime, group_by: str = "team", teams=Non
 
 
 def confusion_matrices(*, start: datetime, end: datetime, teams=None) -> dict[str, dict]:
-    """Per field: labels, and counts of (predicted, corrected) from the corrections in the period."""
+    """Per field: labels, and counts of (predicted, corrected) from the corrections in the
+    period."""
     cases = EvaluationCase.objects.filter(
         origin=EvaluationCase.Origin.CORRECTION, created_at__gte=start, created_at__lt=end
     )

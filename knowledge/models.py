@@ -15,7 +15,8 @@ EMBEDDING_DIMENSIONS = 384
 
 
 class KnowledgeEntry(models.Model):
-    """A resolved ticket: what the customer asked, how it was resolved, and the reply that went out."""
+    """A resolved ticket: what the customer asked, how it was resolved, and the reply that went
+    out."""
 
     external_id = models.CharField(
         max_length=200,

@@ -1,4 +1,5 @@
-"""Retrieval: the nearest resolved tickets and KB chunks to a vector, through the HNSW index, re-ranked.
+"""Retrieval: the nearest resolved tickets and KB chunks to a vector, through the HNSW index,
+re-ranked.
 
 Ranking (documented in the README): ``score = similarity + RECENCY_WEIGHT * 0.5 ** (age_days /
 half_life) + GOLD_BOOST * is_gold``, where similarity is ``1 - cosine distance``. Recency only
@@ -98,7 +99,8 @@ def _set_search_params(*, filtered: bool) -> None:
 
 
 def _distance(vector: np.ndarray, *, exact: bool):
-    """Cosine distance; the ``exact`` form (+ 0) does not match the index, so the planner sorts instead."""
+    """Cosine distance; the ``exact`` form (+ 0) does not match the index, so the planner sorts
+    instead."""
     distance = CosineDistance("embedding", vector)
     return distance + Value(0.0) if exact else distance
 
@@ -150,7 +152,8 @@ def retrieve(
     half_life_days: float | None = None,
     now: datetime | None = None,
 ) -> list[Source]:
-    """The k best sources for masked ``text`` (or a ready ``vector``), ranked by similarity, recency and gold."""
+    """The k best sources for masked ``text`` (or a ready ``vector``), ranked by similarity, recency
+    and gold."""
     if vector is None:
         if not text or not text.strip():
             return []

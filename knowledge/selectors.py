@@ -22,7 +22,8 @@ def search_entries(
     include_retired: bool = False,
     limit: int = 50,
 ):
-    """Curation list: text search over request, resolution and reply (PostgreSQL full text, then substring)."""
+    """Curation list: text search over request, resolution and reply (PostgreSQL full text, then
+    substring)."""
     qs = KnowledgeEntry.objects.defer("embedding")
     if not include_retired:
         qs = qs.filter(retired=False)

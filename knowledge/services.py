@@ -45,7 +45,8 @@ def entry_embedding_text(*, text: str, resolution: str = "") -> str:
 
 
 def create_entries(*, entries: Sequence[EntryInput]) -> list[KnowledgeEntry]:
-    """Embed and insert ``entries`` in one transaction; rows whose external id exists already are left out.
+    """Embed and insert ``entries`` in one transaction; rows whose external id exists already are
+    left out.
 
     Returns the rows created, with their primary keys.
     """
@@ -105,7 +106,8 @@ def save_article(
     is_gold: bool = False,
     edited_by=None,
 ) -> KBArticle:
-    """Create or update an article and re-chunk it. An edit of title or body keeps the old version and bumps it."""
+    """Create or update an article and re-chunk it. An edit of title or body keeps the old version
+    and bumps it."""
     chunks = chunk_markdown(title, body)
     vectors = embed_texts([f"{chunk.heading}\n{chunk.text}" for chunk in chunks])
     with transaction.atomic():
@@ -154,7 +156,8 @@ def edit_entry(
     subcategory: str = "",
     edited_by=None,
 ) -> KnowledgeEntry:
-    """Save an edit: the previous content becomes a KnowledgeEntryVersion, the version goes up, the text is re-embedded."""
+    """Save an edit: the previous content becomes a KnowledgeEntryVersion, the version goes up, the
+    text is re-embedded."""
     text_changed = text != entry.text
     if (text, resolution, response, category, subcategory) == (
         entry.text,

@@ -86,7 +86,8 @@ def fake_openai(settings):
 
 @pytest.fixture
 def knowledge(config):
-    """A small labelled knowledge base (the demo's resolved tickets) and a fresh local classifier."""
+    """A small labelled knowledge base (the demo's resolved tickets) and a fresh local
+    classifier."""
     create_entries(
         entries=[
             EntryInput(

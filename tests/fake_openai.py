@@ -1,4 +1,5 @@
-"""A local OpenAI-compatible HTTP server for tests: records every request, answers what the test says."""
+"""A local OpenAI-compatible HTTP server for tests: records every request, answers what the test
+says."""
 
 from __future__ import annotations
 

@@ -31,5 +31,6 @@ def test_second_run_while_one_is_running_says_so(tmp_path):
     assert result.returncode != 0
     assert "already running (pid 4242)" in result.stderr
     assert marker.read_text() == "18\n"
-    # Importing settings creates nothing: the broker's folders appear only when Celery first configures.
+    # Importing settings creates nothing: the broker's folders appear only when Celery first
+    # configures.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pgdata", "run.lock"]

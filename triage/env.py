@@ -87,13 +87,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     items = [item.strip() for item in value.split(",") if item.strip()]
     if not items:
         raise BadSetting(
-            f"{name}={value!r} is empty; use a comma-separated list, e.g. {name}=a.example.com,b.example.com"
+            f"{name}={value!r} is empty; use a comma-separated list, e.g. "
+            f"{name}=a.example.com,b.example.com"
         )
     return items
 
 
 def env_url(name: str, default: str | None, *, schemes: tuple[str, ...]) -> str | None:
-    """A URL whose scheme is one of ``schemes`` and that names a host (or a path for file-like schemes)."""
+    """A URL whose scheme is one of ``schemes`` and that names a host (or a path for file-like
+    schemes)."""
     value = _raw(name)
     if value is None:
         return default
@@ -101,7 +103,8 @@ def env_url(name: str, default: str | None, *, schemes: tuple[str, ...]) -> str 
     example = f"{schemes[0]}://host:port/..."
     if parsed.scheme not in schemes:
         raise BadSetting(
-            f"{name} must be a URL starting with {' or '.join(s + '://' for s in schemes)}, e.g. {example}"
+            f"{name} must be a URL starting with {' or '.join(s + '://' for s in schemes)}, e.g. "
+            f"{example}"
         )
     if parsed.scheme not in {"filesystem", "memory"} and not parsed.hostname:
         raise BadSetting(f"{name} has no host; it must look like {example}")
@@ -121,12 +124,14 @@ def database_from_url(name: str, url: str) -> dict[str, object]:
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql"}:
         raise BadSetting(
-            f"{name} must look like postgresql://user:password@host:5432/dbname (PostgreSQL is the only database)"
+            f"{name} must look like postgresql://user:password@host:5432/dbname (PostgreSQL is "
+            f"the only database)"
         )
     dbname = unquote(parsed.path.lstrip("/"))
     if not dbname:
         raise BadSetting(
-            f"{name} names no database; it must look like postgresql://user:password@host:5432/dbname"
+            f"{name} names no database; it must look like "
+            f"postgresql://user:password@host:5432/dbname"
         )
     query = parse_qs(parsed.query)
     host = query.get("host", [parsed.hostname or ""])[0]
@@ -138,7 +143,8 @@ def database_from_url(name: str, url: str) -> dict[str, object]:
         port = parsed.port
     except ValueError:
         raise BadSetting(
-            f"{name} has a malformed port; it must look like postgresql://user:password@host:5432/dbname"
+            f"{name} has a malformed port; it must look like "
+            f"postgresql://user:password@host:5432/dbname"
         ) from None
     return {
         "ENGINE": "django.db.backends.postgresql",

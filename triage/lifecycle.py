@@ -37,7 +37,8 @@ class TransitionError(ValueError):
 
 
 def claim_lease() -> timedelta:
-    """How long a worker holds a ticket it is processing: longer than a task may run, so a live worker never loses it."""
+    """How long a worker holds a ticket it is processing: longer than a task may run, so a live
+    worker never loses it."""
     return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 
 
@@ -105,7 +106,8 @@ def actions_for(ticket: Ticket, draft: Draft | None) -> TicketActions:
 def claim_for_processing(
     *, ticket_id: int, now: datetime | None = None
 ) -> tuple[Ticket, int] | None:
-    """Take a ticket that waits for the pipeline: (ticket, run number), or None when there is nothing to do.
+    """Take a ticket that waits for the pipeline: (ticket, run number), or None when there is
+    nothing to do.
 
     A ticket another worker holds (its lease has not run out) is left alone. A fresh claim
     starts a new run; a claim taken over from a dead worker continues its run, so the stages
@@ -138,7 +140,8 @@ def release_claim(*, ticket_id: int) -> None:
 
 
 def finish_processing(*, ticket_id: int, tier: int, has_draft: bool) -> Ticket:
-    """The pipeline is done: escalated (tier 3), in review (a draft waits) or triaged (no draft); the claim ends."""
+    """The pipeline is done: escalated (tier 3), in review (a draft waits) or triaged (no draft);
+    the claim ends."""
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket_id)
         if ticket.status not in PROCESSABLE:
@@ -161,7 +164,8 @@ def _finish(ticket: Ticket, *, tier: int, has_draft: bool) -> None:
 
 
 def customer_replied(*, ticket: Ticket) -> None:
-    """A new inbound message: waiting resumes review (SLA moved by the wait), answered tickets reopen."""
+    """A new inbound message: waiting resumes review (SLA moved by the wait), answered tickets
+    reopen."""
     if ticket.status == Status.WAITING_ON_CUSTOMER:
         _resume_sla(ticket)
         ticket.status = Status.IN_REVIEW

@@ -137,7 +137,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
-# A failed send is tried again after this many seconds, then twice as long each time (at most an hour).
+# A failed send is tried again after this many seconds, then twice as long each time (at most an
+# hour).
 OUTBOX_RETRY_BASE_SECONDS = env_float("OUTBOX_RETRY_BASE_SECONDS", 30.0, minimum=0.1)
 
 # --- Engines ----------------------------------------------------------------------------
@@ -154,7 +155,8 @@ OPENAI_TIMEOUT_SECONDS = env_float("OPENAI_TIMEOUT_SECONDS", 30.0, minimum=1.0, 
 OPENAI_MAX_RETRIES = env_int("OPENAI_MAX_RETRIES", 2, minimum=0)
 if "openai" in {CLASSIFIER_ENGINE, DRAFT_ENGINE} and not (OPENAI_API_KEY or OPENAI_BASE_URL):
     raise BadSetting(
-        "the openai engine needs OPENAI_API_KEY (and OPENAI_BASE_URL for a server other than OpenAI's)"
+        "the openai engine needs OPENAI_API_KEY (and OPENAI_BASE_URL for a server other than "
+        "OpenAI's)"
     )
 
 EMBEDDING_MODEL_NAME = "all-MiniLM-L6-v2"

@@ -1,4 +1,5 @@
-"""Test settings: the real PostgreSQL with pgvector, fast hashing, tasks run inline unless a test starts a worker."""
+"""Test settings: the real PostgreSQL with pgvector, fast hashing, tasks run inline unless a test
+starts a worker."""
 
 from triage.settings import *  # noqa: F403
 

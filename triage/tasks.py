@@ -1,4 +1,5 @@
-"""Celery tasks: each takes ids, re-fetches, returns quietly when the row is gone, and calls a service."""
+"""Celery tasks: each takes ids, re-fetches, returns quietly when the row is gone, and calls a
+service."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from triage.review.outbound import send_outbound
     time_limit=300,
 )
 def process_ticket(self, ticket_id: int) -> bool:
-    """Run the pipeline for one ticket. Idempotent: a redelivered or retried task finds nothing left to do."""
+    """Run the pipeline for one ticket. Idempotent: a redelivered or retried task finds nothing left
+    to do."""
     return run_pipeline(ticket_id=ticket_id)
 
 
@@ -35,7 +37,8 @@ def process_ticket(self, ticket_id: int) -> bool:
     time_limit=180,
 )
 def send_reply(self, outbound_id: int) -> str:
-    """Deliver one reply from the outbox; a failed delivery is tried again at the time the outbox row says."""
+    """Deliver one reply from the outbox; a failed delivery is tried again at the time the outbox
+    row says."""
     outbound = send_outbound(outbound_id=outbound_id)
     if outbound is None:
         return "nothing to do"
@@ -47,12 +50,14 @@ def send_reply(self, outbound_id: int) -> str:
 
 @shared_task(acks_late=True, soft_time_limit=3500, time_limit=3600)
 def replay_cases(run_id: int) -> None:
-    """Replay the pipeline on the evaluation cases for a queued EvaluationRun, updating its progress."""
+    """Replay the pipeline on the evaluation cases for a queued EvaluationRun, updating its
+    progress."""
     run_replay(run_id=run_id)
 
 
 def enqueue_processing(*, ticket_id: int) -> None:
-    """Queue the pipeline once the surrounding transaction has committed (the worker must see the row)."""
+    """Queue the pipeline once the surrounding transaction has committed (the worker must see the
+    row)."""
     transaction.on_commit(lambda: process_ticket.delay(ticket_id))
 
 

@@ -1,4 +1,5 @@
-"""Knowledge-base curation for admins: browse, search, similar, edit (versioned), gold, retire, needs review."""
+"""Knowledge-base curation for admins: browse, search, similar, edit (versioned), gold, retire,
+needs review."""
 
 from __future__ import annotations
 

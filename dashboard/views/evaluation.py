@@ -1,4 +1,5 @@
-"""Evaluation runs for admins: what the pipeline gets right on production's cases, and how two runs differ."""
+"""Evaluation runs for admins: what the pipeline gets right on production's cases, and how two runs
+differ."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ def runs(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def replay(request: HttpRequest) -> HttpResponse:
-    """Queue a replay of the current pipeline on the cases; a worker runs it and the page shows its progress."""
+    """Queue a replay of the current pipeline on the cases; a worker runs it and the page shows its
+    progress."""
     require_admin(request.user)
     if not EvaluationCase.objects.exists():
         return render(

@@ -1,4 +1,5 @@
-"""The ticket page and what a reviewer or lead does on it. Each view: access, form, service, render."""
+"""The ticket page and what a reviewer or lead does on it. Each view: access, form, service,
+render."""
 
 from __future__ import annotations
 
@@ -93,7 +94,8 @@ def ticket_events(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def ticket_outbox(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """The outbox panel alone: the page asks for it every few seconds while a reply is on its way."""
+    """The outbox panel alone: the page asks for it every few seconds while a reply is on its
+    way."""
     ticket = ticket_for_user(request.user, pk)
     outbounds = list(ticket.outbounds.all())
     context = {
@@ -215,7 +217,8 @@ def resolve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def record_action(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Record what was actually done (a refund, a reset...), then re-check the draft's claims against it."""
+    """Record what was actually done (a refund, a reset...), then re-check the draft's claims
+    against it."""
     ticket = ticket_for_user(request.user, pk)
     form = ActionForm(request.POST)
     if not form.is_valid():

@@ -63,7 +63,8 @@ def shot(page, name: str) -> Path:
 
 @pytest.fixture
 def demo_world(transactional_db, settings):
-    """The demo data, every incoming ticket through the pipeline (inline), as `make run` leaves it."""
+    """The demo data, every incoming ticket through the pipeline (inline), as `make run` leaves
+    it."""
     classify_local.reset_cache()
     result = load_demo()
     for ticket_id in result.tickets:

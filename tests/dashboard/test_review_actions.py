@@ -1,4 +1,5 @@
-"""The review actions through the views: permissions, bad input, double submit, send failure, helpdesk send."""
+"""The review actions through the views: permissions, bad input, double submit, send failure,
+helpdesk send."""
 
 import json
 import threading

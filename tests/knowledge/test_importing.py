@@ -24,7 +24,8 @@ def test_import_is_idempotent_on_the_id_column(tmp_path, capsys):
         tmp_path,
         "export.csv",
         HEADER
-        + "1,I was charged twice,billing,Refunded,2025-03-01\n2,Cannot log in,account,Reset link sent,2025-03-02T10:00:00Z\n",
+        + "1,I was charged twice,billing,Refunded,2025-03-01\n2,Cannot log in,account,Reset link "
+        "sent,2025-03-02T10:00:00Z\n",
     )
     call_command("import_resolved", str(path), "--map", MAP)
     assert "Imported 2 rows" in capsys.readouterr().out
@@ -42,7 +43,8 @@ def test_rows_without_an_id_are_keyed_by_content(tmp_path, capsys):
     path = write(
         tmp_path,
         "b77.csv",
-        "text,category\nWhere is my card?,card_arrival\nWhere is my card?,card_arrival\n\nHow do I top up?,top_up\n",
+        "text,category\nWhere is my card?,card_arrival\nWhere is my card?,card_arrival\n\nHow do "
+        "I top up?,top_up\n",
     )
     call_command("import_resolved", str(path), "--map", "text=text,category=category")
     out = capsys.readouterr().out
@@ -129,7 +131,8 @@ def test_import_articles_takes_markdown_and_html(tmp_path, capsys):
     folder.mkdir()
     (folder / "refunds.md").write_text("# Refunds\n\n## Timing\nFive to ten days.\n")
     (folder / "sso.html").write_text(
-        "<html><head><title>SSO setup</title></head><body><h2>Okta</h2><p>Paste the metadata URL.</p></body></html>"
+        "<html><head><title>SSO setup</title></head><body><h2>Okta</h2><p>Paste the metadata "
+        "URL.</p></body></html>"
     )
     (folder / "notes.txt").write_text("ignored")
     call_command("import_articles", str(folder), "--kind", "policy")

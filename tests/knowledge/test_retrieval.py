@@ -152,7 +152,8 @@ def test_text_query_finds_the_matching_article_chunk_with_its_citation():
         title="Refund policy",
         kind="policy",
         category="billing",
-        body="# Refund policy\n\n## Duplicate charges\nDuplicate charges are always refunded.\n\n## Timing\nRefunds take 5 to 10 business days.",
+        body="# Refund policy\n\n## Duplicate charges\nDuplicate charges are always "
+        "refunded.\n\n## Timing\nRefunds take 5 to 10 business days.",
     )
     save_article(
         slug="sso",

@@ -1,4 +1,5 @@
-"""A bad setting stops start-up with one line naming the variable; production settings pass check --deploy."""
+"""A bad setting stops start-up with one line naming the variable; production settings pass check
+--deploy."""
 
 import subprocess
 import sys

@@ -12,7 +12,8 @@ TAXONOMY: list[dict] = [
     {
         "slug": "billing",
         "name": "Billing",
-        "description": "Charges, invoices, refunds, plan upgrades and downgrades, payment methods, cancellations of a subscription.",
+        "description": "Charges, invoices, refunds, plan upgrades and downgrades, payment "
+        "methods, cancellations of a subscription.",
         "subcategories": [
             "refund",
             "double_charge",
@@ -25,13 +26,15 @@ TAXONOMY: list[dict] = [
     {
         "slug": "technical",
         "name": "Technical",
-        "description": "Something in the product or the API does not work as documented: outages, errors, bugs, slow pages, failing integrations or bank feeds.",
+        "description": "Something in the product or the API does not work as documented: outages, "
+        "errors, bugs, slow pages, failing integrations or bank feeds.",
         "subcategories": ["outage", "bug", "api", "integration", "performance", "data_sync"],
     },
     {
         "slug": "account",
         "name": "Account & security",
-        "description": "Logging in, two-factor authentication, SSO, users and permissions, data export and deletion, suspected security incidents.",
+        "description": "Logging in, two-factor authentication, SSO, users and permissions, data "
+        "export and deletion, suspected security incidents.",
         "subcategories": [
             "login",
             "two_factor",
@@ -45,13 +48,15 @@ TAXONOMY: list[dict] = [
     {
         "slug": "feature_request",
         "name": "Feature request",
-        "description": "The customer asks for something the product does not do yet, or suggests an improvement.",
+        "description": "The customer asks for something the product does not do yet, or suggests "
+        "an improvement.",
         "subcategories": ["reporting", "integrations", "ui", "api"],
     },
     {
         "slug": "general",
         "name": "General",
-        "description": "How-to questions, pricing information, feedback and anything that fits no other category.",
+        "description": "How-to questions, pricing information, feedback and anything that fits no "
+        "other category.",
         "subcategories": ["how_to", "pricing", "feedback", "other"],
     },
 ]
@@ -143,16 +148,24 @@ PERSONAS: list[dict] = [
         },
         "phrases": {
             "en": {
-                "escalation_path": "If you need this handled urgently, your account manager and our escalation desk (escalations@ledgerly.example) are available around the clock."
+                "escalation_path": "If you need this handled urgently, your account manager and "
+                "our escalation desk (escalations@ledgerly.example) are "
+                "available around the clock."
             },
             "de": {
-                "escalation_path": "Für dringende Fälle erreichen Sie Ihre Kundenbetreuung und unser Eskalationsteam (escalations@ledgerly.example) rund um die Uhr."
+                "escalation_path": "Für dringende Fälle erreichen Sie Ihre Kundenbetreuung und "
+                "unser Eskalationsteam (escalations@ledgerly.example) rund um "
+                "die Uhr."
             },
             "es": {
-                "escalation_path": "Si necesita una respuesta urgente, su gestor de cuenta y nuestro equipo de escalado (escalations@ledgerly.example) están disponibles las 24 horas."
+                "escalation_path": "Si necesita una respuesta urgente, su gestor de cuenta y "
+                "nuestro equipo de escalado (escalations@ledgerly.example) "
+                "están disponibles las 24 horas."
             },
             "fr": {
-                "escalation_path": "En cas d'urgence, votre responsable de compte et notre équipe d'escalade (escalations@ledgerly.example) sont joignables 24 h/24."
+                "escalation_path": "En cas d'urgence, votre responsable de compte et notre équipe "
+                "d'escalade (escalations@ledgerly.example) sont joignables 24 "
+                "h/24."
             },
         },
     },
@@ -358,14 +371,16 @@ ESCALATION_RULES: list[dict] = [
         "tier": 3,
         "patterns": {
             "en": [
-                r"\b(hacked|compromised|breach|unauthori[sz]ed (access|login)|phishing|stolen (password|credentials)|suspicious login)\b"
+                r"\b(hacked|compromised|breach|unauthori[sz]ed (access|login)|phishing|stolen "
+                r"(password|credentials)|suspicious login)\b"
             ],
             "de": [r"\b(gehackt|kompromittiert|unbefugte[rn]? zugriff|datenleck|phishing)\b"],
             "es": [
                 r"\b(hackead[oa]|comprometid[oa]|acceso no autorizado|filtraci[oó]n|phishing)\b"
             ],
             "fr": [
-                r"\b(pirat[ée]|compromis|acc[èe]s non autoris[ée]|fuite de donn[ée]es|hame[çc]onnage)\b"
+                r"\b(pirat[ée]|compromis|acc[èe]s non autoris[ée]|fuite de "
+                r"donn[ée]es|hame[çc]onnage)\b"
             ],
         },
     },

@@ -9,7 +9,8 @@ from triage.models import ConfigVersion, EscalationRule, Persona, TaxonomyCatego
 
 
 def seed_configuration() -> bool:
-    """Write taxonomy, teams, personas and rules from ``triage.defaults`` if none exist. Returns True if it wrote."""
+    """Write taxonomy, teams, personas and rules from ``triage.defaults`` if none exist. Returns
+    True if it wrote."""
     with transaction.atomic():
         if TaxonomyCategory.objects.exists() or Team.objects.exists():
             return False

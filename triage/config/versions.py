@@ -32,7 +32,8 @@ def current_versions() -> dict[str, int]:
 
 
 def bump_version(*, kind: str) -> None:
-    """Raise ``kind``'s version by one; concurrent bumps each count (an UPDATE, not read-then-write)."""
+    """Raise ``kind``'s version by one; concurrent bumps each count (an UPDATE, not
+    read-then-write)."""
     with transaction.atomic():
         updated = ConfigVersion.objects.filter(kind=kind).update(version=F("version") + 1)
         if not updated:

@@ -1,1 +1,2 @@
-"""A thin PostgreSQL backend that starts the embedded server on the first connection (see ``base``)."""
+"""A thin PostgreSQL backend that starts the embedded server on the first connection (see
+``base``)."""

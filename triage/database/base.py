@@ -22,7 +22,8 @@ _lock = threading.Lock()
 
 
 def embedded_connection_settings(data_dir: Path, name: str) -> dict[str, Any]:
-    """HOST, PORT, USER and PASSWORD of the embedded server for ``data_dir`` (started once per process)."""
+    """HOST, PORT, USER and PASSWORD of the embedded server for ``data_dir`` (started once per
+    process)."""
     key = f"{data_dir}:{name}"
     with _lock:
         if key not in _started:

@@ -72,14 +72,16 @@ def database_is_empty() -> bool:
 
 
 def load_demo() -> DemoResult:
-    """Seed configuration, users, the knowledge base and incoming tickets. Does nothing on a non-empty database."""
+    """Seed configuration, users, the knowledge base and incoming tickets. Does nothing on a
+    non-empty database."""
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_ID])
         if not database_is_empty():
             return DemoResult(
                 loaded=False,
-                reason="the database already holds data; demo data is loaded only into an empty one",
+                reason="the database already holds data; demo data is loaded only into an empty "
+                "one",
             )
         seed_configuration()
         _create_users()

@@ -30,7 +30,9 @@ from triage.text.signals import extractive_summary, rule_urgency
 ENGINE_NAME = "local"
 MODEL_VERSION = "knn+logreg-1"
 K_NEIGHBOURS = 10
-KNN_WEIGHT = 0.5  # share of the kNN vote in the blend; the rest is the logistic regression (not tuned on any test set)
+# share of the kNN vote in the blend; the rest is the logistic regression (not tuned on any test
+# set)
+KNN_WEIGHT = 0.5
 LOGREG_C = 10.0
 
 
@@ -176,7 +178,8 @@ def classify_vectors(
                     for i in order[:3]
                 ],
                 engine=ENGINE_NAME,
-                model=f"{MODEL_VERSION} over all-MiniLM-L6-v2 ({len(model.data.categories)} entries)",
+                model=f"{MODEL_VERSION} over all-MiniLM-L6-v2 ({len(model.data.categories)} "
+                f"entries)",
                 prompt_version="",
                 notes=notes + [f"nearest resolved ticket similarity {float(sims[row, 0]):.2f}"],
             )

@@ -53,7 +53,8 @@ def _language(context: DraftContext, persona: Persona) -> tuple[str, list[dict]]
         notes.append(
             {
                 "code": "language_fallback",
-                "message": f"The customer wrote in {context.language!r}, which has no templates: the draft is in English.",
+                "message": f"The customer wrote in {context.language!r}, which has no templates: "
+                f"the draft is in English.",
             }
         )
     return language, notes
@@ -121,7 +122,8 @@ def draft(context: DraftContext, persona: Persona) -> DraftOutput:
         reason = (
             "cannot answer from the knowledge base: nothing was retrieved"
             if best is None
-            else f"cannot answer from the knowledge base: the closest source (“{best.title[:60]}”) has similarity {1 - best.distance:.2f}, "
+            else f"cannot answer from the knowledge base: the closest source "
+            f"(“{best.title[:60]}”) has similarity {1 - best.distance:.2f}, "
             f"below {ENTRY_MIN_SIMILARITY if best.kind == 'entry' else CHUNK_MIN_SIMILARITY:.2f}"
         )
         return DraftOutput(kind="none", language=language, no_answer_reason=reason, notes=notes)
@@ -147,14 +149,17 @@ def draft(context: DraftContext, persona: Persona) -> DraftOutput:
         notes.append(
             {
                 "code": "body_in_other_language",
-                "message": f"The resolution text comes from a {source_language!r} source but the reply is in {language!r}: translate it before sending.",
+                "message": f"The resolution text comes from a {source_language!r} source but the "
+                f"reply is in {language!r}: translate it before sending.",
             }
         )
     if context.classification.get("secondary_category"):
         notes.append(
             {
                 "code": "multi_issue",
-                "message": f"The ticket is also about {context.classification['secondary_category']}: the draft answers the main issue only.",
+                "message": f"The ticket is also about "
+                f"{context.classification['secondary_category']}: the draft answers "
+                f"the main issue only.",
             }
         )
     return DraftOutput(

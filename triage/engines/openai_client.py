@@ -19,7 +19,8 @@ from triage.engines.types import EngineError
 
 
 def inside_transaction() -> bool:
-    """True inside a transaction our code opened (the wrapping transaction of a test case does not count)."""
+    """True inside a transaction our code opened (the wrapping transaction of a test case does not
+    count)."""
     return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
@@ -31,7 +32,8 @@ def _client(base_url: str | None, api_key: str, timeout: float, max_retries: int
 
 
 def client():
-    """One client per configuration; the SDK retries with exponential backoff on 429/5xx/timeouts."""
+    """One client per configuration; the SDK retries with exponential backoff on
+    429/5xx/timeouts."""
     return _client(
         settings.OPENAI_BASE_URL,
         settings.OPENAI_API_KEY,
@@ -50,7 +52,8 @@ def structured_call(
 ) -> tuple[dict[str, Any], str]:
     """One chat completion with a strict JSON schema: (the parsed object, the model that answered).
 
-    Raises EngineError for an unreachable endpoint, a refusal or an answer that is not a JSON object.
+    Raises EngineError for an unreachable endpoint, a refusal or an answer that is not a JSON
+    object.
     """
     if inside_transaction():
         raise RuntimeError(

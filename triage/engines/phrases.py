@@ -7,9 +7,11 @@ ACK = {
     "formal": {
         "angry": {
             "en": "I am sorry for the trouble this has caused, and I understand your frustration.",
-            "de": "Es tut mir leid, dass Ihnen dadurch Unannehmlichkeiten entstanden sind; ich verstehe Ihren Ärger.",
+            "de": "Es tut mir leid, dass Ihnen dadurch Unannehmlichkeiten entstanden sind; ich "
+            "verstehe Ihren Ärger.",
             "es": "Lamento las molestias que esto le ha causado y entiendo su malestar.",
-            "fr": "Je suis désolé(e) pour la gêne occasionnée et je comprends votre mécontentement.",
+            "fr": "Je suis désolé(e) pour la gêne occasionnée et je comprends votre "
+            "mécontentement.",
         },
         "frustrated": {
             "en": "I understand this has been frustrating, and I appreciate your patience.",
@@ -30,7 +32,8 @@ ACK = {
             "en": "I'm really sorry about this — that's not the experience we want you to have.",
             "de": "Das tut mir wirklich leid – so soll es nicht sein.",
             "es": "¡Lo siento mucho! No es la experiencia que queremos para ti.",
-            "fr": "Je suis vraiment désolé(e), ce n'est pas l'expérience que nous voulons vous offrir.",
+            "fr": "Je suis vraiment désolé(e), ce n'est pas l'expérience que nous voulons vous "
+            "offrir.",
         },
         "frustrated": {
             "en": "Sorry for the hassle, let's get this sorted.",
@@ -66,22 +69,31 @@ ACK = {
 
 NEXT_STEP = {
     "billing": {
-        "en": "If anything on your invoice still looks wrong, reply to this email and we will look into it.",
-        "de": "Falls auf Ihrer Rechnung noch etwas nicht stimmt, antworten Sie einfach auf diese E-Mail.",
+        "en": "If anything on your invoice still looks wrong, reply to this email and we will "
+        "look into it.",
+        "de": "Falls auf Ihrer Rechnung noch etwas nicht stimmt, antworten Sie einfach auf diese "
+        "E-Mail.",
         "es": "Si algo de su factura sigue sin cuadrar, responda a este correo y lo revisaremos.",
-        "fr": "Si quelque chose semble encore incorrect sur votre facture, répondez simplement à cet e-mail.",
+        "fr": "Si quelque chose semble encore incorrect sur votre facture, répondez simplement à "
+        "cet e-mail.",
     },
     "technical": {
-        "en": "If the problem persists after these steps, reply with the time it happened and a screenshot, and we will investigate.",
-        "de": "Falls das Problem danach weiter besteht, antworten Sie bitte mit dem Zeitpunkt und einem Screenshot.",
-        "es": "Si el problema continúa, responda con la hora en que ocurrió y una captura de pantalla.",
-        "fr": "Si le problème persiste, répondez avec l'heure à laquelle il s'est produit et une capture d'écran.",
+        "en": "If the problem persists after these steps, reply with the time it happened and a "
+        "screenshot, and we will investigate.",
+        "de": "Falls das Problem danach weiter besteht, antworten Sie bitte mit dem Zeitpunkt und "
+        "einem Screenshot.",
+        "es": "Si el problema continúa, responda con la hora en que ocurrió y una captura de "
+        "pantalla.",
+        "fr": "Si le problème persiste, répondez avec l'heure à laquelle il s'est produit et une "
+        "capture d'écran.",
     },
     "account": {
         "en": "If you need anything else for your account, just reply to this email.",
-        "de": "Wenn Sie für Ihr Konto noch etwas benötigen, antworten Sie einfach auf diese E-Mail.",
+        "de": "Wenn Sie für Ihr Konto noch etwas benötigen, antworten Sie einfach auf diese "
+        "E-Mail.",
         "es": "Si necesita algo más para su cuenta, responda a este correo.",
-        "fr": "Si vous avez besoin d'autre chose pour votre compte, répondez simplement à cet e-mail.",
+        "fr": "Si vous avez besoin d'autre chose pour votre compte, répondez simplement à cet "
+        "e-mail.",
     },
     "feature_request": {
         "en": "We will let you know when there is news on this.",
@@ -98,10 +110,18 @@ NEXT_STEP = {
 }
 
 CLARIFY = {
-    "en": "Thank you for getting in touch. To help you quickly, could you tell us a bit more: what were you trying to do, what happened instead (any error message or screenshot helps), and since when does it happen?",
-    "de": "Danke für Ihre Nachricht. Damit wir schnell helfen können: Was wollten Sie tun, was ist stattdessen passiert (Fehlermeldung oder Screenshot helfen), und seit wann tritt das auf?",
-    "es": "Gracias por escribirnos. Para ayudarle rápido, ¿podría contarnos qué intentaba hacer, qué ocurrió en su lugar (un mensaje de error o una captura ayudan) y desde cuándo sucede?",
-    "fr": "Merci de nous avoir contactés. Pour vous aider rapidement, pourriez-vous préciser ce que vous essayiez de faire, ce qui s'est passé à la place (un message d'erreur ou une capture d'écran nous aide) et depuis quand ?",
+    "en": "Thank you for getting in touch. To help you quickly, could you tell us a bit more: "
+    "what were you trying to do, what happened instead (any error message or screenshot "
+    "helps), and since when does it happen?",
+    "de": "Danke für Ihre Nachricht. Damit wir schnell helfen können: Was wollten Sie tun, was "
+    "ist stattdessen passiert (Fehlermeldung oder Screenshot helfen), und seit wann tritt "
+    "das auf?",
+    "es": "Gracias por escribirnos. Para ayudarle rápido, ¿podría contarnos qué intentaba hacer, "
+    "qué ocurrió en su lugar (un mensaje de error o una captura ayudan) y desde cuándo "
+    "sucede?",
+    "fr": "Merci de nous avoir contactés. Pour vous aider rapidement, pourriez-vous préciser ce "
+    "que vous essayiez de faire, ce qui s'est passé à la place (un message d'erreur ou une "
+    "capture d'écran nous aide) et depuis quand ?",
 }
 
 SOURCES_LABEL = {"en": "References", "de": "Quellen", "es": "Referencias", "fr": "Références"}

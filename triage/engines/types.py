@@ -11,7 +11,8 @@ SENTIMENTS = ("angry", "frustrated", "neutral", "positive")
 
 
 class EngineError(RuntimeError):
-    """The engine could not produce a valid answer; the pipeline falls back to ``local`` and says why."""
+    """The engine could not produce a valid answer; the pipeline falls back to ``local`` and says
+    why."""
 
 
 @dataclass

@@ -34,7 +34,8 @@ def _replay_classification(case, engine: str) -> dict:
 
 
 def _replay_draft(case) -> dict:
-    """Draft the case's ticket again (nothing is saved) and compare with what the reviewer sent or rejected."""
+    """Draft the case's ticket again (nothing is saved) and compare with what the reviewer sent or
+    rejected."""
     ticket = case.ticket
     classification = ticket.classifications.first() if ticket else None
     assessment = ticket.assessments.first() if ticket else None
@@ -79,7 +80,8 @@ def _replay_draft(case) -> dict:
 def replay(
     *, engine: str, progress: Callable[[int], None] | None = None
 ) -> tuple[list[dict], dict]:
-    """Replay the current pipeline on every evaluation case (nothing is saved): (per case, summary per field)."""
+    """Replay the current pipeline on every evaluation case (nothing is saved): (per case, summary
+    per field)."""
     per_case = []
     for case in EvaluationCase.objects.select_related("ticket").order_by("pk"):
         entry = {"case": case.pk, "origin": case.origin, "ticket": case.ticket_id}
@@ -112,7 +114,8 @@ def _versions(engine: str) -> dict:
 def replay_cases(
     *, engine: str = "local", name: str = "", user=None, progress=None
 ) -> EvaluationRun:
-    """Replay the cases now, in this process, and record the run (the ``evaluate --cases`` command)."""
+    """Replay the cases now, in this process, and record the run (the ``evaluate --cases``
+    command)."""
     started = time.perf_counter()
     per_case, summary = replay(engine=engine, progress=progress)
     return EvaluationRun.objects.create(
@@ -132,7 +135,8 @@ def replay_cases(
 
 
 def queue_replay(*, engine: str = "local", name: str = "", user=None) -> EvaluationRun:
-    """A run for a worker to replay (``triage.tasks.replay_cases``); the page follows its progress."""
+    """A run for a worker to replay (``triage.tasks.replay_cases``); the page follows its
+    progress."""
     return EvaluationRun.objects.create(
         kind="cases",
         name=name,
@@ -149,7 +153,8 @@ PROGRESS_EVERY = 5
 
 
 def run_replay(*, run_id: int) -> EvaluationRun | None:
-    """Replay a queued run and store its results; a failure is stored on the run, for the page to show."""
+    """Replay a queued run and store its results; a failure is stored on the run, for the page to
+    show."""
     claimed = EvaluationRun.objects.filter(pk=run_id, status=EvaluationRun.Status.QUEUED).update(
         status=EvaluationRun.Status.RUNNING
     )

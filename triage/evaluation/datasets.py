@@ -1,4 +1,5 @@
-"""Labelled data sets for offline evaluation: reading a CSV, and the preprocessing production applies."""
+"""Labelled data sets for offline evaluation: reading a CSV, and the preprocessing production
+applies."""
 
 from __future__ import annotations
 
@@ -62,7 +63,8 @@ def read_csv(
             missing = [c for c in [*text_columns, *labels.values()] if c not in header]
             if missing:
                 raise EvalError(
-                    f"{path.name} has no column {', '.join(map(repr, missing))}; its columns are {', '.join(header) or 'none'}"
+                    f"{path.name} has no column {', '.join(map(repr, missing))}; its columns are "
+                    f"{', '.join(header) or 'none'}"
                 )
             texts, values = [], {f: [] for f in labels}
             for row in reader:

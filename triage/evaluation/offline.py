@@ -38,14 +38,16 @@ EMBED_BATCH = 256
 def isolated_space(
     vectors: np.ndarray, labels: dict[str, list[str]]
 ) -> Iterator[Callable[[], tuple[np.ndarray, dict[str, np.ndarray]]]]:
-    """A temporary schema with the training rows; yields a loader; drops the schema whatever happens."""
+    """A temporary schema with the training rows; yields a loader; drops the schema whatever
+    happens."""
     schema = f"eval_{uuid.uuid4().hex[:12]}"
     with connection.cursor() as cursor:
         cursor.execute("CREATE EXTENSION IF NOT EXISTS vector")
         cursor.execute(f'CREATE SCHEMA "{schema}"')
         try:
             cursor.execute(
-                f'CREATE TABLE "{schema}".entries (id serial PRIMARY KEY, embedding vector(384) NOT NULL, labels jsonb NOT NULL)'
+                f'CREATE TABLE "{schema}".entries (id serial PRIMARY KEY, embedding vector(384) '
+                f"NOT NULL, labels jsonb NOT NULL)"
             )
             rows = [
                 (vector.tolist(), json.dumps({f: labels[f][i] for f in labels}))
@@ -53,7 +55,8 @@ def isolated_space(
             ]
             for start in range(0, len(rows), 2000):
                 cursor.executemany(
-                    f'INSERT INTO "{schema}".entries (embedding, labels) VALUES (%s::vector, %s::jsonb)',
+                    f'INSERT INTO "{schema}".entries (embedding, labels) VALUES (%s::vector, '
+                    f"%s::jsonb)",
                     [(str(vector), data) for vector, data in rows[start : start + 2000]],
                 )
 
@@ -291,7 +294,8 @@ def _mean(results: list[dict]) -> dict:
 
 
 def html_report(result: dict, *, title: str) -> str:
-    """A self-contained page (``evaluation/report.html``): summary table and each confusion matrix as a heatmap."""
+    """A self-contained page (``evaluation/report.html``): summary table and each confusion matrix
+    as a heatmap."""
     summary = []
     for field, m in result["fields"].items():
         summary.append({"name": field, "m": m})

@@ -1,4 +1,5 @@
-"""Ingestion over HTTP: the JSON API, raw email, chat transcripts, helpdesk webhooks and the public web form.
+"""Ingestion over HTTP: the JSON API, raw email, chat transcripts, helpdesk webhooks and the public
+web form.
 
 Every bad request gets a 4xx with {"error": reason}; nothing is written unless the whole
 ticket is. New tickets are queued for the pipeline once their transaction commits.
@@ -147,7 +148,8 @@ def _endpoint(view: Callable[[HttpRequest], JsonResponse]) -> Callable[[HttpRequ
 
 @_endpoint
 def create_ticket(request: HttpRequest) -> JsonResponse:
-    """POST /api/v1/tickets: {subject, body, channel, customer: {email, name, external_id}, external_id, thread_id}."""
+    """POST /api/v1/tickets: {subject, body, channel, customer: {email, name, external_id},
+    external_id, thread_id}."""
     _check_token(request)
     data = _json(request)
     channel = _field(data, "channel", default="api")
@@ -188,7 +190,8 @@ def ingest_email(request: HttpRequest) -> JsonResponse:
 
 @_endpoint
 def ingest_chat(request: HttpRequest) -> JsonResponse:
-    """POST /api/v1/ingest/chat: {conversation_id, customer: {...}, messages: [{author: customer|agent|bot, text}]}."""
+    """POST /api/v1/ingest/chat: {conversation_id, customer: {...}, messages: [{author:
+    customer|agent|bot, text}]}."""
     _check_token(request)
     data = _json(request)
     conversation = _field(data, "conversation_id", required=True, is_id=True)

@@ -1,4 +1,5 @@
-"""Creating tickets from any channel. Deduplication rests on database constraints, not on look-ups."""
+"""Creating tickets from any channel. Deduplication rests on database constraints, not on
+look-ups."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ MAX_BODY_CHARS = 200_000
 
 
 class IngestError(ValueError):
-    """The payload cannot become a ticket; the message says why, for a 4xx or a command's error line."""
+    """The payload cannot become a ticket; the message says why, for a 4xx or a command's error
+    line."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,8 @@ def normalise_subject(subject: str) -> str:
 
 
 def find_thread(data: TicketInput, customer: Customer | None) -> Ticket | None:
-    """The ticket an inbound reply belongs to: by In-Reply-To/References, else same customer and subject."""
+    """The ticket an inbound reply belongs to: by In-Reply-To/References, else same customer and
+    subject."""
     reply_ids = [i for i in (data.in_reply_to, *data.references) if i]
     if reply_ids:
         message = (
@@ -138,7 +141,8 @@ def _inbound_message(*, ticket: Ticket, data: TicketInput, customer: Customer | 
 
 
 def add_reply(*, ticket: Ticket, data: TicketInput, customer: Customer | None) -> Message:
-    """Append an inbound message; a reply after we answered (or while waiting) reopens the ticket."""
+    """Append an inbound message; a reply after we answered (or while waiting) reopens the
+    ticket."""
     message = _inbound_message(ticket=ticket, data=data, customer=customer)
     lifecycle.customer_replied(
         ticket=Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)

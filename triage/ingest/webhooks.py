@@ -31,7 +31,8 @@ def _check_age(timestamp: float, now: float) -> None:
     age = now - timestamp
     if age > settings.WEBHOOK_MAX_AGE_SECONDS:
         raise SignatureError(
-            f"the delivery is {int(age)} s old; deliveries older than {settings.WEBHOOK_MAX_AGE_SECONDS} s are refused"
+            f"the delivery is {int(age)} s old; deliveries older than "
+            f"{settings.WEBHOOK_MAX_AGE_SECONDS} s are refused"
         )
     if age < -settings.WEBHOOK_MAX_AGE_SECONDS:
         raise SignatureError("the delivery's timestamp is in the future")
@@ -95,7 +96,8 @@ def verify_freshdesk(headers: Mapping[str, str]) -> None:
 def _str(
     data: Mapping[str, Any], key: str, *, where: str, required: bool = False, default: str = ""
 ) -> str:
-    """A string field; ids (keys named id or ending in _id) may be whole numbers, as the vendors send them."""
+    """A string field; ids (keys named id or ending in _id) may be whole numbers, as the vendors
+    send them."""
     value = data.get(key, None)
     if value is None:
         if required:

@@ -68,12 +68,14 @@ class Team(models.Model):
     )
     sla_hours = models.JSONField(
         default=dict,
-        help_text='Hours to first response per urgency, e.g. {"P1": 1, "P2": 4, "P3": 24, "P4": 72}.',
+        help_text='Hours to first response per urgency, e.g. {"P1": 1, "P2": 4, "P3": 24, "P4": '
+        "72}.",
     )
     business_hours = models.JSONField(
         null=True,
         blank=True,
-        help_text='Optional: {"days": [0,1,2,3,4], "start": "09:00", "end": "17:00"} (0 = Monday, in TIME_ZONE).',
+        help_text='Optional: {"days": [0,1,2,3,4], "start": "09:00", "end": "17:00"} (0 = Monday, '
+        "in TIME_ZONE).",
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams", blank=True

@@ -10,7 +10,8 @@ from triage.models.tickets import Ticket
 
 
 class EvaluationCase(models.Model):
-    """A case production taught us: a corrected classification, a rejected or heavily edited draft."""
+    """A case production taught us: a corrected classification, a rejected or heavily edited
+    draft."""
 
     class Origin(models.TextChoices):
         CORRECTION = "correction"
@@ -40,7 +41,8 @@ class EvaluationCase(models.Model):
 
 
 class EvaluationRun(models.Model):
-    """One replay of the pipeline's classification on the evaluation cases (or a CSV), for comparing changes."""
+    """One replay of the pipeline's classification on the evaluation cases (or a CSV), for comparing
+    changes."""
 
     class Status(models.TextChoices):
         QUEUED = "queued"

@@ -1,4 +1,5 @@
-"""What the pipeline decided: classifications, assessments, drafts, the sources they used, events."""
+"""What the pipeline decided: classifications, assessments, drafts, the sources they used,
+events."""
 
 from __future__ import annotations
 
@@ -153,7 +154,8 @@ class PipelineEvent(models.Model):
 
 
 class SourceUsage(models.Model):
-    """A source retrieved for a draft (``used`` when the draft rests on it), with its version: the basis of per-source stats."""
+    """A source retrieved for a draft (``used`` when the draft rests on it), with its version: the
+    basis of per-source stats."""
 
     draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="source_usages")
     entry = models.ForeignKey(

@@ -1,4 +1,5 @@
-"""What people decided and did: reviews of drafts, actions taken for the customer, replies on their way out."""
+"""What people decided and did: reviews of drafts, actions taken for the customer, replies on their
+way out."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ HEAVY_EDIT_THRESHOLD = 0.4
 
 
 class TicketAction(models.Model):
-    """Something a person actually did for the customer (refund, credit, ...). Draft claims are checked against these."""
+    """Something a person actually did for the customer (refund, credit, ...). Draft claims are
+    checked against these."""
 
     class Kind(models.TextChoices):
         REFUND = "refund"
@@ -112,7 +114,8 @@ class Outbound(models.Model):
     idempotency_key = models.UUIDField(
         default=uuid.uuid4,
         unique=True,
-        help_text="Sent to helpdesk APIs and as the e-mail's Message-ID: a retried send is recognised.",
+        help_text="Sent to helpdesk APIs and as the e-mail's Message-ID: a retried send is "
+        "recognised.",
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

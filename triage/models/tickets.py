@@ -189,7 +189,8 @@ class Ticket(models.Model):
         return "on_track"
 
     def pii_mapping(self) -> dict[str, str]:
-        """Placeholder to original value for this ticket's masked text (empty before preprocessing)."""
+        """Placeholder to original value for this ticket's masked text (empty before
+        preprocessing)."""
         vault = PiiVault.objects.filter(ticket=self).first()
         return vault.mapping if vault else {}
 

@@ -58,7 +58,8 @@ def assess(
         result.raise_to(
             2,
             "engine_risk",
-            f"{classification.engine} engine rates escalation risk {classification.escalation_risk:.2f}",
+            f"{classification.engine} engine rates escalation risk "
+            f"{classification.escalation_risk:.2f}",
         )
     if classification.sentiment == "angry":
         result.raise_to(2, "sentiment", "the customer is angry")
@@ -104,7 +105,8 @@ def assess(
             result.raise_to(
                 repeat_rule.tier,
                 repeat_rule.slug,
-                f"{recent} other {classification.category} tickets from this customer in {days} days",
+                f"{recent} other {classification.category} tickets from this customer in {days} "
+                f"days",
             )
 
     injection = injection_attempt(text)

@@ -47,7 +47,8 @@ def run_engine(
 def classify_ticket(
     *, ticket: Ticket, run: int, vector: np.ndarray | None = None
 ) -> Classification:
-    """Classify the ticket's masked text and store the result with the versions it used. Idempotent per run."""
+    """Classify the ticket's masked text and store the result with the versions it used. Idempotent
+    per run."""
     done = completed(ticket, "classify", run=run)
     if done is not None:
         return Classification.objects.get(pk=done.outputs["classification_id"])

@@ -21,7 +21,8 @@ SOURCES_TOTAL_BUDGET = 1000
 LAST_INTERACTIONS = 5
 # Sources that read like instructions to a model are left out of every context (and reported).
 SOURCE_INJECTION = re.compile(
-    r"\b(ignore|disregard|forget) (all |any |the |your )?(previous |prior |above )?(instructions|rules|policy|policies)\b"
+    r"\b(ignore|disregard|forget) (all |any |the |your )?(previous |prior |above "
+    r")?(instructions|rules|policy|policies)\b"
     r"|\byou (must|should) (now )?(always )?offer\b|\bsystem prompt\b",
     re.IGNORECASE,
 )
@@ -68,7 +69,8 @@ def account_summary(ticket: Ticket, classification: Classification) -> AccountSu
 
 
 def thread_context(ticket: Ticket) -> tuple[list[dict], str]:
-    """The last interactions in full (masked, cut to budget); older ones as one extractive summary."""
+    """The last interactions in full (masked, cut to budget); older ones as one extractive
+    summary."""
     messages = list(ticket.messages.order_by("created_at", "pk"))
     recent, older = messages[-LAST_INTERACTIONS:], messages[:-LAST_INTERACTIONS]
     per_message = max(40, THREAD_BUDGET // max(1, len(recent)))
@@ -137,7 +139,8 @@ def build_context(
 
 
 def persona_for(ticket: Ticket) -> Persona | None:
-    """The persona of the customer's tier; the customer's tone preference picks the voice when set."""
+    """The persona of the customer's tier; the customer's tone preference picks the voice when
+    set."""
     tier = ticket.customer.tier if ticket.customer else "self_serve"
     persona = (
         Persona.objects.filter(tier=tier).first()

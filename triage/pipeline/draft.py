@@ -33,7 +33,8 @@ def run_engine(context: DraftContext, persona: Persona) -> tuple[DraftOutput, st
 def compose(
     *, ticket: Ticket, classification: Classification, assessment: Assessment, sources: list[Source]
 ) -> tuple[DraftContext, Persona | None, DraftOutput, str]:
-    """What the engine was given and what it wrote (nothing is saved): context, persona, output, fallback reason."""
+    """What the engine was given and what it wrote (nothing is saved): context, persona, output,
+    fallback reason."""
     context = build_context(
         ticket=ticket, classification=classification, assessment=assessment, sources=sources
     )
@@ -69,7 +70,8 @@ def draft_reply(
     assessment: Assessment,
     sources: list[Source],
 ) -> Draft:
-    """A draft (or a documented reason for none), with every retrieved source recorded. Idempotent per run."""
+    """A draft (or a documented reason for none), with every retrieved source recorded. Idempotent
+    per run."""
     done = completed(ticket, "draft", run=run)
     if done is not None:
         return Draft.objects.get(pk=done.outputs["draft_id"])

@@ -37,7 +37,8 @@ class StageRecord:
 
     @contextmanager
     def saving(self) -> Iterator[StageRecord]:
-        """One transaction for the stage's writes and its event. Inputs and outputs: summaries of masked text only."""
+        """One transaction for the stage's writes and its event. Inputs and outputs: summaries of
+        masked text only."""
         with transaction.atomic():
             yield self
             self._write_event()
@@ -59,7 +60,8 @@ class StageRecord:
 
 @contextmanager
 def stage(ticket: Ticket, name: str, *, run: int) -> Iterator[StageRecord]:
-    """Time a stage. Its writes go in ``record.saving()``; a stage that writes nothing is recorded on exit."""
+    """Time a stage. Its writes go in ``record.saving()``; a stage that writes nothing is recorded
+    on exit."""
     record = StageRecord(ticket=ticket, name=name, run=run)
     yield record
     if not record.saved:

@@ -34,22 +34,34 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 _DONE = r"(?:i|we)(?:'ve| have| just)?\s+(?:now\s+|already\s+)?"
 _PASSIVE = r"(?:has|have)\s+(?:now\s+|already\s+)?been\s+"
 CLAIMS: dict[str, str] = {
-    "refund": rf"\b(?:{_DONE}(?:refunded|reimbursed|issued (?:a|the|your) refund|processed (?:a|the|your) refund)|{_PASSIVE}refunded|refund (?:has been|was) (?:issued|processed|sent))\b",
-    "credit": rf"\b(?:{_DONE}(?:credited|applied (?:a|the) credit|added (?:a|the) credit)|{_PASSIVE}credited)\b",
+    "refund": rf"\b(?:{_DONE}(?:refunded|reimbursed|issued (?:a|the|your) refund|processed "
+    rf"(?:a|the|your) refund)|{_PASSIVE}refunded|refund (?:has been|was) "
+    rf"(?:issued|processed|sent))\b",
+    "credit": rf"\b(?:{_DONE}(?:credited|applied (?:a|the) credit|added (?:a|the) "
+    rf"credit)|{_PASSIVE}credited)\b",
     "cancel": rf"\b(?:{_DONE}(?:cancell?ed|closed your account|terminated)|{_PASSIVE}cancell?ed)\b",
-    "escalate": rf"\b(?:{_DONE}(?:escalated|forwarded (?:this|your (?:case|ticket)) to)|{_PASSIVE}escalated)\b",
-    "reset": rf"\b(?:{_DONE}(?:reset|lifted|unlocked|restored|removed the block|signed out)|{_PASSIVE}(?:reset|unlocked|restored|lifted))\b",
-    "change": rf"\b(?:{_DONE}(?:moved|upgraded|downgraded|switched|changed|updated|set) (?:your|the)\b|{_PASSIVE}(?:upgraded|downgraded|moved))",
-    "investigate": rf"\b(?:{_DONE}(?:checked|looked into|reviewed|investigated|confirmed|verified)|i can confirm)\b",
+    "escalate": rf"\b(?:{_DONE}(?:escalated|forwarded (?:this|your (?:case|ticket)) "
+    rf"to)|{_PASSIVE}escalated)\b",
+    "reset": rf"\b(?:{_DONE}(?:reset|lifted|unlocked|restored|removed the block|signed "
+    rf"out)|{_PASSIVE}(?:reset|unlocked|restored|lifted))\b",
+    "change": rf"\b(?:{_DONE}(?:moved|upgraded|downgraded|switched|changed|updated|set) "
+    rf"(?:your|the)\b|{_PASSIVE}(?:upgraded|downgraded|moved))",
+    "investigate": rf"\b(?:{_DONE}(?:checked|looked "
+    rf"into|reviewed|investigated|confirmed|verified)|i can confirm)\b",
 }
 # The same claims in German, Spanish and French (first person plural and passive, the forms
 # support replies use).
 CLAIMS_OTHER_LANGUAGES: dict[str, str] = {
-    "refund": r"\b(?:wir haben .{0,40}(?:erstattet|zurückerstattet|zurücküberwiesen)|wurde .{0,30}erstattet|hemos (?:reembolsado|devuelto)|(?:nous )?avons rembours[ée]|a été rembours[ée])\b",
+    "refund": r"\b(?:wir haben .{0,40}(?:erstattet|zurückerstattet|zurücküberwiesen)|wurde "
+    r".{0,30}erstattet|hemos (?:reembolsado|devuelto)|(?:nous )?avons rembours[ée]|a "
+    r"été rembours[ée])\b",
     "credit": r"\b(?:wir haben .{0,40}gutgeschrieben|hemos abonado|avons crédité)\b",
     "cancel": r"\b(?:wir haben .{0,40}gekündigt|hemos cancelado|avons résilié|avons annulé)\b",
-    "reset": r"\b(?:wir haben .{0,40}(?:zurückgesetzt|entsperrt|aufgehoben)|hemos (?:restablecido|quitado el bloqueo|desbloqueado)|avons (?:réinitialisé|débloqué|levé))\b",
-    "investigate": r"\b(?:wir haben .{0,40}(?:geprüft|überprüft)|hemos (?:revisado|comprobado)|avons (?:vérifié|examiné))\b",
+    "reset": r"\b(?:wir haben .{0,40}(?:zurückgesetzt|entsperrt|aufgehoben)|hemos "
+    r"(?:restablecido|quitado el bloqueo|desbloqueado)|avons "
+    r"(?:réinitialisé|débloqué|levé))\b",
+    "investigate": r"\b(?:wir haben .{0,40}(?:geprüft|überprüft)|hemos "
+    r"(?:revisado|comprobado)|avons (?:vérifié|examiné))\b",
 }
 _FUTURE_CLAUSE = re.compile(r"\b(?:once|after|when|as soon as|until|before|if)\s+$", re.IGNORECASE)
 CLAIM_NAMES = {
@@ -66,13 +78,21 @@ MONEY = re.compile(
 )
 
 PROMISES: dict[str, str] = {
-    "refund": r"\b(?:we|i)(?:'ll| will| can| are going to)\s+(?:\w+\s+){0,2}refund|\byou(?:'ll| will)\s+(?:\w+\s+){0,2}(?:receive|get) (?:a |your |the )?(?:full |partial )?refund|\b(?:full|100\s?%) refund\b",
-    "credit": r"\b(?:we|i)(?:'ll| will| can)\s+(?:\w+\s+){0,2}(?:credit|give you (?:a )?credit)|\bservice credits?\b|\bfree months?\b",
+    "refund": r"\b(?:we|i)(?:'ll| will| can| are going to)\s+(?:\w+\s+){0,2}refund|\byou(?:'ll| "
+    r"will)\s+(?:\w+\s+){0,2}(?:receive|get) (?:a |your |the )?(?:full |partial "
+    r")?refund|\b(?:full|100\s?%) refund\b",
+    "credit": r"\b(?:we|i)(?:'ll| will| can)\s+(?:\w+\s+){0,2}(?:credit|give you (?:a "
+    r")?credit)|\bservice credits?\b|\bfree months?\b",
     "discount": r"\b(?:\d+\s?%\s?(?:off|discount)|discount)\b",
-    "deadline": r"\b(?:by (?:tomorrow|today|monday|tuesday|wednesday|thursday|friday|end of (?:the )?(?:day|week))|within \d+ (?:minutes|hours|days|business days)|in \d+ (?:hours|days))\b",
+    "deadline": r"\b(?:by (?:tomorrow|today|monday|tuesday|wednesday|thursday|friday|end of "
+    r"(?:the )?(?:day|week))|within \d+ (?:minutes|hours|days|business days)|in \d+ "
+    r"(?:hours|days))\b",
 }
 SHORTHAND = re.compile(
-    r"\b(?:INC-\d+|FR-\d+|JIRA-?\d*|[A-Z]{2,5}-\d{2,}|L[123] (?:queue|support|team)|T[123] queue|tier[- ]?[123] queue|billing console|admin panel|internal note|runbook|macro|escalations? queue|on-?call|slack|#[a-z][\w-]+|suppression list|sev ?[0-4]|p[0-4] incident)\b",
+    r"\b(?:INC-\d+|FR-\d+|JIRA-?\d*|[A-Z]{2,5}-\d{2,}|L[123] (?:queue|support|team)|T[123] "
+    r"queue|tier[- ]?[123] queue|billing console|admin panel|internal "
+    r"note|runbook|macro|escalations? queue|on-?call|slack|#[a-z][\w-]+|suppression list|sev "
+    r"?[0-4]|p[0-4] incident)\b",
     re.IGNORECASE,
 )
 HTML = re.compile(r"<\s*/?\s*[a-z][a-z0-9]*(?:\s[^<>]*)?>", re.IGNORECASE)
@@ -275,7 +295,8 @@ def _save_flags(*, draft: Draft, assessment: Assessment | None, flags: list[dict
 
 
 def guard_draft(*, ticket: Ticket, run: int, draft: Draft, assessment: Assessment) -> list[dict]:
-    """Flag the draft's unbacked claims, unsupported promises, internal text and unsafe output. Idempotent per run."""
+    """Flag the draft's unbacked claims, unsupported promises, internal text and unsafe output.
+    Idempotent per run."""
     if completed(ticket, "guard", run=run):
         draft.refresh_from_db(fields=["guard_flags"])
         return draft.guard_flags
@@ -293,7 +314,8 @@ def guard_draft(*, ticket: Ticket, run: int, draft: Draft, assessment: Assessmen
 
 
 def recheck_open_draft(*, ticket: Ticket) -> None:
-    """Run the guards again on the ticket's open draft (after an action was recorded); engine notes stay."""
+    """Run the guards again on the ticket's open draft (after an action was recorded); engine notes
+    stay."""
     draft = ticket.drafts.first()
     if draft is None or not draft.text or draft.status != Draft.Status.PROPOSED:
         return

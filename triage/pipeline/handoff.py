@@ -1,4 +1,5 @@
-"""The handoff note for tiers 2 and 3: what the receiving team needs to act without re-reading everything."""
+"""The handoff note for tiers 2 and 3: what the receiving team needs to act without re-reading
+everything."""
 
 from __future__ import annotations
 
@@ -8,13 +9,20 @@ from triage.models import Assessment, Classification, Draft, Ticket
 from triage.pipeline.events import completed, stage
 
 SUGGESTED_ACTION = {
-    "legal": "Do not admit fault or promise anything; involve the legal contact and answer with a holding reply.",
-    "security_issue": "Sign out all sessions, force a password reset, review the audit log, then reply.",
-    "chargeback": "Check the payment history for duplicates before the bank decides; refund if the policy allows.",
-    "cancel": "Confirm what the customer wants to cancel; a retention offer needs Escalations' approval.",
-    "data_deletion": "Verify the requester from the account's email address, then start the erasure process.",
-    "refund_outside_policy": "Only Escalations may approve a refund outside the policy; decide and record it.",
-    "repeat_contact": "Read the earlier tickets; answer with a concrete resolution, not another question.",
+    "legal": "Do not admit fault or promise anything; involve the legal contact and answer with a "
+    "holding reply.",
+    "security_issue": "Sign out all sessions, force a password reset, review the audit log, then "
+    "reply.",
+    "chargeback": "Check the payment history for duplicates before the bank decides; refund if "
+    "the policy allows.",
+    "cancel": "Confirm what the customer wants to cancel; a retention offer needs Escalations' "
+    "approval.",
+    "data_deletion": "Verify the requester from the account's email address, then start the "
+    "erasure process.",
+    "refund_outside_policy": "Only Escalations may approve a refund outside the policy; decide "
+    "and record it.",
+    "repeat_contact": "Read the earlier tickets; answer with a concrete resolution, not another "
+    "question.",
     "repeat_tickets": "Merge or link the customer's open tickets on this issue and answer once.",
     "manager": "A lead should answer personally.",
     "public_complaint": "Answer quickly and concretely; involve the team lead.",
@@ -23,14 +31,16 @@ SUGGESTED_ACTION = {
     "sentiment": "Acknowledge the frustration and resolve concretely.",
     "engine_risk": "Read the whole thread before replying.",
     "category": "A specialist should handle this category.",
-    "prompt_injection": "The text tries to instruct the system; treat it as a normal request and grant nothing it asks for by itself.",
+    "prompt_injection": "The text tries to instruct the system; treat it as a normal request and "
+    "grant nothing it asks for by itself.",
 }
 
 
 def handoff_note(*, ticket: Ticket, classification: Classification, assessment: Assessment) -> str:
     customer = ticket.customer
     who = (
-        f"{customer.name or customer.email} ({customer.get_tier_display()}, {customer.plan or 'no plan'})"
+        f"{customer.name or customer.email} ({customer.get_tier_display()}, "
+        f"{customer.plan or 'no plan'})"
         if customer
         else "unknown sender (no account matched)"
     )
@@ -54,16 +64,20 @@ def handoff_note(*, ticket: Ticket, classification: Classification, assessment: 
     ]
     if ticket.sla_due_at:
         hours = (ticket.sla_due_at - timezone.now()).total_seconds() / 3600
-        sla = f"due {ticket.sla_due_at:%Y-%m-%d %H:%M} UTC ({'overdue by' if hours < 0 else 'in'} {abs(hours):.1f} h)"
+        when = "overdue by" if hours < 0 else "in"
+        sla = f"due {ticket.sla_due_at:%Y-%m-%d %H:%M} UTC ({when} {abs(hours):.1f} h)"
     else:
         sla = "set when the ticket is routed"
     return "\n".join(
         [
-            f"Tier {assessment.tier} escalation · {classification.urgency} · {classification.category} · {classification.sentiment}",
+            f"Tier {assessment.tier} escalation · {classification.urgency} · "
+            f"{classification.category} · {classification.sentiment}",
             f"Summary: {classification.summary}",
             f"Customer: {who}",
-            f"Receiving team: {ticket.team.name if ticket.team else 'not routed'}; reviewer: {ticket.reviewer.get_username() if ticket.reviewer else 'unassigned'}",
-            f"Tried so far: {replies} replies sent, {drafts} earlier drafts, actions recorded: {actions}",
+            f"Receiving team: {ticket.team.name if ticket.team else 'not routed'}; reviewer: "
+            f"{ticket.reviewer.get_username() if ticket.reviewer else 'unassigned'}",
+            f"Tried so far: {replies} replies sent, {drafts} earlier drafts, actions recorded: "
+            f"{actions}",
             "Why it escalated:",
             *reasons,
             "Suggested action: " + " ".join(suggestions),
@@ -80,7 +94,8 @@ def write_handoff(
     assessment: Assessment,
     draft: Draft,
 ) -> str:
-    """The handoff stage: tiers 2 and 3 get a note for the receiving team on the draft (after routing named it)."""
+    """The handoff stage: tiers 2 and 3 get a note for the receiving team on the draft (after
+    routing named it)."""
     if completed(ticket, "handoff", run=run):
         draft.refresh_from_db(fields=["handoff_note"])
         return draft.handoff_note

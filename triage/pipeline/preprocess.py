@@ -12,7 +12,8 @@ PREPROCESS_VERSION = "preprocess-1"
 
 
 def preprocess_ticket(*, ticket: Ticket, run: int) -> Ticket:
-    """Fill cleaned_text, masked_text and language; store the PII mapping apart. Idempotent per run."""
+    """Fill cleaned_text, masked_text and language; store the PII mapping apart. Idempotent per
+    run."""
     if completed(ticket, "preprocess", run=run):
         ticket.refresh_from_db(fields=["cleaned_text", "masked_text", "masked_subject", "language"])
         return ticket

@@ -1,4 +1,5 @@
-"""The retrieve stage: the closest resolved tickets and KB chunks, in the predicted category and outside it."""
+"""The retrieve stage: the closest resolved tickets and KB chunks, in the predicted category and
+outside it."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ def find_sources(
 def retrieve_sources(
     *, ticket: Ticket, run: int, classification: Classification, vector: np.ndarray
 ) -> list[Source]:
-    """Sources for the draft. Retrieval only reads, so a repeated run searches again but records the stage once."""
+    """Sources for the draft. Retrieval only reads, so a repeated run searches again but records the
+    stage once."""
     if completed(ticket, "retrieve", run=run):
         return find_sources(classification=classification, vector=vector)[0]
     with stage(ticket, "retrieve", run=run) as record:

@@ -1,4 +1,5 @@
-"""The route stage: team from the category, escalations to the escalation team, SLA, reviewer by load."""
+"""The route stage: team from the category, escalations to the escalation team, SLA, reviewer by
+load."""
 
 from __future__ import annotations
 
@@ -129,7 +130,8 @@ def choose_team(classification: Classification, assessment: Assessment) -> tuple
 
 
 def choose_reviewer(team: Team, *, skills: set[str]):
-    """The available member with the least open load (weighted by difficulty), skilled members first."""
+    """The available member with the least open load (weighted by difficulty), skilled members
+    first."""
     memberships = list(
         TeamMembership.objects.filter(
             team=team, available=True, user__is_active=True

@@ -1,4 +1,5 @@
-"""SLA clocks: due times in the team's business hours (pausing while waiting on the customer is in ``triage.lifecycle``)."""
+"""SLA clocks: due times in the team's business hours (pausing while waiting on the customer is in
+``triage.lifecycle``)."""
 
 from __future__ import annotations
 

@@ -1,1 +1,2 @@
-"""What people do with a ticket: decisions on drafts, the outbox, operations, feedback into knowledge."""
+"""What people do with a ticket: decisions on drafts, the outbox, operations, feedback into
+knowledge."""

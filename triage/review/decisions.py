@@ -1,4 +1,5 @@
-"""Decisions on a draft: approve (unchanged or edited), reject, escalate; and corrections of the classification.
+"""Decisions on a draft: approve (unchanged or edited), reject, escalate; and corrections of the
+classification.
 
 ``check_*`` functions validate; ``do_*`` functions mutate. Every decision records the outcome,
 the edit distance between draft and final text, the seconds from opening to deciding and the
@@ -34,7 +35,8 @@ from triage.text.pii import mask_pii, unmask
 
 
 class ReviewError(ValueError):
-    """The action cannot be taken in the ticket's current state; the message says why (shown with a 409/422)."""
+    """The action cannot be taken in the ticket's current state; the message says why (shown with a
+    409/422)."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,8 @@ def do_approve(
     seconds_spent: int,
     ask_clarification: bool = False,
 ) -> Review:
-    """Approve (unchanged or edited) and put the reply in the outbox; enqueue its send after the commit.
+    """Approve (unchanged or edited) and put the reply in the outbox; enqueue its send after the
+    commit.
 
     With ``ask_clarification`` the reply is a question to the customer: once sent, the ticket
     waits on the customer and its SLA pauses.
@@ -227,7 +230,8 @@ def do_escalate(
 def do_correct_classification(
     *, ticket: Ticket, user: AbstractBaseUser, **fields: str
 ) -> Classification:
-    """A human correction: a new classification (engine "human") and an evaluation case of what was wrong."""
+    """A human correction: a new classification (engine "human") and an evaluation case of what was
+    wrong."""
     with transaction.atomic():
         ticket = _lock(ticket)
         current = ticket.classifications.first()
@@ -275,7 +279,8 @@ def do_correct_classification(
 
 
 def do_confirm_triage(*, ticket: Ticket, user: AbstractBaseUser, category: str) -> Ticket:
-    """Human triage: take a suggested category (a correction when it differs from the engine's), and leave triage."""
+    """Human triage: take a suggested category (a correction when it differs from the engine's), and
+    leave triage."""
     try:
         do_correct_classification(ticket=ticket, user=user, category=category)
     except ReviewError:

@@ -1,4 +1,5 @@
-"""What agents and leads do to a ticket besides deciding on a draft: wait, resume, resolve, reassign, record an action."""
+"""What agents and leads do to a ticket besides deciding on a draft: wait, resume, resolve,
+reassign, record an action."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The outbox: a reply goes out once, by a worker, back to the helpdesk the ticket came from or by email.
+"""The outbox: a reply goes out once, by a worker, back to the helpdesk the ticket came from or by
+email.
 
 pending → sending → sent, or failed and retried with backoff. ``send_outbound`` marks the row
 ``sending`` (a lease) in one short transaction, delivers with no transaction open, then records
@@ -113,13 +114,15 @@ def channel_for(ticket: Ticket) -> str:
 
 
 def deliver(*, ticket: Ticket, body: str, via: str, key: str) -> None:
-    """Send ``body`` (placeholders already restored). Raises SendError. Never call it inside a transaction."""
+    """Send ``body`` (placeholders already restored). Raises SendError. Never call it inside a
+    transaction."""
     if via in ADAPTERS:
         ADAPTERS[via][1](ticket, body, key)
         return
     if ticket.customer is None or not ticket.customer.email:
         raise SendError(
-            "the customer has no email address and the ticket did not come from a connected helpdesk"
+            "the customer has no email address and the ticket did not come from a connected "
+            "helpdesk"
         )
     first = (
         ticket.messages.filter(direction="inbound")
@@ -156,7 +159,8 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _take(outbound_id: int, now: datetime) -> Outbound | None:
-    """Mark the reply ``sending`` for this worker, or None when it is sent, gone or held by a live worker."""
+    """Mark the reply ``sending`` for this worker, or None when it is sent, gone or held by a live
+    worker."""
     with transaction.atomic():
         outbound = Outbound.objects.select_for_update(of=("self",)).filter(pk=outbound_id).first()
         if outbound is None or outbound.status == Outbound.Status.SENT:
@@ -176,7 +180,8 @@ def _take(outbound_id: int, now: datetime) -> Outbound | None:
 
 
 def send_outbound(*, outbound_id: int, now: datetime | None = None) -> Outbound | None:
-    """Deliver a pending, failed or abandoned reply once. Returns the row as it ended, or None when there was nothing to do."""
+    """Deliver a pending, failed or abandoned reply once. Returns the row as it ended, or None when
+    there was nothing to do."""
     now = now or timezone.now()
     outbound = _take(outbound_id, now)
     if outbound is None:

@@ -1,4 +1,5 @@
-"""Turn a raw message into the text the pipeline works on: no HTML, signatures, quotes or footers."""
+"""Turn a raw message into the text the pipeline works on: no HTML, signatures, quotes or
+footers."""
 
 from __future__ import annotations
 
@@ -78,23 +79,27 @@ _QUOTE_HEADERS = [
     r"^Am .{3,200}schrieb .{0,200}:\s*$",  # de
     r"^El .{3,200}escribi[oó]:\s*$",  # es
     r"^Le .{3,200}a [ée]crit\s?:\s*$",  # fr
-    r"^-{2,}\s*(Original Message|Ursprüngliche Nachricht|Mensaje original|Message d'origine)\s*-{2,}\s*$",
+    r"^-{2,}\s*(Original Message|Ursprüngliche Nachricht|Mensaje original|Message "
+    r"d'origine)\s*-{2,}\s*$",
     r"^(From|Von|De)\s*:\s.+$",  # Outlook-style header block of a forwarded/quoted mail
 ]
 _QUOTE_HEADER = re.compile("|".join(_QUOTE_HEADERS), re.IGNORECASE | re.MULTILINE)
 _MOBILE_SIGNATURE = re.compile(
-    r"^\s*(Sent from my .+|Get Outlook for .+|Von meinem .+ gesendet|Gesendet von .+|Enviado desde mi .+|Envoy[ée] de mon .+)\s*$",
+    r"^\s*(Sent from my .+|Get Outlook for .+|Von meinem .+ gesendet|Gesendet von .+|Enviado "
+    r"desde mi .+|Envoy[ée] de mon .+)\s*$",
     re.IGNORECASE | re.MULTILINE,
 )
 _SIGNOFF = re.compile(
-    r"^\s*(best|kind|warm)?\s*(regards|wishes)\s*,?|^\s*(thanks|thank you|cheers|sincerely|best)\s*,?\s*$"
+    r"^\s*(best|kind|warm)?\s*(regards|wishes)\s*,?|^\s*(thanks|thank "
+    r"you|cheers|sincerely|best)\s*,?\s*$"
     r"|^\s*(mit freundlichen grüßen|viele grüße|beste grüße|lg|mfg)\s*,?"
     r"|^\s*(saludos|un saludo|atentamente|cordialmente)\s*,?"
     r"|^\s*(cordialement|bien cordialement|bien à vous|salutations)\s*,?",
     re.IGNORECASE,
 )
 _DISCLAIMER = re.compile(
-    r"(this (e-?mail|message)|diese (e-?mail|nachricht)|este (correo|mensaje)|ce (message|courriel)).{0,200}"
+    r"(this (e-?mail|message)|diese (e-?mail|nachricht)|este (correo|mensaje)|ce "
+    r"(message|courriel)).{0,200}"
     r"(confidential|vertraulich|confidencial|confidentiel)",
     re.IGNORECASE | re.DOTALL,
 )
@@ -109,7 +114,8 @@ def strip_quotes(text: str) -> str:
 
 
 def strip_signature(text: str) -> str:
-    """Drop "-- " signatures, "Sent from my ..." lines and a sign-off with the few lines after it."""
+    """Drop "-- " signatures, "Sent from my ..." lines and a sign-off with the few lines after
+    it."""
     text = _MOBILE_SIGNATURE.sub("", text)
     lines = text.splitlines()
     for index, line in enumerate(lines):

@@ -1,4 +1,5 @@
-"""Reversible PII masking: numbered placeholders in the text, the originals in a separate mapping."""
+"""Reversible PII masking: numbered placeholders in the text, the originals in a separate
+mapping."""
 
 from __future__ import annotations
 
@@ -77,7 +78,8 @@ class Masked:
 
 
 def mask_pii(text: str, mapping: dict[str, str] | None = None) -> Masked:
-    """Replace PII with ``[KIND_n]``; the same value gets the same placeholder, also across calls sharing ``mapping``."""
+    """Replace PII with ``[KIND_n]``; the same value gets the same placeholder, also across calls
+    sharing ``mapping``."""
     mapping = dict(mapping or {})
     reverse = {value: placeholder for placeholder, value in mapping.items()}
     counters: dict[str, int] = {}

@@ -1,4 +1,5 @@
-"""Sentiment of a customer's message: angry, frustrated, neutral or positive, from patterns in en/de/es/fr."""
+"""Sentiment of a customer's message: angry, frustrated, neutral or positive, from patterns in
+en/de/es/fr."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ FRUSTRATED = [
     r"\b(toujours pas|encore|troisième fois|décevant)\b",
 ]
 POSITIVE = [
-    r"\b(thank(s| you)|great|fantastic|love|awesome|excellent|helpful|appreciate|well done|great job)\b",
+    r"\b(thank(s| you)|great|fantastic|love|awesome|excellent|helpful|appreciate|well done|great "
+    r"job)\b",
     r"\b(danke|super|toll|hilfreich)\b",
     r"\b(gracias|genial|excelente)\b",
     r"\b(merci|génial|excellent|formidable)\b",

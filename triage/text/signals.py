@@ -1,4 +1,5 @@
-"""Deterministic text signals: urgency rules, attempts to instruct the model, too little to act on, summaries."""
+"""Deterministic text signals: urgency rules, attempts to instruct the model, too little to act on,
+summaries."""
 
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ P2_PATTERNS = [
     r"\bbloqu[ée]\b",
 ]
 P4_PATTERNS = [
-    r"\b(would be (great|nice)|feature request|suggestion|it would help|could you (add|build)|please add)\b",
+    r"\b(would be (great|nice)|feature request|suggestion|it would help|could you "
+    r"(add|build)|please add)\b",
     r"\bhow (do|can) i\b",
     r"\bwhere (can|do) i\b",
     r"\bis there (a|an) (way|app)\b",
@@ -49,7 +51,8 @@ P4_PATTERNS = [
     r"\b(comment (est-ce que|puis-je|je peux)|suggestion)\b",
 ]
 NOT_URGENT = re.compile(
-    r"\b(not urgent|no rush|whenever you (can|have time)|low priority|nicht dringend|no es urgente|pas urgent)\b",
+    r"\b(not urgent|no rush|whenever you (can|have time)|low priority|nicht dringend|no es "
+    r"urgente|pas urgent)\b",
     re.I,
 )
 
@@ -77,7 +80,8 @@ def extractive_summary(text: str, *, max_chars: int = 220) -> str:
     """The first sentences that carry content (greetings skipped), cut at a word boundary."""
     sentences = re.split(r"(?<=[.!?])\s+|\n+", text.strip())
     greeting = re.compile(
-        r"^(hi|hello|hey|dear|hallo|guten tag|sehr geehrte|hola|estimad|bonjour|salut)\b[^.!?]{0,40}[,!.]?$",
+        r"^(hi|hello|hey|dear|hallo|guten tag|sehr "
+        r"geehrte|hola|estimad|bonjour|salut)\b[^.!?]{0,40}[,!.]?$",
         re.I,
     )
     picked: list[str] = []
@@ -97,12 +101,14 @@ def extractive_summary(text: str, *, max_chars: int = 220) -> str:
 # Text that tries to steer the model or the pipeline. It changes nothing (the ticket is data);
 # it is recorded so a human looks at the ticket.
 INJECTION = re.compile(
-    r"\b(ignore|disregard|forget) (all |any |the )?(previous|prior|above|your) (instructions|rules|prompts?)\b"
+    r"\b(ignore|disregard|forget) (all |any |the )?(previous|prior|above|your) "
+    r"(instructions|rules|prompts?)\b"
     r"|\bsystem prompt\b|\byou are now\b|\bmark (this|the) ticket (as )?P[1-4]\b",
     re.IGNORECASE,
 )
 AMBIGUOUS = re.compile(
-    r"^\W*(nothing works|it (doesn't|does not) work|help|hello\W*anyone there|problem|error|broken|urgent)\W*$",
+    r"^\W*(nothing works|it (doesn't|does not) work|help|hello\W*anyone "
+    r"there|problem|error|broken|urgent)\W*$",
     re.IGNORECASE,
 )
 MIN_WORDS_TO_ACT_ON = 4
@@ -115,6 +121,7 @@ def injection_attempt(text: str) -> str | None:
 
 
 def too_little_to_act_on(text: str) -> bool:
-    """A message too short or too vague to answer without asking for details ("help", "nothing works")."""
+    """A message too short or too vague to answer without asking for details ("help", "nothing
+    works")."""
     body = text.strip()
     return len(re.findall(r"[^\W\d_]+", body)) < MIN_WORDS_TO_ACT_ON or bool(AMBIGUOUS.match(body))

@@ -7,7 +7,10 @@ from knowledge.models import KBArticle
 
 
 class Command(BaseCommand):
-    help = "Import KB articles from a folder of Markdown or HTML files (one article per file; re-import updates it)."
+    help = (
+        "Import KB articles from a folder of Markdown or HTML files (one article per "
+        "file; re-import updates it)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("directory", type=Path)

@@ -7,7 +7,10 @@ from knowledge.importing import ImportFileError, check_file, import_resolved_csv
 
 
 class Command(BaseCommand):
-    help = "Import resolved tickets from a helpdesk CSV export into the knowledge base (idempotent, resumable)."
+    help = (
+        "Import resolved tickets from a helpdesk CSV export into the knowledge base "
+        "(idempotent, resumable)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -15,7 +18,8 @@ class Command(BaseCommand):
             "--map",
             dest="mapping_spec",
             required=True,
-            help="field=column pairs: text, category (required), id, resolution, response, subcategory, urgency, resolved_at, language",
+            help="field=column pairs: text, category (required), id, resolution, response, "
+            "subcategory, urgency, resolved_at, language",
         )
         parser.add_argument(
             "--source",
@@ -37,7 +41,8 @@ class Command(BaseCommand):
         skipped = sum(summary.skipped.values())
         rate = summary.imported / summary.seconds if summary.seconds else 0.0
         self.stdout.write(
-            f"Imported {summary.imported} rows, skipped {skipped} in {summary.seconds:.1f} s ({rate:.0f} rows/s)."
+            f"Imported {summary.imported} rows, skipped {skipped} in {summary.seconds:.1f} s "
+            f"({rate:.0f} rows/s)."
         )
         for why, count in summary.skipped.most_common():
             self.stdout.write(f"  skipped {count}: {why}")

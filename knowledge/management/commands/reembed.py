@@ -21,7 +21,8 @@ TABLES = [("entries", KnowledgeEntry, _entry_text), ("chunks", KBChunk, _chunk_t
 
 class Command(BaseCommand):
     help = (
-        "Re-embed the knowledge base in batches. Without --all: only rows with no embedding or another model's. "
+        "Re-embed the knowledge base in batches. Without --all: only rows with no embedding or "
+        "another model's. "
         "With --all: every row; an interrupted pass resumes where it stopped."
     )
 

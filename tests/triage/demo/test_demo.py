@@ -17,8 +17,10 @@ def demo(django_db_setup, django_db_blocker):
 
         with connection.cursor() as cursor:
             cursor.execute(
-                "TRUNCATE knowledge_knowledgeentry, knowledge_kbarticle, triage_ticket, triage_customer, triage_team, "
-                "triage_taxonomycategory, triage_persona, triage_escalationrule, triage_configversion, auth_user, auth_group CASCADE"
+                "TRUNCATE knowledge_knowledgeentry, knowledge_kbarticle, triage_ticket, "
+                "triage_customer, triage_team, "
+                "triage_taxonomycategory, triage_persona, triage_escalationrule, "
+                "triage_configversion, auth_user, auth_group CASCADE"
             )
 
 

@@ -54,8 +54,14 @@ def post_mail(client, raw: bytes):
 
 @pytest.mark.django_db
 def test_multipart_mail_with_html_quote_and_attachment(client):
-    text = "Hi,\n\nthe DATEV export misses last week's invoices.\n\nOn Mon, 3 Mar 2025, Support <s@ledgerly.example> wrote:\n> Anything else?\n\n-- \nJane Doe\nCFO"
-    html = "<p>Hi,</p><p>the DATEV export misses last week's invoices.</p><blockquote>Anything else?</blockquote>"
+    text = (
+        "Hi,\n\nthe DATEV export misses last week's invoices.\n\nOn Mon, 3 Mar 2025, Support "
+        "<s@ledgerly.example> wrote:\n> Anything else?\n\n-- \nJane Doe\nCFO"
+    )
+    html = (
+        "<p>Hi,</p><p>the DATEV export misses last week's invoices.</p><blockquote>Anything "
+        "else?</blockquote>"
+    )
     response = post_mail(client, mail(text, html=html, attachment=b"%PDF-1.4 fake"))
     assert response.status_code == 201
     ticket = Ticket.objects.get()
@@ -74,7 +80,8 @@ def test_multipart_mail_with_html_quote_and_attachment(client):
 def test_html_only_mail_in_latin1(client):
     raw = mail(
         None,
-        html="<html><body><p>Gr\u00fc\u00dfe, die Bankverbindung synchronisiert nicht.</p></body></html>",
+        html="<html><body><p>Gr\u00fc\u00dfe, die Bankverbindung synchronisiert "
+        "nicht.</p></body></html>",
         charset="latin-1",
     )
     assert post_mail(client, raw).status_code == 201
@@ -166,7 +173,8 @@ def test_ingest_mbox(tmp_path, capsys):
 def test_ingest_csv(tmp_path, capsys):
     path = tmp_path / "tickets.csv"
     path.write_text(
-        "Id,Title,Description,Email\n1,Logo,How do I add my logo?,a@x.example\n2,Empty,,b@x.example\n"
+        "Id,Title,Description,Email\n1,Logo,How do I add my "
+        "logo?,a@x.example\n2,Empty,,b@x.example\n"
     )
     call_command(
         "ingest_csv",

@@ -1,4 +1,5 @@
-"""Forty hand-written drafts for the guards: half with unbacked claims or unsupported promises, half clean.
+"""Forty hand-written drafts for the guards: half with unbacked claims or unsupported promises, half
+clean.
 
 Each case: (draft text, recorded actions, retrieved policy text, should_flag). The clean half
 includes traps: actions that *are* recorded, promises the policy *does* make, and wording
@@ -7,7 +8,8 @@ that only sounds like a claim ("you can cancel", "once we have checked").
 
 REFUND_POLICY = (
     "Refund policy. A plan change made by mistake can be reversed within 30 days of the change. "
-    "Duplicate captures of the same invoice are always refunded in full. Refunds reach the customer's account within 5 to 10 business days."
+    "Duplicate captures of the same invoice are always refunded in full. Refunds reach the "
+    "customer's account within 5 to 10 business days."
 )
 SLA_POLICY = (
     "Enterprise contracts include service credits for availability below 99.9% in a calendar month."
@@ -62,7 +64,8 @@ CASES: list[tuple[str, set[str], str, bool]] = [
         False,
     ),
     (
-        "Duplicate charges are always refunded in full, so you will receive a refund for the second payment.",
+        "Duplicate charges are always refunded in full, so you will receive a refund for the "
+        "second payment.",
         set(),
         REFUND_POLICY,
         False,
@@ -86,7 +89,8 @@ CASES: list[tuple[str, set[str], str, bool]] = [
         False,
     ),
     (
-        "Enterprise contracts include service credits for availability below 99.9% in a calendar month.",
+        "Enterprise contracts include service credits for availability below 99.9% in a calendar "
+        "month.",
         set(),
         SLA_POLICY,
         False,

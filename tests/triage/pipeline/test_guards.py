@@ -32,7 +32,8 @@ def test_guard_precision_and_recall_on_the_hand_written_set(capsys):
     recall = tp / (tp + fn) if tp + fn else 0.0
     with capsys.disabled():
         print(
-            f"\nguards on {len(CASES)} hand-written drafts: precision {precision:.2f}, recall {recall:.2f} (tp {tp}, fp {fp}, fn {fn}, tn {tn})"
+            f"\nguards on {len(CASES)} hand-written drafts: precision {precision:.2f}, recall "
+            f"{recall:.2f} (tp {tp}, fp {fp}, fn {fn}, tn {tn})"
         )
     assert recall >= 0.95 and precision >= 0.9, misses
 
@@ -52,7 +53,8 @@ def test_output_safety(settings, text, flag):
 def test_allowed_links_and_own_placeholders_pass(settings):
     assert (
         check_output(
-            "Status: https://status.ledgerly.example and ledgerly.example/pricing; we wrote to [EMAIL_1].",
+            "Status: https://status.ledgerly.example and ledgerly.example/pricing; we wrote to "
+            "[EMAIL_1].",
             allowed_placeholders={"[EMAIL_1]"},
         )
         == []

@@ -20,8 +20,10 @@ SEEDED = [
     "123-45-6789",
 ]
 BODY = (
-    "Hi, nobody can log in. Call me on +49 170 1234567 or write to priya.raman@acme-logistics.example. "
-    "We were charged on card 4111 1111 1111 1111 and our IBAN is DE89 3704 0044 0532 0130 00; my SSN is 123-45-6789."
+    "Hi, nobody can log in. Call me on +49 170 1234567 or write to "
+    "priya.raman@acme-logistics.example. "
+    "We were charged on card 4111 1111 1111 1111 and our IBAN is DE89 3704 0044 0532 0130 00; my "
+    "SSN is 123-45-6789."
 )
 VALID = {
     "urgency": "P1",

@@ -9,9 +9,13 @@ from triage.text.pii import luhn_valid, mask_pii, unmask
 
 
 def test_html_quotes_and_signatures_are_removed():
-    html = """<html><head><style>p{color:red}</style></head><body><div>Hi,</div><p>The export is <b>missing</b> invoices.</p>
-    <p>Best regards,<br>Jane Doe<br>CFO, Acme</p>
-    <div class="gmail_quote">On Mon, 3 Mar 2025 at 10:00, Support wrote:<blockquote>Old text</blockquote></div></body></html>"""
+    html = (
+        "<html><head><style>p{color:red}</style></head><body><div>Hi,</div>"
+        "<p>The export is <b>missing</b> invoices.</p>\n"
+        "    <p>Best regards,<br>Jane Doe<br>CFO, Acme</p>\n"
+        '    <div class="gmail_quote">On Mon, 3 Mar 2025 at 10:00, Support wrote:'
+        "<blockquote>Old text</blockquote></div></body></html>"
+    )
     text = clean_text(html)
     assert "export is missing invoices" in text
     assert "Old text" not in text and "Jane Doe" not in text and "color" not in text
@@ -32,7 +36,10 @@ def test_quoted_replies_are_cut_in_four_languages(header):
 
 
 def test_mobile_signature_and_disclaimer_are_removed():
-    raw = "Bank sync is broken.\n\nSent from my iPhone\n\nThis email and any attachments are confidential and intended solely for the addressee."
+    raw = (
+        "Bank sync is broken.\n\nSent from my iPhone\n\nThis email and any attachments are "
+        "confidential and intended solely for the addressee."
+    )
     assert clean_text(raw) == "Bank sync is broken."
 
 
@@ -43,7 +50,10 @@ def test_budget_cut_keeps_whole_words():
 
 
 def test_pii_is_masked_with_numbered_reversible_placeholders():
-    raw = "Mail a@b.example or a@b.example, call +49 170 1234567, card 4111 1111 1111 1111, not 4111 1111 1111 1112, IBAN DE89 3704 0044 0532 0130 00, SSN 123-45-6789, IP 10.1.2.3"
+    raw = (
+        "Mail a@b.example or a@b.example, call +49 170 1234567, card 4111 1111 1111 1111, not "
+        "4111 1111 1111 1112, IBAN DE89 3704 0044 0532 0130 00, SSN 123-45-6789, IP 10.1.2.3"
+    )
     masked = mask_pii(raw)
     assert masked.text.count("[EMAIL_1]") == 2
     for placeholder in ("[PHONE_1]", "[CARD_1]", "[IBAN_1]", "[SSN_1]", "[IP_1]"):
@@ -77,7 +87,8 @@ def test_language_detection(text, language):
 @pytest.mark.django_db
 def test_preprocess_stores_pii_apart_and_only_masked_text_on_the_ticket():
     ticket = make_ticket(
-        body="Hi, my card 4111 1111 1111 1111 was charged twice. Call me at +1 415 555 0100.\n\nThanks,\nJane"
+        body="Hi, my card 4111 1111 1111 1111 was charged twice. Call me at +1 415 555 "
+        "0100.\n\nThanks,\nJane"
     )
     preprocess_ticket(ticket=ticket, run=1)
     ticket.refresh_from_db()

@@ -1,4 +1,5 @@
-"""The spine: one claim per ticket, stages that commit once per run, engines called outside transactions."""
+"""The spine: one claim per ticket, stages that commit once per run, engines called outside
+transactions."""
 
 import json
 import threading
@@ -86,7 +87,8 @@ def test_a_run_that_died_half_way_continues_without_repeating_committed_stages(
 
 @pytest.mark.django_db(transaction=True)
 def test_engine_calls_happen_with_no_transaction_open(settings, fake_openai, knowledge):
-    """The fake server asks PostgreSQL, while the call is in flight, whether our connection is in a transaction."""
+    """The fake server asks PostgreSQL, while the call is in flight, whether our connection is in a
+    transaction."""
     settings.CLASSIFIER_ENGINE = "openai"
     settings.DRAFT_ENGINE = "openai"
     backend_pid = {}

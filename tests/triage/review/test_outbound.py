@@ -1,4 +1,5 @@
-"""The outbox: approving queues the reply, a worker sends it once, a failure is retried with backoff and shown."""
+"""The outbox: approving queues the reply, a worker sends it once, a failure is retried with backoff
+and shown."""
 
 import json
 import threading
@@ -13,8 +14,8 @@ from django.core import mail
 from django.utils import timezone
 
 from dashboard.forms import opened_token
-from tests.dashboard.conftest import billing_ticket, people, run_outbox  # noqa: F401 -- fixtures
-from tests.triage.pipeline.test_worker import wait_for, worker_broker  # noqa: F401 -- fixture
+from tests.dashboard.conftest import run_outbox
+from tests.triage.pipeline.test_worker import wait_for
 from triage.celery import app as celery_app
 from triage.models import Outbound, Ticket
 from triage.review import outbound as outbox
@@ -32,7 +33,7 @@ def approve(client, ticket, text=None):
 
 def test_approving_returns_before_the_reply_is_sent_and_the_page_says_sending(
     client, people, billing_ticket
-):  # noqa: F811
+):
     client.force_login(people["agent"])
     assert approve(client, billing_ticket).status_code == 302
     row = Outbound.objects.get()
@@ -51,7 +52,7 @@ def test_approving_returns_before_the_reply_is_sent_and_the_page_says_sending(
 
 def test_a_failing_send_backs_off_and_shows_its_error_with_a_retry_button(
     client, people, billing_ticket, settings
-):  # noqa: F811
+):
     settings.EMAIL_BACKEND = "tests.dashboard.failing_email.FailingBackend"
     settings.OUTBOX_RETRY_BASE_SECONDS = 30
     client.force_login(people["agent"])
@@ -81,7 +82,7 @@ def test_a_failing_send_backs_off_and_shows_its_error_with_a_retry_button(
     assert billing_ticket.status != Ticket.Status.SENT
 
 
-def test_a_reply_being_sent_by_a_live_worker_is_not_sent_again(people, billing_ticket):  # noqa: F811
+def test_a_reply_being_sent_by_a_live_worker_is_not_sent_again(people, billing_ticket):
     review = do_approve(
         ticket=billing_ticket,
         draft=billing_ticket.drafts.first(),
@@ -115,7 +116,7 @@ class _Helpdesk(BaseHTTPRequestHandler):
         pass
 
 
-def test_helpdesk_calls_carry_the_outbox_rows_idempotency_key(people, billing_ticket, settings):  # noqa: F811
+def test_helpdesk_calls_carry_the_outbox_rows_idempotency_key(people, billing_ticket, settings):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Helpdesk)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -148,7 +149,7 @@ def test_helpdesk_calls_carry_the_outbox_rows_idempotency_key(people, billing_ti
     ],
     indirect=True,
 )
-def test_the_worker_sends_an_approved_reply_once(worker_broker, people, billing_ticket, tmp_path):  # noqa: F811
+def test_the_worker_sends_an_approved_reply_once(worker_broker, people, billing_ticket, tmp_path):
     review = do_approve(
         ticket=billing_ticket,
         draft=billing_ticket.drafts.first(),
@@ -193,7 +194,7 @@ def test_the_worker_sends_an_approved_reply_once(worker_broker, people, billing_
 )
 def test_the_worker_retries_a_failing_send_with_backoff_until_attempts_run_out(
     worker_broker, people, billing_ticket
-):  # noqa: F811
+):
     review = do_approve(
         ticket=billing_ticket,
         draft=billing_ticket.drafts.first(),

@@ -46,7 +46,10 @@ def pct(values: list[float], q: float) -> float:
 
 
 class Command(BaseCommand):
-    help = "Measure triage throughput, embedding speed, retrieval latency/recall and queue page time (writes bench/results.json)."
+    help = (
+        "Measure triage throughput, embedding speed, retrieval latency/recall and queue page "
+        "time (writes bench/results.json)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -85,7 +88,8 @@ class Command(BaseCommand):
         long = [
             " ".join(
                 [
-                    "The bank feed stopped syncing after we reconnected the account and invoices are missing."
+                    "The bank feed stopped syncing after we reconnected the account and invoices "
+                    "are missing."
                 ]
                 * 20
             )
@@ -140,7 +144,8 @@ class Command(BaseCommand):
                 "ms_per_ticket": round(1000 * seconds / count, 1),
             }
             self.stdout.write(
-                f"triage {name}: {out[name]['tickets_per_second']} tickets/s ({out[name]['ms_per_ticket']} ms each)"
+                f"triage {name}: {out[name]['tickets_per_second']} tickets/s "
+                f"({out[name]['ms_per_ticket']} ms each)"
             )
         return out
 
@@ -204,7 +209,8 @@ class Command(BaseCommand):
                     "recall_at_5": round(float(np.mean(recalls)), 4),
                 }
                 self.stdout.write(
-                    f"retrieval {size} {label}: p50 {result[label]['p50_ms']} ms, p95 {result[label]['p95_ms']} ms, recall@5 {result[label]['recall_at_5']}"
+                    f"retrieval {size} {label}: p50 {result[label]['p50_ms']} ms, p95 "
+                    f"{result[label]['p95_ms']} ms, recall@5 {result[label]['recall_at_5']}"
                 )
             out[str(size)] = result
         return out
@@ -315,7 +321,8 @@ class Command(BaseCommand):
                     "requests_per_second": round(len(latencies) / wall, 1),
                 }
                 self.stdout.write(
-                    f"queue page, {clients} client(s): p50 {out[f'clients_{clients}']['p50_ms']} ms, p95 {out[f'clients_{clients}']['p95_ms']} ms"
+                    f"queue page, {clients} client(s): p50 {out[f'clients_{clients}']['p50_ms']} "
+                    f"ms, p95 {out[f'clients_{clients}']['p95_ms']} ms"
                 )
             return out
         finally:
@@ -325,16 +332,19 @@ class Command(BaseCommand):
     def report(self, r: dict) -> None:
         m = r["machine"]
         self.stdout.write(
-            f"\nDeskpilot benchmarks, {r['date']}, {m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}"
+            f"\nDeskpilot benchmarks, {r['date']}, {m['cores']} cores, {m['memory_gb']} GB, "
+            f"Python {m['python']}"
         )
         self.stdout.write(f"{'measure':<48} {'value':>22}")
         for name, v in r["embedding"].items():
             self.stdout.write(
-                f"{'embedding, ' + name + ' texts (' + str(v['words']) + ' words)':<48} {str(v['texts_per_second']) + ' texts/s':>22}"
+                f"{'embedding, ' + name + ' texts (' + str(v['words']) + ' words)':<48} "
+                f"{str(v['texts_per_second']) + ' texts/s':>22}"
             )
         for name, v in r["triage"].items():
             self.stdout.write(
-                f"{'end-to-end triage, ' + name + ' tickets':<48} {str(v['tickets_per_second']) + ' tickets/s':>22}"
+                f"{'end-to-end triage, ' + name + ' tickets':<48} "
+                f"{str(v['tickets_per_second']) + ' tickets/s':>22}"
             )
         for size, v in r["retrieval"].items():
             for label in ("no_filter", "filter_10pct", "filter_2pct"):
@@ -345,9 +355,8 @@ class Command(BaseCommand):
         for clients in (1, 20):
             x = q[f"clients_{clients}"]
             value = f"p50 {x['p50_ms']} / p95 {x['p95_ms']} ms"
-            self.stdout.write(
-                f"{'queue page, ' + str(q['tickets']) + ' tickets, ' + str(clients) + ' client(s)':<48} {value:>22}"
-            )
+            label = f"queue page, {q['tickets']} tickets, {clients} client(s)"
+            self.stdout.write(f"{label:<48} {value:>22}")
 
 
 def _memory_gb() -> float:

@@ -15,8 +15,10 @@ def _fmt(value) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Evaluate classification on a labelled CSV (train/test split or K folds) in an isolated knowledge space, "
-        "or replay the pipeline on production's evaluation cases (--cases) and compare recorded runs (--compare A B)."
+        "Evaluate classification on a labelled CSV (train/test split or K folds) in an isolated "
+        "knowledge space, "
+        "or replay the pipeline on production's evaluation cases (--cases) and compare recorded "
+        "runs (--compare A B)."
     )
 
     def add_arguments(self, parser):
@@ -109,7 +111,8 @@ class Command(BaseCommand):
 
     def _print(self, result):
         self.stdout.write(
-            f"{result['n_train']} training rows, {result['n_test']} test rows, engine {result['engine']}, {result['seconds']} s "
+            f"{result['n_train']} training rows, {result['n_test']} test rows, engine "
+            f"{result['engine']}, {result['seconds']} s "
             f"({result.get('tickets_per_second')} tickets/s classified)"
         )
         self.stdout.write(
@@ -117,22 +120,26 @@ class Command(BaseCommand):
         )
         for field, m in result["fields"].items():
             self.stdout.write(
-                f"{field:<10} {_fmt(m['accuracy']):>9} {_fmt(m['macro_f1']):>9} {_fmt(m['coverage']):>9} {_fmt(m['accuracy_at_threshold']):>9}"
+                f"{field:<10} {_fmt(m['accuracy']):>9} {_fmt(m['macro_f1']):>9} "
+                f"{_fmt(m['coverage']):>9} {_fmt(m['accuracy_at_threshold']):>9}"
             )
             base = result.get("baseline", {}).get("fields", {}).get(field)
             if base:
                 self.stdout.write(
-                    f"{'  tfidf':<10} {_fmt(base['accuracy']):>9} {_fmt(base['macro_f1']):>9} {_fmt(base['coverage']):>9} {_fmt(base['accuracy_at_threshold']):>9}"
+                    f"{'  tfidf':<10} {_fmt(base['accuracy']):>9} {_fmt(base['macro_f1']):>9} "
+                    f"{_fmt(base['coverage']):>9} {_fmt(base['accuracy_at_threshold']):>9}"
                 )
         self.stdout.write(
-            f"threshold {result['versions']['threshold']}; versions {json.dumps(result['versions'])}"
+            f"threshold {result['versions']['threshold']}; versions "
+            f"{json.dumps(result['versions'])}"
         )
 
     def _cases(self, o):
         total = EvaluationCase.objects.count()
         if not total:
             raise EvalError(
-                "there are no evaluation cases yet: corrections, rejected and heavily edited drafts become cases"
+                "there are no evaluation cases yet: corrections, rejected and heavily edited "
+                "drafts become cases"
             )
         with tqdm(total=total, unit="cases", disable=None) as bar:
             run = cases.replay_cases(engine=o["engine"], name=o["name"], progress=bar.update)

@@ -12,7 +12,10 @@ FIELDS = {"subject", "body", "email", "name", "external_id", "channel"}
 
 
 class Command(BaseCommand):
-    help = "Bulk-ingest tickets from a CSV: --map subject=Title,body=Description[,email=...,name=...,external_id=...,channel=...]"
+    help = (
+        "Bulk-ingest tickets from a CSV: --map "
+        "subject=Title,body=Description[,email=...,name=...,external_id=...,channel=...]"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -31,7 +34,8 @@ class Command(BaseCommand):
             name, sep, column = part.partition("=")
             if not sep or name not in FIELDS or not column:
                 raise CommandError(
-                    f"--map entry {part!r} must be field=column with field one of {', '.join(sorted(FIELDS))}"
+                    f"--map entry {part!r} must be field=column with field one of "
+                    f"{', '.join(sorted(FIELDS))}"
                 )
             mapping[name] = column
         if "body" not in mapping:
@@ -49,7 +53,8 @@ class Command(BaseCommand):
         missing = [c for c in mapping.values() if c not in header]
         if missing:
             raise CommandError(
-                f"{file.name} has no column {', '.join(map(repr, missing))}; its columns are {', '.join(header)}"
+                f"{file.name} has no column {', '.join(map(repr, missing))}; its columns are "
+                f"{', '.join(header)}"
             )
         created = duplicates = 0
         problems = []

@@ -10,7 +10,10 @@ from triage.tasks import enqueue_processing
 
 
 class Command(BaseCommand):
-    help = "Ingest every message of an mbox file (replies join their threads; re-running adds nothing)."
+    help = (
+        "Ingest every message of an mbox file (replies join their threads; re-running adds "
+        "nothing)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -36,7 +39,8 @@ class Command(BaseCommand):
             joined += result.joined_thread
             duplicates += not (result.created or result.joined_thread)
         self.stdout.write(
-            f"{created} new tickets, {joined} replies joined a thread, {duplicates} already ingested, {len(problems)} skipped."
+            f"{created} new tickets, {joined} replies joined a thread, {duplicates} already "
+            f"ingested, {len(problems)} skipped."
         )
         for problem in problems[:20]:
             self.stdout.write(f"  {problem}")

@@ -5,7 +5,10 @@ from triage.tasks import enqueue_processing
 
 
 class Command(BaseCommand):
-    help = "Load the Ledgerly demo data (knowledge base, teams, users, incoming tickets) into an empty database."
+    help = (
+        "Load the Ledgerly demo data (knowledge base, teams, users, incoming tickets) into "
+        "an empty database."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -30,5 +33,6 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (username / password):")
         for username, password, role, teams, _skills in DEMO_USERS:
             self.stdout.write(
-                f"  {username:<12} / {password:<22} {role}{' · ' + ', '.join(teams) if teams else ''}"
+                f"  {username:<12} / {password:<22} "
+                f"{role}{' · ' + ', '.join(teams) if teams else ''}"
             )

@@ -32,14 +32,16 @@ class Command(BaseCommand):
             lock_file.seek(0)
             other = lock_file.read().strip() or "unknown"
             raise CommandError(
-                f"make run is already running (pid {other}); stop it first. The data in {settings.VAR_DIR} was not touched."
+                f"make run is already running (pid {other}); stop it first. The data in "
+                f"{settings.VAR_DIR} was not touched."
             ) from None
         lock_file.seek(0)
         lock_file.truncate()
         lock_file.write(str(os.getpid()))
         lock_file.flush()
 
-        # SIGTERM (kill, a supervisor) ends like Ctrl-C: stop the worker, then the embedded database.
+        # SIGTERM (kill, a supervisor) ends like Ctrl-C: stop the worker, then the embedded
+        # database.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         call_command("migrate", interactive=False, verbosity=1)
         call_command("load_demo")
