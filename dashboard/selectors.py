@@ -25,7 +25,6 @@ from triage.models import (
     Ticket,
     Urgency,
 )
-from triage.review.decisions import reviewer_text
 from triage.text.pii import unmask
 
 QUEUE_PAGE_SIZE = 50
@@ -171,12 +170,11 @@ def ticket_page(*, user: AbstractBaseUser, ticket: Ticket) -> dict:
     """The ticket page's read model: thread, classification, draft with flags, sources, actions,
     outbox, trail state."""
     draft: Draft | None = ticket.drafts.first()
-    mapping = ticket.pii_mapping()
     show_pii = can_view_pii(user, ticket)
-    shown_draft = ""
-    if draft is not None and draft.text:
-        shown_draft = unmask(draft.text, mapping) if show_pii else draft.text
-    outbounds = list(ticket.outbounds.all())
+    # The draft with the customer's placeholders restored: the reply box starts from it.
+    editable_draft = (
+        unmask(draft.text, ticket.pii_mapping()) if draft is not None and draft.text else ""
+    )
     return {
         "ticket": ticket,
         "show_pii": show_pii,
@@ -186,7 +184,8 @@ def ticket_page(*, user: AbstractBaseUser, ticket: Ticket) -> dict:
         "classification": ticket.classifications.first(),
         "assessment": ticket.assessments.first(),
         "draft": draft,
-        "reviewer_text": shown_draft,
+        "reviewer_text": editable_draft if show_pii else (draft.text if draft else ""),
+        "editable_draft": editable_draft,
         "allowed": lifecycle.actions_for(ticket, draft),
         "shows_sla": lifecycle.shows_sla(ticket),
         "sla_state": ticket.sla_state(),
@@ -195,17 +194,19 @@ def ticket_page(*, user: AbstractBaseUser, ticket: Ticket) -> dict:
         if draft
         else [],
         "actions": ticket.actions.all(),
-        "outbounds": outbounds,
-        "outbox_in_flight": any(o.in_flight for o in outbounds),
         "is_lead": is_lead_or_admin(user),
+        **outbox_panel(ticket=ticket),
     }
 
 
-def draft_for_reviewer(*, ticket: Ticket) -> str:
-    """The current draft as the reviewer edits it (placeholders restored), for the reply box's first
-    value."""
-    draft = ticket.drafts.first()
-    return reviewer_text(ticket, draft.text) if draft is not None and draft.text else ""
+def outbox_panel(*, ticket: Ticket) -> dict:
+    """The ticket's replies on their way out, and whether the page should keep asking about them."""
+    outbounds = list(ticket.outbounds.all())
+    return {
+        "ticket": ticket,
+        "outbounds": outbounds,
+        "outbox_in_flight": any(o.in_flight for o in outbounds),
+    }
 
 
 @dataclass

@@ -42,11 +42,12 @@ def claim_lease() -> timedelta:
     return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 
 
+def lock(ticket_id: int) -> Ticket:
+    """The ticket's row, locked until the surrounding transaction ends (inside ``atomic``)."""
+    return Ticket.objects.select_for_update(of=("self",)).get(pk=ticket_id)
+
+
 # --- Predicates -----------------------------------------------------------------------------
-
-
-def is_processable(ticket: Ticket) -> bool:
-    return ticket.status in PROCESSABLE
 
 
 def is_decidable(draft: Draft | None) -> bool:
@@ -143,7 +144,7 @@ def finish_processing(*, ticket_id: int, tier: int, has_draft: bool) -> Ticket:
     """The pipeline is done: escalated (tier 3), in review (a draft waits) or triaged (no draft);
     the claim ends."""
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket_id)
+        ticket = lock(ticket_id)
         if ticket.status not in PROCESSABLE:
             raise TransitionError(
                 f"ticket {ticket.pk} is {ticket.status}, not waiting for processing"

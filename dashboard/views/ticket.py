@@ -42,7 +42,7 @@ def _render_ticket(
         opened=opened_token(ticket.pk, now),
         approve_form=forms.get("approve_form")
         or ApproveForm(
-            initial={"final_text": selectors.draft_for_reviewer(ticket=ticket)},
+            initial={"final_text": context["editable_draft"]},
             ticket_id=ticket.pk,
             now=now,
         ),
@@ -97,13 +97,7 @@ def ticket_outbox(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The outbox panel alone: the page asks for it every few seconds while a reply is on its
     way."""
     ticket = ticket_for_user(request.user, pk)
-    outbounds = list(ticket.outbounds.all())
-    context = {
-        "ticket": ticket,
-        "outbounds": outbounds,
-        "outbox_in_flight": any(o.in_flight for o in outbounds),
-    }
-    return render(request, "dashboard/_outbox.html", context)
+    return render(request, "dashboard/_outbox.html", selectors.outbox_panel(ticket=ticket))
 
 
 @login_required

@@ -144,9 +144,7 @@ def add_reply(*, ticket: Ticket, data: TicketInput, customer: Customer | None) -
     """Append an inbound message; a reply after we answered (or while waiting) reopens the
     ticket."""
     message = _inbound_message(ticket=ticket, data=data, customer=customer)
-    lifecycle.customer_replied(
-        ticket=Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
-    )
+    lifecycle.customer_replied(ticket=lifecycle.lock(ticket.pk))
     ticket.refresh_from_db()
     return message
 

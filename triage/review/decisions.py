@@ -58,10 +58,6 @@ def reviewer_text(ticket: Ticket, masked: str) -> str:
     return unmask(masked, ticket.pii_mapping())
 
 
-def _lock(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
-
-
 def _case(
     ticket: Ticket, origin: str, *, labels: dict, predicted: dict, final_reply: str = "", user=None
 ) -> None:
@@ -113,7 +109,7 @@ def do_approve(
     if not final_text:
         raise ReviewError("the reply is empty")
     with transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = lifecycle.lock(ticket.pk)
         draft = Draft.objects.select_for_update().get(pk=draft.pk)
         check_draft_open(ticket, draft)
         shown = reviewer_text(ticket, draft.text)
@@ -158,7 +154,7 @@ def do_reject(
     if not reason.strip():
         raise ReviewError("say why the draft is rejected")
     with transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = lifecycle.lock(ticket.pk)
         draft = Draft.objects.select_for_update().get(pk=draft.pk)
         check_draft_open(ticket, draft)
         review = Review.objects.create(
@@ -195,7 +191,7 @@ def do_escalate(
     if not note.strip():
         raise ReviewError("write a handoff note for the receiving team")
     with transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = lifecycle.lock(ticket.pk)
         target = (
             ticket.team.escalation_team if ticket.team and ticket.team.escalation_team_id else None
         ) or Team.objects.filter(is_escalation_team=True).first()
@@ -233,7 +229,7 @@ def do_correct_classification(
     """A human correction: a new classification (engine "human") and an evaluation case of what was
     wrong."""
     with transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = lifecycle.lock(ticket.pk)
         current = ticket.classifications.first()
         if current is None:
             raise ReviewError("the ticket has not been classified yet")
@@ -286,7 +282,7 @@ def do_confirm_triage(*, ticket: Ticket, user: AbstractBaseUser, category: str) 
     except ReviewError:
         # Accepting the suggestion the engine already ranked first changes no label: confirm it.
         with transaction.atomic():
-            ticket = _lock(ticket)
+            ticket = lifecycle.lock(ticket.pk)
             ticket.needs_human_triage = False
             ticket.save(update_fields=["needs_human_triage", "updated_at"])
     ticket.refresh_from_db()

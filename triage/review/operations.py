@@ -15,14 +15,10 @@ from triage.review.decisions import ReviewError
 from triage.review.feedback import learn_from_ticket
 
 
-def _lock(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
-
-
 def do_wait_on_customer(*, ticket: Ticket) -> Ticket:
     """Pause the SLA until the customer answers."""
     with transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = lifecycle.lock(ticket.pk)
         try:
             lifecycle.wait_on_customer(ticket=ticket)
         except lifecycle.TransitionError as exc:
@@ -33,7 +29,7 @@ def do_wait_on_customer(*, ticket: Ticket) -> Ticket:
 def do_resume(*, ticket: Ticket) -> Ticket:
     """The customer answered outside the helpdesk: back to review, the SLA moved by the wait."""
     with transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = lifecycle.lock(ticket.pk)
         try:
             lifecycle.resume(ticket=ticket)
         except lifecycle.TransitionError as exc:
@@ -44,7 +40,7 @@ def do_resume(*, ticket: Ticket) -> Ticket:
 def do_resolve(*, ticket: Ticket) -> Ticket:
     """Close the case; an approved reply becomes knowledge (the feedback loop)."""
     with transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = lifecycle.lock(ticket.pk)
         try:
             lifecycle.resolve(ticket=ticket)
         except lifecycle.TransitionError as exc:
@@ -76,7 +72,7 @@ def do_reassign(*, ticket: Ticket, team: Team, reviewer: AbstractBaseUser | None
     if reviewer is not None and not team.members.filter(pk=reviewer.pk).exists():
         raise ReviewError(f"{reviewer.get_username()} is not a member of {team.name}")
     with transaction.atomic():
-        ticket = _lock(ticket)
+        ticket = lifecycle.lock(ticket.pk)
         ticket.team, ticket.reviewer = team, reviewer
         ticket.save(update_fields=["team", "reviewer", "updated_at"])
     return ticket

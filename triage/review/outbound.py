@@ -221,7 +221,7 @@ def _sent(outbound: Outbound, *, now: datetime) -> Outbound:
         outbound.save(
             update_fields=["status", "sent_at", "last_error", "sending_until", "next_attempt_at"]
         )
-        ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=outbound.ticket_id)
+        ticket = lifecycle.lock(outbound.ticket_id)
         reviewer = (
             outbound.review.reviewer if outbound.review and outbound.review.reviewer else None
         )
