@@ -1,6 +1,21 @@
+import re
+
 from django import forms
+from django.contrib.auth import get_user_model
+from django.core import signing
 
 from knowledge.models import KnowledgeEntry
+from triage.models import (
+    CannedReply,
+    Sentiment,
+    TaxonomyCategory,
+    Team,
+    Ticket,
+    TicketAction,
+    Urgency,
+)
+from triage.review.composer import PLACEHOLDERS, blanks_left
+from triage.review.decisions import Then
 
 
 class EntryForm(forms.ModelForm):
@@ -24,11 +39,6 @@ class EntryForm(forms.ModelForm):
     def clean_category(self) -> str:
         return self.cleaned_data["category"].strip()
 
-
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core import signing  # noqa: E402
-
-from triage.models import Sentiment, TaxonomyCategory, Team, TicketAction, Urgency  # noqa: E402
 
 OPENED_SALT = "deskpilot.review.opened"
 MAX_REVIEW_SECONDS = 24 * 3600
@@ -60,10 +70,24 @@ class ReviewForm(forms.Form):
         return max(0, int(self.now - float(data["at"])))
 
 
-class ApproveForm(ReviewForm):
+class ReplyForm(ReviewForm):
+    """The composer: the reply, what happens once it is out, and what was inserted into it."""
+
     final_text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 14}), max_length=20000, label="Reply"
+        widget=forms.Textarea(attrs={"rows": 14}),
+        max_length=20000,
+        label="Reply to the customer",
+        error_messages={"required": "Write the reply first."},
     )
+    then = forms.ChoiceField(
+        choices=[
+            (Then.SEND, "Send"),
+            (Then.WAIT, "Send and wait"),
+            (Then.RESOLVE, "Send and resolve"),
+        ],
+        required=False,
+    )
+    inserted = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
     def clean_final_text(self) -> str:
         text = self.cleaned_data["final_text"].strip()
@@ -71,7 +95,16 @@ class ApproveForm(ReviewForm):
             raise forms.ValidationError("The reply contains characters that cannot be sent.")
         if len(text) < 2:
             raise forms.ValidationError("The reply is empty.")
+        blanks = blanks_left(text)
+        if blanks:
+            raise forms.ValidationError(
+                f"Fill in {', '.join(dict.fromkeys(blanks))} before sending: an inserted text "
+                "had a blank for this customer's details."
+            )
         return text
+
+    def clean_then(self) -> str:
+        return self.cleaned_data["then"] or Then.SEND
 
 
 class RejectForm(ReviewForm):
@@ -79,9 +112,91 @@ class RejectForm(ReviewForm):
 
 
 class EscalateForm(ReviewForm):
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8}), max_length=5000, label="Handoff note"
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), required=False, label="To team", empty_label=None
     )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=5000,
+        label="Handoff note",
+        error_messages={"required": "Write a handoff note for the receiving team."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_escalate_%s")
+        super().__init__(*args, **kwargs)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10000,
+        label="Internal note",
+        error_messages={"required": "Write the note first."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_internal_%s")
+        super().__init__(*args, **kwargs)
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=[
+            (Ticket.CloseReason.SPAM, Ticket.CloseReason.SPAM.label),
+            (Ticket.CloseReason.NOT_OURS, Ticket.CloseReason.NOT_OURS.label),
+        ],
+        error_messages={
+            "required": "Say why the ticket is closed.",
+            "invalid_choice": "Choose spam or not ours.",
+        },
+    )
+
+
+class MergeForm(forms.Form):
+    into = forms.IntegerField(
+        min_value=1,
+        label="Merge into ticket #",
+        error_messages={"required": "Give the number of the ticket to merge into."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_merge_%s")
+        super().__init__(*args, **kwargs)
+
+
+class CannedReplyForm(forms.ModelForm):
+    class Meta:
+        model = CannedReply
+        fields = ["title", "team", "language", "body", "active"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+        help_texts = {
+            "body": "Placeholders: "
+            + ", ".join(f"{{{name}}} ({what})" for name, what in PLACEHOLDERS.items()),
+            "language": "Two-letter code: en, de, es, fr…",
+        }
+
+    def __init__(self, *args, teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if teams is not None:
+            self.fields["team"].queryset = teams
+        self.fields["team"].empty_label = "All teams"
+
+    def clean_language(self) -> str:
+        language = self.cleaned_data["language"].strip().lower()
+        if not (2 <= len(language) <= 10 and language.replace("-", "").isalpha()):
+            raise forms.ValidationError("Use a language code such as en or de.")
+        return language
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].strip()
+        unknown = {m for m in re.findall(r"\{(\w+)\}", body) if m not in PLACEHOLDERS}
+        if unknown:
+            raise forms.ValidationError(
+                f"Unknown placeholder {', '.join(sorted('{' + u + '}' for u in unknown))}; use "
+                + ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+            )
+        return body
 
 
 class CorrectionForm(forms.Form):
@@ -120,3 +235,7 @@ class ActionForm(forms.Form):
         error_messages={"invalid": "Use a three-letter code such as EUR."},
     )
     note = forms.CharField(max_length=2000, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_action_%s")
+        super().__init__(*args, **kwargs)

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from dashboard.access import can_view_pii, is_lead_or_admin, teams_for, tickets_for
+from dashboard.history import ticket_history
 from knowledge.models import KnowledgeEntry
-from triage import lifecycle
+from triage import lifecycle, search
 from triage.models import (
     HEAVY_EDIT_THRESHOLD,
     Channel,
@@ -25,6 +26,9 @@ from triage.models import (
     Ticket,
     Urgency,
 )
+from triage.pipeline.handoff import handoff_note
+from triage.review.decisions import escalation_target
+from triage.review.operations import merge_candidates
 from triage.text.pii import unmask
 
 QUEUE_PAGE_SIZE = 50
@@ -75,11 +79,12 @@ def decode_cursor(value: str) -> tuple[datetime, int] | None:
 
 def filtered_tickets(*, user: AbstractBaseUser, filters: QueueFilters) -> QuerySet[Ticket]:
     tickets = tickets_for(user)
-    tickets = (
-        tickets.filter(status=filters.status)
-        if filters.status
-        else tickets.filter(status__in=QUEUE_STATUSES)
-    )
+    if filters.status:
+        tickets = tickets.filter(status=filters.status)
+    elif not filters.q:
+        tickets = tickets.filter(status__in=QUEUE_STATUSES)
+    # A search looks at every ticket the user can see (answered and closed ones too), unless a
+    # status is chosen.
     for name in ("urgency", "category", "sentiment", "channel", "language"):
         if getattr(filters, name):
             tickets = tickets.filter(**{name: getattr(filters, name)})
@@ -87,12 +92,6 @@ def filtered_tickets(*, user: AbstractBaseUser, filters: QueueFilters) -> QueryS
         tickets = tickets.filter(team__slug=filters.team)
     if filters.flagged:
         tickets = tickets.exclude(flag_codes=[])
-    if filters.q:
-        tickets = tickets.filter(
-            Q(subject__icontains=filters.q)
-            | Q(customer__email__icontains=filters.q)
-            | Q(customer__name__icontains=filters.q)
-        )
     return tickets
 
 
@@ -102,8 +101,11 @@ def queue_page(
     """One page of the queue, highest SLA risk first (keyset pagination on queue rank and id).
 
     Served by the partial indexes on the review queue: the scan walks them in order and stops
-    after one page, whatever the number of tickets.
+    after one page, whatever the number of tickets. With a search, the best matches first
+    (keyset on rank and id), through the search document's GIN index.
     """
+    if filters.q:
+        return search_page(user=user, filters=filters, after=after, limit=limit)
     # Tickets waiting for human triage stay in the queue too (tagged): an urgent one must not hide.
     tickets = filtered_tickets(user=user, filters=filters).filter(queue_rank_at__isnull=False)
     cursor = decode_cursor(after) if after else None
@@ -112,10 +114,35 @@ def queue_page(
         tickets = tickets.filter(Q(queue_rank_at__gt=rank) | Q(queue_rank_at=rank, pk__gt=pk))
     rows = list(
         tickets.select_related("customer", "team", "reviewer")
-        .defer("raw_body", "cleaned_text")
+        .defer("raw_body", "cleaned_text", "search_document")
         .order_by("queue_rank_at", "pk")[: limit + 1]
     )
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else ""
+    return rows[:limit], next_cursor
+
+
+def search_page(
+    *, user: AbstractBaseUser, filters: QueueFilters, after: str = "", limit: int = QUEUE_PAGE_SIZE
+) -> tuple[list[Ticket], str]:
+    """One page of search results, best match first, then newest."""
+    tickets = search.search(filtered_tickets(user=user, filters=filters), filters.q)
+    rank, _, pk = after.partition("|")
+    try:
+        cursor = (float(rank), int(pk)) if after else None
+    except ValueError:
+        cursor = None
+    if cursor is not None:
+        tickets = tickets.filter(
+            Q(search_rank__lt=cursor[0]) | Q(search_rank=cursor[0], pk__lt=cursor[1])
+        )
+    rows = list(
+        tickets.select_related("customer", "team", "reviewer")
+        .defer("raw_body", "cleaned_text", "search_document")
+        .order_by("-search_rank", "-pk")[: limit + 1]
+    )
+    next_cursor = (
+        f"{rows[limit - 1].search_rank!r}|{rows[limit - 1].pk}" if len(rows) > limit else ""
+    )
     return rows[:limit], next_cursor
 
 
@@ -141,6 +168,8 @@ def queue_page_context(*, user: AbstractBaseUser, params: Mapping[str, str]) -> 
     filters = QueueFilters.from_query(params)
     after = params.get("after", "")
     tickets, next_cursor = queue_page(user=user, filters=filters, after=after)
+    for ticket in tickets:
+        ticket.shows_sla = lifecycle.shows_sla(ticket)  # no countdown once answered or finished
     return {
         "tickets": tickets,
         "next_cursor": next_cursor,
@@ -175,18 +204,26 @@ def ticket_page(*, user: AbstractBaseUser, ticket: Ticket) -> dict:
     editable_draft = (
         unmask(draft.text, ticket.pii_mapping()) if draft is not None and draft.text else ""
     )
+    classification = ticket.classifications.first()
+    assessment = ticket.assessments.first()
+    allowed = lifecycle.actions_for(ticket, draft)
     return {
         "ticket": ticket,
         "show_pii": show_pii,
-        "thread": [
-            (m, m.body if show_pii else (m.masked_body or m.body)) for m in ticket.messages.all()
-        ],
-        "classification": ticket.classifications.first(),
-        "assessment": ticket.assessments.first(),
+        "history": ticket_history(ticket=ticket, show_pii=show_pii),
+        "classification": classification,
+        "assessment": assessment,
         "draft": draft,
         "reviewer_text": editable_draft if show_pii else (draft.text if draft else ""),
         "editable_draft": editable_draft,
-        "allowed": lifecycle.actions_for(ticket, draft),
+        # The composer starts from the open draft when there is one, else empty.
+        "composer_text": editable_draft if allowed.decidable else "",
+        "handoff_text": _handoff_text(ticket, draft, classification, assessment),
+        "received_handoff": _received_handoff(ticket, draft),
+        "escalation_team": escalation_target(ticket),
+        "merge_candidates": merge_candidates(ticket=ticket) if allowed.can_close else [],
+        "notes_count": ticket.notes.count(),
+        "allowed": allowed,
         "shows_sla": lifecycle.shows_sla(ticket),
         "sla_state": ticket.sla_state(),
         "flags": draft.guard_flags if draft else [],
@@ -197,6 +234,26 @@ def ticket_page(*, user: AbstractBaseUser, ticket: Ticket) -> dict:
         "is_lead": is_lead_or_admin(user),
         **outbox_panel(ticket=ticket),
     }
+
+
+def _handoff_text(ticket, draft, classification, assessment) -> str:
+    """The escalate form's starting note: written now (so it carries the latest internal notes),
+    or the pipeline's when the ticket was never classified."""
+    if classification is not None and assessment is not None:
+        return handoff_note(ticket=ticket, classification=classification, assessment=assessment)
+    if draft is not None and draft.handoff_note:
+        return draft.handoff_note
+    return f"{ticket.title}\nCustomer: {ticket.customer or 'unknown sender'}"
+
+
+def _received_handoff(ticket: Ticket, draft: Draft | None) -> str:
+    """What the receiving team reads on an escalated ticket: the note it was handed with."""
+    if ticket.status != Ticket.Status.ESCALATED:
+        return ""
+    escalation = ticket.reviews.filter(decision="escalated").order_by("-created_at").first()
+    if escalation is not None and escalation.reason:
+        return escalation.reason
+    return draft.handoff_note if draft is not None else ""
 
 
 def outbox_panel(*, ticket: Ticket) -> dict:

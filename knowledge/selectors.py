@@ -10,7 +10,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from knowledge.models import KBArticle, KnowledgeEntry
+from knowledge.models import KBArticle, KBChunk, KnowledgeEntry
 from knowledge.retrieval import nearest_entries
 
 
@@ -65,3 +65,37 @@ def knowledge_generation() -> tuple[int, str]:
         n=Count("id"), last=Max("updated_at")
     )
     return agg["n"], agg["last"].isoformat() if agg["last"] else ""
+
+
+def search_articles(*, q: str = "", include_retired: bool = False, limit: int = 100):
+    """KB articles for browsing: all (by title), or those whose title or body match ``q``."""
+    qs = KBArticle.objects.all()
+    if not include_retired:
+        qs = qs.filter(retired=False)
+    if q:
+        vector = SearchVector("title", "body", config="simple")
+        qs = qs.annotate(search=vector).filter(
+            Q(search=SearchQuery(q, config="simple", search_type="websearch"))
+            | Q(title__icontains=q)
+            | Q(body__icontains=q)
+        )
+    return qs.order_by("title", "pk")[:limit]
+
+
+def search_chunks(*, q: str, limit: int = 10) -> list[KBChunk]:
+    """Sections of live articles whose heading or text match ``q`` (for inserting into a reply)."""
+    if not q.strip():
+        return []
+    vector = SearchVector("heading", "text", config="simple")
+    return list(
+        KBChunk.objects.filter(article__retired=False)
+        .select_related("article")
+        .defer("embedding")
+        .annotate(search=vector)
+        .filter(
+            Q(search=SearchQuery(q, config="simple", search_type="websearch"))
+            | Q(heading__icontains=q)
+            | Q(text__icontains=q)
+        )
+        .order_by("article__title", "ordinal")[:limit]
+    )

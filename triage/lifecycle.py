@@ -10,6 +10,9 @@ Nothing else assigns ``Ticket.status``. Transitions take a ticket the caller has
     open ──wait──▶ waiting_on_customer ──customer replies / resume──▶ in_review
     sent / waiting / escalated / reopened ──resolve──▶ resolved
     sent / resolved ──customer replies──▶ reopened
+    any open ──close (spam, not ours, duplicate merged)──▶ closed
+
+Every move is recorded as a ``StatusChange`` (who, from, to, why): the ticket's history shows it.
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from triage.models import Draft, Ticket
+from triage.models import Draft, StatusChange, Ticket
 
 Status = Ticket.Status
 
@@ -71,6 +75,18 @@ def can_resolve(ticket: Ticket) -> bool:
     return ticket.status in RESOLVABLE
 
 
+def can_reply(ticket: Ticket) -> bool:
+    """An agent may write to the customer on any ticket the pipeline is done with and that is not
+    closed (a resolved ticket can get a follow-up)."""
+    return ticket.status not in (Status.NEW, Status.CLOSED)
+
+
+def can_close(ticket: Ticket) -> bool:
+    """Spam, not ours, or a duplicate: any ticket not already finished, once out of the
+    pipeline."""
+    return ticket.status not in (*FINISHED, Status.NEW)
+
+
 def shows_sla(ticket: Ticket) -> bool:
     """The SLA clock matters until someone answered or the ticket is finished."""
     return (
@@ -89,11 +105,15 @@ class TicketActions:
     can_wait: bool
     can_resume: bool
     can_resolve: bool
+    can_reply: bool
+    can_close: bool
 
 
 def actions_for(ticket: Ticket, draft: Draft | None) -> TicketActions:
     return TicketActions(
-        decidable=is_decidable(draft),
+        decidable=is_decidable(draft) and can_reply(ticket),
+        can_reply=can_reply(ticket),
+        can_close=can_close(ticket),
         can_escalate=can_escalate(ticket),
         can_wait=can_wait(ticket),
         can_resume=can_resume(ticket),
@@ -155,13 +175,13 @@ def finish_processing(*, ticket_id: int, tier: int, has_draft: bool) -> Ticket:
 
 def _finish(ticket: Ticket, *, tier: int, has_draft: bool) -> None:
     if tier >= 3:
-        ticket.status = Status.ESCALATED
+        to, note = Status.ESCALATED, "tier 3 from the pipeline"
     elif has_draft:
-        ticket.status = Status.IN_REVIEW
+        to, note = Status.IN_REVIEW, "a draft waits for review"
     else:
-        ticket.status = Status.TRIAGED
+        to, note = Status.TRIAGED, "no draft"
     ticket.claimed_until = None
-    ticket.save(update_fields=["status", "claimed_until", "updated_at"])
+    _move(ticket, to, "claimed_until", note=note)
 
 
 def customer_replied(*, ticket: Ticket) -> None:
@@ -169,58 +189,101 @@ def customer_replied(*, ticket: Ticket) -> None:
     reopen."""
     if ticket.status == Status.WAITING_ON_CUSTOMER:
         _resume_sla(ticket)
-        ticket.status = Status.IN_REVIEW
-        ticket.save(update_fields=["status", "sla_due_at", "sla_paused_at", "updated_at"])
+        _move(ticket, Status.IN_REVIEW, "sla_due_at", "sla_paused_at", note="the customer replied")
     elif ticket.status in (Status.SENT, Status.RESOLVED):
-        ticket.status = Status.REOPENED
         ticket.reopen_count += 1
-        ticket.save(update_fields=["status", "reopen_count", "updated_at"])
+        _move(ticket, Status.REOPENED, "reopen_count", note="the customer replied")
 
 
-def reply_sent(*, ticket: Ticket, wait_for_customer: bool, at: datetime) -> None:
-    """A reply reached the customer: the first response is stamped; a question pauses the SLA."""
+def reply_sent(
+    *, ticket: Ticket, wait_for_customer: bool, at: datetime, resolve: bool = False
+) -> None:
+    """A reply reached the customer: the first response is stamped; a question pauses the SLA;
+    "send and resolve" resolves."""
     if ticket.first_response_at is None:
         ticket.first_response_at = at
-    if wait_for_customer:
-        ticket.status = Status.WAITING_ON_CUSTOMER
+    fields = ("first_response_at", "sla_paused_at")
+    if ticket.status == Status.CLOSED:
+        ticket.save(update_fields=[*fields, "updated_at"])
+    elif resolve:
+        _move(ticket, Status.RESOLVED, *fields, note="reply sent, resolved")
+    elif wait_for_customer:
         _pause_sla(ticket)
-    elif ticket.status not in FINISHED:
-        ticket.status = Status.SENT
-    ticket.save(update_fields=["first_response_at", "status", "sla_paused_at", "updated_at"])
+        _move(ticket, Status.WAITING_ON_CUSTOMER, *fields, note="reply sent, waiting on customer")
+    elif ticket.status == Status.RESOLVED:
+        ticket.save(update_fields=[*fields, "updated_at"])
+    else:
+        _move(ticket, Status.SENT, *fields, note="reply sent")
 
 
-def escalate(*, ticket: Ticket) -> None:
+def escalate(*, ticket: Ticket, by: AbstractBaseUser | None = None, note: str = "") -> None:
     if not can_escalate(ticket):
         raise TransitionError(
             f"a ticket that is {ticket.get_status_display().lower()} cannot be escalated"
         )
-    ticket.status = Status.ESCALATED
-    ticket.save(update_fields=["status", "updated_at"])
+    _move(ticket, Status.ESCALATED, "team", "reviewer", by=by, note=note)
 
 
-def wait_on_customer(*, ticket: Ticket) -> None:
+def wait_on_customer(*, ticket: Ticket, by: AbstractBaseUser | None = None) -> None:
     if not can_wait(ticket):
         raise TransitionError(
             f"a ticket that is {ticket.get_status_display().lower()} cannot wait on the customer"
         )
-    ticket.status = Status.WAITING_ON_CUSTOMER
     _pause_sla(ticket)
-    ticket.save(update_fields=["status", "sla_paused_at", "updated_at"])
+    _move(ticket, Status.WAITING_ON_CUSTOMER, "sla_paused_at", by=by)
 
 
-def resume(*, ticket: Ticket) -> None:
+def resume(*, ticket: Ticket, by: AbstractBaseUser | None = None) -> None:
     if not can_resume(ticket):
         raise TransitionError("only a ticket waiting on the customer can be resumed")
     _resume_sla(ticket)
-    ticket.status = Status.IN_REVIEW
-    ticket.save(update_fields=["status", "sla_due_at", "sla_paused_at", "updated_at"])
+    _move(ticket, Status.IN_REVIEW, "sla_due_at", "sla_paused_at", by=by)
 
 
-def resolve(*, ticket: Ticket) -> None:
+def resolve(*, ticket: Ticket, by: AbstractBaseUser | None = None) -> None:
     if not can_resolve(ticket):
         raise TransitionError("only a ticket that was answered or escalated can be resolved")
-    ticket.status = Status.RESOLVED
-    ticket.save(update_fields=["status", "updated_at"])
+    _move(ticket, Status.RESOLVED, by=by)
+
+
+def close(
+    *,
+    ticket: Ticket,
+    reason: str,
+    by: AbstractBaseUser | None = None,
+    merged_into: Ticket | None = None,
+) -> None:
+    """Close without a reply: spam, not ours / no action needed, or a duplicate merged into
+    ``merged_into``. Closed tickets leave every queue, pause nothing and never become knowledge."""
+    if reason not in Ticket.CloseReason.values:
+        raise TransitionError(f"unknown close reason {reason!r}")
+    if not can_close(ticket):
+        raise TransitionError(
+            f"a ticket that is {ticket.get_status_display().lower()} cannot be closed"
+        )
+    if (reason == Ticket.CloseReason.DUPLICATE) != (merged_into is not None):
+        raise TransitionError("a duplicate is closed by merging it into another ticket")
+    ticket.close_reason = reason
+    ticket.merged_into = merged_into
+    note = f"merged into #{merged_into.pk}" if merged_into else Ticket.CloseReason(reason).label
+    _move(ticket, Status.CLOSED, "close_reason", "merged_into", by=by, note=note)
+
+
+def _move(
+    ticket: Ticket,
+    to: str,
+    *fields: str,
+    by: AbstractBaseUser | None = None,
+    note: str = "",
+) -> None:
+    """Set the status, save it with ``fields``, and record the change."""
+    before = ticket.status
+    ticket.status = to
+    ticket.save(update_fields=["status", *fields, "updated_at"])
+    if before != to:
+        StatusChange.objects.create(
+            ticket=ticket, from_status=before, to_status=to, by=by, note=note[:300]
+        )
 
 
 def _pause_sla(ticket: Ticket) -> None:

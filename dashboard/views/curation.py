@@ -1,18 +1,23 @@
-"""Knowledge-base curation for admins: browse, search, similar, edit (versioned), gold, retire,
-needs review."""
+"""Knowledge-base curation for admins: browse and search entries and articles, similar, edit
+(versioned), gold, retire, needs review; canned replies for leads and admins."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard import selectors as page_selectors
-from dashboard.access import require_admin
-from dashboard.forms import EntryForm
+from dashboard.access import is_admin, require_admin, require_lead, teams_for
+from dashboard.forms import CannedReplyForm, EntryForm
+from dashboard.http import HtmxHttpRequest
 from knowledge import selectors, services
 from knowledge.models import KBArticle, KnowledgeEntry
+from triage.models import CannedReply
 
 
 def _entry(request: HttpRequest, pk: int) -> KnowledgeEntry:
@@ -43,7 +48,10 @@ def knowledge_list(request: HttpRequest) -> HttpResponse:
         )
     )
     stats = page_selectors.source_stats(entry_ids=[e.pk for e in entries])
+    articles = [] if similar_to else list(selectors.search_articles(q=q))
+    article_stats = page_selectors.source_stats(article_ids=[a.pk for a in articles])
     context = {
+        "articles": [(a, article_stats.get(a.pk, page_selectors.SourceStats())) for a in articles],
         "rows": [(entry, stats.get(entry.pk, page_selectors.SourceStats())) for entry in entries],
         "q": q,
         "category": category,
@@ -78,14 +86,15 @@ def _entry_context(request: HttpRequest, entry: KnowledgeEntry, form: EntryForm)
 
 @login_required
 @require_POST
-def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
     form = EntryForm(request.POST, instance=KnowledgeEntry.objects.get(pk=pk))
     if not form.is_valid():
         template = "knowledge/entry.html#entry-form" if request.htmx else "knowledge/entry.html"
         return render(request, template, _entry_context(request, entry, form), status=422)
     data = form.cleaned_data
-    services.edit_entry(
+    before = entry.version
+    saved = services.edit_entry(
         entry=entry,
         text=data["text"],
         resolution=data["resolution"],
@@ -94,7 +103,13 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
         subcategory=data["subcategory"],
         edited_by=request.user,
     )
-    return redirect("dashboard:knowledge_entry", pk=entry.pk)
+    if saved.version == before:
+        messages.info(request, f"Nothing changed: entry #{entry.pk} stays v{before}.")
+    else:
+        messages.success(request, f"Saved entry #{entry.pk} as v{saved.version}.")
+    # The whole page changes (version, history): reload it rather than swap the form.
+    url = reverse("dashboard:knowledge_entry", args=[entry.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @login_required
@@ -153,3 +168,48 @@ def article_reviewed(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(KBArticle, pk=pk)
     services.mark_article_reviewed(article=article)
     return redirect("dashboard:knowledge_article", pk=article.pk)
+
+
+# --- Canned replies (leads and admins) ---------------------------------------------------------
+
+
+@login_required
+def canned_list(request: HttpRequest) -> HttpResponse:
+    require_lead(request.user)
+    replies = CannedReply.objects.select_related("team").order_by("language", "title", "pk")
+    if not is_admin(request.user):
+        replies = replies.filter(team__in=teams_for(request.user)) | replies.filter(
+            team__isnull=True
+        )
+    return render(request, "dashboard/canned_list.html", {"replies": replies[:500]})
+
+
+@login_required
+def canned_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or edit a canned reply; a lead only for their teams (or all teams)."""
+    require_lead(request.user)
+    teams = teams_for(request.user)
+    instance = None
+    if pk is not None:
+        instance = get_object_or_404(CannedReply, pk=pk)
+        if instance.team_id is not None and not teams.filter(pk=instance.team_id).exists():
+            return render(
+                request,
+                "dashboard/_error.html",
+                {"message": "This canned reply belongs to a team you do not lead."},
+                status=403,
+            )
+    if request.method != "POST":
+        form = CannedReplyForm(instance=instance, teams=teams)
+        return render(request, "dashboard/canned_edit.html", {"form": form, "reply": instance})
+    form = CannedReplyForm(request.POST, instance=instance, teams=teams)
+    if not form.is_valid():
+        return render(
+            request, "dashboard/canned_edit.html", {"form": form, "reply": instance}, status=422
+        )
+    reply = form.save(commit=False)
+    if reply.created_by_id is None:
+        reply.created_by = request.user
+    reply.save()
+    messages.success(request, f"Saved canned reply “{reply.title}”.")
+    return redirect("dashboard:canned")

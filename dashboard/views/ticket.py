@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,20 +14,24 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard import selectors
-from dashboard.access import require_lead, teams_for, ticket_for_user
+from dashboard.access import require_lead, teams_for, ticket_for_user, tickets_for
 from dashboard.forms import (
     ActionForm,
-    ApproveForm,
+    CloseForm,
     CorrectionForm,
     EscalateForm,
+    MergeForm,
+    NoteForm,
     ReassignForm,
     RejectForm,
+    ReplyForm,
     opened_token,
 )
 from dashboard.http import HtmxHttpRequest
-from triage.models import Draft, Outbound, SourceUsage, Ticket
-from triage.review import decisions, operations, outbound
-from triage.tasks import enqueue_send
+from triage import lifecycle
+from triage.models import Draft, Outbound, SourceUsage, Team, Ticket
+from triage.review import composer, decisions, operations, outbound
+from triage.tasks import enqueue_processing, enqueue_send
 
 
 def _render_ticket(
@@ -37,20 +42,22 @@ def _render_ticket(
     )
     context = selectors.ticket_page(user=request.user, ticket=ticket)
     now = time.time()
-    draft = context["draft"]
     context.update(
         opened=opened_token(ticket.pk, now),
-        approve_form=forms.get("approve_form")
-        or ApproveForm(
-            initial={"final_text": context["editable_draft"]},
-            ticket_id=ticket.pk,
-            now=now,
+        reply_form=forms.get("reply_form")
+        or ReplyForm(
+            initial={"final_text": context["composer_text"]}, ticket_id=ticket.pk, now=now
         ),
         reject_form=forms.get("reject_form") or RejectForm(ticket_id=ticket.pk, now=now),
         escalate_form=forms.get("escalate_form")
-        or EscalateForm(
-            initial={"note": draft.handoff_note if draft else ""}, ticket_id=ticket.pk, now=now
+        or _escalate_form(
+            initial={"note": context["handoff_text"], "team": context["escalation_team"]},
+            ticket_id=ticket.pk,
+            now=now,
         ),
+        note_form=forms.get("note_form") or NoteForm(),
+        close_form=forms.get("close_form") or CloseForm(),
+        merge_form=forms.get("merge_form") or MergeForm(),
         correction_form=forms.get("correction_form")
         or CorrectionForm(initial=_correction_initial(context["classification"])),
         reassign_form=forms.get("reassign_form")
@@ -59,6 +66,12 @@ def _render_ticket(
         error=forms.get("error", ""),
     )
     return render(request, template, context, status=status)
+
+
+def _escalate_form(*args, **kwargs) -> EscalateForm:
+    form = EscalateForm(*args, **kwargs)
+    form.fields["team"].queryset = Team.objects.order_by("-is_escalation_team", "name")
+    return form
 
 
 def _correction_initial(current) -> dict:
@@ -81,15 +94,29 @@ def _current_draft(ticket: Ticket) -> Draft | None:
     return ticket.drafts.first()
 
 
+def _open_draft(ticket: Ticket) -> Draft | None:
+    draft = _current_draft(ticket)
+    return draft if lifecycle.is_decidable(draft) else None
+
+
+def _to_queue(request: HtmxHttpRequest, message: str) -> HttpResponse:
+    """Back to the queue with a confirmation (after the ticket left the agent's hands)."""
+    messages.success(request, message)
+    url = reverse("dashboard:queue")
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
 @login_required
 def ticket_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _render_ticket(request, ticket_for_user(request.user, pk))
 
 
 @login_required
-def ticket_events(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def ticket_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The history panel alone (refreshed after an action without reloading the page)."""
     ticket = ticket_for_user(request.user, pk)
-    return render(request, "dashboard/_events.html", {"events": ticket.events.all()})
+    context = selectors.ticket_page(user=request.user, ticket=ticket)
+    return render(request, "dashboard/ticket.html#history-panel", context)
 
 
 @login_required
@@ -102,28 +129,122 @@ def ticket_outbox(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def approve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Send the composer's reply: the open draft approved (edited or not), or a reply written by
+    hand; then nothing more, wait on the customer, or resolve."""
     ticket = ticket_for_user(request.user, pk)
-    form = ApproveForm(request.POST, ticket_id=ticket.pk, now=time.time())
-    draft = _current_draft(ticket)
-    if not form.is_valid() or draft is None:
-        error = "" if draft else "There is no draft to approve."
-        return _render_ticket(
-            request, ticket, partial="review-panel", status=422, approve_form=form, error=error
-        )
+    form = ReplyForm(request.POST, ticket_id=ticket.pk, now=time.time())
+    if not form.is_valid():
+        return _render_ticket(request, ticket, partial="review-panel", status=422, reply_form=form)
+    data = form.cleaned_data
     try:
-        review = decisions.do_approve(
+        review = decisions.do_reply(
             ticket=ticket,
-            draft=draft,
             user=request.user,
-            final_text=form.cleaned_data["final_text"],
-            seconds_spent=form.cleaned_data["opened"],
-            ask_clarification=request.POST.get("clarify") == "1",
+            final_text=data["final_text"],
+            seconds_spent=data["opened"],
+            draft=_open_draft(ticket),
+            then=data["then"],
+            inserted=composer.inserted_records(data["inserted"]),
+            key=decisions.submission_key(request.POST["opened"]),
         )
     except decisions.ReviewError as exc:
-        return _render_ticket(request, ticket, partial="review-panel", status=409, error=str(exc))
-    enqueue_send(outbound_id=review.outbound.pk)
+        return _render_ticket(
+            request, ticket, partial="review-panel", status=409, reply_form=form, error=str(exc)
+        )
+    if review.outbound is not None and review.outbound.in_flight:
+        enqueue_send(outbound_id=review.outbound.pk)
+    messages.success(request, f"Reply to #{ticket.pk} queued for sending.")
     return _done(request, ticket)
+
+
+@login_required
+def insert_options(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The composer's insert list: greeting and sign-off, canned replies, articles, approved
+    replies, matching the search words or (with none) similar to this ticket."""
+    ticket = ticket_for_user(request.user, pk)
+    query = request.GET.get("q", "")
+    options = composer.insert_options(ticket=ticket, agent=request.user, query=query)
+    if not query:
+        options = composer.persona_options(ticket, agent=request.user) + options
+    return render(
+        request,
+        "dashboard/_insert_options.html",
+        {"ticket": ticket, "options": options, "query": query},
+    )
+
+
+@login_required
+@require_POST
+def add_note(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    ticket = ticket_for_user(request.user, pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _render_ticket(request, ticket, partial="notes-panel", status=422, note_form=form)
+    operations.do_add_note(ticket=ticket, user=request.user, body=form.cleaned_data["body"])
+    return _done(request, ticket)
+
+
+@login_required
+@require_POST
+def close(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Close without a reply (spam, not ours); from human triage, back there."""
+    ticket = ticket_for_user(request.user, pk)
+    form = CloseForm(request.POST)
+    from_triage = request.POST.get("from") == "triage"
+    error = ""
+    if form.is_valid():
+        try:
+            operations.do_close(
+                ticket=ticket, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except decisions.ReviewError as exc:
+            error = str(exc)
+        else:
+            label = Ticket.CloseReason(form.cleaned_data["reason"]).label.lower()
+            if from_triage:
+                messages.success(request, f"#{ticket.pk} closed as {label}.")
+                return redirect("dashboard:triage")
+            return _to_queue(request, f"#{ticket.pk} closed as {label}.")
+    status = 409 if error else 422
+    if from_triage:
+        message = error or "; ".join(e for errors in form.errors.values() for e in errors)
+        return render(request, "dashboard/_error.html", {"message": message}, status=status)
+    return _render_ticket(
+        request, ticket, partial="close-panel", status=status, close_form=form, error=error
+    )
+
+
+@login_required
+@require_POST
+def merge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Merge this ticket (a duplicate) into another ticket of the same customer."""
+    ticket = ticket_for_user(request.user, pk)
+    form = MergeForm(request.POST)
+    error = ""
+    if form.is_valid():
+        into = form.cleaned_data["into"]
+        if not tickets_for(request.user).filter(pk=into).exists():
+            form.add_error("into", f"There is no ticket #{into} you can see.")
+        else:
+            try:
+                target = operations.do_merge(ticket=ticket, into_id=into, user=request.user)
+            except decisions.ReviewError as exc:
+                error = str(exc)
+            else:
+                if target.status == Ticket.Status.REOPENED:
+                    enqueue_processing(ticket_id=target.pk)
+                messages.success(request, f"#{ticket.pk} merged into #{target.pk}.")
+                url = reverse("dashboard:ticket", args=[target.pk])
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return _render_ticket(
+        request,
+        ticket,
+        partial="close-panel",
+        status=409 if error else 422,
+        merge_form=form,
+        error=error,
+    )
 
 
 @login_required
@@ -163,7 +284,7 @@ def reject(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def escalate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     ticket = ticket_for_user(request.user, pk)
-    form = EscalateForm(request.POST, ticket_id=ticket.pk, now=time.time())
+    form = _escalate_form(request.POST, ticket_id=ticket.pk, now=time.time())
     if not form.is_valid():
         return _render_ticket(
             request, ticket, partial="review-panel", status=422, escalate_form=form
@@ -171,16 +292,23 @@ def escalate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     draft = _current_draft(ticket)
     open_draft = draft if draft is not None and draft.status == Draft.Status.PROPOSED else None
     try:
-        decisions.do_escalate(
+        review = decisions.do_escalate(
             ticket=ticket,
             user=request.user,
             note=form.cleaned_data["note"],
             seconds_spent=form.cleaned_data["opened"],
             draft=open_draft,
+            team=form.cleaned_data["team"],
         )
     except decisions.ReviewError as exc:
-        return _render_ticket(request, ticket, partial="review-panel", status=409, error=str(exc))
-    return _done(request, ticket)
+        return _render_ticket(
+            request, ticket, partial="review-panel", status=409, escalate_form=form, error=str(exc)
+        )
+    # The ticket may now belong to a team this agent does not see: land on the queue.
+    team = review.ticket.team
+    return _to_queue(
+        request, f"#{ticket.pk} escalated to {team.name if team else 'the escalation team'}."
+    )
 
 
 @login_required
@@ -189,9 +317,9 @@ def wait_on_customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     ticket = ticket_for_user(request.user, pk)
     try:
         if request.POST.get("resume") == "1":
-            operations.do_resume(ticket=ticket)
+            operations.do_resume(ticket=ticket, user=request.user)
         else:
-            operations.do_wait_on_customer(ticket=ticket)
+            operations.do_wait_on_customer(ticket=ticket, user=request.user)
     except decisions.ReviewError as exc:
         return _render_ticket(request, ticket, partial="review-panel", status=409, error=str(exc))
     return _done(request, ticket)
@@ -202,7 +330,7 @@ def wait_on_customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def resolve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     ticket = ticket_for_user(request.user, pk)
     try:
-        operations.do_resolve(ticket=ticket)
+        operations.do_resolve(ticket=ticket, user=request.user)
     except decisions.ReviewError as exc:
         return _render_ticket(request, ticket, partial="review-panel", status=409, error=str(exc))
     return _done(request, ticket)

@@ -1,4 +1,6 @@
-// Deskpilot: live SLA countdowns (the state comes from the server) and keyboard shortcuts. Everything works without this file.
+// Deskpilot: live SLA countdowns (the state comes from the server), keyboard shortcuts, the
+// composer's "insert", and keeping the selected queue row across refreshes. Everything works
+// without this file except the shortcuts and inserting at the cursor.
 (function () {
   "use strict";
 
@@ -14,41 +16,127 @@
     var now = Date.now();
     document.querySelectorAll("time[data-due]").forEach(function (el) {
       if (el.dataset.paused) { el.textContent = "paused"; return; }
-      var left = Date.parse(el.dataset.due) - now;
       // The server decides "on track / at risk / breached" (Ticket.sla_state) and sets the class;
       // this script only counts down.
-      el.textContent = formatLeft(left);
+      el.textContent = formatLeft(Date.parse(el.dataset.due) - now);
     });
   }
   setInterval(tick, 1000);
-  document.addEventListener("DOMContentLoaded", tick);
-  document.addEventListener("htmx:afterSwap", tick);
 
+  // --- Shortcuts: only keys whose target is on the page are shown, and none fires while typing.
   function typing(target) {
     return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
   }
 
-  // Queue: j/k move, Enter opens. Ticket page: a approve & send, e edit, r reject, x escalate, w wait, g queue, ? help.
+  function legend() {
+    var el = document.querySelector("[data-shortcut-legend]");
+    if (!el) return;
+    var parts = [];
+    document.querySelectorAll("[data-shortcut][data-shortcut-label]").forEach(function (target) {
+      parts.push("<kbd>" + target.dataset.shortcut + "</kbd> " + target.dataset.shortcutLabel);
+    });
+    if (document.querySelector("[data-ctrl-enter-submit]")) parts.push("<kbd>Ctrl</kbd>+<kbd>Enter</kbd> send");
+    el.innerHTML = parts.length ? "Keys: " + parts.join(" · ") : "";
+    el.hidden = !parts.length;
+  }
+
+  var SELECTED = "deskpilot.selectedTicket";
+  function queueRows() {
+    return Array.prototype.slice.call(document.querySelectorAll("[data-queue-row]"));
+  }
+  function select(row) {
+    queueRows().forEach(function (r) { r.classList.toggle("selected", r === row); });
+    if (!row) return;
+    try { sessionStorage.setItem(SELECTED, row.dataset.ticketId); } catch (e) { /* private mode */ }
+    row.querySelector("a").focus();
+  }
+  function restoreSelection() {
+    var id;
+    try { id = sessionStorage.getItem(SELECTED); } catch (e) { id = null; }
+    if (!id) return;
+    var row = document.querySelector('[data-queue-row][data-ticket-id="' + id + '"]');
+    if (!row) return;
+    row.classList.add("selected");
+    // Take the focus back only if the refresh took it away (it was on the old row).
+    if (document.activeElement === document.body || !document.activeElement) row.querySelector("a").focus();
+  }
+
+  document.addEventListener("focusin", function (event) {
+    var row = event.target.closest && event.target.closest("[data-queue-row]");
+    if (row) select(row);
+  });
+
   document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if ((event.ctrlKey || event.metaKey) && event.key === "Enter" && target.matches && target.matches("[data-ctrl-enter-submit]")) {
+      event.preventDefault();
+      var form = target.form;
+      if (form.requestSubmit) form.requestSubmit(form.querySelector('button[name="then"][value="send"]')); else form.submit();
+      return;
+    }
     if (event.ctrlKey || event.metaKey || event.altKey) return;
-    if (typing(event.target)) {
-      if (event.key === "Escape") event.target.blur();
+    if (typing(target)) {
+      if (event.key === "Escape") target.blur();
       return;
     }
     var key = event.key;
-    var rows = Array.prototype.slice.call(document.querySelectorAll("[data-queue-row]"));
+    var rows = queueRows();
     if (rows.length && (key === "j" || key === "k")) {
-      var current = rows.indexOf(document.activeElement.closest && document.activeElement.closest("[data-queue-row]"));
+      var current = rows.indexOf(document.querySelector("[data-queue-row].selected"));
       var next = key === "j" ? Math.min(rows.length - 1, current + 1) : Math.max(0, current - 1);
-      rows[next].querySelector("a").focus();
+      select(rows[next]);
       event.preventDefault();
       return;
     }
-    var shortcut = document.querySelector('[data-shortcut="' + key + '"]');
+    var shortcut = document.querySelector('[data-shortcut="' + CSS.escape(key) + '"]');
     if (!shortcut) return;
     event.preventDefault();
-    if (shortcut.tagName === "TEXTAREA" || shortcut.tagName === "INPUT") { shortcut.focus(); return; }
-    if (shortcut.tagName === "DETAILS") { shortcut.open = !shortcut.open; return; }
+    if (shortcut.tagName === "DETAILS") {
+      shortcut.open = !shortcut.open;
+      var field = shortcut.open && shortcut.querySelector("textarea, input:not([type=hidden]), select");
+      if (field) field.focus();
+      return;
+    }
+    if (shortcut.tagName === "INPUT" && shortcut.type === "checkbox") { shortcut.click(); return; }
+    if (/^(TEXTAREA|INPUT|SELECT)$/.test(shortcut.tagName)) {
+      var details = shortcut.closest("details");
+      if (details) details.open = true;
+      shortcut.focus();
+      return;
+    }
     shortcut.click();
   });
+
+  // --- Composer: insert at the cursor and remember what was inserted.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button.insert");
+    if (!button) return;
+    var box = document.getElementById("id_final_text");
+    if (!box) return;
+    var text = button.dataset.insertText;
+    var start = box.selectionStart, end = box.selectionEnd, value = box.value;
+    if (typeof start !== "number") { start = end = value.length; }
+    var before = value.slice(0, start), after = value.slice(end);
+    var sep = before && !/\n\s*$/.test(before) ? "\n\n" : "";
+    var tail = after && !/^\s*\n/.test(after) ? "\n\n" : "";
+    box.value = before + sep + text + tail + after;
+    var caret = (before + sep + text).length;
+    box.focus();
+    box.setSelectionRange(caret, caret);
+    var inserted = document.getElementById("id_inserted");
+    if (inserted && inserted.value.split(" ").indexOf(button.dataset.insertKey) < 0) {
+      inserted.value = (inserted.value + " " + button.dataset.insertKey).trim();
+    }
+  });
+
+  // --- Pipeline stages in the history are shown on demand.
+  document.addEventListener("change", function (event) {
+    if (event.target.id === "show-stages") {
+      document.body.classList.toggle("show-stages", event.target.checked);
+    }
+  });
+
+  function ready() { tick(); legend(); restoreSelection(); }
+  document.addEventListener("DOMContentLoaded", ready);
+  document.addEventListener("htmx:afterSettle", ready);
 })();

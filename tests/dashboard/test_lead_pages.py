@@ -91,7 +91,7 @@ def test_metrics_show_a_decision_and_export_it_as_csv(client, people, billing_ti
     client.force_login(people["agent"])
     text = reviewer_text(billing_ticket, billing_ticket.drafts.first().text)
     client.post(
-        f"/tickets/{billing_ticket.pk}/approve/",
+        f"/tickets/{billing_ticket.pk}/reply/",
         {
             "opened": opened_token(billing_ticket.pk, time.time() - 30),
             "final_text": text + " Thanks again.",

@@ -76,7 +76,7 @@ def test_approve_unchanged_sends_once_and_records_the_decision(client, people, b
     client.force_login(people["agent"])
     text = shown_text(client, billing_ticket)
     data = {"opened": opened(billing_ticket, 42), "final_text": text}
-    response = client.post(f"/tickets/{billing_ticket.pk}/approve/", data)
+    response = client.post(f"/tickets/{billing_ticket.pk}/reply/", data)
     run_outbox()  # what the worker does with the queued send
     assert response.status_code == 302
     review = Review.objects.get()
@@ -95,10 +95,11 @@ def test_approve_unchanged_sends_once_and_records_the_decision(client, people, b
     assert (
         billing_ticket.status == Ticket.Status.SENT and billing_ticket.first_response_at is not None
     )
-    # a double submit (the same form again) sends nothing more
-    again = client.post(f"/tickets/{billing_ticket.pk}/approve/", data, HTTP_HX_REQUEST="true")
+    # a double submit (the same form again) is recognised: it lands where the first did, and
+    # sends nothing more
+    again = client.post(f"/tickets/{billing_ticket.pk}/reply/", data, HTTP_HX_REQUEST="true")
     run_outbox()  # what the worker does with the queued send
-    assert again.status_code == 409 and "already been decided" in again.content.decode()
+    assert again.status_code == 200 and again["HX-Redirect"] == f"/tickets/{billing_ticket.pk}/"
     assert len(mail.outbox) == 1 and Review.objects.count() == 1 and Outbound.objects.count() == 1
 
 
@@ -107,7 +108,7 @@ def test_approve_edited_records_the_edit_distance(client, people, billing_ticket
     text = shown_text(client, billing_ticket)
     edited = text.replace("Hi Jane,", "Hello Jane, thanks for writing,")
     client.post(
-        f"/tickets/{billing_ticket.pk}/approve/",
+        f"/tickets/{billing_ticket.pk}/reply/",
         {"opened": opened(billing_ticket), "final_text": edited},
     )
     run_outbox()  # what the worker does with the queued send
@@ -119,7 +120,7 @@ def test_approve_edited_records_the_edit_distance(client, people, billing_ticket
 @pytest.mark.parametrize(
     ("data", "message", "status"),
     [
-        ({"final_text": "   "}, "This field is required", 422),
+        ({"final_text": "   "}, "Write the reply first.", 422),
         ({"final_text": "Fine reply", "opened": "forged"}, "too old or was altered", 422),
     ],
 )
@@ -129,7 +130,7 @@ def test_bad_approval_input_rerenders_the_form(
     client.force_login(people["agent"])
     payload = {"opened": opened(billing_ticket), **data}
     response = client.post(
-        f"/tickets/{billing_ticket.pk}/approve/", payload, HTTP_HX_REQUEST="true"
+        f"/tickets/{billing_ticket.pk}/reply/", payload, HTTP_HX_REQUEST="true"
     )
     run_outbox()  # what the worker does with the queued send
     assert response.status_code == status
@@ -141,7 +142,7 @@ def test_bad_approval_input_rerenders_the_form(
 def test_token_of_another_ticket_is_refused(client, people, billing_ticket, tech_ticket):
     client.force_login(people["lead"])
     response = client.post(
-        f"/tickets/{billing_ticket.pk}/approve/",
+        f"/tickets/{billing_ticket.pk}/reply/",
         {"opened": opened(tech_ticket), "final_text": "Hello"},
     )
     run_outbox()  # what the worker does with the queued send
@@ -153,7 +154,7 @@ def test_send_failure_keeps_the_reply_and_can_be_retried(client, people, billing
     client.force_login(people["agent"])
     text = shown_text(client, billing_ticket)
     client.post(
-        f"/tickets/{billing_ticket.pk}/approve/",
+        f"/tickets/{billing_ticket.pk}/reply/",
         {"opened": opened(billing_ticket), "final_text": text},
     )
     run_outbox()  # what the worker does with the queued send
@@ -235,11 +236,11 @@ def test_waiting_on_customer_pauses_the_sla(client, people, billing_ticket):
 def test_clarification_request_waits_on_the_customer(client, people, billing_ticket):
     client.force_login(people["agent"])
     client.post(
-        f"/tickets/{billing_ticket.pk}/approve/",
+        f"/tickets/{billing_ticket.pk}/reply/",
         {
             "opened": opened(billing_ticket),
             "final_text": "Which invoice number was charged twice?",
-            "clarify": "1",
+            "then": "wait",
         },
     )
     run_outbox()  # what the worker does with the queued send
@@ -305,7 +306,7 @@ def test_resolving_feeds_the_knowledge_base(client, people, billing_ticket):
         == 409
     )
     client.post(
-        f"/tickets/{billing_ticket.pk}/approve/",
+        f"/tickets/{billing_ticket.pk}/reply/",
         {"opened": opened(billing_ticket), "final_text": shown_text(client, billing_ticket)},
     )
     run_outbox()  # what the worker does with the queued send
@@ -360,7 +361,7 @@ def test_zendesk_ticket_is_answered_through_the_zendesk_api(
     Ticket.objects.filter(pk=billing_ticket.pk).update(source="zendesk", external_id="35436")
     client.force_login(people["agent"])
     client.post(
-        f"/tickets/{billing_ticket.pk}/approve/",
+        f"/tickets/{billing_ticket.pk}/reply/",
         {"opened": opened(billing_ticket), "final_text": "We looked into it."},
     )
     run_outbox()  # what the worker does with the queued send
@@ -379,7 +380,7 @@ def test_helpdesk_error_is_shown_and_retryable(client, people, billing_ticket, z
     zendesk_server.status = 503
     client.force_login(people["agent"])
     client.post(
-        f"/tickets/{billing_ticket.pk}/approve/",
+        f"/tickets/{billing_ticket.pk}/reply/",
         {"opened": opened(billing_ticket), "final_text": "We looked into it."},
     )
     run_outbox()  # what the worker does with the queued send
@@ -395,7 +396,7 @@ def test_helpdesk_error_is_shown_and_retryable(client, people, billing_ticket, z
 def test_customer_reply_after_sending_reopens(client, people, billing_ticket):
     client.force_login(people["agent"])
     client.post(
-        f"/tickets/{billing_ticket.pk}/approve/",
+        f"/tickets/{billing_ticket.pk}/reply/",
         {"opened": opened(billing_ticket), "final_text": shown_text(client, billing_ticket)},
     )
     run_outbox()  # what the worker does with the queued send

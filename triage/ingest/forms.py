@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 
 
@@ -12,6 +14,19 @@ class SupportRequestForm(forms.Form):
     website = forms.CharField(
         required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
     )
+
+    # One per rendered form: a double submit carries the same one and stores nothing twice.
+    submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission", uuid.uuid4())
+
+    def message_id(self) -> str | None:
+        """The Message-ID the submission is stored under (unique in the database)."""
+        token = self.cleaned_data.get("submission")
+        return f"<{token}@web-form.deskpilot>" if token else None
 
     def clean_message(self) -> str:
         message = self.cleaned_data["message"]

@@ -274,6 +274,7 @@ def support_new(request: HttpRequest) -> HttpResponse:
                     subject=data["subject"],
                     body=data["message"],
                     customer=CustomerInput(email=data["email"], name=data["name"]),
+                    message_id=form.message_id(),
                 ),
                 thread=True,
             )

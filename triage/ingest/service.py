@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from triage import lifecycle
+from triage import lifecycle, search
 from triage.models import Channel, Customer, Message, Ticket
 from triage.text.cleaning import clean_text
 
@@ -145,6 +145,7 @@ def add_reply(*, ticket: Ticket, data: TicketInput, customer: Customer | None) -
     ticket."""
     message = _inbound_message(ticket=ticket, data=data, customer=customer)
     lifecycle.customer_replied(ticket=lifecycle.lock(ticket.pk))
+    search.refresh_documents([ticket.pk])
     ticket.refresh_from_db()
     return message
 
@@ -181,6 +182,7 @@ def ingest_ticket(*, data: TicketInput, thread: bool = False) -> IngestResult:
                     data=replace(data, created_at=ticket.created_at),
                     customer=customer,
                 )
+                search.refresh_documents([ticket.pk])
             return IngestResult(ticket=ticket, created=True)
         except IntegrityError:
             existing = _existing_ticket(data, source)

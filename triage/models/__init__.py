@@ -8,6 +8,7 @@
 """
 
 from triage.models.config import (
+    CannedReply,
     ConfigVersion,
     EscalationRule,
     Persona,
@@ -17,7 +18,7 @@ from triage.models.config import (
 )
 from triage.models.evaluation import EvaluationCase, EvaluationRun
 from triage.models.pipeline import Assessment, Classification, Draft, PipelineEvent, SourceUsage
-from triage.models.review import HEAVY_EDIT_THRESHOLD, Outbound, Review, TicketAction
+from triage.models.review import HEAVY_EDIT_THRESHOLD, Note, Outbound, Review, TicketAction
 from triage.models.tickets import (
     REVIEW_QUEUE,
     Channel,
@@ -25,6 +26,7 @@ from triage.models.tickets import (
     Message,
     PiiVault,
     Sentiment,
+    StatusChange,
     Ticket,
     Urgency,
 )
@@ -33,6 +35,7 @@ __all__ = [
     "HEAVY_EDIT_THRESHOLD",
     "REVIEW_QUEUE",
     "Assessment",
+    "CannedReply",
     "Channel",
     "Classification",
     "ConfigVersion",
@@ -42,6 +45,7 @@ __all__ = [
     "EvaluationCase",
     "EvaluationRun",
     "Message",
+    "Note",
     "Outbound",
     "Persona",
     "PiiVault",
@@ -49,6 +53,7 @@ __all__ = [
     "Review",
     "Sentiment",
     "SourceUsage",
+    "StatusChange",
     "TaxonomyCategory",
     "Team",
     "TeamMembership",

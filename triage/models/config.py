@@ -158,3 +158,42 @@ class EscalationRule(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+
+class CannedReply(models.Model):
+    """A reply text agents insert from the composer, for one team (or every team) and language.
+
+    Placeholders filled at insert time: ``{customer_name}``, ``{ticket_number}``, ``{agent_name}``
+    (see ``triage.review.composer.PLACEHOLDERS``).
+    """
+
+    title = models.CharField(max_length=120)
+    body = models.TextField()
+    team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="canned_replies",
+        help_text="Empty: offered to every team.",
+    )
+    language = models.CharField(max_length=10, default="en")
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name_plural = "canned replies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "language", "title"],
+                nulls_distinct=False,
+                name="unique_canned_reply_title",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"

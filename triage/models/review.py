@@ -55,6 +55,7 @@ class Review(models.Model):
         APPROVED_EDITED = "approved_edited"
         REJECTED = "rejected"
         ESCALATED = "escalated"
+        WRITTEN = "written", "Written by hand (no draft)"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="reviews")
     draft = models.ForeignKey(
@@ -73,6 +74,18 @@ class Review(models.Model):
     )
     seconds_spent = models.PositiveIntegerField(default=0)
     reason = models.TextField(blank=True)
+    submission_key = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="The form it came from: a double submit is recognised and stores nothing twice.",
+    )
+    inserted = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='What the agent inserted from the composer: [{"kind": "article", "id": 3}, ...].',
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -80,6 +93,24 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} on ticket {self.ticket_id}"
+
+
+class Note(models.Model):
+    """An internal note: the team and the handoff see it; it is never sent and never becomes
+    knowledge."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"note on ticket {self.ticket_id}"
 
 
 class Outbound(models.Model):
@@ -106,6 +137,9 @@ class Outbound(models.Model):
     wait_for_customer = models.BooleanField(
         default=False,
         help_text="A clarification request: once sent, the SLA pauses until the customer replies.",
+    )
+    resolve_when_sent = models.BooleanField(
+        default=False, help_text="Send and resolve: the ticket is resolved once the reply is out."
     )
     body = models.TextField(
         help_text="The text as the customer receives it (placeholders restored)."

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -87,6 +89,11 @@ class Ticket(models.Model):
         REOPENED = "reopened"
         CLOSED = "closed"
 
+    class CloseReason(models.TextChoices):
+        SPAM = "spam", "Spam"
+        NOT_OURS = "not_ours", "Not ours / no action needed"
+        DUPLICATE = "duplicate", "Duplicate (merged)"
+
     OPEN_STATUSES = (
         Status.NEW,
         Status.TRIAGED,
@@ -144,6 +151,13 @@ class Ticket(models.Model):
     sla_paused_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
     reopen_count = models.PositiveIntegerField(default=0)
+    close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_tickets"
+    )
+    # Full-text search over subject, messages and customer (see triage.search), in the text-search
+    # configuration of the ticket's language.
+    search_document = SearchVectorField(null=True, blank=True, editable=False)
     # The pipeline's claim (see triage.lifecycle.claim_for_processing): the run it is on, and until
     # when the worker that took it holds it. A claim past its time belongs to a dead worker.
     pipeline_run = models.PositiveIntegerField(default=0)
@@ -171,10 +185,21 @@ class Ticket(models.Model):
                 name="ticket_team_review_queue",
                 condition=REVIEW_QUEUE,
             ),
+            GinIndex(fields=["search_document"], name="ticket_search_document"),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject[:60]}"
+
+    @property
+    def title(self) -> str:
+        """What lists show: the subject, else the start of the (masked) text, else the channel."""
+        if self.subject.strip():
+            return self.subject.strip()
+        text = " ".join((self.masked_text or "").split())
+        if text:
+            return text if len(text) <= 70 else text[:69].rstrip() + "…"
+        return f"{self.get_channel_display()} message"
 
     def sla_state(self, now: timezone.datetime | None = None) -> str:
         """on_track, at_risk (under a quarter of the window left, or under an hour) or breached."""
@@ -234,3 +259,24 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} message on ticket {self.ticket_id}"
+
+
+class StatusChange(models.Model):
+    """One move of a ticket's status (written only by ``triage.lifecycle``): the history shows
+    them."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=30, choices=Ticket.Status.choices)
+    to_status = models.CharField(max_length=30, choices=Ticket.Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["to_status", "at"], name="status_change_to_at")]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.from_status} → {self.to_status}"

@@ -1,5 +1,6 @@
-"""The handoff note for tiers 2 and 3: what the receiving team needs to act without re-reading
-everything."""
+"""The handoff note: what the receiving team needs to act without re-reading everything. The
+pipeline writes it for tiers 2 and 3; an agent escalating any other ticket starts from the same
+note, written at that moment (with the team's internal notes)."""
 
 from __future__ import annotations
 
@@ -82,8 +83,21 @@ def handoff_note(*, ticket: Ticket, classification: Classification, assessment: 
             *reasons,
             "Suggested action: " + " ".join(suggestions),
             f"SLA: {sla}",
+            *_notes(ticket),
         ]
     )
+
+
+def _notes(ticket: Ticket) -> list[str]:
+    """The team's internal notes, latest last (they are for the receiving team too)."""
+    notes = list(ticket.notes.select_related("author").order_by("-created_at", "-pk")[:5])
+    if not notes:
+        return []
+    lines = ["Internal notes:"]
+    for note in reversed(notes):
+        who = note.author.get_username() if note.author else "someone"
+        lines.append(f"- {who}, {note.created_at:%Y-%m-%d %H:%M}: {' '.join(note.body.split())}")
+    return lines
 
 
 def write_handoff(

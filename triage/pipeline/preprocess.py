@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from triage import search
 from triage.models import PiiVault, Ticket
 from triage.pipeline.events import completed, stage
 from triage.text.cleaning import clean_text
@@ -45,6 +46,7 @@ def preprocess_ticket(*, ticket: Ticket, run: int) -> Ticket:
                 message.masked_body = mask_pii(message.body, vault.mapping).text
                 message.save(update_fields=["masked_body"])
             vault.save(update_fields=["mapping"])
+            search.refresh_documents([ticket.pk])  # now in its language's configuration
             record.inputs = {"raw_chars": len(source_text), "messages": ticket.messages.count()}
             record.outputs = {
                 "cleaned_chars": len(cleaned),

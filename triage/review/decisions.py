@@ -1,14 +1,15 @@
-"""Decisions on a draft: approve (unchanged or edited), reject, escalate; and corrections of the
-classification.
+"""Decisions on a ticket: a reply (the draft approved unchanged or edited, or written by hand),
+a rejected draft, an escalation; and corrections of the classification.
 
 ``check_*`` functions validate; ``do_*`` functions mutate. Every decision records the outcome,
 the edit distance between draft and final text, the seconds from opening to deciding and the
-reviewer. Approving puts the reply in the outbox (``triage.review.outbound``); the caller
+reviewer. A reply goes to the outbox (``triage.review.outbound``); the caller
 enqueues the send once the decision has committed, so a failed send keeps the decision.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -90,53 +91,93 @@ def check_draft_open(ticket: Ticket, draft: Draft) -> None:
         raise ReviewError("this draft has already been decided")
 
 
-def do_approve(
+class Then:
+    """What happens once a reply is out: nothing more, wait on the customer, or resolve."""
+
+    SEND = "send"
+    WAIT = "wait"
+    RESOLVE = "resolve"
+    ALL = (SEND, WAIT, RESOLVE)
+
+
+def submission_key(token: str) -> str:
+    """A stable key for one rendered form (its signed "opened" token): a double submit of it is
+    recognised and stores nothing twice."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def do_reply(
     *,
     ticket: Ticket,
-    draft: Draft,
     user: AbstractBaseUser,
     final_text: str,
     seconds_spent: int,
-    ask_clarification: bool = False,
+    draft: Draft | None = None,
+    then: str = Then.SEND,
+    inserted: list[dict] | tuple[dict, ...] = (),
+    key: str = "",
 ) -> Review:
-    """Approve (unchanged or edited) and put the reply in the outbox; enqueue its send after the
-    commit.
+    """Send a reply: the draft approved (unchanged or edited) when there is one, else a reply
+    written by hand (outcome ``written``). The reply goes to the outbox; the caller enqueues
+    its send once this has committed, so a failed send keeps the decision.
 
-    With ``ask_clarification`` the reply is a question to the customer: once sent, the ticket
-    waits on the customer and its SLA pauses.
+    ``then`` says what happens once the reply is out (``Then``). A form submitted twice (same
+    ``key``) returns the first decision and sends nothing more.
     """
     final_text = final_text.strip()
     if not final_text:
         raise ReviewError("the reply is empty")
+    if then not in Then.ALL:
+        raise ReviewError(f"unknown follow-up {then!r}")
     with transaction.atomic():
         ticket = lifecycle.lock(ticket.pk)
-        draft = Draft.objects.select_for_update().get(pk=draft.pk)
-        check_draft_open(ticket, draft)
-        shown = reviewer_text(ticket, draft.text)
-        distance = edit_distance(shown, final_text)
-        unchanged = distance.normalized == 0.0
+        if key:
+            earlier = Review.objects.filter(submission_key=key).first()
+            if earlier is not None:
+                return earlier
+        if not lifecycle.can_reply(ticket):
+            raise ReviewError(
+                f"a ticket that is {ticket.get_status_display().lower()} cannot be answered"
+            )
+        if draft is not None:
+            draft = Draft.objects.select_for_update().get(pk=draft.pk)
+            check_draft_open(ticket, draft)
+            distance = edit_distance(reviewer_text(ticket, draft.text), final_text)
+            decision = (
+                Review.Decision.APPROVED_UNCHANGED
+                if distance.normalized == 0.0
+                else Review.Decision.APPROVED_EDITED
+            )
+        else:
+            distance, decision = (
+                EditDistance(normalized=0.0, token_ratio=0.0),
+                Review.Decision.WRITTEN,
+            )
         review = Review.objects.create(
             ticket=ticket,
             draft=draft,
             reviewer=user,
             final_text=final_text,
             seconds_spent=max(0, seconds_spent),
-            decision=Review.Decision.APPROVED_UNCHANGED
-            if unchanged
-            else Review.Decision.APPROVED_EDITED,
+            decision=decision,
             edit_distance=distance.normalized,
             token_ratio=distance.token_ratio,
+            inserted=list(inserted),
+            submission_key=key or None,
         )
-        draft.status = Draft.Status.APPROVED
-        draft.save(update_fields=["status"])
+        if draft is not None:
+            draft.status = Draft.Status.APPROVED
+            draft.save(update_fields=["status"])
         Outbound.objects.create(
             ticket=ticket,
             review=review,
             via=channel_for(ticket),
             body=final_text,
-            wait_for_customer=ask_clarification or draft.kind == Draft.Kind.CLARIFICATION,
+            wait_for_customer=then == Then.WAIT
+            or (draft is not None and draft.kind == Draft.Kind.CLARIFICATION and then == Then.SEND),
+            resolve_when_sent=then == Then.RESOLVE,
         )
-        if distance.normalized > HEAVY_EDIT_THRESHOLD:
+        if draft is not None and distance.normalized > HEAVY_EDIT_THRESHOLD:
             _case(
                 ticket,
                 EvaluationCase.Origin.HEAVY_EDIT,
@@ -179,6 +220,14 @@ def do_reject(
     return review
 
 
+def escalation_target(ticket: Ticket) -> Team | None:
+    """Where an escalation goes unless the agent picks another team: the team's escalation
+    team, else the first escalation team."""
+    if ticket.team is not None and ticket.team.escalation_team_id:
+        return ticket.team.escalation_team
+    return Team.objects.filter(is_escalation_team=True).first()
+
+
 def do_escalate(
     *,
     ticket: Ticket,
@@ -186,15 +235,15 @@ def do_escalate(
     note: str,
     seconds_spent: int,
     draft: Draft | None = None,
+    team: Team | None = None,
 ) -> Review:
-    """Hand the ticket to its team's escalation team with the (edited) handoff note."""
+    """Hand the ticket to ``team`` (by default its escalation team) with the (edited) handoff
+    note. The reviewer is cleared when the team changes: the receiving team picks it up."""
     if not note.strip():
         raise ReviewError("write a handoff note for the receiving team")
     with transaction.atomic():
         ticket = lifecycle.lock(ticket.pk)
-        target = (
-            ticket.team.escalation_team if ticket.team and ticket.team.escalation_team_id else None
-        ) or Team.objects.filter(is_escalation_team=True).first()
+        target = team or escalation_target(ticket)
         if draft is not None:
             draft = Draft.objects.select_for_update().get(pk=draft.pk)
             check_draft_open(ticket, draft)
@@ -215,9 +264,10 @@ def do_escalate(
         if target is not None and target != ticket.team:
             ticket.team = target
             ticket.reviewer = None
-            ticket.save(update_fields=["team", "reviewer", "updated_at"])
         try:
-            lifecycle.escalate(ticket=ticket)
+            lifecycle.escalate(
+                ticket=ticket, by=user, note=f"to {target.name}" if target is not None else ""
+            )
         except lifecycle.TransitionError as exc:
             raise ReviewError(str(exc)) from None
     return review

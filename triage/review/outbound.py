@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from triage import lifecycle
 from triage.models import Message, Outbound, Ticket
+from triage.review.feedback import learn_from_ticket
 from triage.text.pii import mask_pii
 
 HTTP_TIMEOUT_SECONDS = 15
@@ -233,7 +234,15 @@ def _sent(outbound: Outbound, *, now: datetime) -> Outbound:
             masked_body=mask_pii(outbound.body, ticket.pii_mapping()).text,
             created_at=now,
         )
-        lifecycle.reply_sent(ticket=ticket, wait_for_customer=outbound.wait_for_customer, at=now)
+        lifecycle.reply_sent(
+            ticket=ticket,
+            wait_for_customer=outbound.wait_for_customer,
+            at=now,
+            resolve=outbound.resolve_when_sent,
+        )
+    if outbound.resolve_when_sent:
+        # "Send and resolve": the reply, now out, is what the knowledge base learns from.
+        learn_from_ticket(ticket=ticket)
     return outbound
 
 

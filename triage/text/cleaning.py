@@ -156,7 +156,8 @@ def cut_to_budget(text: str, *, tokens: int = TOKEN_BUDGET) -> str:
 
 def clean_text(raw: str, *, subject: str = "") -> str:
     """The cleaned body (falls back to the subject when nothing but a signature remains)."""
-    text = html_to_text(raw) if looks_like_html(raw) else raw
+    # Plain text from tweets and chat widgets arrives with HTML entities ("AT&amp;T") too.
+    text = html_to_text(raw) if looks_like_html(raw) else html.unescape(raw)
     text = collapse_whitespace(text)
     text = strip_quotes(text)
     text = strip_signature(text)

@@ -19,14 +19,14 @@ from tests.triage.pipeline.test_worker import wait_for
 from triage.celery import app as celery_app
 from triage.models import Outbound, Ticket
 from triage.review import outbound as outbox
-from triage.review.decisions import do_approve, reviewer_text
+from triage.review.decisions import do_reply, reviewer_text
 from triage.tasks import send_reply
 
 
 def approve(client, ticket, text=None):
     text = text or reviewer_text(ticket, ticket.drafts.first().text)
     return client.post(
-        f"/tickets/{ticket.pk}/approve/",
+        f"/tickets/{ticket.pk}/reply/",
         {"opened": opened_token(ticket.pk, time.time() - 5), "final_text": text},
     )
 
@@ -83,7 +83,7 @@ def test_a_failing_send_backs_off_and_shows_its_error_with_a_retry_button(
 
 
 def test_a_reply_being_sent_by_a_live_worker_is_not_sent_again(people, billing_ticket):
-    review = do_approve(
+    review = do_reply(
         ticket=billing_ticket,
         draft=billing_ticket.drafts.first(),
         user=people["agent"],
@@ -123,7 +123,7 @@ def test_helpdesk_calls_carry_the_outbox_rows_idempotency_key(people, billing_ti
         settings.ZENDESK_API_URL = f"http://127.0.0.1:{server.server_address[1]}"
         Ticket.objects.filter(pk=billing_ticket.pk).update(source="zendesk", external_id="77")
         billing_ticket.refresh_from_db()
-        review = do_approve(
+        review = do_reply(
             ticket=billing_ticket,
             draft=billing_ticket.drafts.first(),
             user=people["agent"],
@@ -150,7 +150,7 @@ def test_helpdesk_calls_carry_the_outbox_rows_idempotency_key(people, billing_ti
     indirect=True,
 )
 def test_the_worker_sends_an_approved_reply_once(worker_broker, people, billing_ticket, tmp_path):
-    review = do_approve(
+    review = do_reply(
         ticket=billing_ticket,
         draft=billing_ticket.drafts.first(),
         user=people["agent"],
@@ -195,7 +195,7 @@ def test_the_worker_sends_an_approved_reply_once(worker_broker, people, billing_
 def test_the_worker_retries_a_failing_send_with_backoff_until_attempts_run_out(
     worker_broker, people, billing_ticket
 ):
-    review = do_approve(
+    review = do_reply(
         ticket=billing_ticket,
         draft=billing_ticket.drafts.first(),
         user=people["agent"],
