@@ -90,7 +90,8 @@ class ReplyForm(ReviewForm):
     inserted = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
     def clean_final_text(self) -> str:
-        text = self.cleaned_data["final_text"].strip()
+        # Browsers submit CRLF; the reply is stored and compared with its draft in LF.
+        text = self.cleaned_data["final_text"].replace("\r\n", "\n").strip()
         if "\x00" in text:
             raise forms.ValidationError("The reply contains characters that cannot be sent.")
         if len(text) < 2:

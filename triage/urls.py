@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from triage.ingest import http
 
+
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever the page links; the static file's (hashed) URL is
     known only once the app runs."""

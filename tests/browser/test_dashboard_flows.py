@@ -23,8 +23,8 @@ def test_agent_edits_and_sends_the_top_draft_then_metrics_show_it(page, live_ser
     page.wait_for_url(re.compile(rf"/tickets/{ticket_id}/$"))
     editor = page.get_by_label("Reply to the customer")
     editor.wait_for()
-    page.keyboard.press("t")  # the event trail, loaded on demand
-    page.wait_for_selector("#event-trail >> text=classify")
+    page.keyboard.press("t")  # the pipeline stages in the history
+    page.wait_for_selector(".item-stage >> text=Classify")
     original = editor.input_value()
     editor.fill(
         original.replace(

@@ -129,9 +129,7 @@ def test_bad_approval_input_rerenders_the_form(
 ):
     client.force_login(people["agent"])
     payload = {"opened": opened(billing_ticket), **data}
-    response = client.post(
-        f"/tickets/{billing_ticket.pk}/reply/", payload, HTTP_HX_REQUEST="true"
-    )
+    response = client.post(f"/tickets/{billing_ticket.pk}/reply/", payload, HTTP_HX_REQUEST="true")
     run_outbox()  # what the worker does with the queued send
     assert response.status_code == status
     body = response.content.decode()

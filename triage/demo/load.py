@@ -16,7 +16,7 @@ from triage.demo.articles import ARTICLES
 from triage.demo.incoming import CUSTOMERS, INCOMING
 from triage.demo.resolved import resolved_tickets
 from triage.ingest.service import CustomerInput, TicketInput, ingest_ticket
-from triage.models import Customer, Team, TeamMembership, Ticket
+from triage.models import CannedReply, Customer, Team, TeamMembership, Ticket
 
 # username, password, role, teams, skills
 DEMO_USERS: list[tuple[str, str, str, list[str], list[str]]] = [
@@ -85,6 +85,7 @@ def load_demo() -> DemoResult:
             )
         seed_configuration()
         _create_users()
+        _create_canned_replies()
         customers = _create_customers()
         now = timezone.now()
         create_entries(
@@ -154,6 +155,51 @@ def _create_users() -> None:
             user.save(update_fields=["is_staff", "is_superuser"])
         for slug in team_slugs:
             TeamMembership.objects.create(team=teams[slug], user=user, skills=skills)
+
+
+# (team slug or None for every team, language, title, body)
+CANNED_REPLIES = [
+    (
+        None,
+        "en",
+        "Looking into it",
+        "Hi {customer_name},\n\nthanks for getting in touch about ticket {ticket_number}. I am "
+        "looking into this now and will write again as soon as I know more.\n\nBest,\n"
+        "{agent_name}",
+    ),
+    (
+        None,
+        "en",
+        "Need more details",
+        "Hi {customer_name},\n\nto help with ticket {ticket_number} I need a little more: "
+        "which account or invoice is affected, and what did you expect to happen?\n\nBest,\n"
+        "{agent_name}",
+    ),
+    (
+        "billing",
+        "en",
+        "Refund issued",
+        "Hi {customer_name},\n\nI have issued the refund; it reaches your account within 5 to 10 "
+        "business days, depending on your bank.\n\nBest,\n{agent_name}",
+    ),
+    (
+        None,
+        "de",
+        "Wir kümmern uns",
+        "Hallo {customer_name},\n\ndanke für Ihre Nachricht zu Ticket {ticket_number}. Ich sehe "
+        "mir das jetzt an und melde mich, sobald ich mehr weiß.\n\nViele Grüße\n{agent_name}",
+    ),
+]
+
+
+def _create_canned_replies() -> None:
+    teams = {team.slug: team for team in Team.objects.all()}
+    CannedReply.objects.bulk_create(
+        CannedReply(
+            team=teams.get(slug) if slug else None, language=language, title=title, body=body
+        )
+        for slug, language, title, body in CANNED_REPLIES
+    )
 
 
 def _create_customers() -> dict[str, Customer]:
