@@ -10,7 +10,15 @@ from datetime import datetime
 
 from django.db.models import Count, F, Q
 
-from triage.models import Classification, Draft, EvaluationCase, Review, SourceUsage, Ticket
+from triage.models import (
+    Classification,
+    Draft,
+    EvaluationCase,
+    Review,
+    SourceUsage,
+    StatusChange,
+    Ticket,
+)
 
 GROUPS = {
     "team": "ticket__team__name",
@@ -35,11 +43,17 @@ class GroupRow:
     edited: int = 0
     rejected: int = 0
     escalated: int = 0
+    written: int = 0  # replies written by hand, with no draft: not a verdict on a draft
     mean_edit_distance: float | None = None
 
     @property
+    def drafts_decided(self) -> int:
+        return self.decided - self.written
+
+    @property
     def acceptance(self) -> float | None:
-        return (self.unchanged + self.edited) / self.decided if self.decided else None
+        decided = self.drafts_decided
+        return (self.unchanged + self.edited) / decided if decided else None
 
 
 @dataclass
@@ -55,6 +69,7 @@ class Metrics:
     median_first_response_minutes: float | None
     sla_attainment: float | None
     correction_rate: float | None
+    closed: dict[str, int] = field(default_factory=dict)
     confusion: dict[str, dict] = field(default_factory=dict)
     sources: list[dict] = field(default_factory=list)
     recent: list[Review] = field(default_factory=list)
@@ -82,6 +97,8 @@ def compute(*, start: datetime, end: datetime, group_by: str = "team", teams=Non
             row.edited += 1
         elif decision == Review.Decision.REJECTED:
             row.rejected += 1
+        elif decision == Review.Decision.WRITTEN:
+            row.written += 1
         else:
             row.escalated += 1
         if decision in (Review.Decision.APPROVED_UNCHANGED, Review.Decision.APPROVED_EDITED):
@@ -146,12 +163,22 @@ def compute(*, start: datetime, end: datetime, group_by: str = "team", teams=Non
         else None,
         sla_attainment=counts["within_sla"] / counts["with_sla"] if counts["with_sla"] else None,
         correction_rate=corrected / classified if classified else None,
+        closed=closed_without_reply(start=start, end=end, teams=teams),
         confusion=confusion_matrices(start=start, end=end, teams=teams),
         sources=source_acceptance(start=start, end=end, teams=teams),
         recent=list(
             reviews.select_related("ticket", "reviewer", "draft").order_by("-created_at")[:20]
         ),
     )
+
+
+def closed_without_reply(*, start: datetime, end: datetime, teams=None) -> dict[str, int]:
+    """Tickets closed with no reply in the period, by reason (spam, not ours, duplicate)."""
+    changes = StatusChange.objects.filter(to_status=Ticket.Status.CLOSED, at__gte=start, at__lt=end)
+    if teams is not None:
+        changes = changes.filter(ticket__team__in=teams)
+    counts = dict(changes.values_list("ticket__close_reason").annotate(n=Count("id")).order_by())
+    return {str(label): counts.get(value, 0) for value, label in Ticket.CloseReason.choices}
 
 
 def confusion_matrices(*, start: datetime, end: datetime, teams=None) -> dict[str, dict]:

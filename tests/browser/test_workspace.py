@@ -35,6 +35,9 @@ def test_agent_answers_a_ticket_without_a_draft_with_a_canned_reply(page, live_s
     page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
     composer = page.get_by_label("Reply to the customer")
     assert composer.input_value() == ""
+    # the key line lists only keys that do something here: no draft, so nothing to reject
+    legend = page.locator("[data-shortcut-legend]").inner_text()
+    assert "compose" in legend and "note" in legend and "reject" not in legend
     # typing in a text field never fires a shortcut ("g" would go to the queue, "t" toggle stages)
     page.keyboard.press("c")
     page.keyboard.type("gt ")

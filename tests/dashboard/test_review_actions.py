@@ -16,7 +16,19 @@ from triage.ingest.service import CustomerInput, TicketInput, ingest_ticket
 from triage.models import Draft, EvaluationCase, Outbound, Review, SourceUsage, Ticket, TicketAction
 from triage.review.decisions import reviewer_text
 
-ACTIONS = ["approve", "reject", "escalate", "wait", "resolve", "action", "correct", "reassign"]
+ACTIONS = [
+    "reply",
+    "note",
+    "close",
+    "merge",
+    "reject",
+    "escalate",
+    "wait",
+    "resolve",
+    "action",
+    "correct",
+    "reassign",
+]
 
 
 def opened(ticket, seconds_ago: float = 42) -> str:
@@ -38,10 +50,14 @@ def test_another_teams_agent_gets_404_for_every_action(client, people, billing_t
             "reason": "x",
             "note": "x",
             "kind": "refund",
+            "body": "x",
+            "into": "1",
         },
     )
     assert response.status_code == 404
     assert not Review.objects.exists() and not TicketAction.objects.exists()
+    billing_ticket.refresh_from_db()
+    assert billing_ticket.status == "in_review" and not billing_ticket.notes.exists()
 
 
 def test_only_leads_reassign(client, people, billing_ticket):

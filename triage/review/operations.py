@@ -4,10 +4,12 @@ action."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from triage import lifecycle, search
 from triage.models import Draft, Message, Note, Outbound, PiiVault, Team, Ticket, TicketAction
@@ -17,6 +19,7 @@ from triage.review.feedback import learn_from_ticket
 from triage.text.pii import mask_pii
 
 MAX_NOTE_CHARS = 10_000
+NOTE_DEDUP = timedelta(minutes=2)
 
 
 def do_wait_on_customer(*, ticket: Ticket, user: AbstractBaseUser | None = None) -> Ticket:
@@ -145,10 +148,16 @@ def _check_nothing_in_flight(ticket: Ticket) -> None:
 
 def do_add_note(*, ticket: Ticket, user: AbstractBaseUser, body: str) -> Note:
     """An internal note for the team and the handoff: never sent, never learnt from."""
-    body = body.strip()
+    body = body.strip()[:MAX_NOTE_CHARS]
     if not body:
         raise ReviewError("the note is empty")
-    return Note.objects.create(ticket=ticket, author=user, body=body[:MAX_NOTE_CHARS])
+    with transaction.atomic():
+        ticket = lifecycle.lock(ticket.pk)
+        # A double submit of the same note stores it once.
+        last = ticket.notes.filter(author=user).order_by("-created_at", "-pk").first()
+        if last is not None and last.body == body and timezone.now() - last.created_at < NOTE_DEDUP:
+            return last
+        return Note.objects.create(ticket=ticket, author=user, body=body)
 
 
 def do_record_action(
