@@ -116,3 +116,52 @@ def test_the_sla_clock_is_shown_only_until_the_first_response():
     ticket.first_response_at = None
     ticket.status = Ticket.Status.RESOLVED
     assert not lifecycle.shows_sla(ticket)
+
+
+@pytest.mark.django_db
+def test_every_move_is_recorded_with_who_and_why(django_user_model):
+    agent = django_user_model.objects.create_user("closer")
+    ticket = make_ticket()
+    Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.TRIAGED)
+    ticket.refresh_from_db()
+    lifecycle.close(ticket=ticket, reason="spam", by=agent)
+    change = ticket.status_changes.get()
+    assert (change.from_status, change.to_status, change.by, change.note) == (
+        "triaged",
+        "closed",
+        agent,
+        "Spam",
+    )
+    assert ticket.close_reason == "spam"
+
+
+@pytest.mark.django_db
+def test_close_needs_a_known_reason_and_a_target_only_for_duplicates():
+    ticket = make_ticket()
+    other = make_ticket(body="Another one about the charge.", subject="Other")
+    Ticket.objects.filter(pk__in=[ticket.pk, other.pk]).update(status=Ticket.Status.TRIAGED)
+    ticket.refresh_from_db()
+    with pytest.raises(lifecycle.TransitionError, match="unknown close reason"):
+        lifecycle.close(ticket=ticket, reason="boring")
+    with pytest.raises(lifecycle.TransitionError, match="merging"):
+        lifecycle.close(ticket=ticket, reason="duplicate")
+    with pytest.raises(lifecycle.TransitionError, match="merging"):
+        lifecycle.close(ticket=ticket, reason="spam", merged_into=other)
+    lifecycle.close(ticket=ticket, reason="duplicate", merged_into=other)
+    assert ticket.merged_into == other and not lifecycle.can_reply(ticket)
+    with pytest.raises(lifecycle.TransitionError, match="cannot be closed"):
+        lifecycle.close(ticket=ticket, reason="spam")
+
+
+@pytest.mark.django_db
+def test_send_and_resolve_resolves_once_the_reply_is_out():
+    ticket = make_ticket()
+    Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.TRIAGED)
+    ticket.refresh_from_db()
+    lifecycle.reply_sent(ticket=ticket, wait_for_customer=False, at=timezone.now(), resolve=True)
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.RESOLVED and ticket.first_response_at is not None
+    # a follow-up on a resolved ticket keeps it resolved
+    lifecycle.reply_sent(ticket=ticket, wait_for_customer=False, at=timezone.now())
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.RESOLVED
