@@ -222,7 +222,6 @@ def ticket_page(*, user: AbstractBaseUser, ticket: Ticket) -> dict:
         "received_handoff": _received_handoff(ticket, draft),
         "escalation_team": escalation_target(ticket),
         "merge_candidates": merge_candidates(ticket=ticket) if allowed.can_close else [],
-        "notes_count": ticket.notes.count(),
         "allowed": allowed,
         "shows_sla": lifecycle.shows_sla(ticket),
         "sla_state": ticket.sla_state(),

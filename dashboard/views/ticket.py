@@ -166,7 +166,7 @@ def insert_options(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     query = request.GET.get("q", "")
     options = composer.insert_options(ticket=ticket, agent=request.user, query=query)
     if not query:
-        options = composer.persona_options(ticket, agent=request.user) + options
+        options = composer.persona_options(ticket) + options
     return render(
         request,
         "dashboard/_insert_options.html",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from triage.engines.phrases import ACK, CLARIFY, NEXT_STEP, SOURCES_LABEL
-from triage.engines.types import DraftContext, DraftOutput
+from triage.engines.types import DraftContext, DraftOutput, first_name
 from triage.models import Persona
 
 ENGINE_NAME = "local"
@@ -61,16 +61,19 @@ def _language(context: DraftContext, persona: Persona) -> tuple[str, list[dict]]
 
 
 def _greeting(persona: Persona, language: str, context: DraftContext) -> str:
-    name = (context.account.name if persona.voice == "formal" else context.first_name()) or {
-        "en": "there",
-        "de": "",
-        "es": "",
-        "fr": "",
-    }[language]
-    greeting = persona.greetings.get(language, persona.greetings.get("en", "Hello {name},")).format(
+    return greeting(persona, language, full_name=context.account.name)
+
+
+def greeting(persona: Persona, language: str, *, full_name: str | None) -> str:
+    """The persona's greeting in ``language``: the full name for a formal voice, else the first
+    name; a neutral address when the name is unknown."""
+    name = (full_name if persona.voice == "formal" else first_name(full_name)) or {
+        "en": "there"
+    }.get(language, "")
+    text = persona.greetings.get(language, persona.greetings.get("en", "Hello {name},")).format(
         name=name
     )
-    return re.sub(r"\s+,", ",", greeting).replace(" :", ":").strip()
+    return re.sub(r"\s+,", ",", text).replace(" :", ":").strip()
 
 
 def _frame(

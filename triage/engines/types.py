@@ -73,13 +73,7 @@ class DraftContext:
         return data
 
     def first_name(self) -> str:
-        name = (self.account.name or "").strip()
-        if not name:
-            return ""
-        parts = name.split()
-        if parts[0].rstrip(".").lower() in {"dr", "mr", "mrs", "ms", "prof"} and len(parts) > 1:
-            return f"{parts[0]} {parts[-1]}"  # "Dr. Rossi", not "Dr."
-        return parts[0]
+        return first_name(self.account.name)
 
 
 @dataclass
@@ -93,3 +87,13 @@ class DraftOutput:
     engine: str = "local"
     model: str = ""
     prompt_version: str = ""
+
+
+def first_name(full_name: str | None) -> str:
+    """How a reply addresses someone informally: the first name, or title and surname."""
+    parts = (full_name or "").split()
+    if not parts:
+        return ""
+    if parts[0].rstrip(".").lower() in {"dr", "mr", "mrs", "ms", "prof"} and len(parts) > 1:
+        return f"{parts[0]} {parts[-1]}"  # "Dr. Rossi", not "Dr."
+    return parts[0]

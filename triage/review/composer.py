@@ -17,6 +17,8 @@ from django.db.models import Q, QuerySet
 
 from knowledge.models import KBChunk, KnowledgeEntry
 from knowledge.selectors import search_chunks, search_entries
+from triage.engines.draft_local import greeting
+from triage.engines.types import first_name
 from triage.models import CannedReply, Draft, Ticket
 from triage.pipeline.context import persona_for
 from triage.text.pii import PLACEHOLDER
@@ -44,13 +46,7 @@ class InsertOption:
 
 
 def customer_first_name(ticket: Ticket) -> str:
-    name = (ticket.customer.name if ticket.customer else "").strip()
-    parts = name.split()
-    if not parts:
-        return ""
-    if parts[0].rstrip(".").lower() in {"dr", "mr", "mrs", "ms", "prof"} and len(parts) > 1:
-        return f"{parts[0]} {parts[-1]}"
-    return parts[0]
+    return first_name(ticket.customer.name if ticket.customer else "")
 
 
 def agent_name(agent: AbstractBaseUser) -> str:
@@ -82,7 +78,7 @@ def reply_language(ticket: Ticket) -> str:
     return (ticket.language or "en")[:2].lower()
 
 
-def persona_options(ticket: Ticket, *, agent: AbstractBaseUser) -> list[InsertOption]:
+def persona_options(ticket: Ticket) -> list[InsertOption]:
     """The persona's greeting and sign-off in the customer's language (English when the persona
     has none in it)."""
     persona = persona_for(ticket)
@@ -90,12 +86,9 @@ def persona_options(ticket: Ticket, *, agent: AbstractBaseUser) -> list[InsertOp
         return []
     language = reply_language(ticket)
     language = language if language in persona.greetings else "en"
-    name = (ticket.customer.name if ticket.customer else "") if persona.voice == "formal" else ""
-    name = name or customer_first_name(ticket)
-    greeting = persona.greetings.get(language, "Hello {name},").replace("{name}", name or "")
-    greeting = re.sub(r"\s+,", ",", greeting).replace(" :", ":").strip()
+    text = greeting(persona, language, full_name=ticket.customer.name if ticket.customer else "")
     signoff = persona.signoffs.get(language, "")
-    options = [InsertOption("greeting", 0, "Greeting", greeting, f"{persona.name} · {language}")]
+    options = [InsertOption("greeting", 0, "Greeting", text, f"{persona.name} · {language}")]
     if signoff:
         options.append(
             InsertOption("signoff", 0, "Sign-off", signoff, f"{persona.name} · {language}")
