@@ -5,6 +5,10 @@
 - unsupported_promise: a promise (refund, credit, discount, a deadline) that no retrieved
   policy supports; amounts and percentages must appear in that policy.
 - internal_shorthand: internal ticket ids, queues, tools or jargon.
+- unsupported_fact: a case-specific fact (a time, date, amount, count, order number, a named
+  cause, a statement about the customer's account or a service event) that nothing known about
+  this case backs: the thread, the account, a recorded action, a knowledge article or policy
+  (``triage.text.facts``). Another customer's reply backs nothing.
 - unsafe_output: HTML in the text, links outside the allowed domains, placeholders that belong
   to another ticket's masked data.
 Every flag blocks auto-send and is shown to the reviewer first.
@@ -22,16 +26,23 @@ from django.conf import settings
 from knowledge.models import KBArticle
 from triage.models import Assessment, Draft, Ticket
 from triage.pipeline.events import completed, stage
+from triage.text import facts
 from triage.text.pii import PLACEHOLDER
 
-GUARDS_VERSION = "guards-1"
+GUARDS_VERSION = "guards-2"
 GUARD_CODES = frozenset(
-    {"unbacked_claim", "unsupported_promise", "internal_shorthand", "unsafe_output"}
+    {
+        "unbacked_claim",
+        "unsupported_promise",
+        "unsupported_fact",
+        "internal_shorthand",
+        "unsafe_output",
+    }
 )
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 
 # First-person (or passive) statements that something has been done, by action kind.
-_DONE = r"(?:i|we)(?:'ve| have| just)?\s+(?:now\s+|already\s+)?"
+_DONE = r"(?:i|we)(?:'ve| have| just)?\s+(?:now\s+|already\s+|also\s+)?"
 _PASSIVE = r"(?:has|have)\s+(?:now\s+|already\s+)?been\s+"
 CLAIMS: dict[str, str] = {
     "refund": rf"\b(?:{_DONE}(?:refunded|reimbursed|issued (?:a|the|your) refund|processed "
@@ -77,6 +88,12 @@ MONEY = re.compile(
     r"(?:[€$£]\s?\d[\d.,]*|\b\d[\d.,]*\s?(?:eur|usd|gbp|euros?|dollars?)\b)", re.IGNORECASE
 )
 
+# An amount of money said to have gone back: only with a verb saying it happened.
+_MONEY_DONE = (
+    r"\b(?:was|were|has been|have been|(?:we|i)(?:'ve| have)? (?:sent|issued|returned|paid|"
+    r"processed|credited|refunded)|reached|arrived|went back|is on its way)\b"
+)
+
 PROMISES: dict[str, str] = {
     "refund": r"\b(?:we|i)(?:'ll| will| can| are going to)\s+(?:\w+\s+){0,2}refund|\byou(?:'ll| "
     r"will)\s+(?:\w+\s+){0,2}(?:receive|get) (?:a |your |the )?(?:full |partial "
@@ -87,7 +104,18 @@ PROMISES: dict[str, str] = {
     "deadline": r"\b(?:by (?:tomorrow|today|monday|tuesday|wednesday|thursday|friday|end of "
     r"(?:the )?(?:day|week))|within \d+ (?:minutes|hours|days|business days)|in \d+ "
     r"(?:hours|days))\b",
+    # The same promises in German, Spanish and French.
+    "refund_other": r"\b(?:wir erstatten|erhalten sie (?:eine |die )?(?:volle |vollständige )?"
+    r"(?:rück)?erstattung|le reembolsaremos|le devolveremos|recibirá (?:un|el) reembolso|nous "
+    r"vous rembourserons|vous recevrez (?:un|le) remboursement)",
+    "discount_other": r"\b(?:\d+\s?%\s?(?:rabatt|nachlass|descuento|de réduction|de remise)|"
+    r"rabatt|descuento|remise)\b",
+    "deadline_other": r"\b(?:innerhalb (?:von )?\d+ (?:stunden|tagen|werktagen)|bis morgen|in \d+ "
+    r"(?:stunden|tagen)|(?:dentro de|en un plazo de|en) \d+ (?:horas|días|días hábiles)|"
+    r"(?:para )?mañana mismo|sous \d+ (?:heures|jours|jours ouvrés)|d'ici demain|dans les \d+ "
+    r"(?:heures|jours))\b",
 }
+
 SHORTHAND = re.compile(
     r"\b(?:INC-\d+|FR-\d+|JIRA-?\d*|[A-Z]{2,5}-\d{2,}|L[123] (?:queue|support|team)|T[123] "
     r"queue|tier[- ]?[123] queue|billing console|admin panel|internal "
@@ -116,7 +144,7 @@ class Flag:
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    return [s.strip() for s in _SENTENCE.findall(facts.SLOT.sub(" ", text)) if s.strip()]
 
 
 def check_claims(text: str, actions: set[str]) -> list[Flag]:
@@ -146,6 +174,7 @@ def check_claims(text: str, actions: set[str]) -> list[Flag]:
                 and re.search(
                     r"\b(refund|credit|charged back|paid back|reimburs)", sentence, re.IGNORECASE
                 )
+                and re.search(_MONEY_DONE, sentence, re.IGNORECASE)
                 and not actions & {"refund", "credit"}
             ):
                 flags.append(
@@ -171,11 +200,15 @@ def check_promises(text: str, policy_texts: Iterable[str]) -> list[Flag]:
                 "credit": ["credit"],
                 "discount": ["discount", "% off"],
                 "deadline": [],
+                "refund_other": ["erstatt", "reembols", "rembours"],
+                "discount_other": ["rabatt", "descuento", "réduction", "remise"],
+                "deadline_other": [],
             }[kind]
             numbers = re.findall(r"\d+", match.group(0)) + re.findall(r"\d+\s?%", sentence)
             supported = (not key_terms or any(term in policy for term in key_terms)) and all(
                 n.replace(" ", "") in policy.replace(" ", "") for n in numbers
             )
+            kind = kind.removesuffix("_other")
             if kind == "deadline" and not numbers:
                 supported = False  # "by tomorrow" is never policy
             if not supported:
@@ -188,6 +221,39 @@ def check_promises(text: str, policy_texts: Iterable[str]) -> list[Flag]:
                 )
                 break
     return flags
+
+
+def _promise_sentences(text: str) -> set[str]:
+    return {
+        sentence
+        for sentence in facts.sentences(text)
+        if any(re.search(p, sentence, re.IGNORECASE) for p in PROMISES.values())
+    }
+
+
+def check_facts(text: str, evidence: facts.Evidence) -> list[Flag]:
+    """Each case-specific fact nothing known about this case backs. Promises are left to
+    ``check_promises`` (a policy backs them, not the ticket)."""
+    return [
+        Flag(
+            "unsupported_fact",
+            f"States {_FACT_NAMES[fact.kind]} “{fact.value}” that nothing about this ticket "
+            f"backs (in: “{fact.sentence[:160]}”). It needs {facts.WHAT_BACKS[fact.kind]}; "
+            f"another customer's reply does not count.",
+            fact.value,
+        )
+        for fact in facts.unbacked(text, evidence, skip=_promise_sentences(text))
+    ]
+
+
+_FACT_NAMES = {
+    "number": "a number",
+    "count": "a count",
+    "date": "a date",
+    "cause": "a cause",
+    "account": "something about the customer's account",
+    "event": "an event",
+}
 
 
 def check_shorthand(text: str) -> list[Flag]:
@@ -238,12 +304,21 @@ def _dedupe(flags: list[Flag]) -> list[Flag]:
 
 
 def run_guards(
-    text: str, *, actions: set[str], policy_texts: Iterable[str], allowed_placeholders: set[str]
+    text: str,
+    *,
+    actions: set[str],
+    policy_texts: Iterable[str],
+    allowed_placeholders: set[str],
+    evidence: Iterable[str] = (),
 ) -> list[Flag]:
-    """All flags for ``text`` (a masked draft)."""
+    """All flags for ``text`` (a masked draft). ``evidence``: the texts that back facts about
+    this case (thread, account, recorded actions, articles and policies); the policy texts count
+    too."""
+    policies = list(policy_texts)
     return _dedupe(
         check_claims(text, actions)
-        + check_promises(text, policy_texts)
+        + check_promises(text, policies)
+        + check_facts(text, facts.Evidence.of([*evidence, *policies]))
         + check_shorthand(text)
         + check_output(text, allowed_placeholders)
     )
@@ -270,19 +345,60 @@ def _policy_texts(draft: Draft) -> list[str]:
     return [s["text"] for s in context_sources if s.get("article_id") in policy_ids]
 
 
+def case_evidence(ticket: Ticket, *, articles: Iterable[str] = ()) -> list[str]:
+    """What backs a fact about this case: the thread (masked), the account data, the recorded
+    actions, and the knowledge articles and policies given (never another customer's reply)."""
+    texts = [ticket.masked_subject or ""]
+    texts += [m.masked_body or "" for m in ticket.messages.all()]
+    customer = ticket.customer
+    if customer is not None:
+        texts.append(
+            " ".join(
+                str(v)
+                for v in (
+                    customer.name,
+                    customer.organisation,
+                    customer.plan,
+                    customer.tier,
+                    customer.account_created or "",
+                )
+                if v
+            )
+        )
+    for action in ticket.actions.all():
+        texts.append(
+            f"{action.get_kind_display()} {action.amount or ''} {action.currency} {action.note}"
+        )
+    return [*texts, *articles]
+
+
+def _article_texts(draft: Draft) -> list[str]:
+    """The knowledge articles and policies the draft was given (resolved tickets excluded)."""
+    return [s["text"] for s in draft.context.get("sources", []) if s.get("kind") == "chunk"]
+
+
+def text_flags(
+    *, ticket: Ticket, text: str, draft: Draft | None = None, articles: Iterable[str] = ()
+) -> list[Flag]:
+    """Every guard flag on ``text`` (masked) for this ticket: a draft, or what a reviewer is about
+    to send (``articles``: knowledge they inserted)."""
+    given = [*(_article_texts(draft) if draft is not None else []), *articles]
+    return run_guards(
+        text,
+        actions=set(ticket.actions.values_list("kind", flat=True)),
+        policy_texts=_policy_texts(draft) if draft is not None else [],
+        allowed_placeholders=set(ticket.pii_mapping()),
+        evidence=case_evidence(ticket, articles=given),
+    )
+
+
 def draft_flags(*, ticket: Ticket, draft: Draft) -> list[dict]:
     """The engine's own notes plus every guard flag on the draft's text (nothing is saved)."""
     flags: list[dict] = [
         f for f in draft.guard_flags if isinstance(f, dict) and f.get("code") not in GUARD_CODES
     ]
     if draft.text:
-        found = run_guards(
-            draft.text,
-            actions=set(ticket.actions.values_list("kind", flat=True)),
-            policy_texts=_policy_texts(draft),
-            allowed_placeholders=set(ticket.pii_mapping()),
-        )
-        flags += [f.as_dict() for f in found]
+        flags += [f.as_dict() for f in text_flags(ticket=ticket, text=draft.text, draft=draft)]
     return flags
 
 

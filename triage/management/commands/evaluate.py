@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from triage.evaluation import cases, offline
+from triage.evaluation import cases, drafts, guards, offline
 from triage.evaluation.datasets import EvalError, parse_labels, read_csv
 from triage.models import EvaluationCase, EvaluationRun
 
@@ -51,6 +51,23 @@ class Command(BaseCommand):
         )
         parser.add_argument("--name", default="", help="With --cases: a name for the run")
         parser.add_argument(
+            "--drafts",
+            action="store_true",
+            help="Draft each --test row from the --train rows (imported as resolved tickets in an "
+            "isolated schema) and compare with the reference reply in --answer",
+        )
+        parser.add_argument("--answer", help="With --drafts: the column with the reply sent")
+        parser.add_argument(
+            "--group", default="", help="With --drafts: the label column (retrieval hit rate)"
+        )
+        parser.add_argument(
+            "--guards",
+            type=Path,
+            metavar="FILE.jsonl",
+            help="Run the guards on the cases in FILE.jsonl (no database needed) and print "
+            "precision and recall per flag code",
+        )
+        parser.add_argument(
             "--compare",
             nargs=2,
             type=int,
@@ -64,6 +81,10 @@ class Command(BaseCommand):
                 return self._compare(*o["compare"])
             if o["cases"]:
                 return self._cases(o)
+            if o["guards"]:
+                return self._guards(o)
+            if o["drafts"]:
+                return self._drafts(o)
             return self._csv(o)
         except EvalError as exc:
             raise CommandError(str(exc)) from None
@@ -108,6 +129,34 @@ class Command(BaseCommand):
         if o["html_out"]:
             o["html_out"].write_text(offline.html_report(result, title=title))
             self.stdout.write(f"HTML report written to {o['html_out']}")
+
+    def _guards(self, o):
+        result = guards.evaluate_file(o["guards"])
+        self.stdout.write(f"{result['cases']} cases from {o['guards'].name}")
+        self.stdout.write(f"{'code':<22} {'precision':>9} {'recall':>9} {'support':>8}")
+        for code, m in result["codes"].items():
+            self.stdout.write(
+                f"{code:<22} {_fmt(m['precision']):>9} {_fmt(m['recall']):>9} {m['support']:>8}"
+            )
+        for miss in result["errors"][:20]:
+            self.stdout.write(f"  line {miss['line']}: {miss['what']}")
+        if o["json_out"]:
+            o["json_out"].write_text(json.dumps(result, indent=2, ensure_ascii=False))
+            self.stdout.write(f"JSON written to {o['json_out']}")
+
+    def _drafts(self, o):
+        if not (o["train"] and o["test"] and o["text"] and o["answer"]):
+            raise EvalError("--drafts needs --train, --test, --text and --answer")
+        columns = {"text": o["text"], "answer": o["answer"], "label": o["group"] or o["answer"]}
+        train = drafts.read_rows(o["train"], **columns)
+        test = drafts.read_rows(o["test"], **columns)
+        with tqdm(total=len(test), unit="tickets", desc="draft", disable=None) as bar:
+            result = drafts.evaluate_drafts(train, test, progress=bar.update)
+        for key, value in result.items():
+            self.stdout.write(f"{key:<36} {value}")
+        if o["json_out"]:
+            o["json_out"].write_text(json.dumps(result, indent=2))
+            self.stdout.write(f"JSON written to {o['json_out']}")
 
     def _print(self, result):
         self.stdout.write(

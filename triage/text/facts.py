@@ -1,0 +1,343 @@
+"""Case-specific facts in a reply, and whether this ticket's evidence backs them (en/de/es/fr).
+
+A fact is something true of one customer's case, not of every customer: a number (time, date,
+duration, amount, percentage, count, order/invoice/ticket number), a relative date ("yesterday"),
+a named cause or diagnosis ("because of a retry on our payment provider's side"), a statement
+about this customer's account, payment or history ("your bank asked for…"), or a service event
+("we had an outage", "no data was lost").
+
+Evidence is what is known about this case: the ticket thread, the customer's account data, the
+actions recorded on the ticket, and knowledge articles and policies (true for every customer).
+Another customer's resolved ticket is never evidence. A number is backed when the same number
+appears in the evidence; a cause, statement or event when most of its content words do.
+
+Placeholders (``[EMAIL_1]``, ``{{Order Number}}``) and ``[confirm: …]`` slots are not facts:
+they are this customer's masked data or blanks the reviewer fills.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# A placeholder or a slot: never a fact, never evidence.
+SLOT = re.compile(r"\[confirm:[^\]]*\]|\{\{[^}]*\}\}|\[[A-Z_]+_\d+\]|\[[a-z_ ]{2,30}\?\]")
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.MULTILINE)
+_NUMBER = re.compile(r"(?<![\d.,:/A-Za-z_])\d+(?:[.,:/]\d+)*(?![\w-]*[a-zA-Z])")
+_UNIT = re.compile(r"(\d)(h|am|pm|st|nd|rd|th|uhr|x)\b", re.IGNORECASE)
+_LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)]\s")
+_CURRENCY = re.compile(r"[€$£]\s?(\d+(?:[.,]\d+)*)")
+COUNT_WORDS = {
+    "twice": "2",
+    "two times": "2",
+    "double": "2",
+    "doubled": "2",
+    "duplicate": "2",
+    "three times": "3",
+    "zweimal": "2",
+    "doppelt": "2",
+    "dreimal": "3",
+    "dos veces": "2",
+    "duplicado": "2",
+    "doble": "2",
+    "tres veces": "3",
+    "deux fois": "2",
+    "en double": "2",
+    "trois fois": "3",
+}
+NUMBER_WORDS = {
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "zwei": "2",
+    "drei": "3",
+    "dos": "2",
+    "tres": "3",
+    "deux": "2",
+    "trois": "3",
+}
+RELATIVE_DATES = (
+    r"yesterday|last night|this morning|earlier today|last week|last month|on (?:monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday)|gestern|heute morgen|letzte woche|letzten monat|"
+    r"am (?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)|ayer|esta mañana|la "
+    r"semana pasada|el (?:lunes|martes|miércoles|jueves|viernes|sábado|domingo)|hier|ce matin|la "
+    r"semaine dernière|(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) dernier"
+)
+_RELATIVE_DATE = re.compile(rf"\b(?:{RELATIVE_DATES})\b", re.IGNORECASE)
+_MONTH_DATE = re.compile(
+    r"\b(?:\d{1,2}(?:st|nd|rd|th|\.)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
+    r"dec|januar|februar|märz|mai|juni|juli|okt|dez|enero|febrero|marzo|abril|mayo|junio|julio|"
+    r"agosto|septiembre|octubre|noviembre|diciembre|janvier|février|mars|avril|juin|juillet|"
+    r"août|septembre|octobre|novembre|décembre)\w*|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|"
+    r"nov|dec)\w*\.?\s+\d{1,2}(?:st|nd|rd|th)?)\b",
+    re.IGNORECASE,
+)
+
+# A named cause or diagnosis: the clause after the trigger is the fact.
+_CAUSE = re.compile(
+    r"\b(?:because(?: of)?|caused by|due to|as a result of|the (?:reason|cause) (?:was|is)|"
+    r"(?:was|were) triggered by|resulted from|stems? from|owing to|"
+    r"wegen|aufgrund|verursacht durch|weil|der grund (?:war|ist)|lag an|"
+    r"debido a|causad[oa] por|porque|a causa de|por culpa de|se debió a|el motivo (?:fue|es)|"
+    r"à cause d[e']|causée? par|d[uû]e?s? à|en raison d[e']|parce qu[e']|suite à|provoquée? par|"
+    r"la (?:raison|cause) (?:est|était))\s*(?P<clause>[^,;:.!?\n]{3,})",
+    re.IGNORECASE,
+)
+# "The inconvenience caused by …" restates the customer's problem; it names no cause.
+_APOLOGY = re.compile(
+    r"\b(?:inconvenience|frustration|trouble|confusion|difficult(?:y|ies)|disruption|delay|"
+    r"problems?|issues?|stress|worry|annoyance|unannehmlichkeiten|ärger|molestias|"
+    r"inconvenientes|gêne|désagréments?)\s*$",
+    re.IGNORECASE,
+)
+# A statement about this customer's account, payment or history: a possessive, a short noun
+# phrase (no preposition, no conjunction) and a verb in the past or perfect, per language.
+_NOUN = r"(?P<subject>(?:(?!(?:{stop})\b)[\w'-]+\s+){{1,3}}?)"
+_ACCOUNT_PATTERNS = [
+    (
+        r"your",
+        r"for|of|in|on|to|with|about|regarding|concerning|and|or|is|are|will|can|may|please|"
+        r"that|which|we|i|you",
+        r"was|were|has been|have been|had been|has|had|is now|got|did|\w{3,}ed",
+    ),
+    (
+        r"ihre?[nmrs]?",
+        r"für|von|in|an|auf|mit|über|und|oder|ist|sind|wird|kann|bitte|wir|sie",
+        r"wurden?|war|waren|hat|hatte|ist",
+    ),
+    (
+        r"su|sus|tu|tus",
+        r"para|de|en|con|sobre|y|o|es|son|será|puede|por|que",
+        r"fue|fueron|ha sido|han sido|se ha|ha|había|está",
+    ),
+    (
+        r"votre|vos",
+        r"pour|de|du|des|en|avec|sur|et|ou|sera|peut|est|sont|que|qui",
+        r"a été|ont été|a|avait|était|est",
+    ),
+]
+_ACCOUNT = [
+    re.compile(
+        rf"\b(?:{possessive})\s+{_NOUN.format(stop=stop)}(?P<verb>{verbs})\s+"
+        rf"(?P<clause>[^,;:.!?\n]{{3,}})",
+        re.IGNORECASE,
+    )
+    for possessive, stop, verbs in _ACCOUNT_PATTERNS
+]
+_CHECKED = re.compile(
+    r"\b(?:i can see|we can see|i see that|our records show|according to our records|looking at "
+    r"your account|i (?:checked|reviewed)|we (?:checked|reviewed)|wir sehen|laut unseren "
+    r"unterlagen|veo que|según nuestros registros|je vois que|d'après nos dossiers)\b\s*"
+    r"(?P<clause>[^.!?\n]{3,})",
+    re.IGNORECASE,
+)
+# A service event: an outage, a fix, data lost or kept.
+_EVENT = re.compile(
+    r"\b(?:we had an? (?P<c1>[^,;.!?\n]{3,})|there (?:was|were|has been) (?:an? |some )?"
+    r"(?P<c2>[^,;.!?\n]{3,})|(?P<c3>(?:no|none of your) data (?:was|were|has been) lost)|"
+    r"(?P<c4>(?:service|everything|the app|the dashboard|access|it) (?:is|was|has been) "
+    r"(?:now )?(?:fully )?(?:restored|back|fixed|resolved|working again))|"
+    r"(?P<c5>(?:the|this) (?:bug|issue|problem|error|incident) (?:is|was|has been) "
+    r"(?:now )?(?:fixed|resolved|solved))|"
+    r"es gab (?:eine?n? )?(?P<c6>[^,;.!?\n]{3,})|wir hatten (?:eine?n? )?(?P<c7>[^,;.!?\n]{3,})|"
+    r"(?P<c8>[^,;.!?\n]{3,40} wurde (?:behoben|wiederhergestellt))|(?P<c9>keine daten "
+    r"(?:gingen|wurden|sind) [^,;.!?\n]*verloren)|hubo (?:una? )?(?P<c10>[^,;.!?\n]{3,})|"
+    r"(?P<c11>(?:el|la) [^,;.!?\n]{3,30} (?:se ha|fue|ha sido) (?:solucionad|resuelt|"
+    r"restablecid)[oa])|(?P<c12>no se perdi(?:ó|eron) (?:ningún )?datos?)|"
+    r"(?:il y a eu|nous avons eu) (?:une? )?(?P<c13>[^,;.!?\n]{3,})|"
+    r"(?P<c14>[^,;.!?\n]{3,30} a été (?:corrigée?|résolue?|rétablie?))|"
+    r"(?P<c15>aucune donnée n'a été perdue))",
+    re.IGNORECASE,
+)
+# A sentence that speaks of the general case or the future states no fact about this one.
+_CONDITIONAL = re.compile(
+    r"^\s*(?:if|when|whenever|once|after|unless|in case|as soon as|should|wenn|falls|sobald|"
+    r"nachdem|si|cuando|una vez|en caso|lorsque|quand|dès que|une fois)\b|\b(?:may|might|could|"
+    r"usually|typically|generally|sometimes|kann|können|könnte|puede|pueden|podría|peut|peuvent|"
+    r"pourrait)\b",
+    re.IGNORECASE,
+)
+# Subjects of "your … was" that describe the conversation, not the account.
+_CONVERSATION = re.compile(
+    r"^(?:request|message|feedback|patience|understanding|question|inquiry|enquiry|concern|"
+    r"satisfaction|time|email|e-mail|trust|experience|anfrage|nachricht|geduld|frage|solicitud|"
+    r"mensaje|paciencia|pregunta|consulta|demande|message|patience|question)\b",
+    re.IGNORECASE,
+)
+STOPWORDS = frozenset(
+    """a an the and or of to in on at for with by from as is are was were be been being has have
+    had do does did it its this that these those there their our your you we i me my us they them
+    he she his her not no so than then too very can could will would should may might just also
+    now all any some such only own same into over under again further here out up down off about
+    side part one fully while when where which what who whom how why because after before since
+    until during through per via get got make made let please thank thanks sorry apologize
+    inconvenience
+    der die das den dem des ein eine einen einem einer und oder zu im in am an auf für mit von
+    bei ist sind war waren wurde wurden hat haben hatte es sie wir ihr ihre ihren ihrem unser
+    unsere nicht kein keine auch nur noch
+    el la los las un una unos unas y o de del en con por para al es son fue fueron ha han su sus
+    tu tus nuestro nuestra que se lo le no también
+    le la les un une des et ou de du en au aux pour par avec est sont été a ont son sa ses votre
+    vos notre nos que qui ne pas plus aussi""".split()
+)
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: str  # number, date, count, cause, account, event
+    value: str  # the fact as written
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What is known about this case, normalised for matching."""
+
+    numbers: frozenset[str]
+    stems: frozenset[str]
+    text: str
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> Evidence:
+        joined = "\n".join(t for t in texts if t)
+        clean = SLOT.sub(" ", joined)
+        numbers: set[str] = set()
+        for value in _numbers(clean):
+            numbers |= _variants(value)
+        lowered = _fold(clean)
+        for word, number in {**COUNT_WORDS, **NUMBER_WORDS}.items():
+            if re.search(rf"\b{re.escape(_fold(word))}\b", lowered):
+                numbers.add(number)
+        for match in re.finditer(r"\b(\d+)\s?x\b", lowered):
+            numbers.add(match.group(1))
+        return cls(numbers=frozenset(numbers), stems=frozenset(stems(clean)), text=lowered)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def stems(text: str) -> list[str]:
+    """Content words cut to a five-letter prefix: a crude stem that holds across en/de/es/fr."""
+    words = re.findall(r"[^\W\d_]{3,}", _fold(text))
+    return [
+        re.sub(r"(?<=\w{3})(?:ing|ed|es|s|ly|en|er)$", "", w)[:5]
+        for w in words
+        if w not in STOPWORDS
+    ]
+
+
+def _numbers(text: str) -> list[str]:
+    found = []
+    for line in text.splitlines():
+        body = _UNIT.sub(r"\1 \2", _LIST_MARKER.sub(" ", line))
+        found += [m.group(0) for m in _NUMBER.finditer(body)]
+    return [n.strip(".,:/") for n in found if n.strip(".,:/")]
+
+
+def _variants(number: str) -> set[str]:
+    """The forms one number may take: 09:12 and 9:12, 48.00 and 48, 1,200 and 1200."""
+    out = {number}
+    plain = number.replace(",", "").replace(" ", "")
+    out.add(plain)
+    for value in (number, plain, number.replace(".", "").replace(",", ".")):
+        head = re.split(r"[.,]", value)[0]
+        if re.fullmatch(r"\d+", head) and re.fullmatch(r"\d+[.,]0{1,2}", value):
+            out.add(head)  # 48.00 is 48
+        out.add(value)
+    out |= {re.sub(r"^0+(?=\d)", "", v) for v in list(out)}
+    out |= {re.sub(r"(?<=:)0(?=\d)|^0(?=\d:)", "", v) for v in list(out)}
+    return {v for v in out if v}
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+
+
+def facts_in(sentence: str) -> list[Fact]:
+    """The case-specific facts one sentence states."""
+    body = SLOT.sub(" ", sentence)
+    found: list[Fact] = []
+    for value in _numbers(body):
+        if value in {"24/7", "24x7"}:
+            continue
+        found.append(Fact("number", value, sentence))
+    lowered = _fold(body)
+    for word in COUNT_WORDS:
+        if re.search(rf"\b{re.escape(_fold(word))}\b", lowered):
+            found.append(Fact("count", word, sentence))
+    found += [Fact("date", m.group(0), sentence) for m in _RELATIVE_DATE.finditer(body)]
+    found += [Fact("date", m.group(0), sentence) for m in _MONTH_DATE.finditer(body)]
+    if _CONDITIONAL.search(body):
+        return found  # "If your order has shipped…": the general case, not this one
+    found += [
+        Fact("cause", m.group("clause").strip(), sentence)
+        for m in _CAUSE.finditer(body)
+        if not _APOLOGY.search(body[: m.start()])
+    ]
+    for match in (m for pattern in _ACCOUNT for m in pattern.finditer(body)):
+        if _CONVERSATION.match(match.group("subject") or "") or _CONVERSATION.match(
+            match.group("clause") or ""
+        ):
+            continue
+        found.append(Fact("account", match.group(0).strip(), sentence))
+    found += [Fact("account", m.group("clause").strip(), sentence) for m in _CHECKED.finditer(body)]
+    for match in _EVENT.finditer(body):
+        clause = next((v for v in match.groupdict().values() if v), "")
+        found.append(Fact("event", clause.strip(), sentence))
+    return found
+
+
+def backed(fact: Fact, evidence: Evidence) -> bool:
+    if fact.kind == "number":
+        return bool(_variants(fact.value) & evidence.numbers)
+    if fact.kind == "count":
+        return COUNT_WORDS[fact.value] in evidence.numbers
+    if fact.kind == "date":
+        return (
+            _fold(fact.value) in evidence.text
+            or all(n in evidence.numbers for n in re.findall(r"\d+", fact.value))
+            and bool(re.findall(r"\d+", fact.value))
+        )
+    words = set(stems(fact.value))
+    if not words:
+        return True
+    # "caused by the errors you encountered": the customer's own words back it.
+    return len(words & evidence.stems) / len(words) >= 0.6
+
+
+def unbacked(text: str, evidence: Evidence, *, skip: Iterable[str] = ()) -> list[Fact]:
+    """Every fact in ``text`` the evidence does not back, except in the sentences ``skip``."""
+    skipped = set(skip)
+    out: list[Fact] = []
+    for sentence in sentences(text):
+        if sentence in skipped:
+            continue
+        missing = [f for f in facts_in(sentence) if not backed(f, evidence)]
+        # One clause flagged once: "an outage … caused by a faulty change" is the cause.
+        clauses = [f.value for f in missing if f.kind in _CLAUSE_KINDS]
+        out += [
+            f
+            for f in missing
+            if f.kind not in _CLAUSE_KINDS
+            or not any(c != f.value and c in f.value for c in clauses)
+        ]
+    return out
+
+
+_CLAUSE_KINDS = frozenset({"cause", "account", "event"})
+
+
+WHAT_BACKS = {
+    "number": "the number in the ticket, the account data, a recorded action or a cited article",
+    "count": "the ticket or a recorded action saying so",
+    "date": "the date in the ticket or a recorded action",
+    "cause": "the cause in the ticket, a recorded investigation note or a cited article",
+    "account": "the customer's account data, the ticket or a recorded action",
+    "event": "a status article or an incident note cited with the draft, or the ticket",
+}
