@@ -1,7 +1,12 @@
 """The ``local`` draft engine: composes a reply from the closest approved replies and KB chunks.
 
-It never writes what no source says: the resolution text is taken from the best source as it
-was approved; the engine adds the persona's greeting, an acknowledgement fitted to sentiment
+It never writes what no source says. Knowledge articles and policies come first: a section close
+enough to the ticket is the body. Otherwise the body is the closest approved reply, grounded in
+this ticket: a past reply was written for another customer, so every sentence stating a fact
+this ticket does not back (a time, an amount, an order number, a cause, something about the
+account, an outage) or an action nobody recorded here becomes a visible ``[confirm: …]`` slot
+(a number alone becomes ``[confirm: number]``); a slot blocks sending until the reviewer fills
+or removes it. The engine adds the persona's greeting, an acknowledgement fitted to sentiment
 (none for a neutral question), a next step and the sign-off. When nothing is close enough it
 produces no answer, or a clarification request for an ambiguous ticket.
 """
@@ -13,9 +18,14 @@ import re
 from triage.engines.phrases import ACK, CLARIFY, NEXT_STEP, SOURCES_LABEL
 from triage.engines.types import DraftContext, DraftOutput, first_name
 from triage.models import Persona
+from triage.pipeline.guard import check_claims
+from triage.text import facts
 
 ENGINE_NAME = "local"
-PROMPT_VERSION = "local-compose-1"
+PROMPT_VERSION = "local-compose-2"
+# An article section this much less similar than the closest past reply still comes first: it
+# is true for every customer, a past reply only for the one it was written to.
+ARTICLE_PREFERENCE = 0.05
 # Cosine similarity (1 - distance) a source needs to ground a reply. all-MiniLM-L6-v2 puts
 # paraphrases of one problem above ~0.6 and unrelated support questions below ~0.35.
 ENTRY_MIN_SIMILARITY = 0.55
@@ -100,6 +110,54 @@ def _frame(
     return "\n\n".join(p for p in parts if p)
 
 
+def evidence(context: DraftContext) -> facts.Evidence:
+    """What backs a fact in this draft: the ticket, its thread, the account, the recorded actions
+    and the knowledge articles retrieved (never a past reply)."""
+    account = context.account
+    return facts.Evidence.of(
+        [
+            context.subject,
+            context.ticket_text,
+            context.older_summary,
+            *(m.get("text", "") for m in context.thread),
+            " ".join(str(v) for v in (account.name, account.plan, account.tier) if v),
+            " ".join(context.actions),
+            *(s.text for s in context.sources if s.kind == "chunk"),
+        ]
+    )
+
+
+def _slot_numbers(sentence: str, numbers: set[str]) -> str:
+    def replace(match: re.Match) -> str:
+        return "[confirm: number]" if match.group(0) in numbers else match.group(0)
+
+    return facts.NUMBER.sub(replace, sentence)
+
+
+def ground(reply: str, context: DraftContext) -> tuple[str, int]:
+    """A past reply made safe for this ticket: each sentence whose facts or claimed actions this
+    ticket does not back becomes a ``[confirm: …]`` slot (only the number when a number is all it
+    gets wrong). Returns the text and the number of slots."""
+    backing = evidence(context)
+    actions = set(context.actions)
+    out, slots = [], 0
+    for paragraph in reply.split("\n"):
+        kept = []
+        for sentence in re.split(r"(?<=[.!?])\s+", paragraph.strip()) if paragraph.strip() else []:
+            missing = facts.unbacked(sentence, backing)
+            claimed = check_claims(sentence, actions)
+            if not missing and not claimed:
+                kept.append(sentence)
+            elif not claimed and all(f.kind == "number" for f in missing):
+                kept.append(_slot_numbers(sentence, {f.value for f in missing}))
+                slots += 1
+            else:
+                kept.append(f"[confirm: {sentence}]")
+                slots += 1
+        out.append(" ".join(kept))
+    return "\n".join(out).strip(), slots
+
+
 def draft(context: DraftContext, persona: Persona) -> DraftOutput:
     language, notes = _language(context, persona)
     if context.needs_clarification:
@@ -132,19 +190,31 @@ def draft(context: DraftContext, persona: Persona) -> DraftOutput:
         return DraftOutput(kind="none", language=language, no_answer_reason=reason, notes=notes)
 
     used = []
-    if entries:
+    best_entry_similarity = max((1 - e.distance for e in entries), default=0.0)
+    article = next(
+        (c for c in chunks if 1 - c.distance >= best_entry_similarity - ARTICLE_PREFERENCE), None
+    )
+    slots = 0
+    if article is not None:
+        body = _markdown_to_text(article.text)
+        used.append(article)
+    else:
         # A close answer written in the customer's language beats a slightly closer one in another.
         same_language = [e for e in entries if e.language == language]
         best_entry = same_language[0] if same_language else entries[0]
-        body = best_entry.response
+        body, slots = ground(best_entry.response, context)
         used.append(best_entry)
         policy = next((c for c in chunks if c.article_kind == "policy"), None)
         if policy is not None:
             used.append(policy)
-    else:
-        best_chunk = chunks[0]
-        body = _markdown_to_text(best_chunk.text)
-        used.append(best_chunk)
+    if slots:
+        notes.append(
+            {
+                "code": "confirm_slots",
+                "message": f"{slots} part(s) of the reused reply state facts about another "
+                f"customer's case: confirm each [confirm: …] for this customer or remove it.",
+            }
+        )
     body = _limit_words(body, max(40, persona.max_words - 50))
     citations = [s.title for s in used if s.kind == "chunk"]
     source_language = used[0].language if used[0].kind == "entry" else "en"

@@ -18,9 +18,10 @@ from django.utils import timezone
 from triage.config.versions import current_versions
 from triage.models import Assessment, Classification, EscalationRule, TaxonomyCategory, Ticket
 from triage.pipeline.events import completed, stage
-from triage.text.signals import injection_attempt, too_little_to_act_on
+from triage.text.signals import injection_attempt, only_thanks, too_little_to_act_on
 
 ENGINE_RISK_FOR_TIER_2 = 0.5
+NO_REPLY_NEEDED = "no_reply_needed"
 TIER_0_MIN_CONFIDENCE = 0.9
 
 
@@ -117,7 +118,21 @@ def assess(
             f"text tries to instruct the system: “{injection}” (treated as data)",
         )
 
-    if too_little_to_act_on(ticket.masked_text):
+    last = (
+        ticket.messages.filter(direction="inbound").order_by("-created_at", "-pk").first()
+        if ticket.pk
+        else None
+    )
+    if only_thanks((last.masked_body if last else "") or ticket.masked_text):
+        # "Brilliant thanks 😊": nothing to answer, nothing to clarify.
+        result.reasons.append(
+            {
+                "code": NO_REPLY_NEEDED,
+                "tier": 1,
+                "detail": "the customer only thanks or confirms: no reply needed",
+            }
+        )
+    elif too_little_to_act_on(ticket.masked_text):
         result.needs_clarification = True
         result.reasons.append(
             {

@@ -13,6 +13,7 @@ from triage.config.versions import current_versions
 from triage.engines import draft_local, draft_openai
 from triage.engines.types import DraftContext, DraftOutput, EngineError
 from triage.models import Assessment, Classification, Draft, Persona, SourceUsage, Ticket
+from triage.pipeline.assess import NO_REPLY_NEEDED
 from triage.pipeline.context import build_context, persona_for
 from triage.pipeline.events import completed, stage
 
@@ -48,6 +49,14 @@ def compose(
                 language=context.language,
                 no_answer_reason="tier 3: straight to a human, no draft",
             ),
+            "",
+        )
+    if any(r.get("code") == NO_REPLY_NEEDED for r in assessment.reasons):
+        reason = "no reply needed: the customer only thanks or confirms; close the ticket"
+        return (
+            context,
+            persona,
+            DraftOutput(kind="none", language=context.language, no_answer_reason=reason),
             "",
         )
     if persona is None:

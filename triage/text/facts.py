@@ -25,7 +25,7 @@ from dataclasses import dataclass
 # A placeholder or a slot: never a fact, never evidence.
 SLOT = re.compile(r"\[confirm:[^\]]*\]|\{\{[^}]*\}\}|\[[A-Z_]+_\d+\]|\[[a-z_ ]{2,30}\?\]")
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.MULTILINE)
-_NUMBER = re.compile(r"(?<![\d.,:/A-Za-z_])\d+(?:[.,:/]\d+)*(?![\w-]*[a-zA-Z])")
+NUMBER = re.compile(r"(?<![\d.,:/A-Za-z_])\d+(?:[.,:/]\d+)*(?![\w-]*[a-zA-Z])")
 _UNIT = re.compile(r"(\d)(h|am|pm|st|nd|rd|th|uhr|x)\b", re.IGNORECASE)
 _LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)]\s")
 _CURRENCY = re.compile(r"[€$£]\s?(\d+(?:[.,]\d+)*)")
@@ -236,7 +236,7 @@ def _numbers(text: str) -> list[str]:
     found = []
     for line in text.splitlines():
         body = _UNIT.sub(r"\1 \2", _LIST_MARKER.sub(" ", line))
-        found += [m.group(0) for m in _NUMBER.finditer(body)]
+        found += [m.group(0) for m in NUMBER.finditer(body)]
     return [n.strip(".,:/") for n in found if n.strip(".,:/")]
 
 

@@ -125,3 +125,45 @@ def too_little_to_act_on(text: str) -> bool:
     works")."""
     body = text.strip()
     return len(re.findall(r"[^\W\d_]+", body)) < MIN_WORDS_TO_ACT_ON or bool(AMBIGUOUS.match(body))
+
+
+# A message that only thanks or confirms: it needs no reply. Any question, complaint or further
+# request ("thanks, but…", "still", "?") makes it a message to answer.
+_THANKS = re.compile(
+    r"\b(?:thanks?|thank you|thx|ty|cheers|brilliant|great|perfect|awesome|excellent|wonderful|"
+    r"amazing|lovely|fantastic|super|nice|cool|ok(?:ay)?|got it|all good|all sorted|sorted|"
+    r"solved|fixed|works?(?: now| again)?|working(?: now| again)?|that (?:worked|did it|helped)|"
+    r"appreciated?|much appreciated|you(?:'re| are) (?:the best|a star|great)|no further "
+    r"questions|danke(?: schön| sehr)?|vielen dank|prima|klappt|funktioniert(?: wieder)?|"
+    r"erledigt|gracias|muchas gracias|genial|perfecto|vale|listo|funciona|merci(?: beaucoup)?|"
+    r"parfait|génial|ça marche|c'est bon|résolu)\b",
+    re.IGNORECASE,
+)
+_NOT_ONLY_THANKS = re.compile(
+    r"\?|\b(?:but|however|still|again|not|no longer|doesn't|don't|didn't|can't|cannot|won't|"
+    r"problem|issue|error|wrong|refund|cancel|help me|need|please|aber|noch|nicht|kein|pero|"
+    r"todavía|sigue|mais|toujours|pas|nothing)\b",
+    re.IGNORECASE,
+)
+_FILLER = re.compile(
+    r"\b(?:so|very|much|really|a lot|again|for|the|your|you|all|help|quick|reply|response|"
+    r"answer|support|team|guys|folks|everyone|hi|hello|hey|dear|it|that|this|is|was|now|just|"
+    r"and|me|my|we|our|us|indeed|mate|lot|sehr|für|die|eure|ihre|hilfe|antwort|por|la|su|tu|"
+    r"ayuda|respuesta|pour|votre|ton|aide|réponse|et|de)\b",
+    re.IGNORECASE,
+)
+THANKS_MAX_WORDS = 15
+
+
+def only_thanks(text: str) -> bool:
+    """True for a message that only thanks or confirms ("Brilliant thanks 😊", "works now,
+    cheers"): no question, no complaint, no request."""
+    body = text.strip()
+    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", body)
+    if not words or len(words) > THANKS_MAX_WORDS or not _THANKS.search(body):
+        return False
+    if _NOT_ONLY_THANKS.search(body):
+        return False
+    rest = _FILLER.sub(" ", _THANKS.sub(" ", body))
+    # Nothing left but names, punctuation and emoji.
+    return len(re.findall(r"[^\W\d_]{3,}", rest)) <= 2

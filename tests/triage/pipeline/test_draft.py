@@ -1,5 +1,7 @@
 import json
 
+import re
+
 import pytest
 
 from knowledge.models import KBArticle, KnowledgeEntry
@@ -151,16 +153,21 @@ def test_customer_without_an_account_gets_a_neutral_greeting(kb):
     assert draft.text.startswith("Hi there,")
 
 
-def test_claims_in_a_reused_reply_are_flagged_until_the_action_is_recorded(kb):
+def test_claims_in_a_reused_reply_become_confirm_slots_and_are_flagged_until_recorded(kb):
     draft = drafted(
         "I was charged twice for my subscription this month", who=customer("self_serve")
     )
-    assert any(f["code"] == "unbacked_claim" for f in draft.guard_flags)
+    slots = re.findall(r"\[confirm: ([^\]]*)\]", draft.text)
+    assert any("refund" in s.lower() for s in slots), draft.text
+    assert any(f["code"] == "confirm_slots" for f in draft.guard_flags)
+    # The reviewer opens the slot as it is: the claim is flagged until the action is recorded.
+    opened = re.sub(r"\[confirm: ([^\]]*)\]", r"\1", draft.text)
+    assert guards.check_claims(opened, set())
     ticket = draft.ticket
     TicketAction.objects.create(ticket=ticket, kind="refund")
     TicketAction.objects.create(ticket=ticket, kind="investigate")
 
-    assert not [f for f in guards.check_claims(draft.text, {"refund", "investigate"})]
+    assert not [f for f in guards.check_claims(opened, {"refund", "investigate"})]
 
 
 def test_tier_3_gets_no_draft_but_a_handoff_note(kb):
