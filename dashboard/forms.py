@@ -14,6 +14,7 @@ from triage.models import (
     TicketAction,
     Urgency,
 )
+from triage.pipeline.guard import GUARD_CODES
 from triage.review.composer import PLACEHOLDERS, blanks_left
 from triage.review.decisions import Then
 
@@ -88,6 +89,9 @@ class ReplyForm(ReviewForm):
         required=False,
     )
     inserted = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    acknowledge = forms.MultipleChoiceField(
+        choices=[(c, c) for c in sorted(GUARD_CODES)], required=False
+    )
 
     def clean_final_text(self) -> str:
         # Browsers submit CRLF; the reply is stored and compared with its draft in LF.
@@ -96,13 +100,17 @@ class ReplyForm(ReviewForm):
             raise forms.ValidationError("The reply contains characters that cannot be sent.")
         if len(text) < 2:
             raise forms.ValidationError("The reply is empty.")
-        blanks = blanks_left(text)
+        blanks = list(dict.fromkeys(blanks_left(text)))
         if blanks:
+            shown = "; ".join(b if len(b) <= 80 else b[:77] + "…]" for b in blanks[:5])
             raise forms.ValidationError(
-                f"Fill in {', '.join(dict.fromkeys(blanks))} before sending: an inserted text "
-                "had a blank for this customer's details."
+                f"Fill in or remove {shown} before sending: the draft or an inserted text left "
+                f"{len(blanks)} part(s) to confirm for this customer."
             )
         return text
+
+    def clean_acknowledge(self) -> list[str]:
+        return [c for c in self.cleaned_data.get("acknowledge") or [] if c in GUARD_CODES]
 
     def clean_then(self) -> str:
         return self.cleaned_data["then"] or Then.SEND

@@ -116,6 +116,13 @@ def ticket_history(*, ticket: Ticket, show_pii: bool) -> list[HistoryItem]:
             details.append(f"edit distance {review.edit_distance:.2f}")
         if review.seconds_spent:
             details.append(f"{review.seconds_spent // 60} min {review.seconds_spent % 60} s")
+        if review.sent_over_flags:
+            details.append(
+                "sent over acknowledged flags: "
+                + ", ".join(dict.fromkeys(f.get("code", "") for f in review.sent_over_flags))
+            )
+        if review.auto_sent:
+            details.append("auto-send: no person reviewed the draft")
         if review.inserted:
             details.append(
                 "inserted " + ", ".join(f"{i['kind']} {i['id']}" for i in review.inserted)

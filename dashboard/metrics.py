@@ -25,6 +25,7 @@ GROUPS = {
     "category": "ticket__category",
     "engine": "draft__engine",
     "prompt": "draft__prompt_version",
+    "source": "ticket__source",
 }
 EDIT_BUCKETS = [
     (0.0, 0.0, "unchanged"),
@@ -44,7 +45,17 @@ class GroupRow:
     rejected: int = 0
     escalated: int = 0
     written: int = 0  # replies written by hand, with no draft: not a verdict on a draft
+    over_flags: int = 0  # replies sent over acknowledged guard flags
+    auto_sent: int = 0  # replies sent by auto-send, no person reviewing
     mean_edit_distance: float | None = None
+
+    @property
+    def replies(self) -> int:
+        return self.unchanged + self.edited + self.written
+
+    @property
+    def over_flags_rate(self) -> float | None:
+        return self.over_flags / self.replies if self.replies else None
 
     @property
     def drafts_decided(self) -> int:
@@ -88,9 +99,13 @@ def compute(*, start: datetime, end: datetime, group_by: str = "team", teams=Non
     rows: dict[str, GroupRow] = {}
     distances: dict[str, list[float]] = defaultdict(list)
     all_distances: list[float] = []
-    for key, decision, distance in reviews.values_list(group_field, "decision", "edit_distance"):
+    for key, decision, distance, over, auto in reviews.values_list(
+        group_field, "decision", "edit_distance", "sent_over_flags", "auto_sent"
+    ):
         row = rows.setdefault(str(key or "—"), GroupRow(key=str(key or "—")))
         row.decided += 1
+        row.over_flags += bool(over)
+        row.auto_sent += auto
         if decision == Review.Decision.APPROVED_UNCHANGED:
             row.unchanged += 1
         elif decision == Review.Decision.APPROVED_EDITED:

@@ -257,7 +257,7 @@ def _received_handoff(ticket: Ticket, draft: Draft | None) -> str:
 
 def outbox_panel(*, ticket: Ticket) -> dict:
     """The ticket's replies on their way out, and whether the page should keep asking about them."""
-    outbounds = list(ticket.outbounds.all())
+    outbounds = list(ticket.outbounds.select_related("review"))
     return {
         "ticket": ticket,
         "outbounds": outbounds,

@@ -41,6 +41,10 @@ urlpatterns = [
     path("evaluation/replay/", evaluation.replay, name="evaluation_replay"),
     path("knowledge/", curation.knowledge_list, name="knowledge"),
     path("knowledge/needs-review/", curation.needs_review, name="knowledge_needs_review"),
+    path("auto-send/", curation.auto_send_settings, name="auto_send"),
+    path(
+        "knowledge/proposals/<int:pk>/", curation.proposal_decide, name="knowledge_proposal_decide"
+    ),
     path("knowledge/entries/<int:pk>/", curation.entry_detail, name="knowledge_entry"),
     path("knowledge/entries/<int:pk>/edit/", curation.entry_edit, name="knowledge_entry_edit"),
     path("knowledge/entries/<int:pk>/gold/", curation.entry_gold, name="knowledge_entry_gold"),

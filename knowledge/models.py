@@ -182,3 +182,42 @@ class ReembedProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table} up to {self.last_id}"
+
+
+class KnowledgeProposal(models.Model):
+    """A reply that is not learnt on its own: sent over guard flags, or a heavily edited draft.
+    It waits on the admin's "needs review" list; accepted, it becomes a knowledge entry."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending"
+        ACCEPTED = "accepted"
+        DISMISSED = "dismissed"
+
+    source_ticket = models.OneToOneField(
+        "triage.Ticket", on_delete=models.CASCADE, related_name="knowledge_proposal"
+    )
+    text = models.TextField(help_text="The customer's (masked) request.")
+    response = models.TextField(help_text="The reply as sent, case facts made placeholders.")
+    category = models.CharField(max_length=100)
+    subcategory = models.CharField(max_length=60, blank=True)
+    urgency = models.CharField(max_length=2, blank=True)
+    sentiment = models.CharField(max_length=12, blank=True)
+    language = models.CharField(max_length=10, blank=True, default="en")
+    why = models.TextField(help_text="Why it was not learnt on its own.")
+    flags = models.JSONField(default=list, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    entry = models.ForeignKey(
+        KnowledgeEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["outcome", "-created_at"], name="proposal_outcome")]
+
+    def __str__(self) -> str:
+        return f"proposal {self.pk} from ticket {self.source_ticket_id}"

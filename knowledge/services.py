@@ -17,6 +17,7 @@ from knowledge.models import (
     KBChunk,
     KnowledgeEntry,
     KnowledgeEntryVersion,
+    KnowledgeProposal,
 )
 
 # Rows embedded and written per round trip: 256 texts take ~1 s to embed on two cores and
@@ -214,3 +215,49 @@ def mark_article_reviewed(*, article: KBArticle) -> KBArticle:
     article.last_reviewed = timezone.localdate()
     article.save(update_fields=["last_reviewed", "updated_at"])
     return article
+
+
+def accept_proposal(*, proposal: KnowledgeProposal, response: str, user) -> KnowledgeEntry:
+    """An admin accepts a proposed reply (as edited): it becomes the ticket's knowledge entry."""
+    response = response.strip()
+    if not response:
+        raise ValueError("the reply to learn is empty")
+    vector = embed_texts([entry_embedding_text(text=proposal.text)])[0]
+    with transaction.atomic():
+        proposal = KnowledgeProposal.objects.select_for_update().get(pk=proposal.pk)
+        if proposal.outcome != KnowledgeProposal.Outcome.PENDING:
+            raise ValueError(f"this proposal was already {proposal.outcome}")
+        entry, _ = KnowledgeEntry.objects.update_or_create(
+            source_ticket_id=proposal.source_ticket_id,
+            defaults={
+                "text": proposal.text,
+                "response": response,
+                "category": proposal.category,
+                "subcategory": proposal.subcategory,
+                "urgency": proposal.urgency,
+                "sentiment": proposal.sentiment,
+                "language": proposal.language,
+                "resolved_at": timezone.now(),
+                "embedding": vector,
+                "embedding_model": MODEL_NAME,
+            },
+        )
+        proposal.outcome = KnowledgeProposal.Outcome.ACCEPTED
+        proposal.response = response
+        proposal.entry = entry
+        proposal.decided_by = user
+        proposal.decided_at = timezone.now()
+        proposal.save()
+    return entry
+
+
+def dismiss_proposal(*, proposal: KnowledgeProposal, user) -> KnowledgeProposal:
+    with transaction.atomic():
+        proposal = KnowledgeProposal.objects.select_for_update().get(pk=proposal.pk)
+        if proposal.outcome != KnowledgeProposal.Outcome.PENDING:
+            raise ValueError(f"this proposal was already {proposal.outcome}")
+        proposal.outcome = KnowledgeProposal.Outcome.DISMISSED
+        proposal.decided_by = user
+        proposal.decided_at = timezone.now()
+        proposal.save()
+    return proposal

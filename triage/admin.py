@@ -104,7 +104,6 @@ class TaxonomyCategoryAdmin(admin.ModelAdmin):
         "name",
         "subcategories",
         "escalate_immediately",
-        "auto_send_enabled",
         "active",
     ]
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from triage.evaluation.cases import run_replay
 from triage.models import Outbound
 from triage.pipeline.run import run_pipeline
+from triage.review import auto_send
 from triage.review.outbound import send_outbound
 
 
@@ -24,9 +25,14 @@ from triage.review.outbound import send_outbound
     time_limit=300,
 )
 def process_ticket(self, ticket_id: int) -> bool:
-    """Run the pipeline for one ticket. Idempotent: a redelivered or retried task finds nothing left
-    to do."""
-    return run_pipeline(ticket_id=ticket_id)
+    """Run the pipeline for one ticket, then auto-send its draft where the category has earned it.
+    Idempotent: a redelivered or retried task finds nothing left to do."""
+    processed = run_pipeline(ticket_id=ticket_id)
+    if processed:
+        review = auto_send.try_auto_send(ticket_id=ticket_id)
+        if review is not None and review.outbound is not None and review.outbound.in_flight:
+            enqueue_send(outbound_id=review.outbound.pk)
+    return processed
 
 
 @shared_task(

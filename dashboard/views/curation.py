@@ -16,8 +16,9 @@ from dashboard.access import is_admin, require_admin, require_lead, teams_for
 from dashboard.forms import CannedReplyForm, EntryForm
 from dashboard.http import HtmxHttpRequest
 from knowledge import selectors, services
-from knowledge.models import KBArticle, KnowledgeEntry
-from triage.models import CannedReply
+from knowledge.models import KBArticle, KnowledgeEntry, KnowledgeProposal
+from triage.models import CannedReply, TaxonomyCategory, Team
+from triage.review import auto_send
 
 
 def _entry(request: HttpRequest, pk: int) -> KnowledgeEntry:
@@ -141,8 +142,36 @@ def needs_review(request: HttpRequest) -> HttpResponse:
         "proposed": KnowledgeEntry.objects.filter(gold_proposed=True, retired=False).defer(
             "embedding"
         )[:100],
+        "proposals": KnowledgeProposal.objects.filter(
+            outcome=KnowledgeProposal.Outcome.PENDING
+        ).select_related("source_ticket")[:100],
+        "auto_send_off": auto_send.recently_switched_off(),
     }
     return render(request, "knowledge/needs_review.html", context)
+
+
+@login_required
+@require_POST
+def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept a proposed reply (as edited) into the knowledge base, or dismiss it."""
+    require_admin(request.user)
+    proposal = get_object_or_404(KnowledgeProposal, pk=pk)
+    try:
+        if request.POST.get("decision") == "accept":
+            entry = services.accept_proposal(
+                proposal=proposal, response=request.POST.get("response", ""), user=request.user
+            )
+            messages.success(request, f"Learnt as entry #{entry.pk}.")
+        elif request.POST.get("decision") == "dismiss":
+            services.dismiss_proposal(proposal=proposal, user=request.user)
+            messages.success(
+                request, f"Proposal from ticket #{proposal.source_ticket_id} dismissed."
+            )
+        else:
+            return HttpResponse("decision must be accept or dismiss", status=422)
+    except ValueError as exc:
+        return HttpResponse(str(exc), status=409)
+    return redirect("dashboard:knowledge_needs_review")
 
 
 @login_required
@@ -213,3 +242,31 @@ def canned_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     reply.save()
     messages.success(request, f"Saved canned reply “{reply.title}”.")
     return redirect("dashboard:canned")
+
+
+# --- Auto-send (admins) ----------------------------------------------------------------------
+
+
+@login_required
+def auto_send_settings(request: HttpRequest) -> HttpResponse:
+    """Auto-send per category and team: the rule, the evidence, and a switch."""
+    require_admin(request.user)
+    if request.method == "POST":
+        category = get_object_or_404(TaxonomyCategory, pk=request.POST.get("category") or 0)
+        team = get_object_or_404(Team, pk=request.POST.get("team") or 0)
+        enabled = request.POST.get("enabled") == "on"
+        auto_send.set_rule(category=category, team=team, enabled=enabled, user=request.user)
+        messages.success(
+            request,
+            f"Auto-send {'on' if enabled else 'off'} for {category.slug} in {team.name}."
+            + (" It applies only while the evidence meets the bar." if enabled else ""),
+        )
+        return redirect("dashboard:auto_send")
+    context = {
+        "rows": auto_send.rules_table(),
+        "min_decisions": auto_send.MIN_DECISIONS,
+        "min_rate": int(auto_send.MIN_UNCHANGED_RATE * 100),
+        "window_days": auto_send.WINDOW_DAYS,
+        "comeback_days": auto_send.COMEBACK_DAYS,
+    }
+    return render(request, "dashboard/auto_send.html", context)

@@ -64,6 +64,7 @@ def _render_ticket(
         or ReassignForm(initial={"team": ticket.team_id, "reviewer": ticket.reviewer_id}),
         action_form=forms.get("action_form") or ActionForm(),
         error=forms.get("error", ""),
+        send_flags=forms.get("send_flags", []),
     )
     return render(request, template, context, status=status)
 
@@ -147,6 +148,17 @@ def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             then=data["then"],
             inserted=composer.inserted_records(data["inserted"]),
             key=decisions.submission_key(request.POST["opened"]),
+            acknowledged=data["acknowledge"],
+        )
+    except decisions.UnacknowledgedFlags as exc:
+        return _render_ticket(
+            request,
+            ticket,
+            partial="review-panel",
+            status=422,
+            reply_form=form,
+            error=str(exc),
+            send_flags=exc.flags,
         )
     except decisions.ReviewError as exc:
         return _render_ticket(

@@ -32,9 +32,8 @@ def _check(case: object, line: int) -> dict:
         raise EvalError(f"line {line}: 'draft' must be a non-empty string")
     expected = case.get("expected", [])
     if not isinstance(expected, list) or not all(c in GUARD_CODES for c in expected):
-        raise EvalError(
-            f"line {line}: 'expected' must be a list of flag codes from {', '.join(sorted(GUARD_CODES))}"
-        )
+        codes = ", ".join(sorted(GUARD_CODES))
+        raise EvalError(f"line {line}: 'expected' must be a list of flag codes from {codes}")
     for source in case.get("sources", []):
         if not isinstance(source, dict) or source.get("kind") not in SOURCE_KINDS:
             raise EvalError(f"line {line}: each source needs a kind of {', '.join(SOURCE_KINDS)}")

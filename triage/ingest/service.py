@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from triage import lifecycle, search
 from triage.models import Channel, Customer, Message, Ticket
+from triage.review import auto_send
 from triage.text.cleaning import clean_text
 
 MAX_BODY_CHARS = 200_000
@@ -147,6 +148,8 @@ def add_reply(*, ticket: Ticket, data: TicketInput, customer: Customer | None) -
     lifecycle.customer_replied(ticket=lifecycle.lock(ticket.pk))
     search.refresh_documents([ticket.pk])
     ticket.refresh_from_db()
+    # A customer answering an auto-sent reply counts against its category: re-judge the rule.
+    auto_send.recheck_after_customer_reply(ticket)
     return message
 
 

@@ -8,6 +8,7 @@
 """
 
 from triage.models.config import (
+    AutoSendRule,
     CannedReply,
     ConfigVersion,
     EscalationRule,
@@ -35,6 +36,7 @@ __all__ = [
     "HEAVY_EDIT_THRESHOLD",
     "REVIEW_QUEUE",
     "Assessment",
+    "AutoSendRule",
     "CannedReply",
     "Channel",
     "Classification",

@@ -42,9 +42,6 @@ class TaxonomyCategory(models.Model):
     escalate_immediately = models.BooleanField(
         default=False, help_text="Skip drafting: straight to a human."
     )
-    auto_send_enabled = models.BooleanField(
-        default=False, help_text="Allow tier-0 drafts of this category to be sent without review."
-    )
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -53,6 +50,32 @@ class TaxonomyCategory(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+
+class AutoSendRule(models.Model):
+    """Auto-send for one category in one team: off by default, turned on by an admin, and off
+    again by itself when the evidence falls below the bar (``triage.review.auto_send``)."""
+
+    category = models.ForeignKey(
+        TaxonomyCategory, on_delete=models.CASCADE, related_name="auto_send_rules"
+    )
+    team = models.ForeignKey("Team", on_delete=models.CASCADE, related_name="auto_send_rules")
+    enabled = models.BooleanField(default=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(null=True, blank=True)
+    switched_off_at = models.DateTimeField(null=True, blank=True)
+    switched_off_reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["category", "team"], name="auto_send_rule_unique")
+        ]
+        ordering = ["category__slug", "team__name"]
+
+    def __str__(self) -> str:
+        return f"auto-send {self.category} · {self.team} ({'on' if self.enabled else 'off'})"
 
 
 class Team(models.Model):

@@ -81,6 +81,15 @@ class Review(models.Model):
         unique=True,
         help_text="The form it came from: a double submit is recognised and stores nothing twice.",
     )
+    sent_over_flags = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Guard flags on the text as sent that the reviewer acknowledged: "
+        '[{"code": "unsupported_fact", "message": ..., "quote": ...}]. Empty: sent clean.',
+    )
+    auto_sent = models.BooleanField(
+        default=False, help_text="Sent by auto-send, with no person reviewing the draft."
+    )
     inserted = models.JSONField(
         default=list,
         blank=True,

@@ -163,13 +163,14 @@ def assess_ticket(
     with stage(ticket, "assess", run=run) as record, record.saving():
         result = assess(ticket=ticket, classification=classification, text=text)
         versions = current_versions()
-        category = TaxonomyCategory.objects.filter(slug=classification.category).first()
         assessment = Assessment.objects.create(
             ticket=ticket,
             tier=result.tier,
             reasons=result.reasons,
             needs_clarification=result.needs_clarification,
-            auto_send_allowed=result.tier == 0 and bool(category and category.auto_send_enabled),
+            # Eligible by the ticket alone; the guard clears it on any flag, and auto-send still
+            # needs the category's rule and evidence (triage.review.auto_send).
+            auto_send_allowed=result.tier == 0,
             rules_version=versions["rules"],
         )
         record.inputs = {

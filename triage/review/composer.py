@@ -29,7 +29,9 @@ PLACEHOLDERS = {
     "agent_name": "your name",
 }
 _FIELD = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
-BLANK = re.compile(r"\[[a-z_ ]{2,30}\?\]")
+# What must be filled or removed before a reply can go out: a blank for another ticket's masked
+# value ([email?]), a [confirm: …] slot from the drafter, a {{Placeholder}} of a reused reply.
+BLANK = re.compile(r"\[[a-z_ ]{2,30}\?\]|\[confirm:[^\]]*\]|\{\{[^}]*\}\}")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from django.db import transaction
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from knowledge.models import KBChunk
 from triage import lifecycle
 from triage.config.versions import current_versions
 from triage.models import (
@@ -30,6 +31,7 @@ from triage.models import (
     Ticket,
     TicketAction,
 )
+from triage.pipeline import guard
 from triage.pipeline.route import READ_MODEL_FIELDS, refresh_read_model
 from triage.review.outbound import channel_for
 from triage.text.pii import mask_pii, unmask
@@ -38,6 +40,32 @@ from triage.text.pii import mask_pii, unmask
 class ReviewError(ValueError):
     """The action cannot be taken in the ticket's current state; the message says why (shown with a
     409/422)."""
+
+
+class UnacknowledgedFlags(ReviewError):
+    """The reply as written has guard flags the reviewer has not acknowledged; nothing was sent."""
+
+    def __init__(self, flags: list[dict]):
+        self.flags = flags
+        codes = ", ".join(dict.fromkeys(f["code"] for f in flags))
+        super().__init__(
+            f"The reply has {len(flags)} open flag(s) ({codes}): fix the text, or confirm each "
+            f"flag to send it anyway."
+        )
+
+
+def send_time_flags(
+    ticket: Ticket, final_text: str, *, draft: Draft | None, inserted: list[dict] | tuple = ()
+) -> list[dict]:
+    """The guards on what is about to be sent (masked with the ticket's placeholders): the
+    reviewer's edits are checked as the draft was, with the articles they inserted as evidence."""
+    article_ids = [r["id"] for r in inserted if r.get("kind") == "article"]
+    articles = list(KBChunk.objects.filter(pk__in=article_ids).values_list("text", flat=True))
+    masked = mask_pii(final_text, ticket.pii_mapping()).text
+    return [
+        f.as_dict()
+        for f in guard.text_flags(ticket=ticket, text=masked, draft=draft, articles=articles)
+    ]
 
 
 @dataclass(frozen=True)
@@ -116,6 +144,8 @@ def do_reply(
     then: str = Then.SEND,
     inserted: list[dict] | tuple[dict, ...] = (),
     key: str = "",
+    acknowledged: list[str] | tuple[str, ...] | None = (),
+    auto_sent: bool = False,
 ) -> Review:
     """Send a reply: the draft approved (unchanged or edited) when there is one, else a reply
     written by hand (outcome ``written``). The reply goes to the outbox; the caller enqueues
@@ -123,6 +153,10 @@ def do_reply(
 
     ``then`` says what happens once the reply is out (``Then``). A form submitted twice (same
     ``key``) returns the first decision and sends nothing more.
+
+    The guards run on ``final_text``: with a flag whose code is not in ``acknowledged`` nothing
+    is sent (``UnacknowledgedFlags``); a reply sent over flags records them (``sent_over_flags``)
+    and is never learnt from. ``acknowledged=None`` skips the check (for callers that checked).
     """
     final_text = final_text.strip()
     if not final_text:
@@ -139,6 +173,11 @@ def do_reply(
             raise ReviewError(
                 f"a ticket that is {ticket.get_status_display().lower()} cannot be answered"
             )
+        flags = send_time_flags(ticket, final_text, draft=draft, inserted=inserted)
+        if acknowledged is not None:
+            open_flags = [f for f in flags if f["code"] not in set(acknowledged)]
+            if open_flags:
+                raise UnacknowledgedFlags(flags)
         if draft is not None:
             draft = Draft.objects.select_for_update().get(pk=draft.pk)
             check_draft_open(ticket, draft)
@@ -164,6 +203,8 @@ def do_reply(
             token_ratio=distance.token_ratio,
             inserted=list(inserted),
             submission_key=key or None,
+            sent_over_flags=flags,
+            auto_sent=auto_sent,
         )
         if draft is not None:
             draft.status = Draft.Status.APPROVED

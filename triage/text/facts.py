@@ -341,3 +341,73 @@ WHAT_BACKS = {
     "account": "the customer's account data, the ticket or a recorded action",
     "event": "a status article or an incident note cited with the draft, or the ticket",
 }
+
+
+# What a case-specific value becomes in a knowledge entry, by the words just before it.
+_LABELS = [
+    (
+        re.compile(
+            r"(?:order|purchase|bestellung|pedido|commande)\W*(?:number|no|nr|n[º°o])?\W*$", re.I
+        ),
+        "Order Number",
+    ),
+    (
+        re.compile(r"(?:invoice|rechnung|factura|facture)\W*(?:number|no|nr|n[º°o])?\W*$", re.I),
+        "Invoice Number",
+    ),
+    (
+        re.compile(r"(?:ticket|case|fall|caso|dossier)\W*(?:number|no|nr|n[º°o])?\W*$", re.I),
+        "Ticket Number",
+    ),
+    (
+        re.compile(r"(?:tracking|sendung|seguimiento|suivi)\W*(?:number|no|nr|n[º°o])?\W*$", re.I),
+        "Tracking Number",
+    ),
+    (re.compile(r"(?:card|karte|tarjeta|carte)\b.{0,20}$", re.I), "Card Digits"),
+]
+_PII_LABELS = {
+    "EMAIL": "Email",
+    "PHONE": "Phone Number",
+    "CARD": "Card Number",
+    "IBAN": "IBAN",
+    "SSN": "ID Number",
+    "IP": "IP Address",
+}
+
+
+def generalize(text: str) -> str:
+    """A sent reply made fit for reuse: every case-specific number, date and masked value becomes a
+    ``{{Placeholder}}`` (the shape of the Bitext replies: "order {{Order Number}}"). Steps,
+    article links and wording stay."""
+
+    def number(match: re.Match) -> str:
+        before = text_[max(0, match.start() - 30) : match.start()]
+        value = match.group(0)
+        if ":" in value and re.fullmatch(r"\d{1,2}:\d{2}", value):
+            return "{{Time}}"
+        if re.search(r"[€$£]\s?$", before) or re.match(
+            r"\s?(?:eur|usd|gbp|euros?|dollars?|€)\b", text_[match.end() : match.end() + 8], re.I
+        ):
+            return "{{Amount}}"
+        if text_[match.end() : match.end() + 2].strip().startswith("%"):
+            return "{{Percent}}"
+        for pattern, label in _LABELS:
+            if pattern.search(before):
+                return "{{" + label + "}}"
+        return "{{Number}}"
+
+    lines = []
+    for line in text.split("\n"):
+        marker = _LIST_MARKER.match(line)
+        head, rest = (line[: marker.end()], line[marker.end() :]) if marker else ("", line)
+        rest = _MONTH_DATE.sub("{{Date}}", rest)
+        rest = _RELATIVE_DATE.sub("{{Date}}", rest)
+        rest = re.sub(r"[€$£]\s?\d[\d.,]*\d|[€$£]\s?\d", "{{Amount}}", rest)
+        rest = re.sub(r"\b\d+(?:[.,]\d+)?\s?%", "{{Percent}}", rest)
+        text_ = rest
+        rest = NUMBER.sub(number, rest)
+        rest = re.sub(
+            r"\[([A-Z]+)_\d+\]", lambda m: "{{" + _PII_LABELS.get(m.group(1), "Detail") + "}}", rest
+        )
+        lines.append(head + rest)
+    return "\n".join(lines)
