@@ -2,7 +2,7 @@ import pytest
 
 from tests.conftest import make_ticket, make_user
 from triage.ingest.service import CustomerInput
-from triage.models import Outbound
+from triage.models import Outbound, TicketAction
 from triage.pipeline.run import run_pipeline
 from triage.review.outbound import send_outbound
 
@@ -17,20 +17,43 @@ def people(config):
     }
 
 
-@pytest.fixture
-def billing_ticket(knowledge, people):
-    """A processed billing ticket with a draft, in the billing team, reviewed by ann."""
+CHECKED = (
+    "Checked billing: the renewal was captured twice because of a retry on the payment "
+    "provider's side. Refunded the duplicate payment; banks take 5 to 10 business days."
+)
+
+
+def charged_twice_ticket(people, *, checked: bool):
+    """A processed billing ticket with a draft, in the billing team, reviewed by ann. With
+    ``checked`` the agent has recorded the check and the refund before the draft, so the reused
+    reply's facts are backed and the draft can go out as it is."""
     ticket = make_ticket(
         body="I was charged twice for my subscription this month, please help.",
         subject="Charged twice",
         customer=CustomerInput(email="jane@customer.example", name="Jane Doe"),
     )
+    if checked:
+        TicketAction.objects.create(ticket=ticket, kind="investigate", note=CHECKED)
+        TicketAction.objects.create(ticket=ticket, kind="refund", note=CHECKED)
     run_pipeline(ticket_id=ticket.pk)
     ticket.refresh_from_db()
     assert ticket.team.slug == "billing" and ticket.drafts.first().text
     ticket.reviewer = people["agent"]
     ticket.save(update_fields=["reviewer"])
     return ticket
+
+
+@pytest.fixture
+def billing_ticket(knowledge, people):
+    """The charged-twice ticket with its facts backed: a clean draft."""
+    return charged_twice_ticket(people, checked=True)
+
+
+@pytest.fixture
+def unchecked_billing_ticket(knowledge, people):
+    """The charged-twice ticket before anyone checked anything: the reused reply's facts and
+    claims are [confirm: …] slots."""
+    return charged_twice_ticket(people, checked=False)
 
 
 @pytest.fixture

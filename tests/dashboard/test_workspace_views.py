@@ -81,7 +81,7 @@ def test_send_and_wait_pauses_the_sla(client, people, billing_ticket):
     ("data", "message"),
     [
         ({"final_text": ""}, "Write the reply first."),
-        ({"final_text": "Hello [name?], your refund is on its way."}, "Fill in [name?]"),
+        ({"final_text": "Hello [name?], your refund is on its way."}, "Fill in or remove [name?]"),
         ({"final_text": "Fine", "then": "explode"}, "Select a valid choice"),
         ({"final_text": "Fine", "opened": "forged"}, "too old or was altered"),
     ],

@@ -122,6 +122,7 @@ def evidence(context: DraftContext) -> facts.Evidence:
             *(m.get("text", "") for m in context.thread),
             " ".join(str(v) for v in (account.name, account.plan, account.tier) if v),
             " ".join(context.actions),
+            *context.action_notes,
             *(s.text for s in context.sources if s.kind == "chunk"),
         ]
     )

@@ -63,6 +63,8 @@ class DraftContext:
     sources: list[Source]
     excluded_sources: list[dict] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)  # kinds of TicketAction recorded on the ticket
+    # What each recorded action says ("refund 48.00 EUR duplicate capture"): backs facts.
+    action_notes: list[str] = field(default_factory=list)
 
     def record(self) -> dict:
         """What goes into Draft.context: exactly what the engine was given."""

@@ -135,6 +135,9 @@ def build_context(
         sources=kept,
         excluded_sources=excluded,
         actions=list(ticket.actions.values_list("kind", flat=True)),
+        action_notes=[
+            f"{a.kind} {a.amount or ''} {a.currency} {a.note}".strip() for a in ticket.actions.all()
+        ],
     )
 
 

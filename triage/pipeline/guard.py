@@ -226,7 +226,7 @@ def check_promises(text: str, policy_texts: Iterable[str]) -> list[Flag]:
 def _promise_sentences(text: str) -> set[str]:
     return {
         sentence
-        for sentence in facts.sentences(text)
+        for sentence in facts.sentences(facts.SLOT.sub(" ", text))
         if any(re.search(p, sentence, re.IGNORECASE) for p in PROMISES.values())
     }
 

@@ -315,7 +315,7 @@ def unbacked(text: str, evidence: Evidence, *, skip: Iterable[str] = ()) -> list
     """Every fact in ``text`` the evidence does not back, except in the sentences ``skip``."""
     skipped = set(skip)
     out: list[Fact] = []
-    for sentence in sentences(text):
+    for sentence in sentences(SLOT.sub(" ", text)):
         if sentence in skipped:
             continue
         missing = [f for f in facts_in(sentence) if not backed(f, evidence)]
