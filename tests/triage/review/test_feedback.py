@@ -1,8 +1,8 @@
 import pytest
 
 from knowledge.models import KnowledgeEntry, KnowledgeProposal
-from knowledge.services import accept_proposal
 from knowledge.retrieval import retrieve
+from knowledge.services import accept_proposal
 from tests.conftest import make_ticket
 from triage.models import Classification, Draft, Persona, Review
 from triage.pipeline.run import run_pipeline
