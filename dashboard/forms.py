@@ -154,10 +154,11 @@ class CloseForm(forms.Form):
         choices=[
             (Ticket.CloseReason.SPAM, Ticket.CloseReason.SPAM.label),
             (Ticket.CloseReason.NOT_OURS, Ticket.CloseReason.NOT_OURS.label),
+            (Ticket.CloseReason.NO_REPLY_NEEDED, Ticket.CloseReason.NO_REPLY_NEEDED.label),
         ],
         error_messages={
             "required": "Say why the ticket is closed.",
-            "invalid_choice": "Choose spam or not ours.",
+            "invalid_choice": "Choose spam, not ours or no reply needed.",
         },
     )
 

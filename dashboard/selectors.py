@@ -195,6 +195,10 @@ def triage_rows(*, user: AbstractBaseUser) -> list[tuple[Ticket, list[dict]]]:
     return rows
 
 
+# How the draft stage says a message only thanks (triage.pipeline.draft).
+NO_REPLY = "no reply needed"
+
+
 def ticket_page(*, user: AbstractBaseUser, ticket: Ticket) -> dict:
     """The ticket page's read model: thread, classification, draft with flags, sources, actions,
     outbox, trail state."""
@@ -214,6 +218,9 @@ def ticket_page(*, user: AbstractBaseUser, ticket: Ticket) -> dict:
         "classification": classification,
         "assessment": assessment,
         "draft": draft,
+        "no_reply_needed": bool(
+            draft and draft.kind == Draft.Kind.NONE and draft.no_answer_reason.startswith(NO_REPLY)
+        ),
         "reviewer_text": editable_draft if show_pii else (draft.text if draft else ""),
         "editable_draft": editable_draft,
         # The composer starts from the open draft when there is one, else empty.

@@ -93,6 +93,7 @@ class Ticket(models.Model):
         SPAM = "spam", "Spam"
         NOT_OURS = "not_ours", "Not ours / no action needed"
         DUPLICATE = "duplicate", "Duplicate (merged)"
+        NO_REPLY_NEEDED = "no_reply_needed", "No reply needed (thanks or confirmation)"
 
     OPEN_STATUSES = (
         Status.NEW,
