@@ -128,6 +128,9 @@ def evidence(context: DraftContext) -> facts.Evidence:
     )
 
 
+_STEP = re.compile(r"^\s*\d{1,2}[.)]\s+")
+
+
 def _slot_numbers(sentence: str, numbers: set[str]) -> str:
     def replace(match: re.Match) -> str:
         return "[confirm: number]" if match.group(0) in numbers else match.group(0)
@@ -143,8 +146,10 @@ def ground(reply: str, context: DraftContext) -> tuple[str, int]:
     actions = set(context.actions)
     out, slots = [], 0
     for paragraph in reply.split("\n"):
-        kept = []
-        for sentence in re.split(r"(?<=[.!?])\s+", paragraph.strip()) if paragraph.strip() else []:
+        marker = _STEP.match(paragraph)
+        kept = [marker.group(0).strip()] if marker else []
+        rest = paragraph[marker.end() :] if marker else paragraph
+        for sentence in re.split(r"(?<=[.!?])\s+", rest.strip()) if rest.strip() else []:
             missing = facts.unbacked(sentence, backing)
             claimed = check_claims(sentence, actions)
             if not missing and not claimed:

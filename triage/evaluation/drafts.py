@@ -3,10 +3,12 @@
 The training rows become resolved tickets in an isolated schema (a temporary PostgreSQL schema
 with their embeddings, dropped afterwards; the live knowledge base is never read or written).
 Each test row is cleaned and masked as production does, its nearest training rows are retrieved
-with pgvector, and the local draft engine and the guards run on it. Reported: the share of rows
-drafted, with no flag, with a slot the reviewer must fill, the similarity of the draft to the
-reference reply (rapidfuzz token-set ratio), and the same similarity for the baseline "send the
-closest neighbour's reply".
+with pgvector, and the local draft engine and the guards run on it (the request is the only
+evidence: no account, no actions, no articles). Reported: the share of rows drafted, with no
+flag, with a ``[confirm: …]`` slot, with anything to fill before sending (a slot or a
+``{{Placeholder}}`` of the data set's replies), the similarity of the draft to the reference
+reply (rapidfuzz token-set ratio), and the same similarity for the baseline "send the closest
+neighbour's reply".
 """
 
 from __future__ import annotations
@@ -131,7 +133,8 @@ def evaluate_drafts(
         "drafted": round(drafted / n, 4),
         "no_flag": round(counts["no_flag"] / n, 4),
         "no_flag_of_drafted": round(counts["no_flag"] / drafted, 4) if drafted else None,
-        "with_slot": round(counts["slot"] / n, 4),
+        "with_confirm_slot": round(counts["slot"] / n, 4),
+        "with_anything_to_fill": round(counts["to_fill"] / n, 4),
         "flags": {
             code: round(counts[f"flag:{code}"] / n, 4)
             for code in sorted(c.split(":", 1)[1] for c in counts if c.startswith("flag:"))
@@ -178,11 +181,14 @@ def _draft_one(
         actions=set(),
         policy_texts=[],
         allowed_placeholders=set(),
+        evidence=[text],
     )
     for code in {f.code for f in flags}:
         counts[f"flag:{code}"] += 1
     if not flags:
         counts["no_flag"] += 1
-    if blanks_left(output.text):
+    if "[confirm:" in output.text:
         counts["slot"] += 1
+    if blanks_left(output.text):
+        counts["to_fill"] += 1
     similarity.append(fuzz.token_set_ratio(output.text, row.answer))

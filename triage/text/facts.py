@@ -27,7 +27,8 @@ SLOT = re.compile(r"\[confirm:[^\]]*\]|\{\{[^}]*\}\}|\[[A-Z_]+_\d+\]|\[[a-z_ ]{2
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.MULTILINE)
 NUMBER = re.compile(r"(?<![\d.,:/A-Za-z_])\d+(?:[.,:/]\d+)*(?![\w-]*[a-zA-Z])")
 _UNIT = re.compile(r"(\d)(h|am|pm|st|nd|rd|th|uhr|x)\b", re.IGNORECASE)
-_LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)]\s")
+# "1. Open Settings": a step's number, not a fact. Also alone ("1.") once split into sentences.
+_LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)](?=\s|$)")
 _CURRENCY = re.compile(r"[€$£]\s?(\d+(?:[.,]\d+)*)")
 COUNT_WORDS = {
     "twice": "2",
