@@ -39,7 +39,7 @@ GUARD_CODES = frozenset(
         "unsafe_output",
     }
 )
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+_SENTENCE = re.compile(r"(?:[^.!?\n]|(?<=\d)\.(?=\d))+[.!?]?")
 
 # First-person (or passive) statements that something has been done, by action kind.
 _DONE = r"(?:i|we)(?:'ve| have| just)?\s+(?:now\s+|already\s+|also\s+)?"

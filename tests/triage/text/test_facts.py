@@ -1,0 +1,100 @@
+"""Case facts in a reply and the evidence that backs them, in en/de/es/fr."""
+
+import pytest
+
+from triage.text.facts import Evidence, facts_in, generalize, unbacked
+from triage.text.signals import only_thanks
+
+
+def kinds(sentence: str) -> set[str]:
+    return {f.kind for f in facts_in(sentence)}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("We had an outage between 09:12 and 09:59 UTC.", "number"),
+        ("The renewal was captured twice.", "count"),
+        ("It failed because of a retry on our payment provider's side.", "cause"),
+        ("Your bank asked for an extra 3-D Secure confirmation.", "account"),
+        ("No data was lost.", "event"),
+        ("Your parcel left our warehouse yesterday.", "date"),
+        ("Der Fehler entstand wegen eines fehlerhaften Updates.", "cause"),
+        ("Ihre Karte wurde zweimal belastet.", "count"),
+        ("Su tarjeta fue rechazada.", "account"),
+        ("Hubo una caída del servicio esta mañana.", "event"),
+        ("L'erreur est due à une mise à jour de notre prestataire.", "cause"),
+        ("Votre carte a été débitée deux fois.", "count"),
+    ],
+)
+def test_each_kind_of_case_fact_is_found(sentence, kind):
+    assert kind in kinds(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Open Settings → Billing and click “Confirm payment”.",
+        "If your order has already shipped, you can return it.",
+        "I apologize for the inconvenience caused by the payment issue.",
+        "Our support team is available 24/7.",
+        "1.",
+        "Thank you for your message.",
+        "We understand your need for help.",
+    ],
+)
+def test_steps_conditions_apologies_and_pleasantries_state_no_fact(sentence):
+    assert not facts_in(sentence)
+
+
+def test_the_same_number_in_another_form_backs_it():
+    evidence = Evidence.of(["Charged 48,00 € at 9:12 on order 00108, two times"])
+    text = "We saw the charge of €48.00 at 09:12 for order 108; it was taken twice."
+    assert unbacked(text, evidence) == []
+
+
+def test_a_number_the_evidence_does_not_hold_is_unbacked():
+    evidence = Evidence.of(["cancel purchase 3707955617"])
+    missing = unbacked("Your order number 370795561790 is cancelled.", evidence)
+    assert [f.value for f in missing] == ["370795561790"]
+
+
+def test_a_cause_is_backed_by_its_words_in_the_evidence_not_by_a_past_reply():
+    note = "Investigated: the renewal was captured twice because of a provider retry."
+    text = "The renewal was captured twice because of a provider retry."
+    assert unbacked(text, Evidence.of([note])) == []
+    assert {f.kind for f in unbacked(text, Evidence.of(["My invoice is wrong"]))} == {
+        "count",
+        "cause",
+    }
+
+
+def test_slots_and_placeholders_are_not_facts():
+    assert (
+        unbacked("Order {{Order Number}} [confirm: refunded €48 on 3 May]", Evidence.of([])) == []
+    )
+
+
+def test_generalize_turns_case_values_into_placeholders():
+    assert generalize("Refunded €48.00 for order 5529 at 09:12, 20% off, mail [EMAIL_1].") == (
+        "Refunded {{Amount}} for order {{Order Number}} at {{Time}}, {{Percent}} off, mail "
+        "{{Email}}."
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "thanks"),
+    [
+        ("Brilliant thanks 😊", True),
+        ("Thanks, that worked!", True),
+        ("Danke, funktioniert wieder!", True),
+        ("¡Muchas gracias!", True),
+        ("Merci beaucoup !", True),
+        ("thanks but the invoice is still wrong", False),
+        ("Thanks. How do I export invoices?", False),
+        ("Thanks for nothing", False),
+        ("My invoice is wrong", False),
+    ],
+)
+def test_a_message_that_only_thanks(text, thanks):
+    assert only_thanks(text) is thanks
