@@ -191,7 +191,10 @@ def test_an_internal_note_shows_in_history_and_handoff_and_is_never_sent(
 def test_closing_as_spam_records_the_reason_and_counts_it(client, people, billing_ticket):
     client.force_login(people["agent"])
     bad = client.post(f"/tickets/{billing_ticket.pk}/close/", {"reason": "bored"})
-    assert bad.status_code == 422 and "Choose spam or not ours." in bad.content.decode()
+    assert (
+        bad.status_code == 422
+        and "Choose spam, not ours or no reply needed." in bad.content.decode()
+    )
     response = client.post(f"/tickets/{billing_ticket.pk}/close/", {"reason": "spam"})
     assert response.status_code == 302 and response["Location"] == "/"
     billing_ticket.refresh_from_db()

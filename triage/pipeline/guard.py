@@ -348,7 +348,8 @@ def _policy_texts(draft: Draft) -> list[str]:
 def case_evidence(ticket: Ticket, *, articles: Iterable[str] = ()) -> list[str]:
     """What backs a fact about this case: the thread (masked), the account data, the recorded
     actions, and the knowledge articles and policies given (never another customer's reply)."""
-    texts = [ticket.masked_subject or ""]
+    # The ticket's own number ("about ticket #12") and its id in the helpdesk it came from.
+    texts = [f"ticket #{ticket.pk} {ticket.external_id or ''}", ticket.masked_subject or ""]
     texts += [m.masked_body or "" for m in ticket.messages.all()]
     customer = ticket.customer
     if customer is not None:

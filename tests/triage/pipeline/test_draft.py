@@ -299,3 +299,21 @@ def test_openai_draft_failure_falls_back_to_local_visibly(settings, fake_openai,
         f["code"] == "engine_fallback" for f in draft.guard_flags
     )
     assert "fell back to local" in draft.ticket.events.get(stage="draft").outputs["fallback"]
+
+
+def test_an_llm_draft_with_another_customers_facts_is_flagged_per_fact(settings, fake_openai, kb):
+    settings.DRAFT_ENGINE = "openai"
+    reply = {
+        "reply": "Hi Alex, we had an outage between 09:12 and 09:59 UTC caused by a faulty "
+        "configuration change. Your bank asked for an extra 3-D Secure confirmation. Please open "
+        "Settings → Billing to confirm the payment.",
+        "used_source_ids": [],
+        "cannot_answer_reason": "",
+    }
+    fake_openai.respond = lambda req: (200, chat_completion(json.dumps(reply)))
+    draft = drafted("The app shows an error when I pay, what do I do?", who=customer("self_serve"))
+    assert draft.engine == "openai"
+    quotes = {f["quote"] for f in draft.guard_flags if f["code"] == "unsupported_fact"}
+    assert {"09:12", "09:59", "a faulty configuration change"} <= quotes
+    assert any("3-D Secure" in q for q in quotes)
+    assert not any("Settings" in q for q in quotes)  # the step is not a fact
