@@ -36,11 +36,7 @@ def test_agent_edits_and_sends_the_top_draft_then_metrics_show_it(page, live_ser
     page.keyboard.press("t")  # the pipeline stages in the history
     page.wait_for_selector(".item-stage >> text=Classify")
     original = editor.input_value()
-    editor.fill(
-        original.replace(
-            "\n\n", "\n\nThank you for your patience.\n\n", 1
-        )
-    )
+    editor.fill(original.replace("\n\n", "\n\nThank you for your patience.\n\n", 1))
     shot(page, "ticket-agent-editing")
     page.get_by_role("button", name="Approve & send").click()
     page.wait_for_selector("text=Reply sent via")
