@@ -7,13 +7,16 @@ import os
 import sys
 from pathlib import Path
 
+import kombu.transport
 from celery import Celery
-from celery.signals import user_preload_options
+from celery.signals import user_preload_options, worker_ready
 from django.conf import settings
 
 from triage.env import BadSetting
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "triage.settings")
+# filesystem:// is our safer variant of kombu's transport (atomic writes, unreadable files skipped).
+kombu.transport.TRANSPORT_ALIASES["filesystem"] = "triage.broker:Transport"
 
 app = Celery("triage")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -42,3 +45,10 @@ def _check_settings_on_worker_start(**_: object) -> None:
 
 
 user_preload_options.connect(_check_settings_on_worker_start)
+
+
+@worker_ready.connect
+def _sweep_on_start(sender=None, **_: object) -> None:
+    """A worker that starts looks for work a dead one left: the sweep runs as a task (in the pool,
+    never in the parent process, which must hold no database connection across the fork)."""
+    sender.app.send_task("triage.tasks.sweep_stuck_work")

@@ -137,6 +137,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
+# The recovery sweep (triage.recovery): every SWEEP_INTERVAL_SECONDS (Celery beat), work whose task
+# was lost for longer than SWEEP_AFTER_SECONDS is queued again.
+SWEEP_INTERVAL_SECONDS = env_float("SWEEP_INTERVAL_SECONDS", 60.0, minimum=1.0)
+SWEEP_AFTER_SECONDS = env_float("SWEEP_AFTER_SECONDS", 120.0, minimum=1.0)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-work": {
+        "task": "triage.tasks.sweep_stuck_work",
+        "schedule": SWEEP_INTERVAL_SECONDS,
+    }
+}
 # A failed send is tried again after this many seconds, then twice as long each time (at most an
 # hour).
 OUTBOX_RETRY_BASE_SECONDS = env_float("OUTBOX_RETRY_BASE_SECONDS", 30.0, minimum=0.1)

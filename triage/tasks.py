@@ -3,15 +3,20 @@ service."""
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from triage import recovery
 from triage.evaluation.cases import run_replay
-from triage.models import Outbound
+from triage.models import Outbound, Ticket
 from triage.pipeline.run import run_pipeline
 from triage.review import auto_send
 from triage.review.outbound import send_outbound
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -54,6 +59,23 @@ def send_reply(self, outbound_id: int) -> str:
     return outbound.status
 
 
+@shared_task(acks_late=True, soft_time_limit=50, time_limit=60)
+def sweep_stuck_work() -> dict:
+    """Queue again the tickets and replies whose task was lost (``triage.recovery``)."""
+    stuck = recovery.find_stuck()
+    for ticket_id in stuck.tickets:
+        process_ticket.delay(ticket_id)
+    for outbound_id in stuck.outbound:
+        send_reply.delay(outbound_id)
+    if stuck.tickets or stuck.outbound:
+        logger.warning(
+            "recovery sweep queued %d ticket(s) and %d repl(ies) again",
+            len(stuck.tickets),
+            len(stuck.outbound),
+        )
+    return {"tickets": len(stuck.tickets), "outbound": len(stuck.outbound)}
+
+
 @shared_task(acks_late=True, soft_time_limit=3500, time_limit=3600)
 def replay_cases(run_id: int) -> None:
     """Replay the pipeline on the evaluation cases for a queued EvaluationRun, updating its
@@ -63,7 +85,8 @@ def replay_cases(run_id: int) -> None:
 
 def enqueue_processing(*, ticket_id: int) -> None:
     """Queue the pipeline once the surrounding transaction has committed (the worker must see the
-    row)."""
+    row). If the message is lost, the recovery sweep queues it again."""
+    Ticket.objects.filter(pk=ticket_id).update(queued_at=timezone.now())
     transaction.on_commit(lambda: process_ticket.delay(ticket_id))
 
 

@@ -167,6 +167,9 @@ class Outbound(models.Model):
         blank=True,
         help_text="When a failed send is tried again; empty once attempts run out.",
     )
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its send task was last queued by the recovery sweep."
+    )
     sending_until = models.DateTimeField(
         null=True, blank=True, help_text="The lease of the worker delivering it."
     )

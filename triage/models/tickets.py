@@ -163,6 +163,9 @@ class Ticket(models.Model):
     # when the worker that took it holds it. A claim past its time belongs to a dead worker.
     pipeline_run = models.PositiveIntegerField(default=0)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its pipeline task was last queued (triage.recovery)."
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,66 @@
+"""Work to do lives in the database; the broker only carries hints.
+
+A ticket that waits for the pipeline (``new`` or ``reopened``), that no live worker holds and that
+has waited longer than ``SWEEP_AFTER_SECONDS`` since it was last queued is queued again. So is a
+reply in the outbox that should be on its way: ``sending`` with its worker's lease run out,
+``pending`` for longer than the same time, or ``failed`` with its retry time passed. Redelivery is
+harmless: the pipeline claims a ticket under a row lock and skips stages already committed; the
+outbox takes a reply under a lease and never sends a sent one.
+
+The sweep runs every ``SWEEP_INTERVAL_SECONDS`` (Celery beat) and when a worker starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from triage.lifecycle import PROCESSABLE
+from triage.models import Outbound, Ticket
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Stuck:
+    tickets: list[int]
+    outbound: list[int]
+
+
+def sweep_after() -> timedelta:
+    return timedelta(seconds=settings.SWEEP_AFTER_SECONDS)
+
+
+def find_stuck(*, now: datetime | None = None) -> Stuck:
+    """The tickets and replies whose queued task was lost (or never sent), marked as queued again
+    now so the next sweep leaves them alone for a while."""
+    now = now or timezone.now()
+    before = now - sweep_after()
+    with transaction.atomic():
+        tickets = list(
+            Ticket.objects.select_for_update(skip_locked=True)
+            .filter(status__in=PROCESSABLE, created_at__lt=before)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=before))
+            .order_by("created_at", "pk")
+            .values_list("pk", flat=True)[:BATCH]
+        )
+        Ticket.objects.filter(pk__in=tickets).update(queued_at=now)
+        outbound = list(
+            Outbound.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(status=Outbound.Status.SENDING, sending_until__lt=now)
+                | Q(status=Outbound.Status.PENDING, created_at__lt=before)
+                | Q(status=Outbound.Status.FAILED, next_attempt_at__lt=before)
+            )
+            .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=before))
+            .order_by("pk")
+            .values_list("pk", flat=True)[:BATCH]
+        )
+        Outbound.objects.filter(pk__in=outbound).update(queued_at=now)
+    return Stuck(tickets=tickets, outbound=outbound)
