@@ -86,8 +86,10 @@ def test_a_worker_that_starts_processes_tickets_whose_task_was_lost(worker_broke
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_an_empty_message_file_is_logged_and_the_worker_goes_on(  # noqa: F811
-    worker_broker, config, tmp_path
+def test_an_empty_message_file_is_logged_and_the_worker_goes_on(
+    worker_broker,  # noqa: F811
+    config,
+    tmp_path,
 ):
     queue = tmp_path / "queue"
     (queue / "0000000000001_deadbeef.celery.msg").write_bytes(b"")  # what a SIGKILL can leave
