@@ -100,7 +100,9 @@ if _database_url is None:
             "PASSWORD": "",
             "HOST": "",
             "PORT": "",
-            "CONN_MAX_AGE": 60,
+            # The development server serves each request on its own thread: a connection kept per
+            # thread would run the server out of connections. 0 closes it after each request.
+            "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 0, minimum=0),
             "CONN_HEALTH_CHECKS": True,
         }
     }

@@ -1,28 +1,153 @@
-"""Everything `make run` starts: migrations, demo data, a Celery worker and the web server."""
+"""Everything `make run` starts: migrations, demo data, a Celery worker, Celery beat and the web
+server, supervised.
+
+The worker and beat are restarted when they die (with a growing pause when they keep dying). On
+SIGTERM or Ctrl-C the web server stops accepting connections, lets the requests in progress
+finish, then the worker (which finishes its task) and beat are stopped, and last the embedded
+database (it stops when its last user exits).
+"""
 
 from __future__ import annotations
 
 import fcntl
 import os
 import signal
+import socketserver
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.core.servers.basehttp import (
+    WSGIRequestHandler,
+    WSGIServer,
+    get_internal_wsgi_application,
+)
+
+STOP_TIMEOUT = 30.0
+RESTART_PAUSE_MAX = 30.0
+
+
+class GracefulServer(socketserver.ThreadingMixIn, WSGIServer):
+    """The development server, but stopping waits for the requests in progress."""
+
+    daemon_threads = False
+    block_on_close = True
+
+
+class Supervised:
+    """A child process kept running: restarted when it dies, stopped with SIGTERM."""
+
+    def __init__(self, name: str, argv: list[str], out):
+        self.name, self.argv, self.out = name, argv, out
+        self.process: subprocess.Popen | None = None
+        self.restarts = 0
+        self._pause = 1.0
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.argv, env={**os.environ})
+        self.out.write(f"{self.name} started (pid {self.process.pid})\n")
+
+    def check(self) -> None:
+        if self.process is not None and self.process.poll() is not None:
+            self.out.write(
+                f"{self.name} (pid {self.process.pid}) exited with {self.process.returncode}; "
+                f"restarting in {self._pause:.0f} s\n"
+            )
+            time.sleep(self._pause)
+            self._pause = min(RESTART_PAUSE_MAX, self._pause * 2)
+            self.restarts += 1
+            self.start()
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.out.write(f"{self.name} stopped\n")
+
+
+def celery(*args: str) -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "triage", *args]
 
 
 class Command(BaseCommand):
     help = (
-        "Migrate, load demo data into an empty database, start a Celery worker and the web server."
+        "Migrate, load demo data into an empty database, and run a Celery worker, Celery beat and "
+        "the web server under supervision."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--addrport", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--concurrency", type=int, default=min(4, os.cpu_count() or 1), help="worker processes"
+        )
 
-    def handle(self, *args, addrport: str, **options):
+    def handle(self, *args, addrport: str, concurrency: int, **options):
+        lock_file = self._lock()
+        host, _, port = addrport.rpartition(":")
+        if not port.isdigit():
+            raise CommandError(f"--addrport {addrport!r} must look like 127.0.0.1:8000")
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+
+        call_command("migrate", interactive=False, verbosity=1)
+        call_command("load_demo")
+        var = Path(settings.VAR_DIR)
+        children = [
+            Supervised(
+                "Celery worker",
+                celery("worker", "--loglevel=INFO", f"--concurrency={max(1, concurrency)}"),
+                self.stdout,
+            ),
+            Supervised(
+                "Celery beat",
+                celery(
+                    "beat",
+                    "--loglevel=INFO",
+                    f"--schedule={var / 'celerybeat-schedule'}",
+                    f"--pidfile={var / 'celerybeat.pid'}",
+                ),
+                self.stdout,
+            ),
+        ]
+        for child in children:
+            child.start()
+        try:
+            httpd = GracefulServer((host or "127.0.0.1", int(port)), WSGIRequestHandler)
+        except OSError as exc:
+            for child in children:
+                child.stop()
+            raise CommandError(f"cannot listen on {addrport}: {exc.strerror}") from None
+        application = get_internal_wsgi_application()
+        httpd.set_app(StaticFilesHandler(application) if settings.DEBUG else application)
+        server = threading.Thread(target=httpd.serve_forever, name="web", daemon=True)
+        server.start()
+        self.stdout.write(self.style.SUCCESS(f"Web server on http://{addrport}/ (Ctrl-C stops)"))
+        try:
+            while not stop.wait(1.0):
+                for child in children:
+                    child.check()
+        finally:
+            self.stdout.write("Stopping: no new requests; finishing the ones in progress")
+            httpd.shutdown()  # stop accepting
+            httpd.server_close()  # wait for the requests in progress
+            for child in children:  # the worker finishes its task, then beat
+                child.stop()
+            lock_file.close()
+            self.stdout.write("Stopped; the embedded database stops with its last user.")
+
+    def _lock(self):
         lock_path = Path(settings.VAR_DIR) / "run.lock"
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         lock_file = lock_path.open("a+")
@@ -39,35 +164,4 @@ class Command(BaseCommand):
         lock_file.truncate()
         lock_file.write(str(os.getpid()))
         lock_file.flush()
-
-        # SIGTERM (kill, a supervisor) ends like Ctrl-C: stop the worker, then the embedded
-        # database.
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        call_command("migrate", interactive=False, verbosity=1)
-        call_command("load_demo")
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "triage",
-                "worker",
-                "--loglevel=INFO",
-                "--concurrency=1",
-            ],
-            env={**os.environ},
-        )
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Celery worker started (pid {worker.pid}). Web server on http://{addrport}/"
-            )
-        )
-        try:
-            call_command("runserver", addrport, use_reloader=False)
-        finally:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        return lock_file
