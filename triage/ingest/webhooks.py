@@ -14,6 +14,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +30,9 @@ class SignatureError(ValueError):
 
 
 def _check_age(timestamp: float, now: float) -> None:
+    # NaN compares false with everything and would pass both checks below; inf overflows int().
+    if not math.isfinite(timestamp):
+        raise SignatureError("the delivery's timestamp is not a finite number")
     age = now - timestamp
     if age > settings.WEBHOOK_MAX_AGE_SECONDS:
         raise SignatureError(
@@ -39,13 +44,11 @@ def _check_age(timestamp: float, now: float) -> None:
 
 
 def _parse_timestamp(value: str) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        pass
+    if re.fullmatch(r"\s*[+-]?\d+(?:\.\d+)?\s*", value):
+        return float(value)  # Unix time; "nan", "inf" and "1e999" are not
     try:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-    except ValueError:
+    except (ValueError, OverflowError):
         raise SignatureError("the timestamp header is not a Unix time or ISO 8601 date") from None
 
 

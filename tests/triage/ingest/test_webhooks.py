@@ -216,3 +216,41 @@ def test_fifty_deliveries_replayed_twice_concurrently_make_fifty_tickets(live_se
     assert sorted(set(statuses)) == [200, 201]
     assert statuses.count(201) == 50
     assert Ticket.objects.filter(source="zendesk").count() == 50
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "reason"),
+    [
+        ("nan", "not a Unix time"),
+        ("NaN", "not a Unix time"),
+        ("inf", "not a Unix time"),
+        ("-Infinity", "not a Unix time"),
+        ("1e999", "not a Unix time"),
+        ("9999999999999999999999", "in the future"),
+        ("0001-01-01T00:00:00+00:00", "older than"),
+    ],
+)
+@pytest.mark.django_db
+def test_a_signed_zendesk_delivery_with_an_absurd_timestamp_is_refused(client, timestamp, reason):
+    response = post(client, "/api/v1/webhooks/zendesk", *zendesk_delivery(5, timestamp=timestamp))
+    assert response.status_code == 401 and reason in response.json()["error"]
+    assert Ticket.objects.count() == 0
+
+
+@pytest.mark.parametrize("created_at", ["NaN", "Infinity", "-Infinity", "1e999"])
+@pytest.mark.django_db
+def test_a_signed_intercom_delivery_with_a_nan_created_at_is_refused(client, created_at):
+    body, _ = intercom_delivery(created_at=12345)
+    body = body.replace(b'"created_at": 12345', f'"created_at": {created_at}'.encode())
+    signature = (
+        "sha1="
+        + hmac.new(settings.INTERCOM_WEBHOOK_SECRET.encode(), body, hashlib.sha1).hexdigest()
+    )
+    response = post(
+        client,
+        "/api/v1/webhooks/intercom",
+        body,
+        {"X-Hub-Signature": signature, "Content-Type": "application/json"},
+    )
+    assert response.status_code in (400, 401), response.content
+    assert Ticket.objects.count() == 0
