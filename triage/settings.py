@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "triage.ingest.middleware.ApiJsonErrorsMiddleware",
 ]
 
 if not DEBUG:  # in development runserver serves static files itself

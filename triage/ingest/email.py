@@ -18,9 +18,25 @@ MAX_EMAIL_BYTES = 10 * 1024 * 1024
 def _text_of(part: EmailMessage) -> str:
     try:
         return part.get_content()
-    except (LookupError, UnicodeDecodeError):  # unknown or lying charset
-        payload = part.get_payload(decode=True) or b""
-        return payload.decode("utf-8", errors="replace")
+    except Exception:  # noqa: BLE001 -- an unknown, lying or unusable charset (idna, utf-7 …)
+        try:
+            payload = part.get_payload(decode=True) or b""
+        except Exception:  # noqa: BLE001 -- a broken transfer encoding
+            payload = str(part.get_payload() or "").encode("utf-8", errors="replace")
+        return payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
+
+
+def _header(message: EmailMessage, name: str) -> str:
+    """A header's value; the raw text when the structured parser fails on it (``Message-ID: <>``
+    raises inside the standard library)."""
+    try:
+        value = message.get(name)
+        return str(value) if value is not None else ""
+    except Exception:  # noqa: BLE001 -- any malformed header
+        for key, value in message.raw_items():
+            if key.lower() == name.lower():
+                return str(value)
+        return ""
 
 
 def _body_and_attachments(message: EmailMessage) -> tuple[str, list[dict]]:
@@ -40,7 +56,8 @@ def _body_and_attachments(message: EmailMessage) -> tuple[str, list[dict]]:
 
 
 def _ids(value: str | None) -> list[str]:
-    return re.findall(r"<[^<>\s]+>", value or "")
+    """Message ids (``<…@…>``); ids longer than a column holds are not ids but noise."""
+    return [i for i in re.findall(r"<[^<>\s]+>", value or "") if len(i) <= 300]
 
 
 def parse_email(raw: bytes, *, source: str = "email") -> TicketInput:
@@ -55,27 +72,34 @@ def parse_email(raw: bytes, *, source: str = "email") -> TicketInput:
         message = BytesParser(policy=policy.default).parsebytes(raw)
     except Exception as exc:  # the parser is lenient; this is for truly broken input
         raise IngestError(f"not an RFC 822 message: {exc}") from None
-    senders = getaddresses([str(message.get("From", ""))])
+    try:
+        senders = getaddresses([_header(message, "From")])
+    except Exception:  # noqa: BLE001 -- a From header the address parser cannot read
+        senders = []
     name, address = senders[0] if senders else ("", "")
     if "@" not in address:
         raise IngestError("the message has no valid From address")
-    body, attachments = _body_and_attachments(message)
+    try:
+        body, attachments = _body_and_attachments(message)
+    except Exception as exc:  # noqa: BLE001 -- a MIME structure the library cannot walk
+        raise IngestError(f"the message's MIME structure cannot be read: {exc}") from None
     if not body.strip():
         raise IngestError("the message has no text part (or it is empty)")
-    message_id = (_ids(message.get("Message-ID")) or [None])[0]
-    in_reply_to = (_ids(message.get("In-Reply-To")) or [""])[0]
-    references = _ids(message.get("References"))
+    message_id = (_ids(_header(message, "Message-ID")) or [None])[0]
+    in_reply_to = (_ids(_header(message, "In-Reply-To")) or [""])[0]
+    references = _ids(_header(message, "References"))
     try:
-        sent_at = parsedate_to_datetime(message["Date"]) if message.get("Date") else None
+        date = _header(message, "Date")
+        sent_at = parsedate_to_datetime(date) if date else None
         if sent_at is not None and timezone.is_naive(sent_at):
             sent_at = timezone.make_aware(sent_at, timezone.utc)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         sent_at = None
     return TicketInput(
         channel="email",
         source=source,
         body=body.replace("\x00", ""),
-        subject=str(message.get("Subject", "") or "")[:300],
+        subject=_header(message, "Subject")[:300],
         message_id=message_id,
         in_reply_to=in_reply_to,
         references=tuple(references),

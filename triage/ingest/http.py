@@ -161,6 +161,8 @@ def create_ticket(request: HttpRequest) -> JsonResponse:
     if not isinstance(customer, dict):
         raise BadRequest(400, "customer must be an object with email, name and external_id")
     thread_id = _field(data, "thread_id", is_id=True) or None
+    if thread_id is not None and (not thread_id.strip() or len(thread_id) > 200):
+        raise BadRequest(400, "thread_id must be a non-blank id of at most 200 characters")
     ticket_input = TicketInput(
         channel=channel,
         source=channel,

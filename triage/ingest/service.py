@@ -52,14 +52,72 @@ class IngestResult:
     joined_thread: bool = False
 
 
+# Limits of the columns the input lands in (checked here, so the database never refuses a row).
+LIMITS = {
+    "external_id": 200,
+    "message_id": 300,
+    "in_reply_to": 300,
+    "reference": 300,
+    "subject": 300,
+    "email": 254,
+    "name": 200,
+    "customer external_id": 200,
+}
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _check_text(label: str, value: str | None, *, limit: int | None = None, is_id: bool = False):
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise IngestError(f"{label} must be text")
+    if "\x00" in value:
+        raise IngestError(f"{label} contains NUL bytes")
+    if _LONE_SURROGATE.search(value):
+        raise IngestError(f"{label} contains an unpaired UTF-16 surrogate (not valid Unicode)")
+    if limit is not None and len(value) > limit:
+        raise IngestError(f"{label} has {len(value)} characters; the limit is {limit}")
+    if is_id:
+        if not value.strip():
+            raise IngestError(f"{label} is empty or only whitespace")
+        if _CONTROL.search(value):
+            raise IngestError(f"{label} contains control characters")
+
+
 def check_ticket_input(data: TicketInput) -> None:
-    """Raise IngestError for input no channel should accept."""
+    """Raise IngestError for input no channel should accept: the one check every entry point
+    (API, web form, e-mail, chat, webhooks, imports) goes through before anything is stored."""
     if data.channel not in Channel.values:
         raise IngestError(
             f"unknown channel {data.channel!r}; use one of {', '.join(Channel.values)}"
         )
-    if "\x00" in data.body or "\x00" in data.subject:
-        raise IngestError("the text contains NUL bytes")
+    _check_text("the body", data.body)
+    _check_text("the subject", data.subject, limit=LIMITS["subject"])
+    if data.external_id is not None:
+        _check_text("external_id", data.external_id, limit=LIMITS["external_id"], is_id=True)
+    if data.message_id is not None:
+        _check_text("the Message-ID", data.message_id, limit=LIMITS["message_id"], is_id=True)
+    if data.in_reply_to:
+        _check_text("In-Reply-To / thread id", data.in_reply_to, limit=LIMITS["in_reply_to"])
+    for reference in data.references:
+        _check_text("a References id", reference, limit=LIMITS["reference"])
+    customer = data.customer
+    _check_text("the customer's e-mail", customer.email, limit=LIMITS["email"])
+    if customer.email is not None and "@" not in customer.email:
+        raise IngestError("the customer's e-mail is not an address")
+    _check_text("the customer's name", customer.name, limit=LIMITS["name"])
+    if customer.external_id is not None:
+        _check_text(
+            "the customer's external id",
+            customer.external_id,
+            limit=LIMITS["customer external_id"],
+            is_id=True,
+        )
+    for attachment in data.attachments:
+        for key, value in attachment.items():
+            if isinstance(value, str):
+                _check_text(f"attachment {key}", value, limit=1000)
     if not data.body.strip():
         raise IngestError("the body is empty")
     if len(data.body) > MAX_BODY_CHARS:
@@ -102,9 +160,19 @@ def normalise_subject(subject: str) -> str:
     return _REPLY_PREFIX.sub("", subject).strip().lower()
 
 
+def _same_customer(ticket: Ticket, customer: Customer | None) -> bool:
+    """A thread belongs to its customer: another sender's reply (or an unknown one's) never joins
+    it, whatever ids it quotes."""
+    return (
+        ticket.customer_id is not None
+        and customer is not None
+        and ticket.customer_id == customer.pk
+    )
+
+
 def find_thread(data: TicketInput, customer: Customer | None) -> Ticket | None:
     """The ticket an inbound reply belongs to: by In-Reply-To/References, else same customer and
-    subject."""
+    subject; only ever a ticket of the same customer."""
     reply_ids = [i for i in (data.in_reply_to, *data.references) if i]
     if reply_ids:
         message = (
@@ -113,7 +181,7 @@ def find_thread(data: TicketInput, customer: Customer | None) -> Ticket | None:
             .order_by("-created_at")
             .first()
         )
-        if message:
+        if message and _same_customer(message.ticket, customer):
             return message.ticket
     subject = normalise_subject(data.subject)
     if customer is not None and customer.pk is not None and subject:
