@@ -7,12 +7,17 @@ from dataclasses import dataclass
 
 MAX_CHUNK_CHARS = 1200
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# A section for agents only: its heading says "(internal)" or starts with "Internal".
+INTERNAL_HEADING = re.compile(r"^internal\b|\(internal\)\s*$|\[internal\]\s*$", re.IGNORECASE)
+# A paragraph for agents only inside a public section: it starts with "Internal:".
+INTERNAL_PARAGRAPH = re.compile(r"^\s*(?:>\s*)?internal\s*:", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Chunk:
     heading: str
     text: str
+    internal: bool = False  # for agents: never shown to a draft engine or inserted in a reply
 
 
 def chunk_markdown(title: str, body: str, *, max_chars: int = MAX_CHUNK_CHARS) -> list[Chunk]:
@@ -45,8 +50,15 @@ def chunk_markdown(title: str, body: str, *, max_chars: int = MAX_CHUNK_CHARS) -
 
     chunks: list[Chunk] = []
     for heading, (text,) in sections:
-        for piece in _split(text, max_chars):
-            chunks.append(Chunk(heading=heading[:300], text=piece))
+        section_internal = bool(INTERNAL_HEADING.search(heading.rsplit(" › ", 1)[-1]))
+        public, internal = [], []
+        for paragraph in re.split(r"\n\s*\n", text):
+            (
+                internal if section_internal or INTERNAL_PARAGRAPH.match(paragraph) else public
+            ).append(paragraph)
+        for part, is_internal in (("\n\n".join(public), False), ("\n\n".join(internal), True)):
+            for piece in _split(part.strip(), max_chars) if part.strip() else []:
+                chunks.append(Chunk(heading=heading[:300], text=piece, internal=is_internal))
     return chunks
 
 

@@ -128,6 +128,11 @@ class KBChunk(models.Model):
     ordinal = models.PositiveIntegerField()
     heading = models.CharField(max_length=300, blank=True)
     text = models.TextField()
+    internal = models.BooleanField(
+        default=False,
+        help_text="For agents only (a section or paragraph marked internal): never given to a "
+        "draft engine or inserted into a reply.",
+    )
     embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
     embedding_model = models.CharField(max_length=100, blank=True)
 

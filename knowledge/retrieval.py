@@ -127,7 +127,8 @@ def nearest_entries(
 def nearest_chunks(vector: np.ndarray, *, category: str | None, limit: int) -> list[KBChunk]:
     with transaction.atomic():
         _set_search_params(filtered=True)
-        qs = KBChunk.objects.filter(article__retired=False, embedding__isnull=False)
+        # Passages marked internal are for agents: no draft engine ever sees them.
+        qs = KBChunk.objects.filter(article__retired=False, embedding__isnull=False, internal=False)
         exact = False
         if category:
             qs = qs.filter(article__category__in=[category, ""])

@@ -88,7 +88,7 @@ def search_chunks(*, q: str, limit: int = 10) -> list[KBChunk]:
         return []
     vector = SearchVector("heading", "text", config="simple")
     return list(
-        KBChunk.objects.filter(article__retired=False)
+        KBChunk.objects.filter(article__retired=False, internal=False)
         .select_related("article")
         .defer("embedding")
         .annotate(search=vector)

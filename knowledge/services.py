@@ -139,6 +139,7 @@ def save_article(
                 ordinal=index,
                 heading=chunk.heading,
                 text=chunk.text,
+                internal=chunk.internal,
                 embedding=vector,
                 embedding_model=MODEL_NAME,
             )

@@ -21,7 +21,7 @@ An annual renewal is refunded in full when the customer asks within **14 days** 
 ## Duplicate charges
 Duplicate captures of the same invoice are always refunded in full, whatever their age.
 
-## Outside the policy
+## Outside the policy (internal)
 Refunds outside these rules (for example an annual plan used for several months) are exceptions: only the Escalations team may approve them. Agents must not promise such a refund.
 
 ## Timing

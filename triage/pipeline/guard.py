@@ -5,6 +5,9 @@
 - unsupported_promise: a promise (refund, credit, discount, a deadline) that no retrieved
   policy supports; amounts and percentages must appear in that policy.
 - internal_shorthand: internal ticket ids, queues, tools or jargon.
+- internal_text: guidance written for agents ("agents must not promise…", "only the Escalations
+  team may approve…"), in en/de/es/fr: a passage of an article meant for the team, not the
+  customer (articles mark such passages internal and drafts never get them; this catches the rest).
 - unsupported_fact: a case-specific fact (a time, date, amount, count, order number, a named
   cause, a statement about the customer's account or a service event) that nothing known about
   this case backs: the thread, the account, a recorded action, a knowledge article or policy
@@ -36,6 +39,7 @@ GUARD_CODES = frozenset(
         "unsupported_promise",
         "unsupported_fact",
         "internal_shorthand",
+        "internal_text",
         "unsafe_output",
     }
 )
@@ -256,6 +260,33 @@ _FACT_NAMES = {
 }
 
 
+INTERNAL = re.compile(
+    r"\b(?:agents?|support staff|reps?) (?:must|should|may|can) ?(?:not|never)\b|\bonly the "
+    r"[\w -]{1,30} team (?:may|can|is allowed to|must)\b|\bdo not (?:tell|promise|mention|offer) "
+    r"(?:this )?(?:to )?(?:the )?customers?\b|\b(?:internal only|for internal use|not for "
+    r"customers|never tell the customer)\b|"
+    r"\b(?:agenten|mitarbeiter(?:innen)?) dürfen (?:nicht|keine?)\b|\bnur das [\w -]{1,30}team "
+    r"darf\b|\bnur (?:für den )?intern(?:en gebrauch)?\b|"
+    r"\blos agentes no (?:deben|pueden)\b|\bsolo el equipo (?:de )?[\w -]{1,30} puede\b|\b(?:de "
+    r"|para )?uso interno\b|"
+    r"\bles agents ne (?:doivent|peuvent) pas\b|\bseule l'équipe [\w' -]{1,30} peut\b|\b(?:à )?"
+    r"usage interne\b",
+    re.IGNORECASE,
+)
+
+
+def check_internal(text: str) -> list[Flag]:
+    return [
+        Flag(
+            "internal_text",
+            "Reads like guidance for agents, not a reply to the customer: remove it.",
+            sentence,
+        )
+        for sentence in sentences(text)
+        if INTERNAL.search(sentence)
+    ]
+
+
 def check_shorthand(text: str) -> list[Flag]:
     return [
         Flag("internal_shorthand", f"Mentions internal shorthand “{m.group(0)}”.", m.group(0))
@@ -320,6 +351,7 @@ def run_guards(
         + check_promises(text, policies)
         + check_facts(text, facts.Evidence.of([*evidence, *policies]))
         + check_shorthand(text)
+        + check_internal(text)
         + check_output(text, allowed_placeholders)
     )
 

@@ -163,6 +163,11 @@ _CONDITIONAL = re.compile(
     r"pourrait)\b",
     re.IGNORECASE,
 )
+_GENERAL_CASE = re.compile(
+    r"\b(?:where|when|whenever|if|unless|in which|in case|wo|wenn|falls|donde|cuando|si|où|"
+    r"quand|lorsque)\s*$",
+    re.IGNORECASE,
+)
 # Subjects of "your … was" that describe the conversation, not the account.
 _CONVERSATION = re.compile(
     r"^(?:request|message|feedback|patience|understanding|question|inquiry|enquiry|concern|"
@@ -290,6 +295,8 @@ def facts_in(sentence: str) -> list[Fact]:
         found.append(Fact("account", match.group(0).strip(), sentence))
     found += [Fact("account", m.group("clause").strip(), sentence) for m in _CHECKED.finditer(body)]
     for match in _EVENT.finditer(body):
+        if _GENERAL_CASE.search(body[: match.start()]):
+            continue  # "situations where there was an overcharge": a kind of case, not this one
         clause = next((v for v in match.groupdict().values() if v), "")
         found.append(Fact("event", clause.strip(), sentence))
     return found

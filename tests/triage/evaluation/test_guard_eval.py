@@ -25,7 +25,7 @@ def test_runs_without_a_database_and_meets_the_bar_for_unsupported_fact(tmp_path
     result = json.loads(out.read_text())
     fact = result["codes"]["unsupported_fact"]
     assert fact["precision"] >= 0.9 and fact["recall"] >= 0.9 and fact["support"] >= 60
-    assert {"unbacked_claim", "unsupported_promise"} <= set(result["codes"])
+    assert {"unbacked_claim", "unsupported_promise", "internal_text"} <= set(result["codes"])
     assert "unsupported_fact" in capsys.readouterr().out
     for language in ("de", "es", "fr"):
         assert result["by_language"][language]["unsupported_fact"]["recall"] >= 0.9

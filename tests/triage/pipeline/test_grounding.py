@@ -7,6 +7,7 @@ import pytest
 from triage.demo.load import load_demo
 from triage.ingest.service import CustomerInput, TicketInput, ingest_ticket
 from triage.models import Draft, Ticket
+from triage.pipeline.guard import run_guards
 from triage.pipeline.run import run_pipeline
 from triage.text.facts import SLOT
 
@@ -102,3 +103,23 @@ def test_a_reused_reply_keeps_its_steps_and_slots_the_other_customers_facts(demo
         pytest.skip("the demo ticket got no reply draft")
     assert "Settings → Billing" in draft.text  # the resolution step stays
     assert re.search(r"\[confirm: [^\]]+\]", draft.text)
+
+
+def test_internal_policy_text_never_reaches_a_draft_and_is_flagged_if_typed(demo):
+    draft = draft_for(
+        incoming(
+            "We used our annual plan for several months but no longer need it. Can we get a "
+            "refund for the rest of the year?",
+            subject="Refund annual plan",
+            external_id="t-internal",
+        )
+    )
+    for internal in ("Agents must not", "only the Escalations team may approve"):
+        assert internal not in draft.text, draft.text
+    flags = run_guards(
+        "Refunds outside these rules are exceptions: only the Escalations team may approve them.",
+        actions=set(),
+        policy_texts=[],
+        allowed_placeholders=set(),
+    )
+    assert [f.code for f in flags] == ["internal_text"]

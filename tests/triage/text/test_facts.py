@@ -2,6 +2,7 @@
 
 import pytest
 
+from knowledge.chunking import chunk_markdown
 from triage.text.facts import Evidence, facts_in, generalize, unbacked
 from triage.text.signals import only_thanks
 
@@ -98,3 +99,18 @@ def test_generalize_turns_case_values_into_placeholders():
 )
 def test_a_message_that_only_thanks(text, thanks):
     assert only_thanks(text) is thanks
+
+
+def test_a_section_or_paragraph_marked_internal_is_an_internal_chunk():
+    body = (
+        "# Refunds\n\n## Timing\nRefunds take 5 to 10 days.\n\nInternal: approve only with a "
+        "lead.\n\n## Outside the policy (internal)\nOnly the Escalations team may approve them."
+    )
+    chunks = chunk_markdown("Refunds", body)
+    public = [c.text for c in chunks if not c.internal]
+    internal = [c.text for c in chunks if c.internal]
+    assert public == ["Refunds take 5 to 10 days."]
+    assert internal == [
+        "Internal: approve only with a lead.",
+        "Only the Escalations team may approve them.",
+    ]
