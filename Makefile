@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install lint bench browser-deps clean
+.PHONY: run test install lint bench test-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,14 +19,18 @@ install: $(STAMP)
 run: install
 	$(PY) manage.py rundev
 
-# Chromium from Debian for the browser tests (playwright's own browser download does not work offline).
-browser-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
-		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-		else echo "chromium is missing: run 'sudo apt-get install -y chromium'" >&2; exit 1; fi; \
+# Chromium from Debian for the browser tests (playwright's own browser download does not work offline)
+# and redis-server for the production-broker reliability tests.
+test-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "missing:$$missing; run 'sudo apt-get install -y$$missing'" >&2; exit 1; fi; \
 	fi
 
-test: install browser-deps lint
+test: install test-deps lint
 	$(PY) -m pytest
 
 # Benchmarks print figures and write bench/results.json; they use a throwaway database.

@@ -175,6 +175,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A message a worker took and never acknowledged (it died) is delivered again after the
+    # visibility timeout: longer than any task may run, so a live worker's task is never doubled.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_TASK_TIME_LIMIT + 120,
+        "socket_timeout": 10,
+        "socket_connect_timeout": 5,
+    }
+    CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The recovery sweep (triage.recovery): every SWEEP_INTERVAL_SECONDS (Celery beat), work whose task
 # was lost for longer than SWEEP_AFTER_SECONDS is queued again.
 SWEEP_INTERVAL_SECONDS = env_float("SWEEP_INTERVAL_SECONDS", 60.0, minimum=1.0)
