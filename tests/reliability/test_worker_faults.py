@@ -187,6 +187,13 @@ def _run_with_kills(env: dict[str, str], tmp_path) -> dict:
     }
 
 
+def _summary(result: dict) -> str:
+    return (
+        f"{len(result['ids'])} tickets, {KILLS} SIGKILLs, {len(result['lost'])} lost, "
+        f"{len(result['twice'])} processed twice, {result['seconds']} s"
+    )
+
+
 def _env(tmp_path, broker: str) -> dict[str, str]:
     return child_env(
         DATABASE_URL=database_url_for_current_connection(),
@@ -221,8 +228,7 @@ def test_ten_worker_kills_with_the_embedded_broker_lose_nothing_and_double_nothi
 ):
     result = _run_with_kills(_env(tmp_path, "filesystem://"), tmp_path)
     with capsys.disabled():
-        print(f"\nfilesystem broker: {len(result['ids'])} tickets, {KILLS} SIGKILLs, "
-              f"{len(result['lost'])} lost, {len(result['twice'])} twice, {result['seconds']} s")  # fmt: skip
+        print(f"\nfilesystem broker: {_summary(result)}")
     assert result["lost"] == [], result["log"]
     assert result["twice"] == [], result["log"]
 
@@ -238,7 +244,6 @@ def test_ten_worker_kills_with_redis_lose_nothing_and_double_nothing(
     finally:
         celery_app.conf.broker_url, celery_app.conf.broker_transport_options = old
     with capsys.disabled():
-        print(f"\nredis: {len(result['ids'])} tickets, {KILLS} SIGKILLs, "
-              f"{len(result['lost'])} lost, {len(result['twice'])} twice, {result['seconds']} s")  # fmt: skip
+        print(f"\nredis: {_summary(result)}")
     assert result["lost"] == [], result["log"]
     assert result["twice"] == [], result["log"]
