@@ -153,6 +153,7 @@ def database_from_url(name: str, url: str) -> dict[str, object]:
         "PASSWORD": unquote(parsed.password or ""),
         "HOST": host,
         "PORT": str(port or ""),
-        "CONN_MAX_AGE": 60,
+        # Persistent per process (gunicorn sync workers, Celery); see README for the sizing.
+        "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 60, minimum=0),
         "CONN_HEALTH_CHECKS": True,
     }

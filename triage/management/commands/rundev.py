@@ -28,16 +28,43 @@ from django.core.servers.basehttp import (
     WSGIServer,
     get_internal_wsgi_application,
 )
+from django.db import connections
 
 STOP_TIMEOUT = 30.0
 RESTART_PAUSE_MAX = 30.0
 
 
 class GracefulServer(socketserver.ThreadingMixIn, WSGIServer):
-    """The development server, but stopping waits for the requests in progress."""
+    """The development server, but stopping waits for the requests in progress, and at most
+    ``max_threads`` requests run at once (each holds a database connection while it runs; the
+    rest wait in the listen queue), so fifty clients cannot run PostgreSQL out of connections."""
 
     daemon_threads = False
     block_on_close = True
+    max_threads = 16
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._slots = threading.BoundedSemaphore(self.max_threads)
+
+    def process_request(self, request, client_address):
+        self._slots.acquire()  # the accept loop waits here while every slot is busy
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            connections.close_all()  # this thread's connection dies with it, not at GC
+            self._slots.release()
+
+    # socketserver's default backlog of 5 resets connections as soon as a few clients arrive at
+    # once.
+    request_queue_size = 128
 
 
 class Supervised:
@@ -91,8 +118,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--concurrency", type=int, default=min(4, os.cpu_count() or 1), help="worker processes"
         )
+        parser.add_argument(
+            "--no-demo", action="store_true", help="do not load demo data into an empty database"
+        )
 
-    def handle(self, *args, addrport: str, concurrency: int, **options):
+    def handle(self, *args, addrport: str, concurrency: int, no_demo: bool = False, **options):
         lock_file = self._lock()
         host, _, port = addrport.rpartition(":")
         if not port.isdigit():
@@ -102,7 +132,8 @@ class Command(BaseCommand):
             signal.signal(sig, lambda *_: stop.set())
 
         call_command("migrate", interactive=False, verbosity=1)
-        call_command("load_demo")
+        if not no_demo:
+            call_command("load_demo")
         var = Path(settings.VAR_DIR)
         children = [
             Supervised(
