@@ -112,3 +112,17 @@ def mask_pii(text: str, mapping: dict[str, str] | None = None) -> Masked:
 def unmask(text: str, mapping: dict[str, str]) -> str:
     """Put the originals back (for the reviewer and the sent reply); unknown placeholders stay."""
     return PLACEHOLDER.sub(lambda m: mapping.get(m.group(0), m.group(0)), text)
+
+
+def pii_spans(text: str, mapping: dict[str, str]) -> list[dict]:
+    """Where each masked value stands in ``text`` (the unmasked text): ``{type, start, end}``,
+    in order. Every occurrence of a masked value is reported (the same value is masked
+    everywhere)."""
+    spans = []
+    for placeholder, value in mapping.items():
+        match = PLACEHOLDER.fullmatch(placeholder)
+        if not match or not value:
+            continue
+        for found in re.finditer(re.escape(value), text):
+            spans.append({"type": match.group(1), "start": found.start(), "end": found.end()})
+    return sorted(spans, key=lambda s: (s["start"], s["end"]))

@@ -55,3 +55,14 @@ def sentiment_of(text: str) -> str:
 
 
 SENTIMENT_RISK = {"angry": 0.6, "frustrated": 0.3, "neutral": 0.05, "positive": 0.0}
+
+
+def sentiment_score(text: str) -> tuple[str, float]:
+    """The label and a score in [-1, 1]: negative for angry and frustrated, positive for praise."""
+    label = sentiment_of(text)
+    positive = _count(POSITIVE, text)
+    negative = _count(ANGRY, text) * 2 + _count(FRUSTRATED, text)
+    raw = (positive - negative) / max(1, positive + negative)
+    if label == "neutral":
+        raw = 0.0
+    return label, round(max(-1.0, min(1.0, raw)), 3)

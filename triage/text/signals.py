@@ -98,12 +98,56 @@ def extractive_summary(text: str, *, max_chars: int = 220) -> str:
     return summary
 
 
-# Text that tries to steer the model or the pipeline. It changes nothing (the ticket is data);
-# it is recorded so a human looks at the ticket.
+# Text that tries to steer the model or the pipeline, in en/de/es/fr: override earlier
+# instructions, role play, system-prompt requests, other customers' data, routing changes,
+# dictated refunds. It changes nothing by itself (the ticket is data); it is recorded, shown to the
+# reviewer, blocks auto-send and is fenced off when an LLM drafts.
+_EARLIER = (
+    r"(?:all |any |the |your |my |these |those |of )*(?:previous|prior|above|earlier|preceding|"
+    r"former|initial|original|old|existing|system|current)?\s*"
+)
+_ORDERS = r"(?:instructions?|rules|prompts?|directions|orders|tasks|commands|guidelines|directives)"
 INJECTION = re.compile(
-    r"\b(ignore|disregard|forget) (all |any |the )?(previous|prior|above|your) "
-    r"(instructions|rules|prompts?)\b"
-    r"|\bsystem prompt\b|\byou are now\b|\bmark (this|the) ticket (as )?P[1-4]\b",
+    rf"\b(?:ignore|disregard|forget|skip|override|bypass|drop|abandon)\s+{_EARLIER}{_ORDERS}\b"
+    r"|\b(?:ignore|disregard|forget) (?:everything|all of the above|all that|what you were told)\b"
+    r"|\bnew (?:instructions|rules|task)\s*:"
+    r"|\b(?:from now on|henceforth),? you (?:are|will|must|shall)\b"
+    r"|\byou are (?:now|no longer) (?:a|an|the|my|in)\b"
+    r"|\bpretend (?:you are|you're|to be)\b|\bact as (?:if you|a|an|my)\b|\brole-?play\b"
+    r"|\b(?:jailbreak|developer mode|DAN mode|do anything now)\b"
+    r"|\b(?:reveal|show|print|repeat|output|tell me|give me|display)\s+(?:me\s+)?(?:your|the)\s+"
+    r"(?:system |hidden |initial |original )?(?:prompt|instructions|rules)\b"
+    r"|\bsystem prompt\b"
+    r"|\b(?:show|list|give|send|tell|export)\s+(?:me\s+)?(?:all\s+|the\s+)?(?:other|every|all)\s+"
+    r"(?:customers?|users?|clients?|accounts?)(?:'s?)?\s+(?:data|details|emails?|e-mails?|orders|"
+    r"invoices|addresses|information)\b"
+    r"|\bother (?:customers?|users?)(?:'|’)s? (?:data|details|emails?|orders|invoices)\b"
+    r"|\bmark (?:this|the) ticket (?:as )?(?:P[1-4]|urgent|resolved|closed|priority)\b"
+    r"|\b(?:set|change) (?:the |this ticket's |its )?(?:priority|category|urgency|team|queue) to\b"
+    r"|\b(?:assign|route|escalate) this ticket to\b"
+    r"|\b(?:you must|you will|you have to|agree to|promise to|reply that you will)\s+(?:approve|"
+    r"issue|grant|give me)\s+(?:me\s+)?(?:a\s+)?(?:full\s+|100\s?%\s+)?refund\b"
+    r"|\b(?:approve|issue|grant) (?:me )?a (?:full|100\s?%) refund (?:immediately|now|without)\b"
+    # German
+    r"|\b(?:ignoriere|ignorier|vergiss|missachte|überschreibe)\s+(?:alle\s+|die\s+|deine\s+)*"
+    r"(?:vorherigen|bisherigen|obigen|früheren|alten|ursprünglichen)?\s*(?:anweisungen|befehle|"
+    r"regeln|aufgaben|vorgaben)\b"
+    r"|\bvergiss (?:alles|alle)\b|\bneue anweisungen\s*:|\bdu bist (?:jetzt|ab sofort|nun)\b"
+    r"|\btu so,? als (?:ob|wärst)\b|\b(?:zeig|nenn|gib)(?:e)? mir (?:deine|die) (?:anweisungen|"
+    r"regeln|prompt|systemanweisung)|\bsystem-?prompt\b"
+    r"|\b(?:daten|e-mails|adressen) (?:aller )?anderer kunden\b"
+    # Spanish
+    r"|\b(?:ignora|olvida|omite|descarta)\s+(?:todas\s+|las\s+|tus\s+)*(?:instrucciones|órdenes|"
+    r"reglas|indicaciones)(?:\s+(?:anteriores|previas))?\b"
+    r"|\bolvida (?:todo|todas)\b|\bnuevas instrucciones\s*:|\bahora eres\b|\bfinge (?:que eres|"
+    r"ser)\b|\bactúa como\b|\b(?:muéstrame|dime|revela) (?:tus|las) (?:instrucciones|reglas)\b"
+    r"|\bdatos de (?:otros|todos los) clientes\b"
+    # French
+    r"|\b(?:ignore[zr]?|oublie[zr]?|néglige[zr]?)\s+(?:toutes\s+|les\s+|tes\s+|vos\s+)*"
+    r"(?:instructions|consignes|règles|ordres)(?:\s+(?:précédentes|antérieures))?\b"
+    r"|\boublie[zr]? tout\b|\bnouvelles (?:instructions|consignes)\s*:|\btu es maintenant\b"
+    r"|\bfais semblant\b|\bagis comme\b|\b(?:montre|donne|révèle)(?:-moi)? (?:tes|les|vos) "
+    r"(?:instructions|consignes)\b|\bdonnées (?:des|d'autres) (?:autres )?clients\b",
     re.IGNORECASE,
 )
 AMBIGUOUS = re.compile(

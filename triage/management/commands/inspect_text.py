@@ -1,0 +1,108 @@
+"""What the pipeline makes of text, stage by stage, without storing anything.
+
+python manage.py inspect_text FILE.jsonl [--out OUT.jsonl]
+
+Input, one JSON object per line: {"raw": "...", "kind": "mime" | "plain" | "html",
+"customer": {"name": ..., "email": ...}} (kind defaults to plain, customer is optional).
+Output, one JSON object per input line, in order: clean_text, masked_text, pii [{type, start,
+end}] (offsets into clean_text), language and language_probability, sentiment and
+sentiment_score, injection {found, why}, signals {urgency, urgency_rule, too_little_to_act_on,
+only_thanks}; or {"line": n, "error": "..."} for a line that cannot be read. Needs no database, no
+broker and no model.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from triage.ingest.email import parse_email
+from triage.ingest.service import IngestError
+from triage.text.cleaning import clean_text, html_to_text
+from triage.text.language import detect_language
+from triage.text.pii import mask_pii, pii_spans
+from triage.text.sentiment import sentiment_score
+from triage.text.signals import injection_attempt, only_thanks, rule_urgency, too_little_to_act_on
+
+KINDS = ("mime", "plain", "html")
+
+
+def inspect(item: dict) -> dict:
+    """One input object's reading (raises ValueError with a reason for a bad object)."""
+    if not isinstance(item, dict) or not isinstance(item.get("raw"), str):
+        raise ValueError('each line must be an object with a "raw" string')
+    kind = item.get("kind", "plain")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    customer = item.get("customer") or {}
+    if not isinstance(customer, dict):
+        raise ValueError('"customer" must be an object with "name" and "email"')
+    subject = ""
+    if kind == "mime":
+        try:
+            parsed = parse_email(item["raw"].encode("utf-8", errors="surrogatepass"))
+        except IngestError as exc:
+            raise ValueError(f"not a usable e-mail: {exc}") from None
+        raw, subject = parsed.body, parsed.subject
+    elif kind == "html":
+        raw = html_to_text(item["raw"])
+    else:
+        raw = item["raw"]
+    clean = clean_text(raw, subject=subject)
+    masked = mask_pii(clean)
+    language, probability = detect_language(f"{subject}\n{clean}".strip())
+    sentiment, score = sentiment_score(clean)
+    urgency, rule = rule_urgency(clean)
+    injection = injection_attempt(f"{subject}\n{clean}")
+    return {
+        "clean_text": clean,
+        "masked_text": masked.text,
+        "pii": pii_spans(clean, masked.mapping),
+        "language": language,
+        "language_probability": round(probability, 4),
+        "sentiment": sentiment,
+        "sentiment_score": score,
+        "injection": {"found": injection is not None, "why": injection or ""},
+        "signals": {
+            "urgency": urgency,
+            "urgency_rule": rule,
+            "too_little_to_act_on": too_little_to_act_on(masked.text),
+            "only_thanks": only_thanks(clean),
+        },
+    }
+
+
+class Command(BaseCommand):
+    help = "Show what the pipeline makes of each text in a JSONL file (nothing is stored)."
+    requires_system_checks: list = []
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--out", type=Path, help="write here instead of standard output")
+
+    def handle(self, *args, file: Path, out: Path | None, **options):
+        if not file.is_file():
+            raise CommandError(f"{file} does not exist or is not a file")
+        target = out.open("w", encoding="utf-8") if out else self.stdout
+        read = errors = 0
+        try:
+            with file.open(encoding="utf-8", errors="surrogateescape") as handle:
+                for number, line in enumerate(handle, start=1):
+                    if not line.strip():
+                        continue
+                    read += 1
+                    try:
+                        result = inspect(json.loads(line))
+                    except (ValueError, json.JSONDecodeError) as exc:
+                        errors += 1
+                        result = {"line": number, "error": str(exc)}
+                    target.write(json.dumps(result, ensure_ascii=False) + "\n")
+        finally:
+            if out:
+                target.close()
+        if read == 0:
+            raise CommandError(f"{file.name} has no line to inspect")
+        if out:
+            self.stderr.write(f"{read} lines inspected, {errors} unreadable; written to {out}")
