@@ -63,7 +63,10 @@ def _language(context: DraftContext, persona: Persona) -> tuple[str, list[dict]]
         notes.append(
             {
                 "code": "language_fallback",
-                "message": f"The customer wrote in {context.language!r}, which has no templates: "
+                "message": "The language cannot be told from so little text: the draft is in "
+                "English."
+                if context.language == "unknown"
+                else f"The customer wrote in {context.language!r}, which has no templates: "
                 f"the draft is in English.",
             }
         )

@@ -6,10 +6,24 @@ from triage import search
 from triage.models import PiiVault, Ticket
 from triage.pipeline.events import completed, stage
 from triage.text.cleaning import clean_text
-from triage.text.language import detect_language
+from triage.text.language import UNKNOWN, detect_language
 from triage.text.pii import mask_pii
 
-PREPROCESS_VERSION = "preprocess-1"
+PREPROCESS_VERSION = "preprocess-2"
+
+
+def earlier_language(ticket: Ticket) -> str | None:
+    """The language this customer wrote in last (another ticket's), to break a close call."""
+    if ticket.customer_id is None:
+        return None
+    return (
+        Ticket.objects.filter(customer_id=ticket.customer_id)
+        .exclude(pk=ticket.pk)
+        .exclude(language__in=["", UNKNOWN])
+        .order_by("-created_at")
+        .values_list("language", flat=True)
+        .first()
+    )
 
 
 def preprocess_ticket(*, ticket: Ticket, run: int) -> Ticket:
@@ -28,7 +42,9 @@ def preprocess_ticket(*, ticket: Ticket, run: int) -> Ticket:
             masked = mask_pii(cleaned, vault.mapping)
             masked_subject = mask_pii(ticket.subject, masked.mapping)
             vault.mapping = masked_subject.mapping
-            language, probability = detect_language(f"{masked_subject.text}\n{masked.text}")
+            language, probability = detect_language(
+                f"{masked_subject.text}\n{masked.text}", hint=earlier_language(ticket)
+            )
             ticket.cleaned_text = cleaned
             ticket.masked_text = masked.text
             ticket.masked_subject = masked_subject.text[:300]

@@ -77,7 +77,9 @@ def blanks_left(text: str) -> list[str]:
 
 
 def reply_language(ticket: Ticket) -> str:
-    return (ticket.language or "en")[:2].lower()
+    """The language to reply in: the ticket's, English when it is unknown."""
+    language = (ticket.language or "en").lower()
+    return "en" if language == "unknown" else language[:2]
 
 
 def persona_options(ticket: Ticket) -> list[InsertOption]:

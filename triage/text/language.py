@@ -35,10 +35,27 @@ def _identifier():
     return _load_identifier(norm_probs=True, langs=CANDIDATE_LANGUAGES)
 
 
-def detect_language(text: str, *, default: str = "en") -> tuple[str, float]:
-    """ISO 639-1 code and probability; ``default`` for text too short to tell."""
+UNKNOWN = "unknown"
+# Below this probability the identifier is guessing ("Help me please", "word word word").
+SURE = 0.75
+# A language the customer used before wins a close call when the identifier gives it at least this.
+HINT_MIN = 0.05
+
+
+def detect_language(text: str, *, hint: str | None = None) -> tuple[str, float]:
+    """ISO 639-1 code and probability. Too little text, or no clear winner, gives ``hint`` (the
+    language the customer wrote in before) when the text does not contradict it, else "unknown"
+    with the probability of the best guess."""
     sample = _PLACEHOLDER.sub(" ", text)
-    if len(re.findall(r"[^\W\d_]{2,}", sample)) < 2:
-        return default, 0.0
-    language, probability = _identifier().classify(sample)
-    return language, float(probability)
+    words = {w.lower() for w in re.findall(r"[^\W\d_]{2,}", sample)}
+    if len(words) < 2:
+        return (hint, 0.0) if hint else (UNKNOWN, 0.0)
+    ranked = _identifier().rank(sample)
+    language, probability = ranked[0][0], float(ranked[0][1])
+    if probability >= SURE:
+        return language, probability
+    if hint:
+        hinted = next((float(p) for code, p in ranked if code == hint), 0.0)
+        if hinted >= HINT_MIN:
+            return hint, hinted
+    return UNKNOWN, probability

@@ -1,6 +1,7 @@
 import pytest
 
 from tests.conftest import make_ticket
+from triage.ingest.service import CustomerInput
 from triage.models import PiiVault
 from triage.pipeline.preprocess import preprocess_ticket
 from triage.text.cleaning import clean_text, cut_to_budget
@@ -97,3 +98,18 @@ def test_preprocess_stores_pii_apart_and_only_masked_text_on_the_ticket():
     event = ticket.events.get(stage="preprocess")
     assert event.outputs["pii_masked"] == ["CARD", "PHONE"]
     assert "4111" not in str(event.inputs) + str(event.outputs)
+
+
+@pytest.mark.django_db
+def test_a_short_message_takes_the_language_the_customer_wrote_in_before():
+    who = CustomerInput(email="jonas@kunde.example", name="Jonas")
+    earlier = make_ticket(
+        body="Meine Rechnung vom März ist falsch, bitte korrigieren Sie die Adresse.",
+        subject="Rechnung",
+        customer=who,
+    )
+    assert preprocess_ticket(ticket=earlier, run=1).language == "de"
+    short = make_ticket(body="Danke!!", subject="", customer=who)
+    assert preprocess_ticket(ticket=short, run=1).language == "de"
+    stranger = make_ticket(body="Danke!!", subject="", customer=CustomerInput(email="x@y.example"))
+    assert preprocess_ticket(ticket=stranger, run=1).language == "unknown"

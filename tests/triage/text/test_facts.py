@@ -4,6 +4,7 @@ import pytest
 
 from knowledge.chunking import chunk_markdown
 from triage.text.facts import Evidence, facts_in, generalize, unbacked
+from triage.text.language import detect_language
 from triage.text.signals import only_thanks
 
 
@@ -114,3 +115,19 @@ def test_a_section_or_paragraph_marked_internal_is_an_internal_chunk():
         "Internal: approve only with a lead.",
         "Only the Escalations team may approve them.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "expected"),
+    [
+        ("word word word", None, "unknown"),
+        ("Invoice", None, "unknown"),
+        ("Merci", "fr", "fr"),  # too little to tell: the language the customer used before
+        ("Help me please", None, "unknown"),  # no clear winner and nothing to break the tie
+        ("Help me please", "en", "en"),
+        ("Meine Rechnung ist falsch, bitte korrigieren", "en", "de"),  # clear text beats history
+        ("My invoice is wrong", None, "en"),
+    ],
+)
+def test_language_keeps_unknown_rather_than_guess_and_history_breaks_ties(text, hint, expected):
+    assert detect_language(text, hint=hint)[0] == expected
