@@ -1,4 +1,4 @@
-"""`make bench` loads and its preprocessing measure runs (speed targets live in the bench itself)."""
+"""`make bench` loads, and its preprocessing measure runs (speed targets live in the bench)."""
 
 import io
 
