@@ -43,8 +43,6 @@ GUARD_CODES = frozenset(
         "unsafe_output",
     }
 )
-_SENTENCE = re.compile(r"(?:[^.!?\n]|(?<=\d)\.(?=\d))+[.!?]?")
-
 # First-person (or passive) statements that something has been done, by action kind.
 _DONE = r"(?:i|we)(?:'ve| have| just)?\s+(?:now\s+|already\s+|also\s+)?"
 _PASSIVE = r"(?:has|have)\s+(?:now\s+|already\s+)?been\s+"
@@ -148,7 +146,8 @@ class Flag:
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.findall(facts.SLOT.sub(" ", text)) if s.strip()]
+    """The sentences the guards read: slots and placeholders left out (the reviewer fills them)."""
+    return facts.sentences(facts.SLOT.sub(" ", text))
 
 
 def check_claims(text: str, actions: set[str]) -> list[Flag]:
@@ -230,7 +229,7 @@ def check_promises(text: str, policy_texts: Iterable[str]) -> list[Flag]:
 def _promise_sentences(text: str) -> set[str]:
     return {
         sentence
-        for sentence in facts.sentences(facts.SLOT.sub(" ", text))
+        for sentence in sentences(text)
         if any(re.search(p, sentence, re.IGNORECASE) for p in PROMISES.values())
     }
 

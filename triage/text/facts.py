@@ -324,7 +324,7 @@ def unbacked(text: str, evidence: Evidence, *, skip: Iterable[str] = ()) -> list
     """Every fact in ``text`` the evidence does not back, except in the sentences ``skip``."""
     skipped = set(skip)
     out: list[Fact] = []
-    for sentence in sentences(SLOT.sub(" ", text)):
+    for sentence in sentences(SLOT.sub(" ", text)):  # the same split as the guards'
         if sentence in skipped:
             continue
         missing = [f for f in facts_in(sentence) if not backed(f, evidence)]
