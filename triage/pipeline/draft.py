@@ -40,33 +40,18 @@ def compose(
         ticket=ticket, classification=classification, assessment=assessment, sources=sources
     )
     persona = persona_for(ticket)
-    if assessment.tier >= 3:
-        return (
-            context,
-            persona,
-            DraftOutput(
-                kind="none",
-                language=context.language,
-                no_answer_reason="tier 3: straight to a human, no draft",
-            ),
-            "",
-        )
-    if any(r.get("code") == NO_REPLY_NEEDED for r in assessment.reasons):
-        reason = "no reply needed: the customer only thanks or confirms; close the ticket"
-        return (
-            context,
-            persona,
-            DraftOutput(kind="none", language=context.language, no_answer_reason=reason),
-            "",
-        )
-    if persona is None:
-        reason = "no persona is configured for this customer's tier"
-        return (
-            context,
-            persona,
-            DraftOutput(kind="none", language=context.language, no_answer_reason=reason),
-            "",
-        )
+    no_draft = (
+        "tier 3: straight to a human, no draft"
+        if assessment.tier >= 3
+        else "no reply needed: the customer only thanks or confirms; close the ticket"
+        if any(r.get("code") == NO_REPLY_NEEDED for r in assessment.reasons)
+        else "no persona is configured for this customer's tier"
+        if persona is None
+        else ""
+    )
+    if no_draft:
+        output = DraftOutput(kind="none", language=context.language, no_answer_reason=no_draft)
+        return context, persona, output, ""
     output, fallback = run_engine(context, persona)
     return context, persona, output, fallback
 
