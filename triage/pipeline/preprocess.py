@@ -9,7 +9,7 @@ from triage.text.cleaning import clean_text
 from triage.text.language import UNKNOWN, detect_language
 from triage.text.pii import mask_pii
 
-PREPROCESS_VERSION = "preprocess-2"
+PREPROCESS_VERSION = "preprocess-3"
 
 
 def earlier_language(ticket: Ticket) -> str | None:

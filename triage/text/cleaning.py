@@ -33,32 +33,87 @@ _BLOCK_TAGS = {
 _SKIP_TAGS = {"script", "style", "head", "title", "template"}
 
 
+# Private-use characters the HTML reader leaves where a mail client marked the start of the
+# quoted mail or of the signature; the text rules below cut there. Never in the output.
+QUOTE_MARK = "\ue000"
+SIGNATURE_MARK = "\ue001"
+_MARKS = re.compile(f"[{QUOTE_MARK}{SIGNATURE_MARK}]")
+
+# Containers mail clients put the quoted mail in (Gmail, Yahoo, Zoho, Thunderbird, Outlook web
+# and desktop) and the ones they put the signature in.
+_QUOTE_CLASSES = (
+    "gmail_quote",
+    "yahoo_quoted",
+    "zmail_extra",
+    "moz-cite-prefix",
+    "outlookmessageheader",
+)
+_QUOTE_IDS = ("divrplyfwdmsg", "appendonsend", "yahoo_quoted")
+_SIGNATURE_CLASSES = ("gmail_signature", "moz-signature", "zmail_signature")
+_SIGNATURE_IDS = ("signature", "zm-_id_-sgn", "x_signature")
+
+
 class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
+    """Visible text of HTML. In ``mail`` mode quoted blocks stay as ``> `` lines and quote and
+    signature containers leave a mark; otherwise quoted blocks are dropped."""
+
+    def __init__(self, *, mail: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.mail = mail
         self._skip = 0
         self._quote = 0
+        self._pre = 0
+
+    def _newline(self) -> None:
+        self.parts.append("\n" + "> " * self._quote if self.mail else "\n")
+
+    def _mark(self, mark: str) -> None:
+        self.parts.append(f"\n{mark}\n" + "> " * self._quote)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        classes = dict(attrs).get("class") or ""
+        values = dict(attrs)
+        classes = (values.get("class") or "").lower()
+        ident = (values.get("id") or "").lower()
         if tag in _SKIP_TAGS:
             self._skip += 1
+        elif tag == "pre":
+            self._pre += 1
+        if self.mail:
+            if any(c in classes for c in _QUOTE_CLASSES) or ident.startswith(_QUOTE_IDS):
+                self._mark(QUOTE_MARK)
+            elif tag == "hr":
+                self._mark(QUOTE_MARK)
+            elif any(c in classes for c in _SIGNATURE_CLASSES) or ident in _SIGNATURE_IDS:
+                self._mark(SIGNATURE_MARK)
+            if tag == "blockquote":
+                self._quote += 1
         elif tag == "blockquote" or "gmail_quote" in classes:
             self._quote += 1
         if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
+            self._newline()
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP_TAGS and self._skip:
             self._skip -= 1
+        elif tag == "pre" and self._pre:
+            self._pre -= 1
         elif tag == "blockquote" and self._quote:
             self._quote -= 1
         if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
+            self._newline()
 
     def handle_data(self, data: str) -> None:
-        if not self._skip and not self._quote:
+        if self._skip:
+            return
+        if self.mail:
+            # Line breaks in the source are spaces on screen (except in <pre>).
+            if self._pre:
+                data = data.replace("\n", "\n" + "> " * self._quote)
+            else:
+                data = re.sub(r"[\r\n]+", " ", data)
+            self.parts.append(data)
+        elif not self._quote:
             self.parts.append(data)
 
 
@@ -66,75 +121,311 @@ def looks_like_html(text: str) -> bool:
     return bool(re.search(r"<(html|body|div|p|br|table|span|a)\b[^>]*>", text, re.IGNORECASE))
 
 
-def html_to_text(markup: str) -> str:
-    """Visible text of an HTML fragment; quoted blocks (blockquote, Gmail quotes) are dropped."""
-    parser = _TextExtractor()
+def html_to_text(markup: str, *, mail: bool = False) -> str:
+    """Visible text of an HTML fragment. Quoted blocks (blockquote, Gmail quotes) are dropped;
+    with ``mail=True`` they stay as ``> `` lines with marks for :func:`visible_text`."""
+    parser = _TextExtractor(mail=mail)
     parser.feed(markup)
     parser.close()
     return html.unescape("".join(parser.parts))
 
 
-_QUOTE_HEADERS = [
-    r"^On .{3,200}(wrote|writes):\s*$",  # en
-    r"^Am .{3,200}schrieb .{0,200}:\s*$",  # de
-    r"^El .{3,200}escribi[oó]:\s*$",  # es
-    r"^Le .{3,200}a [ée]crit\s?:\s*$",  # fr
-    r"^-{2,}\s*(Original Message|Ursprüngliche Nachricht|Mensaje original|Message "
-    r"d'origine)\s*-{2,}\s*$",
-    r"^(From|Von|De)\s*:\s.+$",  # Outlook-style header block of a forwarded/quoted mail
-]
-_QUOTE_HEADER = re.compile("|".join(_QUOTE_HEADERS), re.IGNORECASE | re.MULTILINE)
-_MOBILE_SIGNATURE = re.compile(
-    r"^\s*(Sent from my .+|Get Outlook for .+|Von meinem .+ gesendet|Gesendet von .+|Enviado "
-    r"desde mi .+|Envoy[ée] de mon .+)\s*$",
-    re.IGNORECASE | re.MULTILINE,
-)
-_SIGNOFF = re.compile(
-    r"^\s*(best|kind|warm)?\s*(regards|wishes)\s*,?|^\s*(thanks|thank "
-    r"you|cheers|sincerely|best)\s*,?\s*$"
-    r"|^\s*(mit freundlichen grüßen|viele grüße|beste grüße|lg|mfg)\s*,?"
-    r"|^\s*(saludos|un saludo|atentamente|cordialmente)\s*,?"
-    r"|^\s*(cordialement|bien cordialement|bien à vous|salutations)\s*,?",
+# --- Where the customer's new text ends: quote headers, forwards, signatures ---------------------
+
+# "… wrote:" in the mail clients' languages (en de es fr it nl pt pl ru sv da no fi).
+_WROTE = re.compile(
+    r"\b(wrote|writes|schrieb|schreibt|geschrieben|escribi[óo]|a [ée]crit|ha scritto|schreef|"
+    r"geschreven|escreveu|napisa[łl]\(a\)|napisa[łl]a?|napisana|написал\(а\)|написала?|пишет|"
+    r"kirjoitti|skrev)\b",
     re.IGNORECASE,
 )
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_WHEN = re.compile(r"\d{1,2}[:.]\d{2}|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\b(19|20)\d{2}\b")
+_QUOTE_PREFIX = re.compile(r"^(\s*>)+\s?")
+
+# Outlook's header block: "From:/Sent:/To:/Subject:" in the languages above, bold (*From:*) too.
+_HEADER_KEYS = (
+    "from|sent|to|cc|bcc|subject|date|reply-to|von|gesendet|an|betreff|datum|de|enviado|para|"
+    "asunto|fecha|envoy[ée]|[àa]|objet|da|inviato|oggetto|data|van|verzonden|aan|onderwerp|od|"
+    "wys[łl]ano|do|temat|от|отправлено|кому|копия|тема|дата|från|skickat|till|ämne|fra|sendt|"
+    "til|emne|dato|lähettäjä|lähetetty|vastaanottaja|aihe|päivämäärä|kopio"
+)
+_HEADER_LINE = re.compile(rf"^\**\s*({_HEADER_KEYS})\s*\**\s*:\s*\**\s*\S", re.IGNORECASE)
+_FIRST_KEYS = re.compile(
+    r"^\**\s*(from|sent|date|von|gesendet|datum|de|enviado|fecha|envoy[ée]|da|inviato|data|van|"
+    r"verzonden|od|wys[łl]ano|от|отправлено|дата|från|skickat|fra|sendt|dato|lähettäjä|"
+    r"lähetetty|päivämäärä)\s*\**\s*:",
+    re.IGNORECASE,
+)
+_SUBJECT_FORWARD = re.compile(
+    r"^\**\s*(subject|betreff|asunto|objet|oggetto|onderwerp|assunto|temat|тема|ämne|emne|aihe)"
+    r"\s*\**\s*:\s*\**\s*(fwd?|wg|tr|rv|enc|i|doorst|pd|vs|vb|vl|пересл)\s*:",
+    re.IGNORECASE,
+)
+_FORWARD = re.compile(
+    r"^[-\s*]*(begin forwarded message|forwarded message|anfang der weitergeleiteten nachricht|"
+    r"weitergeleitete nachricht|inicio del mensaje reenviado|mensaje reenviado|d[ée]but du message"
+    r" (r[ée]exp[ée]di[ée]|transf[ée]r[ée])|message transf[ée]r[ée]|inizio messaggio inoltrato|"
+    r"messaggio inoltrato|begin doorgestuurd bericht|doorgestuurd bericht|in[íi]cio da mensagem "
+    r"reencaminhada|mensagem (encaminhada|reencaminhada)|pocz[ąa]tek przekazywanej wiadomo[śs]ci|"
+    r"wiadomo[śs][ćc] przekazana dalej|начало переадресованного сообщения|пересылаемое сообщение|"
+    r"vidarebefordrat (meddelande|brev)|videresendt (meddelelse|besked|melding)|välitetty viesti)"
+    r"\s*:?[-\s*]*$",
+    re.IGNORECASE,
+)
+_ORIGINAL = re.compile(
+    r"^-{2,}\s*(original message|ursprüngliche nachricht|mensaje original|message d'origine|"
+    r"messaggio originale|oorspronkelijk bericht|mensagem original|wiadomo[śs][ćc] oryginalna|"
+    r"исходное сообщение|originalmeddelande|oprindelig meddelelse|opprinnelig melding|"
+    r"alkuperäinen viesti)\s*-{2,}\s*$",
+    re.IGNORECASE,
+)
+_RULE = re.compile(r"^\s*_{10,}\s*$")
+
+
+def _unquoted(line: str) -> str:
+    return _QUOTE_PREFIX.sub("", line).strip()
+
+
+def _is_attribution(line: str) -> bool:
+    """A client's "On <date>, <someone> wrote:" line (also with only a date and an address)."""
+    text = _unquoted(line)
+    if len(text) > 300 or not re.search(r"(:|\s-{2,})\s*$", text) or not re.search(r"\d", text):
+        return False
+    if _WROTE.search(text):
+        return True
+    return bool(_ADDRESS.search(text) and _WHEN.search(text))
+
+
+def _header_block(lines: list[str], start: int) -> int:
+    """How many lines from ``start`` form a mail header block (0 when they do not)."""
+    if not _FIRST_KEYS.match(_unquoted(lines[start])) and not _HEADER_LINE.match(
+        _unquoted(lines[start])
+    ):
+        return 0
+    headers = 0
+    end = start
+    while end < len(lines) and end - start < 12:
+        text = _unquoted(lines[end])
+        if _HEADER_LINE.match(text):
+            headers += 1
+        elif not text or len(text) > 100 or headers == 0:
+            break
+        # A short line after a header line continues it (Outlook wraps long addresses).
+        end += 1
+    needed = 2 if _FIRST_KEYS.match(_unquoted(lines[start])) else 3
+    return end - start if headers >= needed else 0
+
+
+def _is_forward_block(lines: list[str], start: int, length: int) -> bool:
+    return any(_SUBJECT_FORWARD.match(_unquoted(line)) for line in lines[start : start + length])
+
+
+def _boundary(lines: list[str], index: int) -> tuple[str, int] | None:
+    """("reply" | "forward" | "mark", lines it spans) when a quoted or forwarded mail starts at
+    ``index``."""
+    line = lines[index]
+    text = _unquoted(line)
+    if line.strip() == QUOTE_MARK:
+        return "mark", 1
+    if _FORWARD.match(text):
+        return "forward", 1
+    if _ORIGINAL.match(text):
+        return "reply", 1
+    if _RULE.match(line):
+        after = _next_content(lines, index + 1)
+        if after is not None and (length := _header_block(lines, after)):
+            kind = "forward" if _is_forward_block(lines, after, length) else "reply"
+            return kind, after + length - index
+        return None
+    if _is_attribution(line):
+        return "reply", 1
+    # An attribution wrapped over two lines (Gmail wraps after "<" of a long address).
+    if index + 1 < len(lines) and re.search(r"\d", text) and not re.search(r"[.!?]\s*$", text):
+        joined = f"{text} {_unquoted(lines[index + 1])}"
+        if len(_unquoted(lines[index + 1])) <= 120 and _is_attribution(joined):
+            return "reply", 2
+    if length := _header_block(lines, index):
+        return ("forward" if _is_forward_block(lines, index, length) else "reply"), length
+    return None
+
+
+def _next_content(lines: list[str], index: int) -> int | None:
+    while index < len(lines):
+        if lines[index].strip() and lines[index].strip() not in (QUOTE_MARK, SIGNATURE_MARK):
+            return index
+        index += 1
+    return None
+
+
+def _has_text(lines: list[str]) -> bool:
+    return any(
+        line.strip() and not line.lstrip().startswith(">") and not _MARKS.fullmatch(line.strip())
+        for line in lines
+    )
+
+
+def _forwarded(lines: list[str], index: int) -> list[str]:
+    """The forwarded mail's lines after its marker and header block, unquoted when the client
+    put the whole forward in a quote."""
+    start = _next_content(lines, index)
+    if start is not None and (length := _header_block(lines, start)):
+        index = start + length
+    rest = lines[index:]
+    content = [line for line in rest if line.strip()]
+    if content and all(line.lstrip().startswith(">") for line in content):
+        rest = [_QUOTE_PREFIX.sub("", line, count=1) if line.strip() else line for line in rest]
+    return rest
+
+
+def _segments(lines: list[str]) -> list[list[str]]:
+    """The customer's text in order: the new message and, for a forward, the forwarded one."""
+    kept: list[str] = []
+    index = 0
+    while index < len(lines):
+        found = _boundary(lines, index)
+        if found is None:
+            kept.append(lines[index])
+            index += 1
+            continue
+        kind, span = found
+        if kind == "mark":
+            after = _next_content(lines, index + 1)
+            following = _boundary(lines, after) if after is not None else None
+            if following is not None and following[0] == "forward":
+                index += 1  # a forward inside the quote container: read it as a forward
+                continue
+            if _has_text(kept):
+                break
+            index += 1
+            continue
+        if kind == "forward":
+            return [kept, *_segments(_forwarded(lines, index + span))]
+        if _has_text(kept):
+            break  # top-posted: what follows is the quoted mail
+        # Bottom-posted or answered inline: skip the header, the quoted lines go below.
+        index += span
+    return [kept]
+
+
+_MOBILE_FOOTER = re.compile(
+    r"^(sent from|sent with|sent via|sent using|get outlook for|outlook für \w+ herunterladen|"
+    r"von meinem|gesendet (von|mit)|enviado desde|enviado do|enviado de|envoy[ée] (de|depuis)|"
+    r"obtenir outlook|inviato da|scarica outlook|verzonden (vanaf|met|via)|wys[łl]ane z|"
+    r"wys[łl]ano z|отправлено (с|из)|skickat från|sendt fra|lähetetty)\b[^,;]{0,60}$",
+    re.IGNORECASE,
+)
+_SIGNOFF_PHRASES = (
+    # en
+    r"(best|kind|warm|warmest|many|with)( kind)? (regards|wishes|thanks)|regards|best wishes|"
+    r"thanks( a lot| again| in advance| so much)?|thank you( very much| so much| in advance| "
+    r"again)?|many thanks|cheers|best|sincerely( yours)?|yours( sincerely| truly| faithfully)?|"
+    r"all the best|take care|br|"
+    # de
+    r"mit (freundlichen|besten|herzlichen) grü(ß|ss)en|mit freundlichem gru(ß|ss)|"
+    r"(freundliche|viele|beste|liebe|herzliche|schöne|sonnige) grü(ß|ss)e|grü(ß|ss)e|gru(ß|ss)|lg|"
+    r"mfg|vg|bg|danke( schön| sehr)?|vielen dank( im voraus)?|besten dank|"
+    # es
+    r"saludos( cordiales)?|un (cordial )?saludo( cordial)?|atentamente|cordialmente|"
+    r"(muchas )?gracias( de antemano| por adelantado)?|un abrazo|abrazos|quedo atent[oa]|"
+    # fr
+    r"(bien )?cordialement|bien à vous|(sincères |meilleures )?salutations( distinguées)?|"
+    r"merci( beaucoup| d'avance| par avance)?|bonne (journée|soirée)|belle journée|"
+    r"(bien )?amicalement|"
+    # it
+    r"cordiali saluti|distinti saluti|saluti|un saluto|grazie( mille)?|buona giornata|a presto|"
+    # nl
+    r"(met )?(vriendelijke|hartelijke) groet(en)?|groet(en|jes)?|mvg|(alvast )?bedankt|"
+    r"dank (je|u)( wel)?|"
+    # pt
+    r"atenciosamente|(melhores )?cumprimentos|obrigad[oa]|abraços|um abraço|saudações|"
+    # pl
+    r"pozdrawiam( serdecznie)?|z poważaniem|z wyrazami szacunku|dziękuję|pozdrowienia|"
+    # ru
+    r"с уважением|спасибо( заранее)?|всего (доброго|хорошего)|с наилучшими пожеланиями|"
+    # sv da no
+    r"(med )?vänliga hälsningar|hälsningar|(med )?venlig hilsen|de bedste hilsner|"
+    r"(med )?vennlig hilsen|hilsen|mvh|tack( på förhand)?|tak|takk|"
+    # fi
+    r"(ystävällisin|parhain) terveisin|terveisin|kiitos"
+)
+_NAME_WORD = r"[A-ZÀ-ÖØ-ÞА-ЯЁŁŚŻŹĆŃ][\w.'’-]*"
+_SIGNOFF_LINE = re.compile(
+    rf"^(?i:{_SIGNOFF_PHRASES})\s*[,.!:]*\s*([-–—,]\s*)?({_NAME_WORD}(\s+{_NAME_WORD}){{0,2}})?"
+    r"\s*[,.!]*$"
+)
+_DASH_NAME = re.compile(rf"^[-–—]\s?{_NAME_WORD}(\s+{_NAME_WORD}){{0,2}}\s*$")
+_SIGNATURE_RULES = {"--", "-- ", "—", "–", "__", "---"}
 _DISCLAIMER = re.compile(
-    r"(this (e-?mail|message)|diese (e-?mail|nachricht)|este (correo|mensaje)|ce "
-    r"(message|courriel)).{0,200}"
-    r"(confidential|vertraulich|confidencial|confidentiel)",
+    r"((this|the) (e-?mail|message)|diese (e-?mail|nachricht)|este (correo|mensaje)|ce "
+    r"(message|courriel)|questa e-?mail|deze e-?mail|este e-?mail).{0,200}"
+    r"(confidential|vertraulich|confidencial|confidentiel|riservat|vertrouwelijk|privileged)",
     re.IGNORECASE | re.DOTALL,
 )
 
 
-def strip_quotes(text: str) -> str:
-    """Drop quoted replies: everything from an "On ... wrote:" header on, and ">" lines."""
-    match = _QUOTE_HEADER.search(text)
-    if match and match.start() > 0:
-        text = text[: match.start()]
-    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">"))
+def _signature_like(lines: list[str]) -> bool:
+    """Lines that can be a signature: a name, a title, an address, a phone, short."""
+    content = [line.strip() for line in lines if line.strip()]
+    return len(content) <= 8 and all(
+        len(line) <= 80
+        and (len(line.split()) <= 7 or re.search(r"[|@+]|\d{3}", line))
+        and not re.search(r"[.?!]\s*$", line.rstrip(".").rstrip())
+        or _MARKS.fullmatch(line)
+        for line in content
+    )
 
 
-def strip_signature(text: str) -> str:
-    """Drop "-- " signatures, "Sent from my ..." lines and a sign-off with the few lines after
-    it."""
-    text = _MOBILE_SIGNATURE.sub("", text)
-    lines = text.splitlines()
-    for index, line in enumerate(lines):
-        if line.rstrip() in {"--", "-- ", "__"}:
-            lines = lines[:index]
-            break
-    # A sign-off near the end ("Best regards,\nJane Doe\nCFO, Acme") ends the message.
-    tail_start = max(0, len(lines) - 6)
-    for index in range(tail_start, len(lines)):
-        if _SIGNOFF.match(lines[index]) and index > 0:
-            lines = lines[:index]
-            break
-    return "\n".join(lines)
+def _cut_signature(lines: list[str]) -> list[str]:
+    """The lines before the signature: a mark, a "-- " or dash line, a mobile footer, a "-Name"
+    or a sign-off followed by nothing but a signature."""
+    content = [i for i, line in enumerate(lines) if line.strip()]
+    if not content:
+        return lines
+    first = content[0]
+    for index in content:
+        stripped = lines[index].strip()
+        if (
+            stripped == SIGNATURE_MARK
+            or lines[index].rstrip() in _SIGNATURE_RULES
+            or _RULE.match(stripped)
+        ):
+            return lines[:index]
+        if index == first:
+            continue
+        if _MOBILE_FOOTER.match(stripped) and len(stripped.split()) <= 10:
+            return lines[:index]
+        rest = lines[index + 1 :]
+        previous = lines[content[content.index(index) - 1]].strip()
+        if (
+            _DASH_NAME.match(stripped)
+            and not previous.startswith(("-", "–", "—"))
+            and _signature_like(rest)
+        ):
+            return lines[:index]
+        if _SIGNOFF_LINE.match(stripped) and _signature_like(rest):
+            return lines[:index]
+    return lines
 
 
-def strip_disclaimer(text: str) -> str:
-    paragraphs = re.split(r"\n\s*\n", text)
-    kept = [p for p in paragraphs if not _DISCLAIMER.search(p)]
-    return "\n\n".join(kept)
+def _strip_disclaimers(lines: list[str]) -> list[str]:
+    paragraphs = re.split(r"\n\s*\n", "\n".join(lines))
+    return "\n\n".join(p for p in paragraphs if not _DISCLAIMER.search(p)).split("\n")
+
+
+def visible_text(text: str) -> str:
+    """What the customer wrote in this message: the quoted earlier mail, reply and forward
+    headers, signatures, mobile footers and disclaimers removed; a forward keeps the note and
+    the forwarded mail's text."""
+    lines = collapse_whitespace(text).split("\n")
+    parts = []
+    for segment in _segments(lines):
+        segment = [line for line in segment if not line.lstrip().startswith(">")]
+        segment = _cut_signature(_strip_disclaimers(segment))
+        part = _MARKS.sub("", "\n".join(segment)).strip()
+        if part:
+            parts.append(part)
+    return collapse_whitespace("\n\n".join(parts))
 
 
 def collapse_whitespace(text: str) -> str:
@@ -154,13 +445,10 @@ def cut_to_budget(text: str, *, tokens: int = TOKEN_BUDGET) -> str:
     return "".join(words[:max_words]).rstrip() + " …"
 
 
-def clean_text(raw: str, *, subject: str = "") -> str:
-    """The cleaned body (falls back to the subject when nothing but a signature remains)."""
+def clean_text(raw: str, *, subject: str = "", html_body: bool | None = None) -> str:
+    """The cleaned body: the customer's visible new text (see :func:`visible_text`), within the
+    token budget. ``html_body`` says whether ``raw`` is HTML (guessed when None)."""
     # Plain text from tweets and chat widgets arrives with HTML entities ("AT&amp;T") too.
-    text = html_to_text(raw) if looks_like_html(raw) else html.unescape(raw)
-    text = collapse_whitespace(text)
-    text = strip_quotes(text)
-    text = strip_signature(text)
-    text = strip_disclaimer(text)
-    text = collapse_whitespace(text)
-    return cut_to_budget(text)
+    is_html = looks_like_html(raw) if html_body is None else html_body
+    text = html_to_text(raw, mail=True) if is_html else html.unescape(raw)
+    return cut_to_budget(visible_text(text))

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from triage.evaluation import cases, drafts, guards, offline
+from triage.evaluation import text as text_stages
 from triage.evaluation.datasets import EvalError, parse_labels, read_csv
 from triage.models import EvaluationCase, EvaluationRun
 
@@ -68,6 +69,14 @@ class Command(BaseCommand):
             "precision and recall per flag code",
         )
         parser.add_argument(
+            "--preprocess",
+            type=Path,
+            nargs="+",
+            metavar="FILE.jsonl",
+            help="Measure the text stages (reply extraction, personal data, sentiment, injection) "
+            "on labelled files; the kind of each file is told by its fields (no database needed)",
+        )
+        parser.add_argument(
             "--compare",
             nargs=2,
             type=int,
@@ -83,6 +92,8 @@ class Command(BaseCommand):
                 return self._cases(o)
             if o["guards"]:
                 return self._guards(o)
+            if o["preprocess"]:
+                return self._preprocess(o)
             if o["drafts"]:
                 return self._drafts(o)
             return self._csv(o)
@@ -142,6 +153,15 @@ class Command(BaseCommand):
             self.stdout.write(f"  line {miss['line']}: {miss['what']}")
         if o["json_out"]:
             o["json_out"].write_text(json.dumps(result, indent=2, ensure_ascii=False))
+            self.stdout.write(f"JSON written to {o['json_out']}")
+
+    def _preprocess(self, o):
+        results = [text_stages.evaluate_file(path) for path in o["preprocess"]]
+        for result in results:
+            for line in text_stages.summary_lines(result):
+                self.stdout.write(line)
+        if o["json_out"]:
+            o["json_out"].write_text(json.dumps(results, indent=2, ensure_ascii=False))
             self.stdout.write(f"JSON written to {o['json_out']}")
 
     def _drafts(self, o):

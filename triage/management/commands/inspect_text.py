@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from triage.ingest.email import parse_email
 from triage.ingest.service import IngestError
-from triage.text.cleaning import clean_text, html_to_text
+from triage.text.cleaning import clean_text
 from triage.text.language import detect_language
 from triage.text.pii import mask_pii, pii_spans
 from triage.text.sentiment import sentiment_score
@@ -46,11 +46,9 @@ def inspect(item: dict) -> dict:
         except IngestError as exc:
             raise ValueError(f"not a usable e-mail: {exc}") from None
         raw, subject = parsed.body, parsed.subject
-    elif kind == "html":
-        raw = html_to_text(item["raw"])
     else:
         raw = item["raw"]
-    clean = clean_text(raw, subject=subject)
+    clean = clean_text(raw, subject=subject, html_body=True if kind == "html" else None)
     masked = mask_pii(clean)
     language, probability = detect_language(f"{subject}\n{clean}".strip())
     sentiment, score = sentiment_score(clean)

@@ -1,0 +1,75 @@
+"""Reply and signature extraction on the mail-client fixture (13 languages, plain, HTML and
+MIME), and the cases where a rule could eat the customer's own words."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from triage.evaluation.datasets import EvalError
+from triage.evaluation.text import evaluate_file
+from triage.text.cleaning import clean_text, html_to_text
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "text"
+
+
+def test_replies_fixture_is_read_exactly_at_least_nine_times_in_ten():
+    result = evaluate_file(FIXTURES / "replies.jsonl")
+    assert result["cases"] >= 80
+    assert set(result["per"]["language"]) >= {
+        "en", "de", "es", "fr", "it", "nl", "pt", "pl", "ru", "sv", "da", "no", "fi",
+    }  # fmt: skip
+    assert result["exact_match"] >= 0.9, result["misses"]
+    assert all(rate >= 0.75 for rate in result["per"]["client"].values()), result["per"]
+
+
+def test_a_forward_keeps_the_note_and_the_forwarded_text_but_not_its_headers():
+    raw = (
+        "See below.\n\nThanks,\nAnna\n\n---------- Forwarded message ---------\n"
+        "From: Shop <noreply@shop.example>\nDate: Mon, Nov 23, 2026 at 10:15 AM\n"
+        "Subject: Order 8812\nTo: <anna@example.org>\n\nYour order 8812 was cancelled.\n"
+    )
+    assert clean_text(raw) == "See below.\n\nYour order 8812 was cancelled."
+
+
+def test_bottom_posted_reply_keeps_the_text_under_the_quote():
+    raw = "Am 23.11.26 um 10:15 schrieb Support:\n> Welche Version?\n\nVersion 4.1.\n\nGruß\nJörg"
+    assert clean_text(raw) == "Version 4.1."
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Sent from my desk, I can see the order never left your warehouse.",
+        "Your colleague wrote: restart the app. I did and it still fails.",
+        "Three problems:\n- the export is empty\n- Safari shows a blank page",
+        "I reset it.\nThanks to that I can log in, but the dashboard is empty.",
+        "Thanks!",
+    ],
+)
+def test_the_customers_own_words_are_never_taken_for_a_quote_or_signature(raw):
+    assert clean_text(raw) == raw
+
+
+def test_html_quote_containers_are_cut_and_marks_never_leak():
+    html = (
+        '<div>Still broken.</div><div id="Signature">Anna</div><hr>'
+        '<div id="divRplyFwdMsg"><b>From:</b> Support<br><b>Sent:</b> Monday</div><div>Old</div>'
+    )
+    assert clean_text(html) == "Still broken."
+    # The knowledge importer's reading of HTML is unchanged: quotes dropped, no marks.
+    assert html_to_text("<p>Text</p><blockquote>Quoted</blockquote><hr>").strip() == "Text"
+
+
+def test_evaluate_preprocess_prints_the_rate_and_refuses_an_unknown_file(tmp_path):
+    out = tmp_path / "out.json"
+    call_command("evaluate", "--preprocess", str(FIXTURES / "replies.jsonl"), "--json", str(out))
+    assert '"exact_match"' in out.read_text()
+    strange = tmp_path / "strange.jsonl"
+    strange.write_text('{"foo": 1}\n')
+    with pytest.raises(CommandError, match="none of the fields"):
+        call_command("evaluate", "--preprocess", str(strange))
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("{\n")
+    with pytest.raises(EvalError, match="line 1: not JSON"):
+        evaluate_file(broken)
