@@ -16,6 +16,7 @@ object per line, and its kind is told by its fields:
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +24,9 @@ from pathlib import Path
 from triage.evaluation.datasets import EvalError
 from triage.ingest.email import parse_email
 from triage.ingest.service import IngestError
+from triage.text import sentiment
 from triage.text.cleaning import clean_text, collapse_whitespace
+from triage.text.pii import Person, mask_pii
 
 REPLY_KINDS = ("plain", "html", "mime")
 
@@ -98,8 +101,147 @@ def evaluate_replies(rows: list[dict]) -> dict:
     }
 
 
+PII_TYPES = ("email", "phone", "card", "iban", "ip", "own_name", "name", "address")
+
+
+def _masked_characters(text: str, person: Person | None) -> list[bool]:
+    covered = [False] * len(text)
+    for span in mask_pii(text, person=person).spans:
+        for index in range(span["start"], span["end"]):
+            covered[index] = True
+    return covered
+
+
+def evaluate_pii(rows: list[dict]) -> dict:
+    found: Counter = Counter()
+    total: Counter = Counter()
+    per_set: dict[str, Counter] = defaultdict(Counter)
+    other_words = other_masked = 0
+    misses, false_masks = [], []
+    for row in rows:
+        text, spans = row.get("text"), row.get("spans")
+        if not isinstance(text, str) or not isinstance(spans, list):
+            raise EvalError(f"line {row['_line']}: 'text' must be a string and 'spans' a list")
+        customer = row.get("customer") or {}
+        person = Person(**{k: str(customer.get(k) or "") for k in ("name", "email", "phone")})
+        covered = _masked_characters(text, person)
+        personal = [False] * len(text)
+        for span in spans:
+            if span.get("type") not in PII_TYPES or not isinstance(span.get("value"), str):
+                raise EvalError(
+                    f"line {row['_line']}: each span needs a value and a type of "
+                    + ", ".join(PII_TYPES)
+                )
+            for match in re.finditer(re.escape(span["value"]), text):
+                total[span["type"]] += 1
+                hit = all(
+                    covered[i] for i in range(match.start(), match.end()) if not text[i].isspace()
+                )
+                found[span["type"]] += hit
+                per_set[str(row.get("set", "all"))].update(total=1, found=int(hit))
+                if not hit:
+                    misses.append(
+                        {
+                            "id": row.get("id", row["_line"]),
+                            "type": span["type"],
+                            "value": span["value"],
+                        }
+                    )
+                for index in range(match.start(), match.end()):
+                    personal[index] = True
+        for word in re.finditer(r"\S+", text):
+            if any(personal[word.start() : word.end()]):
+                continue
+            other_words += 1
+            if any(covered[word.start() : word.end()]):
+                other_masked += 1
+                false_masks.append({"id": row.get("id", row["_line"]), "word": word.group(0)})
+    return {
+        "kind": "pii",
+        "cases": len(rows),
+        "recall": {kind: _rate(found[kind], total[kind]) for kind in PII_TYPES if total[kind]},
+        "support": {kind: total[kind] for kind in PII_TYPES if total[kind]},
+        "per_set": {key: _rate(c["found"], c["total"]) for key, c in sorted(per_set.items())},
+        "other_words": other_words,
+        "other_words_masked": _rate(other_masked, other_words),
+        "misses": misses,
+        "false_masks": false_masks,
+    }
+
+
+SENTIMENTS = ("angry", "frustrated", "neutral", "positive")
+_THANKS = re.compile(r"(?i)\b(thank|thanks|danke|dank|gracias|merci)\b")
+
+
+def _sentiment_predictions(rows: list[dict], folds: int = 10) -> list[str]:
+    """The label for each row; a row the shipped text model was trained on is read by a model
+    trained without its fold (``folds``-fold cross-validation), so no row is scored by a model
+    that saw it."""
+    training = sentiment.training_rows()
+    trained_on = {r["text"] for r in training}
+    fold_of = {r["text"]: index % folds for index, r in enumerate(training)}
+    models: dict[int, object] = {}
+    labels = []
+    for row in rows:
+        fold = fold_of.get(row["text"]) if row["text"] in trained_on else None
+        if fold is None:
+            labels.append(sentiment.sentiment_of(row["text"]))
+            continue
+        if fold not in models:
+            kept = [r for r in training if fold_of[r["text"]] != fold]
+            models[fold] = sentiment.fit_text_model(
+                [r["text"] for r in kept], [r["sentiment"] for r in kept]
+            )
+        labels.append(sentiment.read_sentiment(row["text"], model=models[fold]).label)
+    return labels
+
+
+def evaluate_sentiment(rows: list[dict]) -> dict:
+    correct = 0
+    per_language: dict[str, Counter] = defaultdict(Counter)
+    per_set: dict[str, Counter] = defaultdict(Counter)
+    confusion: dict[str, Counter] = {label: Counter() for label in SENTIMENTS}
+    thanks_negative = []
+    misses = []
+    for row in rows:
+        if not isinstance(row.get("text"), str) or row.get("sentiment") not in SENTIMENTS:
+            raise EvalError(
+                f"line {row['_line']}: 'text' must be a string and 'sentiment' one of "
+                + ", ".join(SENTIMENTS)
+            )
+    predicted = _sentiment_predictions(rows)
+    trained_on = {r["text"] for r in sentiment.training_rows()}
+    cross_validated = sum(row["text"] in trained_on for row in rows)
+    for row, got in zip(rows, predicted, strict=True):
+        text, label = row["text"], row["sentiment"]
+        hit = got == label
+        correct += hit
+        per_language[str(row.get("language", "?"))].update(total=1, correct=int(hit))
+        per_set[str(row.get("set", "all"))].update(total=1, correct=int(hit))
+        confusion[label][got] += 1
+        if not hit:
+            misses.append({"id": row.get("id", row["_line"]), "expected": label, "got": got})
+        if label == "positive" and _THANKS.search(text) and got in ("angry", "frustrated"):
+            thanks_negative.append(row.get("id", row["_line"]))
+    return {
+        "kind": "sentiment",
+        "cases": len(rows),
+        "cross_validated": cross_validated,
+        "accuracy": _rate(correct, len(rows)),
+        "per_language": {
+            key: _rate(c["correct"], c["total"]) for key, c in sorted(per_language.items())
+        },
+        "per_set": {key: _rate(c["correct"], c["total"]) for key, c in sorted(per_set.items())},
+        "confusion": {label: dict(counts) for label, counts in confusion.items()},
+        "thanks_marked_negative": thanks_negative,
+        "misses": misses,
+    }
+
+
 KINDS: dict[str, tuple[Callable[[dict], bool], Callable[[list[dict]], dict]]] = {
     "replies": (lambda row: "expected" in row and "raw" in row, evaluate_replies),
+    "pii": (lambda row: "spans" in row and "text" in row, evaluate_pii),
+    "sentiment": (lambda row: "sentiment" in row and "text" in row, evaluate_sentiment),
 }
 
 
@@ -127,5 +269,37 @@ def summary_lines(result: dict) -> list[str]:
         for miss in result["misses"][:10]:
             got = " ".join(miss["got"].split())[:100]
             lines.append(f"  missed {miss['id']}: {got!r}")
+        return lines
+    if result["kind"] == "pii":
+        recall = ", ".join(
+            f"{kind} {rate:.3f} ({result['support'][kind]})"
+            for kind, rate in result["recall"].items()
+        )
+        lines = [
+            f"{result['file']}: {result['cases']} messages; recall per type: {recall}",
+            f"  other words masked: {result['other_words_masked']:.4f} of {result['other_words']}",
+            "  recall per set: "
+            + ", ".join(f"{key} {rate:.3f}" for key, rate in result["per_set"].items()),
+        ]
+        lines += [f"  missed {m['id']} {m['type']}: {m['value']!r}" for m in result["misses"][:15]]
+        lines += [f"  masked {m['id']}: {m['word']!r}" for m in result["false_masks"][:15]]
+        return lines
+    if result["kind"] == "sentiment":
+        per = ", ".join(f"{k} {v:.3f}" for k, v in result["per_language"].items())
+        lines = [
+            f"{result['file']}: {result['cases']} messages, accuracy {result['accuracy']:.3f} "
+            f"({per}); thanks messages marked negative: {len(result['thanks_marked_negative'])}",
+            "  expected → got: "
+            + "; ".join(
+                f"{label}: " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
+                for label, counts in result["confusion"].items()
+            ),
+            "  per set: " + ", ".join(f"{k} {v:.3f}" for k, v in result["per_set"].items()),
+        ]
+        if result["cross_validated"]:
+            lines.append(
+                f"  {result['cross_validated']} messages are the text model's training data: each "
+                "was read by a model trained without it (10-fold cross-validation)"
+            )
         return lines
     raise AssertionError(result["kind"])

@@ -410,16 +410,22 @@ def _article_texts(draft: Draft) -> list[str]:
 
 
 def text_flags(
-    *, ticket: Ticket, text: str, draft: Draft | None = None, articles: Iterable[str] = ()
+    *,
+    ticket: Ticket,
+    text: str,
+    draft: Draft | None = None,
+    articles: Iterable[str] = (),
+    own_placeholders: Iterable[str] = (),
 ) -> list[Flag]:
     """Every guard flag on ``text`` (masked) for this ticket: a draft, or what a reviewer is about
-    to send (``articles``: knowledge they inserted)."""
+    to send (``articles``: knowledge they inserted; ``own_placeholders``: what masking the
+    reviewer's own text added, such as a name they typed)."""
     given = [*(_article_texts(draft) if draft is not None else []), *articles]
     return run_guards(
         text,
         actions=set(ticket.actions.values_list("kind", flat=True)),
         policy_texts=_policy_texts(draft) if draft is not None else [],
-        allowed_placeholders=set(ticket.pii_mapping()),
+        allowed_placeholders=set(ticket.pii_mapping()) | set(own_placeholders),
         evidence=case_evidence(ticket, articles=given),
     )
 

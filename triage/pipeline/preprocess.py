@@ -7,7 +7,7 @@ from triage.models import PiiVault, Ticket
 from triage.pipeline.events import completed, stage
 from triage.text.cleaning import clean_text
 from triage.text.language import UNKNOWN, detect_language
-from triage.text.pii import mask_pii
+from triage.text.pii import Person, mask_pii
 
 PREPROCESS_VERSION = "preprocess-3"
 
@@ -26,6 +26,14 @@ def earlier_language(ticket: Ticket) -> str | None:
     )
 
 
+def customer_person(ticket: Ticket) -> Person | None:
+    """What the account (or the first mail's From header) knows about the customer."""
+    customer = ticket.customer
+    if customer is None:
+        return None
+    return Person(name=customer.name or "", email=customer.email or "")
+
+
 def preprocess_ticket(*, ticket: Ticket, run: int) -> Ticket:
     """Fill cleaned_text, masked_text and language; store the PII mapping apart. Idempotent per
     run."""
@@ -39,7 +47,7 @@ def preprocess_ticket(*, ticket: Ticket, run: int) -> Ticket:
         cleaned = clean_text(source_text, subject=ticket.subject) or ticket.subject.strip()
         with record.saving():
             vault, _ = PiiVault.objects.select_for_update().get_or_create(ticket=ticket)
-            masked = mask_pii(cleaned, vault.mapping)
+            masked = mask_pii(cleaned, vault.mapping, person=customer_person(ticket))
             masked_subject = mask_pii(ticket.subject, masked.mapping)
             vault.mapping = masked_subject.mapping
             language, probability = detect_language(

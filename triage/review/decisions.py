@@ -61,10 +61,17 @@ def send_time_flags(
     reviewer's edits are checked as the draft was, with the articles they inserted as evidence."""
     article_ids = [r["id"] for r in inserted if r.get("kind") == "article"]
     articles = list(KBChunk.objects.filter(pk__in=article_ids).values_list("text", flat=True))
-    masked = mask_pii(final_text, ticket.pii_mapping()).text
+    mapping = ticket.pii_mapping()
+    masked = mask_pii(final_text, mapping)
     return [
         f.as_dict()
-        for f in guard.text_flags(ticket=ticket, text=masked, draft=draft, articles=articles)
+        for f in guard.text_flags(
+            ticket=ticket,
+            text=masked.text,
+            draft=draft,
+            articles=articles,
+            own_placeholders=set(masked.mapping) - set(mapping),
+        )
     ]
 
 

@@ -315,7 +315,7 @@ _MOBILE_FOOTER = re.compile(
     r"wys[łl]ano z|отправлено (с|из)|skickat från|sendt fra|lähetetty)\b[^,;]{0,60}$",
     re.IGNORECASE,
 )
-_SIGNOFF_PHRASES = (
+SIGNOFF_PHRASES = (
     # en
     r"(best|kind|warm|warmest|many|with)( kind)? (regards|wishes|thanks)|regards|best wishes|"
     r"thanks( a lot| again| in advance| so much)?|thank you( very much| so much| in advance| "
@@ -351,7 +351,7 @@ _SIGNOFF_PHRASES = (
 )
 _NAME_WORD = r"[A-ZÀ-ÖØ-ÞА-ЯЁŁŚŻŹĆŃ][\w.'’-]*"
 _SIGNOFF_LINE = re.compile(
-    rf"^(?i:{_SIGNOFF_PHRASES})\s*[,.!:]*\s*([-–—,]\s*)?({_NAME_WORD}(\s+{_NAME_WORD}){{0,2}})?"
+    rf"^(?i:{SIGNOFF_PHRASES})\s*[,.!:]*\s*([-–—,]\s*)?({_NAME_WORD}(\s+{_NAME_WORD}){{0,2}})?"
     r"\s*[,.!]*$"
 )
 _DASH_NAME = re.compile(rf"^[-–—]\s?{_NAME_WORD}(\s+{_NAME_WORD}){{0,2}}\s*$")

@@ -36,6 +36,7 @@ def test_inspect_text_reads_twenty_lines_without_a_database(tmp_path):
     first = results[0]
     assert first["masked_text"].count("[EMAIL_1]") == 1 and "[PHONE_1]" in first["masked_text"]
     assert [(p["type"], first["clean_text"][p["start"] : p["end"]]) for p in first["pii"]] == [
+        ("NAME", "Jane"),
         ("EMAIL", "jane@x.example"),
         ("PHONE", "+49 170 1234567"),
     ]

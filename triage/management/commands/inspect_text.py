@@ -3,7 +3,8 @@
 python manage.py inspect_text FILE.jsonl [--out OUT.jsonl]
 
 Input, one JSON object per line: {"raw": "...", "kind": "mime" | "plain" | "html",
-"customer": {"name": ..., "email": ...}} (kind defaults to plain, customer is optional).
+"customer": {"name": ..., "email": ..., "phone": ...}} (kind defaults to plain; customer is
+optional and, for mime, defaults to the From header's name and address).
 Output, one JSON object per input line, in order: clean_text, masked_text, pii [{type, start,
 end}] (offsets into clean_text), language and language_probability, sentiment and
 sentiment_score, injection {found, why}, signals {urgency, urgency_rule, too_little_to_act_on,
@@ -22,7 +23,7 @@ from triage.ingest.email import parse_email
 from triage.ingest.service import IngestError
 from triage.text.cleaning import clean_text
 from triage.text.language import detect_language
-from triage.text.pii import mask_pii, pii_spans
+from triage.text.pii import Person, mask_pii
 from triage.text.sentiment import sentiment_score
 from triage.text.signals import injection_attempt, only_thanks, rule_urgency, too_little_to_act_on
 
@@ -40,16 +41,23 @@ def inspect(item: dict) -> dict:
     if not isinstance(customer, dict):
         raise ValueError('"customer" must be an object with "name" and "email"')
     subject = ""
+    sender = {}
     if kind == "mime":
         try:
             parsed = parse_email(item["raw"].encode("utf-8", errors="surrogatepass"))
         except IngestError as exc:
             raise ValueError(f"not a usable e-mail: {exc}") from None
         raw, subject = parsed.body, parsed.subject
+        sender = {"name": parsed.customer.name, "email": parsed.customer.email}
     else:
         raw = item["raw"]
     clean = clean_text(raw, subject=subject, html_body=True if kind == "html" else None)
-    masked = mask_pii(clean)
+    person = Person(
+        name=str(customer.get("name") or sender.get("name") or ""),
+        email=str(customer.get("email") or sender.get("email") or ""),
+        phone=str(customer.get("phone") or ""),
+    )
+    masked = mask_pii(clean, person=person)
     language, probability = detect_language(f"{subject}\n{clean}".strip())
     sentiment, score = sentiment_score(clean)
     urgency, rule = rule_urgency(clean)
@@ -57,7 +65,7 @@ def inspect(item: dict) -> dict:
     return {
         "clean_text": clean,
         "masked_text": masked.text,
-        "pii": pii_spans(clean, masked.mapping),
+        "pii": masked.spans,
         "language": language,
         "language_probability": round(probability, 4),
         "sentiment": sentiment,

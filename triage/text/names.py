@@ -1,0 +1,229 @@
+"""Person names and street addresses in en/de/es/fr text, found by context, for the masking in
+:mod:`triage.text.pii`.
+
+A name is masked when something around it says it is one: a greeting ("Hi Anna", "Sehr
+geehrter Herr Weber"), a sign-off ("Regards,\\nJohn Smith"), an introduction ("my name is…",
+"this is Tom from…"), a relation ("my colleague Priya Raman"), a title ("Mme Girard"), a verb of
+contact with a known first name ("I spoke to Jessica"), or a known first name followed by a
+surname ("Hannah Schmidt"). Known first names are the US Census 1990 list (the ``names``
+package), without the ones that are also everyday words ("Will", "May", "Grant"). A lone first
+name from elsewhere ("Lukas said …") is missed: there is no name recogniser that installs from
+PyPI with its weights and runs offline within the preprocessing budget.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+
+from triage.text.cleaning import SIGNOFF_PHRASES
+
+_UPPER = "A-ZÀ-ÖØ-ÞŁŚŻŹĆŃŠŽČ"
+_LOWER = "a-zß-öø-ÿłśżźćńšžč"
+# "Anna", "O'Connor", "McDonald", "Jean-Luc"
+NAME_WORD = (
+    rf"(?:[{_UPPER}]['’])?[{_UPPER}][{_LOWER}]+(?:[{_UPPER}][{_LOWER}]+)?"
+    rf"(?:-[{_UPPER}][{_LOWER}]+)?"
+)
+_PARTICLE = r"(?:de la|de los|van der|van den|von der|de|del|da|dos|das|van|von|di|du|le|la)"
+FULL_NAME = rf"{NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{NAME_WORD}){{0,2}}"
+TITLE = (
+    r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Herrn|Frau|Sr|Sra|Srta|Dña|Doña|Don|Mme|Mlle|M|"
+    r"Monsieur|Madame|Mademoiselle)"
+)
+_TITLES = rf"(?:{TITLE}\.?[ \t]+)+"
+
+# Words that follow a greeting or a relation word but are not names.
+_NOT_NAMES = {
+    "support", "team", "there", "all", "everyone", "everybody", "sir", "madam", "customer",
+    "service", "services", "folks", "guys", "friends", "again", "colleagues", "mister",
+    "zusammen", "damen", "herren", "kollegen", "team,", "equipo", "todos", "todas", "señores",
+    "tous", "équipe", "messieurs", "mesdames", "service,", "billing", "sales", "admin",
+    "administrator", "helpdesk", "help", "desk", "the", "and", "or", "und", "y", "et",
+    "kundendienst",
+    "kundenservice", "soporte", "atención", "cliente", "clientes", "mesdames,", "monsieur",
+    "madame", "good", "morning", "afternoon", "evening", "day", "thanks", "thank", "hello", "hi",
+}  # fmt: skip
+
+# Census first names that are also everyday words, months, places or brands.
+_AMBIGUOUS_FIRST = {
+    "will", "may", "june", "april", "august", "mark", "bill", "grant", "rose", "lily", "iris",
+    "amber", "hope", "faith", "joy", "grace", "dawn", "summer", "autumn", "sky", "chelsea",
+    "florence", "paris", "sydney", "austin", "jordan", "georgia", "virginia", "carolina",
+    "mercedes", "angel", "sunny", "rich", "frank", "guy", "sandy", "holly", "ruby", "jade",
+    "pearl", "crystal", "ginger", "ray", "gene", "don", "art", "earl", "pat", "sue", "van",
+    "chase", "dean", "drew", "lane", "page", "reed", "rod", "royal", "sharp", "stone", "wade",
+    "ward", "young", "buck", "cash", "cliff", "dale", "glen", "heath", "jack", "jay", "king",
+    "lance", "major", "miles", "norman", "price", "rocky", "rusty", "sterling",
+    "victor", "willow", "china", "india", "asia", "ivory", "jan", "mac",
+    "marshall", "herb", "bud", "christian", "kay", "ming",
+    "misty", "nice", "olive", "star", "tory",
+    "trinity", "unique", "valentine", "vienna", "eden", "harmony", "destiny", "precious", "dusty",
+    "gay", "hunter", "mason", "carter", "parker", "tyler", "taylor", "cooper", "spencer", "ivy",
+    "berry", "brook", "brooke", "cherry", "clay", "colt", "cruz", "delta", "ebony", "london",
+    "mickey", "penny", "sonny", "storm", "sugar", "sunshine", "tiny", "treasure", "deal", "long",
+    "love", "son", "daughter", "gold", "early", "patience", "sage", "river", "rain", "forest",
+    "al", "ed", "le", "la", "de", "del", "so", "ma",
+    "export", "pro", "premium", "business", "monday", "tuesday", "friday", "sunday",
+}  # fmt: skip
+
+
+@cache
+def first_names() -> frozenset[str]:
+    """Lower-case first names: the 1,000 most frequent male and female names of the US Census
+    1990, without everyday words."""
+    found: set[str] = set()
+    package = resources.files("names")
+    for resource in ("dist.male.first", "dist.female.first"):
+        lines = package.joinpath(resource).read_text(encoding="ascii").splitlines()
+        found.update(line.split()[0].lower() for line in lines[:1000] if line.strip())
+    return frozenset(found - _AMBIGUOUS_FIRST)
+
+
+def _is_name(candidate: str) -> bool:
+    words = candidate.split()
+    return bool(words) and not any(word.lower().strip(",.") in _NOT_NAMES for word in words)
+
+
+_GREETING = re.compile(
+    r"(?m)^[ \t]*(?i:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings|hallo|"
+    r"liebe[rs]?|sehr geehrte[rs]?|guten (?:tag|morgen|abend)|moin|servus|hola|"
+    r"estimad[oa]s?|querid[oa]s?|buen(?:os|as) (?:días|tardes|noches)|bonjour|bonsoir|salut|"
+    r"cher|chère|coucou)(?![\w'’])[ \t]*,?[ \t]+"
+    rf"(?:{_TITLES})?(?P<name>{FULL_NAME})[ \t]*(?=[,!.:;\-–—]|$)"
+)
+_SIGNOFF_NAME = re.compile(
+    rf"(?m)^[ \t]*(?i:{SIGNOFF_PHRASES})[ \t]*[,.!]*[ \t]*(?:[-–—,][ \t]*)?"
+    rf"(?:\n[ \t]*)?(?:{_TITLES})?(?P<name>{FULL_NAME})[ \t]*[,.!]?[ \t]*$"
+)
+_INTRODUCTION_STRONG = re.compile(
+    r"(?i:\b(?:my name is|my name's|mein name ist|ich heiße|ich heisse|me llamo|mi nombre es|"
+    r"je m'appelle|je m’appelle|mon nom est))[ \t]+"
+    rf"(?:{_TITLES})?(?P<name>{FULL_NAME})"
+)
+# "this is Tom from Acme", "hier ist Markus von der Buchhaltung", "c'est Antoine de la compta"
+_INTRODUCTION_FROM = re.compile(
+    r"(?i:\b(?:this is|it's|it’s|here is|hier ist|hier spricht|ich bin|soy|aquí|c'est|c’est|"
+    rf"ici))[ \t]+(?P<name>{FULL_NAME})[ \t]+(?i:from|of|at|von|aus|bei|de|del|desde|du|chez)\b"
+)
+_INTRODUCTION_WEAK = re.compile(
+    r"(?i:\b(?:this is|it's|it’s|i am|i'm|i’m|here is|hier ist|hier spricht|ich bin|soy|"
+    r"aquí|c'est|c’est|je suis|ici))[ \t]+"
+    rf"(?P<name>{FULL_NAME})"
+)
+_RELATION = re.compile(
+    r"(?i:\b(?:colleague|co-?worker|manager|boss|accountant|assistant|neighbou?r|wife|husband|"
+    r"partner|son|daughter|brother|sister|friend|agent|technician|ceo|cfo|cto|coo|director|"
+    r"owner|kollegin|kollege|chefin|chef|mitarbeiterin|mitarbeiter|nachbarin|nachbar|bruder|"
+    r"schwester|buchhalterin|buchhalter|geschäftsführerin|geschäftsführer|compañera|compañero|"
+    r"jefa|jefe|hermana|hermano|vecina|vecino|esposa|esposo|contable|collègue|voisine|voisin|"
+    r"frère|sœur|soeur|mari|femme|patronne|patron|comptable))[ \t]*,?[ \t]+"
+    rf"(?:{_TITLES})?(?P<name>{FULL_NAME})"
+)
+_CONTACT = re.compile(
+    r"(?i:\b(?:spoke (?:to|with)|talked (?:to|with)|ask(?:ed)? for|called|told|emailed|"
+    r"sprach mit|gesprochen mit|telefoniert mit|hablé con|llamé a|parlé (?:avec|à)|appelé))"
+    rf"[ \t]+(?P<name>{FULL_NAME})"
+)
+_TITLED = re.compile(
+    rf"(?<![\w.])(?:{TITLE})\.?[ \t]+(?:(?:{TITLE})\.?[ \t]+)*(?P<name>{FULL_NAME})"
+)
+_KNOWN_FIRST = re.compile(rf"(?<![\w'’-])(?P<name>{FULL_NAME})")
+
+
+def _with_list(name: str) -> bool:
+    return name.split()[0].lower() in first_names()
+
+
+def name_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where a person's name stands in ``text`` (start, end), from context and known first
+    names; spans may overlap."""
+    strong = (
+        _GREETING,
+        _SIGNOFF_NAME,
+        _INTRODUCTION_STRONG,
+        _INTRODUCTION_FROM,
+        _RELATION,
+        _TITLED,
+    )
+    for pattern in strong:
+        for match in pattern.finditer(text):
+            if _is_name(match.group("name")):
+                yield match.span("name")
+    for pattern in (_INTRODUCTION_WEAK, _CONTACT):
+        for match in pattern.finditer(text):
+            name = match.group("name")
+            if _is_name(name) and _with_list(name):
+                yield match.span("name")
+    names = first_names()
+    for match in _KNOWN_FIRST.finditer(text):
+        words = match.group("name").split()
+        for index, word in enumerate(words):
+            if word.lower() in names and _is_name(word):
+                # The known first name and the capitalised words after it (the surname).
+                start = match.start("name") + match.group("name").index(word)
+                yield start, match.end("name") if index + 1 < len(words) else start + len(word)
+                break
+
+
+# --- Addresses ------------------------------------------------------------------------------
+
+_STREET_WORD = rf"(?:{NAME_WORD}|[{_LOWER}]+)"
+_EN_STREET = (
+    r"(?:Street|St|Road|Rd|Avenue|Ave|Av|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|Place|Pl|"
+    r"Square|Sq|Terrace|Close|Crescent|Parkway|Pkwy|Highway|Hwy|Gardens|Grove|Row|Hill|Walk|Mews)"
+)
+_DE_SUFFIX = r"(?:straße|strasse|str\.|weg|allee|gasse|platz|ring|damm|ufer|chaussee|steig|pfad)"
+_DE_WORDS = r"(?:Straße|Strasse|Str\.|Weg|Allee|Gasse|Platz|Ring|Damm|Ufer|Chaussee|Markt)"
+_ES_STREET = (
+    r"(?:Calle|C/|Avenida|Avda\.?|Av\.|Paseo|Plaza|Pza\.|Camino|Carretera|Ronda|Travesía|"
+    r"Rambla|Glorieta|Carrer|Rúa)"
+)
+_FR_STREET = (
+    r"(?:rue|avenue|av\.|boulevard|bd|place|allée|impasse|chemin|quai|route|cours|square|"
+    r"passage|voie|esplanade)"
+)
+_HOUSE = r"\d{1,5}[ \t]?[A-Za-z]?(?![\w])"
+
+_ADDRESSES = [
+    # en: "221B Baker Street", "48 Oak Avenue", "1600 Amphitheatre Parkway"
+    re.compile(rf"\b\d{{1,5}}[A-Z]?[ \t]+(?:{NAME_WORD}[ \t]+){{1,3}}{_EN_STREET}\b\.?(?!\w)"),
+    # de: "Hauptstraße 5", "Musterstr. 12a", "Berliner Allee 10", "Am Markt 3"
+    re.compile(rf"\b(?:{NAME_WORD}{_DE_SUFFIX}|{NAME_WORD}[ \t-]+{_DE_WORDS}|Am[ \t]+{NAME_WORD}|"
+               rf"Im[ \t]+{NAME_WORD}|An der[ \t]+{NAME_WORD})[ \t]+{_HOUSE}"),
+    # es: "Calle Mayor 5", "C/ Alcalá 23", "Avenida de la Constitución 12"
+    re.compile(rf"\b{_ES_STREET}[ \t]*(?:(?:de(?:l| la| los| las)?|la|el)[ \t]+)?"
+               rf"(?:{NAME_WORD}[ \t]+){{0,3}}{NAME_WORD}\.?,?[ \t]+(?:n\.?º[ \t]*)?\d{{1,4}}\b"),
+    # fr: "12 rue de la Paix", "5 bis avenue Victor Hugo", "7 place Bellecour"
+    re.compile(rf"\b\d{{1,4}}(?:[ \t]*(?:bis|ter))?,?[ \t]+(?i:{_FR_STREET})[ \t]+"
+               rf"(?:(?:de(?:s| la| l'| l’)?|du|d'|d’)[ \t]*)?(?:{_STREET_WORD}[ \t]+){{0,3}}"
+               rf"{NAME_WORD}"),
+]  # fmt: skip
+_POSTCODES = [
+    # UK: "NW1 6XE", US: "CA 94043", with the city before a UK code
+    re.compile(rf"(?:{NAME_WORD}[ \t]+)?\b[A-Z]{{1,2}}\d[A-Z\d]?[ \t]\d[A-Z]{{2}}\b"),
+    re.compile(r"\b(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|"
+               r"PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])[ \t]\d{5}(?:-\d{4})?\b"),
+    # de/es/fr: five digits and the city ("10115 Berlin", "28013 Madrid", "75002 Paris")
+    re.compile(rf"(?<![\w/.,-])\d{{5}}[ \t]+{NAME_WORD}(?:[ \t-]{NAME_WORD})?(?![\w-])"),
+]  # fmt: skip
+
+
+def address_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Street addresses and postcodes with their city (start, end); a five-digit code with a
+    city counts only near a street or after a comma, a colon or at the start of a line."""
+    streets = []
+    for pattern in _ADDRESSES:
+        for match in pattern.finditer(text):
+            streets.append(match.span())
+            yield match.span()
+    for index, pattern in enumerate(_POSTCODES):
+        for match in pattern.finditer(text):
+            if index == 2:
+                before = text[max(0, match.start() - 3) : match.start()]
+                near = any(0 <= match.start() - end <= 40 for _, end in streets)
+                if not near and not re.search(r"([,:;]\s*|^\s*|\n\s*)$", before):
+                    continue
+            yield match.span()
