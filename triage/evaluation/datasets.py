@@ -4,6 +4,7 @@ applies."""
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,3 +93,26 @@ def read_csv(
 def prepare(texts: list[str]) -> list[str]:
     """The preprocessing production applies: cleaning and PII masking."""
     return [mask_pii(clean_text(t)).text or t for t in texts]
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """The JSON objects of a file with one per line, each with its ``_line`` number; blank lines
+    are skipped. EvalError with the line for a missing file, a line that is not a JSON object, or
+    a file with none."""
+    if not path.is_file():
+        raise EvalError(f"{path} does not exist or is not a file")
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise EvalError(f"{path.name} line {number}: not JSON ({exc.msg})") from None
+            if not isinstance(row, dict):
+                raise EvalError(f"{path.name} line {number}: each line must be a JSON object")
+            rows.append({**row, "_line": number})
+    if not rows:
+        raise EvalError(f"{path.name} has no line to evaluate")
+    return rows

@@ -14,20 +14,17 @@ counts as flagged with a code when the guards raise that code at least once.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
-from triage.evaluation.datasets import EvalError
+from triage.evaluation.datasets import EvalError, read_jsonl
 from triage.pipeline.guard import GUARD_CODES, run_guards
 from triage.text.pii import PLACEHOLDER
 
 SOURCE_KINDS = ("article", "policy", "resolved_ticket")
 
 
-def _check(case: object, line: int) -> dict:
-    if not isinstance(case, dict):
-        raise EvalError(f"line {line}: a case is a JSON object")
+def _check(case: dict, line: int) -> dict:
     if not isinstance(case.get("draft"), str) or not case["draft"].strip():
         raise EvalError(f"line {line}: 'draft' must be a non-empty string")
     expected = case.get("expected", [])
@@ -46,21 +43,7 @@ def _check(case: object, line: int) -> dict:
 
 
 def read_cases(path: Path) -> list[dict]:
-    if not path.is_file():
-        raise EvalError(f"{path} does not exist or is not a file")
-    cases = []
-    with path.open(encoding="utf-8") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                case = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise EvalError(f"line {number}: not JSON ({exc.msg})") from None
-            cases.append({**_check(case, number), "_line": number})
-    if not cases:
-        raise EvalError(f"{path.name} holds no case")
-    return cases
+    return [_check(case, case["_line"]) for case in read_jsonl(path)]
 
 
 def flags_for(case: dict) -> set[str]:

@@ -15,13 +15,12 @@ object per line, and its kind is told by its fields:
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from triage.evaluation.datasets import EvalError
+from triage.evaluation.datasets import EvalError, read_jsonl
 from triage.ingest.email import parse_email
 from triage.ingest.service import IngestError
 from triage.text import sentiment
@@ -29,26 +28,6 @@ from triage.text.cleaning import clean_text, collapse_whitespace
 from triage.text.pii import Person, mask_pii
 
 REPLY_KINDS = ("plain", "html", "mime")
-
-
-def read_lines(path: Path) -> list[dict]:
-    if not path.is_file():
-        raise EvalError(f"{path} does not exist or is not a file")
-    rows = []
-    with path.open(encoding="utf-8") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                row = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise EvalError(f"{path.name} line {number}: not JSON ({exc.msg})") from None
-            if not isinstance(row, dict):
-                raise EvalError(f"{path.name} line {number}: each line must be a JSON object")
-            rows.append({**row, "_line": number})
-    if not rows:
-        raise EvalError(f"{path.name} has no line to evaluate")
-    return rows
 
 
 def _rate(good: int, total: int) -> float | None:
@@ -246,7 +225,7 @@ KINDS: dict[str, tuple[Callable[[dict], bool], Callable[[list[dict]], dict]]] = 
 
 
 def evaluate_file(path: Path) -> dict:
-    rows = read_lines(path)
+    rows = read_jsonl(path)
     for matches, evaluate in KINDS.values():
         if matches(rows[0]):
             return {**evaluate(rows), "file": path.name}
