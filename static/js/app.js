@@ -136,6 +136,15 @@
     }
   });
 
+  // --- Polling refreshes (queue, SLA board) wait while the tab is hidden. Done here because
+  // htmx's "[…]" trigger filters need eval, which the Content-Security-Policy forbids.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var source = event.detail && event.detail.elt;
+    if (source && source.hasAttribute("data-refresh-when-visible") && document.visibilityState !== "visible") {
+      event.preventDefault();
+    }
+  });
+
   function ready() { tick(); legend(); restoreSelection(); }
   document.addEventListener("DOMContentLoaded", ready);
   document.addEventListener("htmx:afterSettle", ready);

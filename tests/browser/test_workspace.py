@@ -179,9 +179,27 @@ def test_a_refresh_keeps_the_selected_queue_row(page, live_server, demo_world):
         "htmx.ajax('GET', window.location.href, {target: '#queue-table', swap: 'outerHTML', "
         "select: '#queue-table'})"
     )
-    page.wait_for_function("document.querySelector('[data-queue-row].selected') !== null")
+    # A locator wait, not wait_for_function: polling a JS string needs eval, which CSP forbids.
+    page.locator("[data-queue-row].selected").wait_for()
     assert page.locator("[data-queue-row].selected").get_attribute("data-ticket-id") == selected
     page.keyboard.press("j")
     assert page.locator("[data-queue-row].selected").get_attribute("data-ticket-id") == rows.nth(
         3
     ).get_attribute("data-ticket-id")
+
+
+def test_the_queue_refresh_waits_while_the_tab_is_hidden(page, live_server, demo_world):
+    login(page, live_server, "admin", "deskpilot-admin")
+    refreshes = []
+    page.on("request", lambda r: r.headers.get("hx-request") == "true" and refreshes.append(r))
+    page.evaluate(
+        "Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true})"
+    )
+    page.evaluate("htmx.trigger('#queue-table', 'every 15s')")
+    page.wait_for_timeout(500)
+    assert refreshes == []
+    page.evaluate(
+        "Object.defineProperty(document, 'visibilityState', {value: 'visible', configurable: true})"
+    )
+    with page.expect_request(lambda r: r.headers.get("hx-request") == "true"):
+        page.evaluate("htmx.trigger('#queue-table', 'every 15s')")
