@@ -21,30 +21,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from triage.evaluation.datasets import EvalError, read_jsonl
-from triage.ingest.email import parse_email
-from triage.ingest.service import IngestError
+from triage.ingest.email import read_message
 from triage.text import sentiment
-from triage.text.cleaning import clean_text, collapse_whitespace
+from triage.text.cleaning import collapse_whitespace
 from triage.text.pii import Person, mask_pii
-
-REPLY_KINDS = ("plain", "html", "mime")
 
 
 def _rate(good: int, total: int) -> float | None:
     return round(good / total, 4) if total else None
-
-
-def message_text(raw: str, kind: str) -> str:
-    """The cleaned text of one message as the pipeline reads it (ValueError when unusable)."""
-    if kind not in REPLY_KINDS:
-        raise ValueError(f"kind must be one of {', '.join(REPLY_KINDS)}, not {kind!r}")
-    if kind == "mime":
-        try:
-            parsed = parse_email(raw.encode("utf-8", errors="surrogatepass"))
-        except IngestError as exc:
-            raise ValueError(f"not a usable e-mail: {exc}") from None
-        return clean_text(parsed.body)
-    return clean_text(raw, html_body=kind == "html")
 
 
 def evaluate_replies(rows: list[dict]) -> dict:
@@ -59,7 +43,7 @@ def evaluate_replies(rows: list[dict]) -> dict:
         if not isinstance(row.get("raw"), str) or not isinstance(row.get("expected"), str):
             raise EvalError(f"line {row['_line']}: 'raw' and 'expected' must be strings")
         try:
-            got = message_text(row["raw"], row.get("kind", "plain"))
+            got = read_message(row["raw"], row.get("kind", "plain")).clean_text
         except ValueError as exc:
             raise EvalError(f"line {row['_line']}: {exc}") from None
         hit = got == collapse_whitespace(row["expected"])

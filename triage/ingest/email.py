@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -11,6 +12,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from django.utils import timezone
 
 from triage.ingest.service import CustomerInput, IngestError, TicketInput
+from triage.text.cleaning import clean_text
 
 MAX_EMAIL_BYTES = 10 * 1024 * 1024
 
@@ -106,4 +108,35 @@ def parse_email(raw: bytes, *, source: str = "email") -> TicketInput:
         customer=CustomerInput(email=address, name=name),
         attachments=tuple(attachments),
         created_at=sent_at if sent_at and sent_at <= timezone.now() else None,
+    )
+
+
+MESSAGE_KINDS = ("plain", "html", "mime")
+
+
+@dataclass(frozen=True)
+class ReadMessage:
+    clean_text: str
+    subject: str = ""
+    sender_name: str = ""
+    sender_email: str = ""
+
+
+def read_message(raw: str, kind: str = "plain") -> ReadMessage:
+    """The customer's visible text of a raw message, as the pipeline cleans it: ``plain`` text,
+    an ``html`` body or a whole ``mime`` message (its subject and sender too). ValueError with a
+    reason for an unknown kind or an unusable e-mail."""
+    if kind not in MESSAGE_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(MESSAGE_KINDS)}, not {kind!r}")
+    if kind != "mime":
+        return ReadMessage(clean_text(raw, html_body=True if kind == "html" else None))
+    try:
+        parsed = parse_email(raw.encode("utf-8", errors="surrogatepass"))
+    except IngestError as exc:
+        raise ValueError(f"not a usable e-mail: {exc}") from None
+    return ReadMessage(
+        clean_text(parsed.body, subject=parsed.subject),
+        subject=parsed.subject,
+        sender_name=parsed.customer.name,
+        sender_email=parsed.customer.email,
     )

@@ -39,11 +39,11 @@ _TITLES = rf"(?:{TITLE}\.?[ \t]+)+"
 _NOT_NAMES = {
     "support", "team", "there", "all", "everyone", "everybody", "sir", "madam", "customer",
     "service", "services", "folks", "guys", "friends", "again", "colleagues", "mister",
-    "zusammen", "damen", "herren", "kollegen", "team,", "equipo", "todos", "todas", "señores",
-    "tous", "équipe", "messieurs", "mesdames", "service,", "billing", "sales", "admin",
+    "zusammen", "damen", "herren", "kollegen", "equipo", "todos", "todas", "señores",
+    "tous", "équipe", "messieurs", "mesdames", "billing", "sales", "admin",
     "administrator", "helpdesk", "help", "desk", "the", "and", "or", "und", "y", "et",
     "kundendienst",
-    "kundenservice", "soporte", "atención", "cliente", "clientes", "mesdames,", "monsieur",
+    "kundenservice", "soporte", "atención", "cliente", "clientes", "monsieur",
     "madame", "good", "morning", "afternoon", "evening", "day", "thanks", "thank", "hello", "hi",
 }  # fmt: skip
 

@@ -19,42 +19,25 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from triage.ingest.email import parse_email
-from triage.ingest.service import IngestError
-from triage.text.cleaning import clean_text
+from triage.ingest.email import read_message
 from triage.text.language import detect_language
 from triage.text.pii import Person, mask_pii
 from triage.text.sentiment import sentiment_score
 from triage.text.signals import injection_attempt, only_thanks, rule_urgency, too_little_to_act_on
-
-KINDS = ("mime", "plain", "html")
 
 
 def inspect(item: dict) -> dict:
     """One input object's reading (raises ValueError with a reason for a bad object)."""
     if not isinstance(item, dict) or not isinstance(item.get("raw"), str):
         raise ValueError('each line must be an object with a "raw" string')
-    kind = item.get("kind", "plain")
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     customer = item.get("customer") or {}
     if not isinstance(customer, dict):
         raise ValueError('"customer" must be an object with "name" and "email"')
-    subject = ""
-    sender = {}
-    if kind == "mime":
-        try:
-            parsed = parse_email(item["raw"].encode("utf-8", errors="surrogatepass"))
-        except IngestError as exc:
-            raise ValueError(f"not a usable e-mail: {exc}") from None
-        raw, subject = parsed.body, parsed.subject
-        sender = {"name": parsed.customer.name, "email": parsed.customer.email}
-    else:
-        raw = item["raw"]
-    clean = clean_text(raw, subject=subject, html_body=True if kind == "html" else None)
+    message = read_message(item["raw"], item.get("kind", "plain"))
+    clean, subject = message.clean_text, message.subject
     person = Person(
-        name=str(customer.get("name") or sender.get("name") or ""),
-        email=str(customer.get("email") or sender.get("email") or ""),
+        name=str(customer.get("name") or message.sender_name),
+        email=str(customer.get("email") or message.sender_email),
         phone=str(customer.get("phone") or ""),
     )
     masked = mask_pii(clean, person=person)
