@@ -1,9 +1,13 @@
 """The ``local`` classification engine: no network, learns from the labelled knowledge entries.
 
-Category: a blend of a k-nearest-neighbour vote and a logistic regression, both over
-all-MiniLM-L6-v2 embeddings of the entries' (masked) text. Its confidence is the blended
-probability of the winning label, so a split vote gives a low confidence. Urgency and
-sentiment come from explicit rules first, then from the neighbours' labels.
+Category: a logistic regression over the all-MiniLM-L6-v2 embedding of the entries' (masked)
+text together with TF-IDF word 1-2-grams and character 2-5-grams of the same text (the n-grams
+carry wording the English-only embedding misses). Its confidence is the probability of the
+winning label. The embedding weight and C were chosen on a 20 % validation split of the BANKING77
+training set (never its test set): embedding alone 0.916, with the n-grams 0.926. Without texts
+(an old caller) it falls back to a blend of a k-nearest-neighbour vote and a logistic regression
+over the embeddings. Subcategory and urgency come from the nearest neighbours' labels, urgency
+from explicit rules first.
 
 The fitted model is cached per process and rebuilt when the live entries change (checked
 with one cheap query per call), so new knowledge is used without a restart.
@@ -18,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from knowledge.embeddings import embed_text
@@ -28,12 +34,15 @@ from triage.text.sentiment import SENTIMENT_RISK, sentiment_of
 from triage.text.signals import extractive_summary, rule_urgency
 
 ENGINE_NAME = "local"
-MODEL_VERSION = "knn+logreg-1"
+MODEL_VERSION = "hybrid-logreg-2"
 K_NEIGHBOURS = 10
 # share of the kNN vote in the blend; the rest is the logistic regression (not tuned on any test
 # set)
 KNN_WEIGHT = 0.5
 LOGREG_C = 10.0
+# With texts: the embedding's weight beside the two L2-normalised TF-IDF blocks, and C.
+EMBEDDING_WEIGHT = 2.0
+HYBRID_C = 10.0
 
 
 @dataclass
@@ -42,6 +51,32 @@ class LabelledSet:
     categories: np.ndarray
     subcategories: np.ndarray
     urgencies: np.ndarray
+    texts: np.ndarray | None = None  # the entries' masked texts: with them, n-grams are used too
+
+
+class TextFeatures:
+    """The embedding beside TF-IDF word 1-2-grams and character 2-5-grams, one sparse matrix."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+        self.char = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2
+        )
+        self.word.fit(texts)
+        try:
+            self.char.fit(texts)
+        except ValueError:  # too few texts for min_df: every n-gram counts
+            self.char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
+            self.char.fit(texts)
+
+    def transform(self, vectors: np.ndarray, texts: list[str]):
+        return hstack(
+            [
+                csr_matrix(vectors * EMBEDDING_WEIGHT),
+                self.word.transform(texts),
+                self.char.transform(texts),
+            ]
+        ).tocsr()
 
 
 class CategoryModel:
@@ -56,9 +91,21 @@ class CategoryModel:
         self.labels = np.array(sorted(set(data.categories.tolist())))
         self.index = {label: i for i, label in enumerate(self.labels)}
         self.logreg = None
+        self.features: TextFeatures | None = None
         if len(self.labels) >= 2 and len(data.categories) >= 2 * len(self.labels):
-            self.logreg = LogisticRegression(C=LOGREG_C, max_iter=2000)
-            self.logreg.fit(data.vectors, data.categories)
+            if data.texts is not None:
+                try:
+                    self.features = TextFeatures(list(data.texts))
+                except ValueError:  # not one word in the texts: the embeddings alone
+                    self.features = None
+            if self.features is not None:
+                self.logreg = LogisticRegression(C=HYBRID_C, max_iter=3000)
+                self.logreg.fit(
+                    self.features.transform(data.vectors, list(data.texts)), data.categories
+                )
+            else:
+                self.logreg = LogisticRegression(C=LOGREG_C, max_iter=2000)
+                self.logreg.fit(data.vectors, data.categories)
 
     def neighbours(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         sims = vectors @ self.data.vectors.T
@@ -67,9 +114,18 @@ class CategoryModel:
         idx = np.take_along_axis(idx, order, axis=1)
         return idx, np.take_along_axis(sims, idx, axis=1)
 
-    def predict_proba(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def predict_proba(
+        self, vectors: np.ndarray, texts: list[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(probabilities over self.labels, neighbour indices, neighbour similarities)."""
         idx, sims = self.neighbours(vectors)
+        if self.features is not None and self.logreg is not None:
+            if texts is None:
+                raise ValueError("this model reads the texts too: pass them with the vectors")
+            probs = np.zeros((len(vectors), len(self.labels)), dtype=np.float64)
+            columns = [self.index[c] for c in self.logreg.classes_]
+            probs[:, columns] = self.logreg.predict_proba(self.features.transform(vectors, texts))
+            return probs, idx, sims
         knn = np.zeros((len(vectors), len(self.labels)), dtype=np.float64)
         weights = np.clip(sims, 0.0, None) ** 4 + 1e-9  # sharpen: the closest neighbours count most
         for row in range(len(vectors)):
@@ -91,7 +147,7 @@ def load_labelled_set() -> LabelledSet | None:
     rows = list(
         KnowledgeEntry.objects.filter(retired=False, embedding__isnull=False)
         .exclude(category="")
-        .values_list("embedding", "category", "subcategory", "urgency")
+        .values_list("embedding", "category", "subcategory", "urgency", "text")
     )
     if not rows:
         return None
@@ -101,6 +157,7 @@ def load_labelled_set() -> LabelledSet | None:
         categories=np.array([r[1] for r in rows]),
         subcategories=np.array([r[2] for r in rows]),
         urgencies=np.array([r[3] for r in rows]),
+        texts=np.array([r[4] for r in rows], dtype=object),
     )
 
 
@@ -135,7 +192,7 @@ def classify_vectors(
     """Classify masked texts whose embeddings are given (batch-friendly; used by evaluation too)."""
     if model is None:
         return [_without_knowledge(text) for text in texts]
-    probs, idx, sims = model.predict_proba(vectors)
+    probs, idx, sims = model.predict_proba(vectors, texts)
     results = []
     for row, text in enumerate(texts):
         order = np.argsort(-probs[row])

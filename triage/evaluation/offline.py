@@ -74,9 +74,34 @@ def isolated_space(
             cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
+PRECISION_TARGETS = (0.90, 0.95)
+
+
+def coverage_at_precision(
+    correct: np.ndarray, confidence: np.ndarray, target: float
+) -> tuple[float | None, float | None]:
+    """The largest share of tickets that can be routed without review at ``target`` precision,
+    taking them most confident first, and the confidence threshold that gives it (None, None
+    when not even the most confident ticket is right)."""
+    if not len(correct):
+        return None, None
+    order = np.argsort(-confidence, kind="stable")
+    precision = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
+    reached = np.nonzero(precision >= target)[0]
+    if not len(reached):
+        return None, None
+    last = int(reached[-1])
+    return (last + 1) / len(order), float(confidence[order][last])
+
+
 def score(y_true: list[str], y_pred: list[str], confidence: list[float], threshold: float) -> dict:
     labels = sorted(set(y_true) | set(y_pred))
     true, pred, conf = np.array(y_true), np.array(y_pred), np.array(confidence)
+    at_precision = {}
+    for target in PRECISION_TARGETS:
+        coverage, at = coverage_at_precision(true == pred, conf, target)
+        at_precision[f"coverage_at_{round(target * 100)}"] = coverage
+        at_precision[f"threshold_at_{round(target * 100)}"] = at
     precision, recall, f1, support = precision_recall_fscore_support(
         true, pred, labels=labels, zero_division=0
     )
@@ -91,6 +116,7 @@ def score(y_true: list[str], y_pred: list[str], confidence: list[float], thresho
         if confident.any()
         else None,
         "threshold": threshold,
+        **at_precision,
         "per_label": {
             label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(n)}
             for label, p, r, f, n in zip(labels, precision, recall, f1, support, strict=True)
@@ -105,7 +131,7 @@ def score(y_true: list[str], y_pred: list[str], confidence: list[float], thresho
 def _local_predict(
     field: str, model: CategoryModel, texts: list[str], vectors: np.ndarray
 ) -> tuple[list[str], list[float]]:
-    probs, _idx, _sims = model.predict_proba(vectors)
+    probs, _idx, _sims = model.predict_proba(vectors, texts)
     preds = [str(model.labels[i]) for i in probs.argmax(axis=1)]
     conf = probs.max(axis=1).tolist()
     if field == "urgency" and set(model.labels) <= {"P1", "P2", "P3", "P4"}:
@@ -137,6 +163,7 @@ def evaluate_split(
                 categories=labels[f],
                 subcategories=np.array([""] * len(vectors)),
                 urgencies=np.array([""] * len(vectors)),
+                texts=np.array(train_texts, dtype=object),  # in the order they were stored
             )
         )
         for f in fields
@@ -281,7 +308,16 @@ def evaluate_folds(
 
 
 def _mean(results: list[dict]) -> dict:
-    keys = ("accuracy", "macro_f1", "coverage", "accuracy_at_threshold")
+    keys = (
+        "accuracy",
+        "macro_f1",
+        "coverage",
+        "accuracy_at_threshold",
+        "coverage_at_90",
+        "threshold_at_90",
+        "coverage_at_95",
+        "threshold_at_95",
+    )
     mean = {
         k: float(np.mean([r[k] for r in results if r[k] is not None]))
         if any(r[k] is not None for r in results)

@@ -199,3 +199,40 @@ def test_classify_vectors_matches_single_classification(knowledge):
         local.classify(t, vector=v).category for t, v in zip(texts, vectors, strict=True)
     ]
     assert isinstance(vectors, np.ndarray)
+
+
+def test_the_local_model_reads_word_and_character_ngrams_beside_the_embedding():
+    """Same vector for every row: only the wording can tell the labels apart."""
+    texts = [
+        "Rechnung doppelt abgebucht",
+        "zweimal abgebucht Rechnung",
+        "Abbuchung doppelt",
+        "Passwort vergessen",
+        "kann mich nicht anmelden Passwort",
+        "Anmeldung Passwort falsch",
+    ] * 3
+    labels = ["billing"] * 3 + ["access"] * 3
+    vector = np.ones(384, dtype=np.float32) / np.sqrt(384)
+    data = local.LabelledSet(
+        vectors=np.tile(vector, (len(texts), 1)),
+        categories=np.array(labels * 3),
+        subcategories=np.array([""] * len(texts)),
+        urgencies=np.array([""] * len(texts)),
+        texts=np.array(texts, dtype=object),
+    )
+    model = local.CategoryModel(data)
+    queries = ["Die Rechnung wurde doppelt abgebucht", "Passwort geht nicht"]
+    probs, _, _ = model.predict_proba(np.tile(vector, (2, 1)), queries)
+    assert [str(model.labels[i]) for i in probs.argmax(axis=1)] == ["billing", "access"]
+    with pytest.raises(ValueError, match="reads the texts"):
+        model.predict_proba(np.tile(vector, (2, 1)))
+    # Without texts (or with no word in them) the embeddings alone decide.
+    blind = local.CategoryModel(
+        local.LabelledSet(data.vectors, data.categories, data.subcategories, data.urgencies, None)
+    )
+    assert blind.features is None
+    empty = local.LabelledSet(
+        data.vectors, data.categories, data.subcategories, data.urgencies,
+        np.array([""] * len(texts), dtype=object),
+    )  # fmt: skip
+    assert local.CategoryModel(empty).features is None

@@ -1,11 +1,13 @@
 import csv
 import json
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
 from knowledge.models import KnowledgeEntry
+from triage.evaluation import offline
 
 QUEUES = {
     "billing": [
@@ -129,6 +131,17 @@ def test_train_test_split(tmp_path):
     assert result["n_train"] == 36 and result["n_test"] == 18
     assert result["fields"]["category"]["accuracy"] > 0.8
     assert result["fields"]["category"]["confusion"]["labels"] == ["access", "billing", "tech"]
+    category = result["fields"]["category"]
+    assert 0 < category["coverage_at_90"] <= 1 and category["threshold_at_90"] is not None
+
+
+def test_coverage_at_precision_takes_the_most_confident_first():
+    correct = np.array([True, True, False, True, False, False])
+    confidence = np.array([0.99, 0.95, 0.9, 0.8, 0.5, 0.4])
+    # most confident first: precision 1, 1, 0.67, 0.75, 0.6, 0.5
+    assert offline.coverage_at_precision(correct, confidence, 0.9) == (2 / 6, 0.95)
+    assert offline.coverage_at_precision(correct, confidence, 0.75) == (4 / 6, 0.8)
+    assert offline.coverage_at_precision(np.array([False]), np.array([0.9]), 0.9) == (None, None)
 
 
 @pytest.mark.parametrize(
