@@ -238,7 +238,6 @@ def _shouting(text: str) -> tuple[bool, bool]:
 
 
 TRAINING_FILE = Path(__file__).with_name("sentiment_train.jsonl")
-LABELS = ("angry", "frustrated", "neutral", "positive")
 
 
 def training_rows() -> list[dict]:
