@@ -21,7 +21,13 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from knowledge.services import ENTRY_BATCH_SIZE, EntryInput, create_entries, save_article
+from knowledge.services import (
+    ENTRY_BATCH_SIZE,
+    EntryInput,
+    create_entries,
+    language_of,
+    save_article,
+)
 from triage.text.cleaning import html_to_text, looks_like_html
 from triage.text.pii import mask_pii
 
@@ -230,7 +236,7 @@ def import_resolved_csv(
                 category=values["category"][:100],
                 subcategory=values.get("subcategory", "")[:60],
                 urgency=values.get("urgency", "")[:2],
-                language=values.get("language", "")[:10] or "en",
+                language=values.get("language", "")[:10] or language_of(values["text"]),
                 resolved_at=resolved_at,
             )
         )

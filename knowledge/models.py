@@ -7,11 +7,33 @@ version, so a draft can say exactly which version of each source it used.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models.expressions import Func
 from django.utils import timezone
 from pgvector.django import HnswIndex, VectorField
 
+from triage.text.language import search_config_sql
+
 EMBEDDING_DIMENSIONS = 384
+
+
+class LanguageSearchVector(Func):
+    """``to_tsvector`` of the text columns in the text-search configuration of the row's language
+    column (en, de, es, fr stemmed; ``simple`` otherwise): the lexical side of hybrid retrieval.
+    The first expression is the language column, the rest are joined with spaces."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        compiled = [compiler.compile(e) for e in self.get_source_expressions()]
+        (language_sql, params), texts = compiled[0], compiled[1:]
+        params = list(params)
+        joined = " || ' ' || ".join(f"coalesce({sql}, '')" for sql, _ in texts)
+        for _, text_params in texts:
+            params.extend(text_params)
+        return f"to_tsvector({search_config_sql(language_sql)}, {joined})", params
 
 
 class KnowledgeEntry(models.Model):
@@ -49,6 +71,12 @@ class KnowledgeEntry(models.Model):
     version = models.PositiveIntegerField(default=1)
     embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
     embedding_model = models.CharField(max_length=100, blank=True)
+    search_document = models.GeneratedField(
+        expression=LanguageSearchVector("language", "text"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        help_text="The request's words, stemmed in its language (hybrid retrieval).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -63,6 +91,7 @@ class KnowledgeEntry(models.Model):
                 ef_construction=64,
                 opclasses=["vector_cosine_ops"],
             ),
+            GinIndex(name="entry_search_gin", fields=["search_document"]),
         ]
 
     def __str__(self) -> str:
@@ -105,6 +134,9 @@ class KBArticle(models.Model):
     body = models.TextField(help_text="Markdown.")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     category = models.CharField(max_length=100, blank=True)
+    language = models.CharField(
+        max_length=10, default="en", help_text="ISO 639-1 code of the article's language."
+    )
     last_reviewed = models.DateField(default=timezone.localdate)
     is_gold = models.BooleanField(default=False)
     retired = models.BooleanField(default=False)
@@ -133,8 +165,14 @@ class KBChunk(models.Model):
         help_text="For agents only (a section or paragraph marked internal): never given to a "
         "draft engine or inserted into a reply.",
     )
+    language = models.CharField(max_length=10, default="en", help_text="The article's.")
     embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
     embedding_model = models.CharField(max_length=100, blank=True)
+    search_document = models.GeneratedField(
+        expression=LanguageSearchVector("language", "heading", "text"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["article", "ordinal"]
@@ -149,6 +187,7 @@ class KBChunk(models.Model):
                 ef_construction=64,
                 opclasses=["vector_cosine_ops"],
             ),
+            GinIndex(name="chunk_search_gin", fields=["search_document"]),
         ]
 
     def __str__(self) -> str:

@@ -1,25 +1,36 @@
-"""Retrieval: the nearest resolved tickets and KB chunks to a vector, through the HNSW index,
-re-ranked.
+"""Retrieval: the resolved tickets and KB chunks closest to a ticket, dense or hybrid, re-ranked.
 
-Ranking (documented in the README): ``score = similarity + RECENCY_WEIGHT * 0.5 ** (age_days /
-half_life) + GOLD_BOOST * is_gold``, where similarity is ``1 - cosine distance``. Recency only
-tips the balance between sources of similar distance; gold entries get a fixed nudge.
+Dense: the nearest vectors through the HNSW index. Hybrid (``RETRIEVAL_MODE``): the same dense
+list and a full-text list (each row's ``search_document``, stemmed in the row's language; the
+query's words stemmed in the ticket's language and OR-ed, ranked by ``ts_rank_cd`` through the
+GIN index) fused by reciprocal rank fusion. all-MiniLM-L6-v2 is English-only: the words find a
+German entry for a German ticket that the vector alone ranks below unrelated ones.
+
+Ranking (documented in the README): ``score = relevance + RECENCY_WEIGHT * 0.5 ** (age_days /
+half_life) + GOLD_BOOST * is_gold``. Relevance is ``1 - cosine distance`` when dense, and the
+fused ``sum(1 / (RRF_K + rank))`` scaled so that first in both lists is 1 when hybrid. Recency
+only tips the balance between sources of similar relevance; gold entries get a fixed nudge. The
+category filter applies to both lists. ``distance`` is always the cosine distance: the draft
+engine's similarity floor reads it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
-from django.db.models import Value
+from django.db.models import F, Value
 from django.utils import timezone
 from pgvector.django import CosineDistance
 
 from knowledge.embeddings import embed_text
 from knowledge.models import KBChunk, KnowledgeEntry
+from triage.text.language import search_config
 
 RECENCY_WEIGHT = 0.05
 GOLD_BOOST = 0.05
@@ -34,6 +45,17 @@ EF_SEARCH = 100
 EXACT_FILTER_MAX_ROWS = 20_000
 # Larger filtered searches walk the graph until this many tuples were visited.
 MAX_SCAN_TUPLES = 100_000
+RETRIEVAL_MODES = ("dense", "hybrid")
+# Reciprocal rank fusion's constant (Cormack et al. 2009): a row's share from one list is
+# 1 / (RRF_K + rank).
+RRF_K = 60
+_RRF_SCALE = (RRF_K + 1) / 2  # first in both lists: relevance 1
+# The query's longest words (longer words are rarer): enough for a long ticket's topic, few
+# enough that the OR-query's GIN scan and ranking stay in milliseconds at 100k entries.
+MAX_QUERY_LEXEMES = 24
+# A word in more of the documents than this says nothing about which one is meant.
+COMMON_SHARE = 0.2
+_PLACEHOLDER = re.compile(r"\[[A-Z]+_\d+\]")
 
 
 @dataclass(frozen=True)
@@ -53,6 +75,7 @@ class Source:
     article_id: int | None = None
     article_kind: str = ""
     language: str = "en"
+    matched: str = "dense"  # which list found it: dense, words, or both
 
     def as_citation(self) -> dict:
         return {
@@ -63,6 +86,7 @@ class Source:
             "distance": round(self.distance, 4),
             "score": round(self.score, 4),
             "article_id": self.article_id,
+            "matched": self.matched,
         }
 
 
@@ -80,12 +104,75 @@ def rank_score(
     is_gold: bool,
     now: datetime,
     half_life_days: float,
+    relevance: float | None = None,
 ) -> float:
+    """Relevance (``1 - distance`` unless a fused one is given) plus recency and gold."""
     return (
-        (1.0 - distance)
+        (1.0 - distance if relevance is None else relevance)
         + RECENCY_WEIGHT * recency_factor(resolved_at, now=now, half_life_days=half_life_days)
         + (GOLD_BOOST if is_gold else 0.0)
     )
+
+
+def query_lexemes(text: str, language: str | None) -> list[str]:
+    """The text's words stemmed in ``language``'s configuration, without its stop words: at most
+    ``MAX_QUERY_LEXEMES``, the longest."""
+    cleaned = _PLACEHOLDER.sub(" ", text)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tsvector_to_array(to_tsvector(%s::regconfig, %s))",
+            [search_config(language), cleaned],
+        )
+        lexemes = cursor.fetchone()[0] or []
+    return sorted(lexemes, key=lambda x: (-len(x), x))[:MAX_QUERY_LEXEMES]
+
+
+def common_lexemes(table: str) -> set[str]:
+    """Words in more than ``COMMON_SHARE`` of ``table``'s documents, from the planner's statistics
+    (``ANALYZE`` keeps the most common elements of a tsvector column with their frequencies):
+    the knowledge base's own stop words ("wurde", "warum" are not on PostgreSQL's German list).
+    Empty before the table was first analysed."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE schemaname = current_schema() AND tablename = %s "
+            "AND attname = 'search_document'",
+            [table],
+        )
+        row = cursor.fetchone()
+    if not row or not row[0]:
+        return set()
+    elems, freqs = row
+    return {e for e, f in zip(elems, freqs, strict=False) if f > COMMON_SHARE}
+
+
+def lexical_query(lexemes: list[str], *, table: str) -> SearchQuery | None:
+    """The lexemes OR-ed, the table's common ones left out; None when none is left."""
+    common = common_lexemes(table)
+    kept = [x for x in lexemes if x not in common]
+    if not kept:
+        return None
+    # Already stemmed: parsed with ``simple`` (lower-casing only), each quoted as a tsquery term.
+    raw = " | ".join("'" + x.replace("\\", "\\\\").replace("'", "''") + "'" for x in kept)
+    return SearchQuery(raw, search_type="raw", config="simple")
+
+
+def fuse(*ranked: list) -> list[tuple[object, float, str]]:
+    """Reciprocal rank fusion of ranked lists of rows (dense first, then words): each row once
+    with its scaled fused relevance and which list(s) found it, best first."""
+    names = ("dense", "words")
+    fused: dict[int, list] = {}
+    for name, rows in zip(names, ranked, strict=False):
+        for rank, row in enumerate(rows, start=1):
+            slot = fused.setdefault(row.pk, [row, 0.0, set()])
+            slot[1] += _RRF_SCALE / (RRF_K + rank)
+            slot[2].add(name)
+    result = [
+        (row, score, "both" if len(found) > 1 else found.pop())
+        for row, score, found in fused.values()
+    ]
+    result.sort(key=lambda item: item[1], reverse=True)
+    return result
 
 
 def _set_search_params(*, filtered: bool) -> None:
@@ -105,41 +192,56 @@ def _distance(vector: np.ndarray, *, exact: bool):
     return distance + Value(0.0) if exact else distance
 
 
+def _live_entries(category: str | None):
+    qs = KnowledgeEntry.objects.filter(retired=False, embedding__isnull=False)
+    return (qs.filter(category=category) if category else qs).defer("embedding", "search_document")
+
+
+def _live_chunks(category: str | None):
+    # Passages marked internal are for agents: no draft engine ever sees them.
+    qs = KBChunk.objects.filter(article__retired=False, embedding__isnull=False, internal=False)
+    if category:
+        qs = qs.filter(article__category__in=[category, ""])
+    return qs.select_related("article").defer("embedding", "search_document")
+
+
+def _nearest(qs, vector: np.ndarray, *, filtered: bool, limit: int) -> list:
+    """Rows of ``qs`` nearest to ``vector`` through the HNSW index (exactly for a small filtered
+    set), each with ``.distance``."""
+    with transaction.atomic():
+        _set_search_params(filtered=True)
+        exact = filtered and qs.count() <= EXACT_FILTER_MAX_ROWS
+        return list(
+            qs.annotate(distance=_distance(vector, exact=exact)).order_by("distance")[:limit]
+        )
+
+
+def _by_words(qs, query: SearchQuery, vector: np.ndarray, *, limit: int) -> list:
+    """Rows of ``qs`` matching the words through the GIN index, best ``ts_rank_cd`` first, each
+    with its cosine ``.distance`` to ``vector``."""
+    return list(
+        qs.filter(search_document=query)
+        .annotate(
+            words_rank=SearchRank(F("search_document"), query, cover_density=True),
+            distance=_distance(vector, exact=True),
+        )
+        .order_by("-words_rank", "pk")[:limit]
+    )
+
+
 def nearest_entries(
     vector: np.ndarray, *, category: str | None, limit: int
 ) -> list[KnowledgeEntry]:
     """Live entries nearest to ``vector`` through the HNSW index, each with ``.distance``."""
-    with transaction.atomic():
-        _set_search_params(filtered=True)
-        qs = KnowledgeEntry.objects.filter(retired=False, embedding__isnull=False)
-        exact = False
-        if category:
-            qs = qs.filter(category=category)
-            exact = qs.count() <= EXACT_FILTER_MAX_ROWS
-        rows = list(
-            qs.defer("embedding")
-            .annotate(distance=_distance(vector, exact=exact))
-            .order_by("distance")[:limit]
-        )
-    return rows
+    return _nearest(_live_entries(category), vector, filtered=bool(category), limit=limit)
 
 
-def nearest_chunks(vector: np.ndarray, *, category: str | None, limit: int) -> list[KBChunk]:
-    with transaction.atomic():
-        _set_search_params(filtered=True)
-        # Passages marked internal are for agents: no draft engine ever sees them.
-        qs = KBChunk.objects.filter(article__retired=False, embedding__isnull=False, internal=False)
-        exact = False
-        if category:
-            qs = qs.filter(article__category__in=[category, ""])
-            exact = qs.count() <= EXACT_FILTER_MAX_ROWS
-        rows = list(
-            qs.select_related("article")
-            .defer("embedding")
-            .annotate(distance=_distance(vector, exact=exact))
-            .order_by("distance")[:limit]
-        )
-    return rows
+def _candidates(qs, vector, query: SearchQuery | None, *, category, limit) -> list:
+    """(row, fused relevance or None, matched) best first: dense alone without a word query."""
+    dense = _nearest(qs, vector, filtered=bool(category), limit=limit)
+    if query is None:
+        return [(row, None, "dense") for row in dense]
+    return fuse(dense, _by_words(qs, query, vector, limit=limit))[:limit]
 
 
 def retrieve(
@@ -148,23 +250,36 @@ def retrieve(
     k: int = 5,
     *,
     vector: np.ndarray | None = None,
+    language: str | None = None,
+    mode: str | None = None,
     include_entries: bool = True,
     include_chunks: bool = True,
     half_life_days: float | None = None,
     now: datetime | None = None,
 ) -> list[Source]:
-    """The k best sources for masked ``text`` (or a ready ``vector``), ranked by similarity, recency
-    and gold."""
-    if vector is None:
-        if not text or not text.strip():
+    """The k best sources for masked ``text`` (and/or its ready ``vector``) in ``language``,
+    ranked by relevance, recency and gold. ``mode`` (default ``RETRIEVAL_MODE``) is dense or
+    hybrid; hybrid needs the text and is dense without it."""
+    if not text or not text.strip():
+        if vector is None:
             return []
+        text = None
+    if vector is None:
         vector = embed_text(text)
+    mode = mode or settings.RETRIEVAL_MODE
+    if mode not in RETRIEVAL_MODES:
+        raise ValueError(f"retrieval mode {mode!r} is not one of {', '.join(RETRIEVAL_MODES)}")
+    lexemes = query_lexemes(text, language) if mode == "hybrid" and text else []
     now = now or timezone.now()
     half_life = half_life_days or settings.RETRIEVAL_HALF_LIFE_DAYS
     candidates = max(k * CANDIDATE_FACTOR, MIN_CANDIDATES)
     sources: list[Source] = []
     if include_entries:
-        for entry in nearest_entries(vector, category=category, limit=candidates):
+        query = lexical_query(lexemes, table=KnowledgeEntry._meta.db_table) if lexemes else None
+        found = _candidates(
+            _live_entries(category), vector, query, category=category, limit=candidates
+        )
+        for entry, relevance, matched in found:
             sources.append(
                 Source(
                     kind="entry",
@@ -177,17 +292,23 @@ def retrieve(
                     distance=float(entry.distance),
                     is_gold=entry.is_gold,
                     language=entry.language or "en",
+                    matched=matched,
                     score=rank_score(
                         distance=float(entry.distance),
                         resolved_at=entry.resolved_at,
                         is_gold=entry.is_gold,
                         now=now,
                         half_life_days=half_life,
+                        relevance=relevance,
                     ),
                 )
             )
     if include_chunks:
-        for chunk in nearest_chunks(vector, category=category, limit=candidates):
+        query = lexical_query(lexemes, table=KBChunk._meta.db_table) if lexemes else None
+        found = _candidates(
+            _live_chunks(category), vector, query, category=category, limit=candidates
+        )
+        for chunk, relevance, matched in found:
             article = chunk.article
             sources.append(
                 Source(
@@ -202,8 +323,11 @@ def retrieve(
                     is_gold=article.is_gold,
                     article_id=article.pk,
                     article_kind=article.kind,
+                    language=chunk.language or "en",
+                    matched=matched,
                     # Articles are kept current by review, not by age: no recency term.
-                    score=(1.0 - float(chunk.distance)) + (GOLD_BOOST if article.is_gold else 0.0),
+                    score=(1.0 - float(chunk.distance) if relevance is None else relevance)
+                    + (GOLD_BOOST if article.is_gold else 0.0),
                 )
             )
     sources.sort(key=lambda s: s.score, reverse=True)

@@ -19,6 +19,7 @@ from knowledge.models import (
     KnowledgeEntryVersion,
     KnowledgeProposal,
 )
+from triage.text.language import UNKNOWN, detect_language
 
 # Rows embedded and written per round trip: 256 texts take ~1 s to embed on two cores and
 # a few MB of memory, small enough for a progress bar to move and a crash to lose little.
@@ -96,6 +97,12 @@ def create_entries(*, entries: Sequence[EntryInput]) -> list[KnowledgeEntry]:
         return KnowledgeEntry.objects.bulk_create(rows)
 
 
+def language_of(text: str) -> str:
+    """The language knowledge in ``text`` is indexed in: English when it cannot be told."""
+    detected, _ = detect_language(text)
+    return "en" if detected == UNKNOWN else detected
+
+
 def save_article(
     *,
     slug: str,
@@ -106,10 +113,12 @@ def save_article(
     last_reviewed: date | None = None,
     is_gold: bool = False,
     edited_by=None,
+    language: str | None = None,
 ) -> KBArticle:
     """Create or update an article and re-chunk it. An edit of title or body keeps the old version
-    and bumps it."""
+    and bumps it. Without ``language`` it is told from the body (English when it cannot be)."""
     chunks = chunk_markdown(title, body)
+    language = language or language_of(body)
     vectors = embed_texts([f"{chunk.heading}\n{chunk.text}" for chunk in chunks])
     with transaction.atomic():
         article = KBArticle.objects.select_for_update().filter(slug=slug).first()
@@ -128,6 +137,7 @@ def save_article(
         article.body = body
         article.kind = kind
         article.category = category
+        article.language = language
         article.is_gold = is_gold
         article.last_reviewed = last_reviewed or timezone.localdate()
         article.save()
@@ -140,6 +150,7 @@ def save_article(
                 heading=chunk.heading,
                 text=chunk.text,
                 internal=chunk.internal,
+                language=language,
                 embedding=vector,
                 embedding_model=MODEL_NAME,
             )

@@ -20,16 +20,12 @@ from django.db.models import F, FloatField, Q, QuerySet
 from django.db.models.functions import Cast
 
 from triage.models import Ticket
+from triage.text.language import TEXT_SEARCH_CONFIGS, search_config_sql
 
-CONFIGS = {"en": "english", "de": "german", "es": "spanish", "fr": "french"}
-QUERY_CONFIGS = (*CONFIGS.values(), "simple")
+QUERY_CONFIGS = (*TEXT_SEARCH_CONFIGS.values(), "simple")
 MAX_QUERY_CHARS = 200
 
-_CONFIG_SQL = (
-    "(CASE left(t.language, 2) "
-    + " ".join(f"WHEN '{code}' THEN '{name}'" for code, name in CONFIGS.items())
-    + " ELSE 'simple' END)::regconfig"
-)
+_CONFIG_SQL = search_config_sql("t.language")
 # Subject (weight A), the customer's messages (B; the raw body before the first message exists),
 # the customer's name and address (C, never stemmed).
 _REFRESH_SQL = f"""
@@ -44,11 +40,6 @@ UPDATE triage_ticket AS t SET search_document =
          WHERE c.id = t.customer_id), '')), 'C')
 WHERE t.id = ANY(%s)
 """
-
-
-def search_config(language: str) -> str:
-    """The text-search configuration a ticket in ``language`` is indexed with."""
-    return CONFIGS.get((language or "")[:2].lower(), "simple")
 
 
 def refresh_documents(ticket_ids: Iterable[int]) -> None:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from knowledge import retrieval
 from knowledge.models import KnowledgeEntry
 from knowledge.retrieval import exact_nearest_entry_ids, retrieve
-from knowledge.services import save_article
+from knowledge.services import EntryInput, create_entries, language_of, save_article
 
 
 def unit(v: np.ndarray) -> np.ndarray:
@@ -41,9 +41,10 @@ def test_nearest_neighbours_come_back_in_order():
     assert results[0].distance < results[1].distance < results[2].distance
 
 
+@pytest.mark.parametrize("mode", ["dense", "hybrid"])
 @pytest.mark.parametrize("path", ["exact", "hnsw_iterative"])
 @pytest.mark.django_db
-def test_category_filter_returns_k_even_for_a_rare_category(path, monkeypatch):
+def test_category_filter_returns_k_even_for_a_rare_category(path, mode, monkeypatch):
     if (
         path == "hnsw_iterative"
     ):  # force the graph walk, as for a category too large to scan exactly
@@ -53,7 +54,9 @@ def test_category_filter_returns_k_even_for_a_rare_category(path, monkeypatch):
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     rows = [
         KnowledgeEntry(
-            text=f"e{i}",
+            # the query's words are in every row, so the word list alone would fill k with
+            # common rows if the filter were not applied to it
+            text=f"card payment declined e{i}",
             category="rare" if i % 50 == 0 else "common",
             embedding=v,
             resolved_at=timezone.now(),
@@ -65,11 +68,14 @@ def test_category_filter_returns_k_even_for_a_rare_category(path, monkeypatch):
         cursor.execute("ANALYZE knowledge_knowledgeentry")
     assert KnowledgeEntry.objects.filter(category="rare").count() == 100  # 2% of the rows
     query = unit(rng.normal(size=384))
-    results = retrieve(vector=query, category="rare", k=10, include_chunks=False)
+    results = retrieve(
+        "card payment", vector=query, category="rare", k=10, include_chunks=False, mode=mode
+    )
     assert len(results) == 10
     assert {r.category for r in results} == {"rare"}
-    exact = exact_nearest_entry_ids(query, category="rare", k=10)
-    assert len({r.id for r in results} & set(exact)) >= 9
+    if mode == "dense":  # (hybrid mixes in the rows the words rank first: all of them tie here)
+        exact = exact_nearest_entry_ids(query, category="rare", k=10)
+        assert len({r.id for r in results} & set(exact)) >= 9
 
 
 @pytest.mark.django_db
@@ -166,3 +172,79 @@ def test_text_query_finds_the_matching_article_chunk_with_its_citation():
     assert results[0].kind == "chunk" and results[0].article_id == article.pk
     assert results[0].title == "Refund policy › Timing"
     assert results[0].as_citation()["version"] == 1
+
+
+# A German knowledge base: short questions in one frame ("Warum wurde meine … ?") and the entry
+# that tells the query's problem in other words ("zweimal … abgebucht" for "doppelt abgebucht").
+# all-MiniLM-L6-v2 ranks the frame above the meaning (0.60 / 0.58 / 0.53 against 0.47).
+GERMAN_ENTRIES = [
+    ("Warum wurde meine Bestellung storniert?", "orders"),
+    ("Warum wurde mein Konto gesperrt?", "account"),
+    ("Warum wurde meine Lieferung verschoben?", "shipping"),
+    ("Warum wurde meine Adresse geändert?", "account"),
+    ("Warum wurde mein Gutschein nicht angenommen?", "orders"),
+    ("Wann wird meine Rückerstattung überwiesen?", "billing"),
+    ("Ich habe eine falsche Rechnung bekommen.", "billing"),
+    ("I was charged twice for my order, please refund one of the payments.", "billing"),
+    ("My card payment was declined although I have enough money.", "billing"),
+]
+GERMAN_TARGET = (
+    "Der Betrag für mein Abonnement wurde mir diesen Monat zweimal vom Konto abgebucht, bitte "
+    "erstatten Sie eine Buchung."
+)
+
+
+@pytest.mark.django_db
+def test_hybrid_finds_a_german_entry_that_dense_search_misses():
+    create_entries(
+        entries=[
+            EntryInput(text=text, category=category, response="…", language=language_of(text))
+            for text, category in [*GERMAN_ENTRIES, (GERMAN_TARGET, "billing")]
+        ]
+    )
+    with connection.cursor() as cursor:  # the words' document frequencies, as autovacuum keeps
+        cursor.execute("ANALYZE knowledge_knowledgeentry")
+    target = KnowledgeEntry.objects.get(text=GERMAN_TARGET)
+    assert target.language == "de"
+    query = "Warum wurde meine Zahlung doppelt abgebucht?"
+
+    def found(mode: str) -> list[int]:
+        return [s.id for s in retrieve(query, k=3, language="de", mode=mode, include_chunks=False)]
+
+    assert target.pk not in found("dense")
+    hybrid = retrieve(query, k=3, language="de", mode="hybrid", include_chunks=False)
+    assert hybrid[0].id == target.pk and hybrid[0].matched in {"words", "both"}
+
+
+@pytest.mark.django_db
+def test_word_query_keeps_stems_of_the_language_and_leaves_out_common_words():
+    lexemes = retrieval.query_lexemes("Warum wurden meine Rechnungen doppelt abgebucht?", "de")
+    assert set(lexemes) == {"warum", "wurd", "rechnung", "doppelt", "abgebucht"}
+    assert retrieval.query_lexemes("und die der", "de") == []
+    KnowledgeEntry.objects.create(text="Rechnung doppelt", category="billing", language="de")
+    for what in ("Konto", "Paket", "Rabatt", "Termin", "Vertrag", "Zugang"):
+        KnowledgeEntry.objects.create(
+            text=f"Warum wurde mein {what} gesperrt", category="account", language="de"
+        )
+    for n in range(14):
+        KnowledgeEntry.objects.create(text=f"Lieferung {n} kam an", category="x", language="de")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE knowledge_knowledgeentry")
+    table = KnowledgeEntry._meta.db_table
+    assert {"warum", "wurd"} <= retrieval.common_lexemes(table)
+    query = retrieval.lexical_query(lexemes, table=table)
+    matched = KnowledgeEntry.objects.filter(search_document=query).values_list("text", flat=True)
+    assert list(matched) == ["Rechnung doppelt"]
+    assert retrieval.lexical_query(["warum"], table=table) is None
+
+
+def test_rank_fusion_rewards_rows_both_lists_found():
+    class Row:
+        def __init__(self, pk):
+            self.pk = pk
+
+    a, b, c = Row(1), Row(2), Row(3)
+    fused = retrieval.fuse([a, b], [c, b])
+    assert [row.pk for row, _, _ in fused] == [2, 1, 3]
+    assert fused[0][2] == "both" and fused[1][2] == "dense" and fused[2][2] == "words"
+    assert fused[0][1] < 1.0 and retrieval.fuse([a], [a])[0][1] == pytest.approx(1.0)

@@ -6,6 +6,7 @@ from tests.conftest import make_ticket
 from triage import search
 from triage.ingest.service import CustomerInput
 from triage.models import Ticket
+from triage.text.language import search_config
 
 
 def _found(text: str) -> list[int]:
@@ -40,4 +41,4 @@ def test_a_match_in_the_subject_ranks_above_one_in_the_body():
     )
     ranked = list(search.search(Ticket.objects.all(), "refund").order_by("-search_rank"))
     assert [t.pk for t in ranked] == [in_subject.pk, in_body.pk]
-    assert search.search_config("de-AT") == "german" and search.search_config("") == "simple"
+    assert search_config("de-AT") == "german" and search_config("") == "simple"

@@ -115,7 +115,8 @@ def _frame(
 
 def evidence(context: DraftContext) -> facts.Evidence:
     """What backs a fact in this draft: the ticket, its thread, the account, the recorded actions
-    and the knowledge articles retrieved (never a past reply)."""
+    and the knowledge articles close enough to ground a reply (never a past reply; an article
+    found by a shared word alone says nothing about this case)."""
     account = context.account
     return facts.Evidence.of(
         [
@@ -126,7 +127,11 @@ def evidence(context: DraftContext) -> facts.Evidence:
             " ".join(str(v) for v in (account.name, account.plan, account.tier) if v),
             " ".join(context.actions),
             *context.action_notes,
-            *(s.text for s in context.sources if s.kind == "chunk"),
+            *(
+                s.text
+                for s in context.sources
+                if s.kind == "chunk" and 1 - s.distance >= CHUNK_MIN_SIMILARITY
+            ),
         ]
     )
 

@@ -51,7 +51,9 @@ def _replay_draft(case) -> dict:
                 "note": "the ticket is gone: only its classification can be replayed",
             }
         }
-    sources = retrieve(case.masked_text, category=classification.category, k=5)
+    sources = retrieve(
+        case.masked_text, category=classification.category, k=5, language=ticket.language
+    )
     output = local_draft(
         build_context(
             ticket=ticket, classification=classification, assessment=assessment, sources=sources

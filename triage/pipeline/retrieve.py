@@ -16,14 +16,13 @@ UNFILTERED_K = 3  # a few sources outside the predicted category, in case the ca
 
 
 def find_sources(
-    *, classification: Classification, vector: np.ndarray
+    *, classification: Classification, vector: np.ndarray, text: str, language: str
 ) -> tuple[list[Source], bool]:
     """The ranked sources (deduplicated), and whether the category filter was applied."""
     known = TaxonomyCategory.objects.filter(slug=classification.category).exists()
-    filtered = retrieve(
-        vector=vector, category=classification.category if known else None, k=RETRIEVE_K
-    )
-    extra = retrieve(vector=vector, k=UNFILTERED_K) if known else []
+    query = {"text": text, "vector": vector, "language": language}
+    filtered = retrieve(**query, category=classification.category if known else None, k=RETRIEVE_K)
+    extra = retrieve(**query, k=UNFILTERED_K) if known else []
     seen, sources = set(), []
     for source in sorted([*filtered, *extra], key=lambda s: s.score, reverse=True):
         if (source.kind, source.id) not in seen:
@@ -33,18 +32,25 @@ def find_sources(
 
 
 def retrieve_sources(
-    *, ticket: Ticket, run: int, classification: Classification, vector: np.ndarray
+    *, ticket: Ticket, run: int, classification: Classification, vector: np.ndarray, text: str
 ) -> list[Source]:
-    """Sources for the draft. Retrieval only reads, so a repeated run searches again but records the
-    stage once."""
+    """Sources for the draft (``text``: the masked text ``vector`` embeds). Retrieval only reads,
+    so a repeated run searches again but records the stage once."""
+    query = {"classification": classification, "vector": vector, "text": text}
+    language = ticket.language or ""
     if completed(ticket, "retrieve", run=run):
-        return find_sources(classification=classification, vector=vector)[0]
+        return find_sources(**query, language=language)[0]
     with stage(ticket, "retrieve", run=run) as record:
-        sources, known = find_sources(classification=classification, vector=vector)
-        record.inputs = {"category": classification.category if known else None, "k": RETRIEVE_K}
+        sources, known = find_sources(**query, language=language)
+        record.inputs = {
+            "category": classification.category if known else None,
+            "k": RETRIEVE_K,
+            "language": language,
+        }
         record.outputs = {"sources": [s.as_citation() for s in sources]}
         record.versions = {
             "embedding_model": MODEL_NAME,
+            "retrieval_mode": settings.RETRIEVAL_MODE,
             "half_life_days": settings.RETRIEVAL_HALF_LIFE_DAYS,
         }
     return sources

@@ -44,7 +44,7 @@ def run_pipeline(*, ticket_id: int) -> bool:
         assessment = assess_ticket(ticket=ticket, run=run, classification=classification, text=text)
         current_stage = "retrieve"
         sources = retrieve_sources(
-            ticket=ticket, run=run, classification=classification, vector=vector
+            ticket=ticket, run=run, classification=classification, vector=vector, text=text
         )
         current_stage = "draft"
         draft = draft_reply(

@@ -36,6 +36,24 @@ def _identifier():
 
 
 UNKNOWN = "unknown"
+# PostgreSQL text-search configuration per language (stemming, stop words); ``simple`` otherwise.
+TEXT_SEARCH_CONFIGS = {"en": "english", "de": "german", "es": "spanish", "fr": "french"}
+
+
+def search_config(language: str | None) -> str:
+    """The text-search configuration for text in ``language`` ("de-AT" is German)."""
+    return TEXT_SEARCH_CONFIGS.get((language or "")[:2].lower(), "simple")
+
+
+def search_config_sql(column_sql: str) -> str:
+    """SQL choosing the configuration from a language column; constant per value, so it can sit
+    in a generated column."""
+    cases = " ".join(
+        f"WHEN '{code}' THEN '{name}'::regconfig" for code, name in TEXT_SEARCH_CONFIGS.items()
+    )
+    return f"(CASE left({column_sql}, 2) {cases} ELSE 'simple'::regconfig END)"
+
+
 # Below this probability the identifier is guessing ("Help me please", "word word word").
 SURE = 0.75
 # A language the customer used before wins a close call when the identifier gives it at least this.

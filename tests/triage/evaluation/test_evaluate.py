@@ -213,3 +213,65 @@ def test_too_few_rows_per_label_for_the_folds(tmp_path):
             "--label",
             "category=queue",
         )
+
+
+REPLIES = {
+    "billing": "We refunded the duplicate charge; it shows in 5 to 10 business days.",
+    "tech": "Our engineers are looking into the integration; we will update you today.",
+    "access": "Use the reset link on the sign-in page; it is valid for one hour.",
+}
+
+
+def write_replies_csv(path, rows) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["instruction", "intent", "response"])
+        for queue, text in rows:
+            writer.writerow([text, queue, REPLIES[queue]])
+
+
+@pytest.mark.django_db
+def test_drafts_are_measured_against_the_reply_sent_for_dense_and_hybrid(tmp_path, capsys):
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    write_replies_csv(train, [(q, t) for q, texts in QUEUES.items() for t in texts])
+    write_replies_csv(
+        test,
+        [
+            ("billing", "I have been charged twice for the plan"),
+            ("tech", "Our webhooks are not arriving any more"),
+            ("access", "The password reset email never arrives"),
+        ],
+    )
+    live = KnowledgeEntry.objects.create(text="live entry", category="billing")
+    output = tmp_path / "drafts.json"
+    call_command(
+        "evaluate", "--drafts", "--train", str(train), "--test", str(test), "--text",
+        "instruction", "--answer", "response", "--group", "intent", "--json", str(output),
+    )  # fmt: skip
+    result = json.loads(output.read_text())
+    assert set(result["modes"]) == {"dense", "hybrid"}
+    for mode in result["modes"].values():
+        assert mode["retrieval_hit_rate_at_5"] == 1.0
+        assert mode["drafted"] > 0 and mode["draft_token_set"] is not None
+        # the closest neighbour's reply is the reference reply itself here
+        assert mode["baseline_token_set"] == 100.0 and mode["baseline_cosine"] > 0.99
+    printed = capsys.readouterr().out
+    assert "retrieval_hit_rate_at_5" in printed and "hybrid" in printed
+    # the training rows never reached the live knowledge base, and the search path is back
+    assert list(KnowledgeEntry.objects.values_list("pk", flat=True)) == [live.pk]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'evald_%'")
+        assert cursor.fetchall() == []
+        cursor.execute("SELECT current_schema()")
+        assert cursor.fetchone()[0] == "public"
+
+
+@pytest.mark.django_db
+def test_drafts_evaluation_needs_its_columns(tmp_path):
+    data = tmp_path / "d.csv"
+    write_replies_csv(data, [("billing", "charged twice")])
+    with pytest.raises(CommandError, match="has no column 'answer'"):
+        call_command(
+            "evaluate", "--drafts", "--train", str(data), "--test", str(data), "--text",
+            "instruction", "--answer", "answer",
+        )  # fmt: skip

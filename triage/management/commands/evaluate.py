@@ -14,6 +14,10 @@ def _fmt(value) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
+def _plain(value) -> str:
+    return "–" if value is None else str(value)
+
+
 def _row(m: dict) -> str:
     return " ".join(
         f"{_fmt(m.get(key)):>9}"
@@ -186,8 +190,24 @@ class Command(BaseCommand):
         test = drafts.read_rows(o["test"], **columns)
         with tqdm(total=len(test), unit="tickets", desc="draft", disable=None) as bar:
             result = drafts.evaluate_drafts(train, test, progress=bar.update)
-        for key, value in result.items():
-            self.stdout.write(f"{key:<36} {value}")
+        self.stdout.write(
+            f"{result['n_train']} training rows imported in {result['import_seconds']} s, "
+            f"{result['n_test']} test rows, {result['seconds']} s in all"
+        )
+        modes = list(result["modes"])
+        self.stdout.write(f"{'':<28}" + "".join(f"{m:>12}" for m in modes))
+        for key in result["modes"][modes[0]]:
+            if key == "flags":
+                continue
+            values = "".join(f"{_plain(result['modes'][m][key]):>12}" for m in modes)
+            self.stdout.write(f"{key:<28}{values}")
+        for mode in modes:
+            flags = ", ".join(f"{c} {v:.3f}" for c, v in result["modes"][mode]["flags"].items())
+            self.stdout.write(f"flags ({mode}): {flags or 'none'}")
+        self.stdout.write(
+            "token_set: rapidfuzz token-set ratio (0-100) to the reply sent; cosine: of the "
+            "all-MiniLM-L6-v2 embeddings; baseline: the top source's reply sent as it is"
+        )
         if o["json_out"]:
             o["json_out"].write_text(json.dumps(result, indent=2))
             self.stdout.write(f"JSON written to {o['json_out']}")
