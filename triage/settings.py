@@ -224,10 +224,11 @@ ROUTING_CONFIDENCE_THRESHOLD = env_float(
 RETRIEVAL_HALF_LIFE_DAYS = env_float(
     "RETRIEVAL_HALF_LIFE_DAYS", 180.0, minimum=1.0, maximum=36500.0
 )
-# dense: the vector alone; hybrid: the vector and the words, fused (knowledge/retrieval.py).
-RETRIEVAL_MODE = env_str("RETRIEVAL_MODE", "hybrid")
-if RETRIEVAL_MODE not in {"dense", "hybrid"}:
-    raise BadSetting(f"RETRIEVAL_MODE={RETRIEVAL_MODE!r} is not a mode; use dense or hybrid")
+# dense: the vector alone; hybrid: the vector and the words, fused; auto: hybrid for tickets not
+# in English, where the English-only embedding is weak (knowledge/retrieval.py).
+RETRIEVAL_MODE = env_str("RETRIEVAL_MODE", "auto")
+if RETRIEVAL_MODE not in {"dense", "hybrid", "auto"}:
+    raise BadSetting(f"RETRIEVAL_MODE={RETRIEVAL_MODE!r} is not a mode; use auto, dense or hybrid")
 ALLOWED_LINK_DOMAINS = env_list("ALLOWED_LINK_DOMAINS", ["ledgerly.example"])
 KB_STALE_AFTER_DAYS = env_int("KB_STALE_AFTER_DAYS", 60, minimum=1)
 LOCAL_CLASSIFIER_REFIT_SECONDS = env_float(

@@ -248,3 +248,13 @@ def test_rank_fusion_rewards_rows_both_lists_found():
     assert [row.pk for row, _, _ in fused] == [2, 1, 3]
     assert fused[0][2] == "both" and fused[1][2] == "dense" and fused[2][2] == "words"
     assert fused[0][1] < 1.0 and retrieval.fuse([a], [a])[0][1] == pytest.approx(1.0)
+
+
+def test_auto_mode_uses_the_words_for_tickets_not_in_english():
+    assert retrieval.resolve_mode("auto", "de") == "hybrid"
+    assert retrieval.resolve_mode("auto", "fr-CA") == "hybrid"
+    for language in ("en", "unknown", "", None):
+        assert retrieval.resolve_mode("auto", language) == "dense"
+    assert retrieval.resolve_mode("dense", "de") == "dense"
+    with pytest.raises(ValueError, match="not one of dense, hybrid, auto"):
+        retrieval.resolve_mode("sparse", "en")

@@ -7,7 +7,7 @@ import numpy as np
 from django.conf import settings
 
 from knowledge.embeddings import MODEL_NAME
-from knowledge.retrieval import Source, retrieve
+from knowledge.retrieval import Source, resolve_mode, retrieve
 from triage.models import Classification, TaxonomyCategory, Ticket
 from triage.pipeline.events import completed, stage
 
@@ -50,7 +50,7 @@ def retrieve_sources(
         record.outputs = {"sources": [s.as_citation() for s in sources]}
         record.versions = {
             "embedding_model": MODEL_NAME,
-            "retrieval_mode": settings.RETRIEVAL_MODE,
+            "retrieval_mode": resolve_mode(settings.RETRIEVAL_MODE, language),
             "half_life_days": settings.RETRIEVAL_HALF_LIFE_DAYS,
         }
     return sources
