@@ -3,8 +3,10 @@
 Category: a logistic regression over the all-MiniLM-L6-v2 embedding of the entries' (masked)
 text together with TF-IDF word 1-2-grams and character 2-5-grams of the same text (the n-grams
 carry wording the English-only embedding misses). Its confidence is the probability of the
-winning label. The embedding weight and C were chosen on a 20 % validation split of the BANKING77
-training set (never its test set): embedding alone 0.916, with the n-grams 0.926. Without texts
+winning label, calibrated by a temperature fitted on a held-out fifth of the entries. The
+embedding weight and C were chosen on a 20 % validation split of the BANKING77 training set
+(never its test set): embedding alone 0.916, with the n-grams 0.926; a 5-fold cross-validation
+on the training set then found no setting nearby better by more than 0.05 points. Without texts
 (an old caller) it falls back to a blend of a k-nearest-neighbour vote and a logistic regression
 over the embeddings. Subcategory and urgency come from the nearest neighbours' labels, urgency
 from explicit rules first.
@@ -22,9 +24,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
+from scipy.optimize import minimize_scalar
 from scipy.sparse import csr_matrix, hstack
+from scipy.special import log_softmax, softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
 
 from knowledge.embeddings import embed_text
 from knowledge.models import KnowledgeEntry
@@ -34,7 +39,7 @@ from triage.text.sentiment import SENTIMENT_RISK, sentiment_of
 from triage.text.signals import extractive_summary, rule_urgency
 
 ENGINE_NAME = "local"
-MODEL_VERSION = "hybrid-logreg-2"
+MODEL_VERSION = "hybrid-logreg-3"
 K_NEIGHBOURS = 10
 # share of the kNN vote in the blend; the rest is the logistic regression (not tuned on any test
 # set)
@@ -43,6 +48,13 @@ LOGREG_C = 10.0
 # With texts: the embedding's weight beside the two L2-normalised TF-IDF blocks, and C.
 EMBEDDING_WEIGHT = 2.0
 HYBRID_C = 10.0
+# Calibration: a temperature fitted on a held-out share of the entries (the model fitted on the
+# rest), so that a confidence of 0.75 is right about 75 % of the time; then the model is refitted
+# on every entry from that solution. Smaller sets, or labels with fewer rows than
+# MIN_ROWS_PER_LABEL_TO_CALIBRATE, keep the raw probabilities (temperature 1).
+CALIBRATION_SHARE = 0.2
+MIN_ROWS_TO_CALIBRATE = 200
+MIN_ROWS_PER_LABEL_TO_CALIBRATE = 5
 
 
 @dataclass
@@ -79,6 +91,41 @@ class TextFeatures:
         ).tocsr()
 
 
+def logits(model: LogisticRegression, features) -> np.ndarray:
+    """The model's class scores: ``predict_proba`` is their softmax (two classes too)."""
+    scores = model.decision_function(features)
+    return np.c_[np.zeros(len(scores)), scores] if scores.ndim == 1 else scores
+
+
+def fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
+    """The temperature T minimising the negative log-likelihood of ``softmax(scores / T)`` for the
+    true class indices ``truth`` (temperature scaling, Guo et al. 2017)."""
+
+    def nll(log_t: float) -> float:
+        return -float(
+            log_softmax(scores / np.exp(log_t), axis=1)[np.arange(len(truth)), truth].mean()
+        )
+
+    return float(np.exp(minimize_scalar(nll, bounds=(-3.0, 3.0), method="bounded").x))
+
+
+def fit_calibrated(features, labels: np.ndarray) -> tuple[LogisticRegression, float]:
+    """The logistic regression over every row and its temperature (1.0 when too few rows)."""
+    model = LogisticRegression(C=HYBRID_C, max_iter=3000, warm_start=True)
+    counts = Counter(labels.tolist())
+    if len(labels) < MIN_ROWS_TO_CALIBRATE or min(counts.values()) < (
+        MIN_ROWS_PER_LABEL_TO_CALIBRATE
+    ):
+        return model.fit(features, labels), 1.0
+    fit, held = train_test_split(
+        np.arange(len(labels)), test_size=CALIBRATION_SHARE, stratify=labels, random_state=0
+    )
+    model.fit(features[fit], labels[fit])
+    truth = np.searchsorted(model.classes_, labels[held])
+    temperature = fit_temperature(logits(model, features[held]), truth)
+    return model.fit(features, labels), temperature  # warm-started from the held-out fit
+
+
 class CategoryModel:
     """kNN + logistic regression over unit-normalised embeddings."""
 
@@ -91,6 +138,7 @@ class CategoryModel:
         self.labels = np.array(sorted(set(data.categories.tolist())))
         self.index = {label: i for i, label in enumerate(self.labels)}
         self.logreg = None
+        self.temperature = 1.0
         self.features: TextFeatures | None = None
         if len(self.labels) >= 2 and len(data.categories) >= 2 * len(self.labels):
             if data.texts is not None:
@@ -99,8 +147,7 @@ class CategoryModel:
                 except ValueError:  # not one word in the texts: the embeddings alone
                     self.features = None
             if self.features is not None:
-                self.logreg = LogisticRegression(C=HYBRID_C, max_iter=3000)
-                self.logreg.fit(
+                self.logreg, self.temperature = fit_calibrated(
                     self.features.transform(data.vectors, list(data.texts)), data.categories
                 )
             else:
@@ -124,7 +171,8 @@ class CategoryModel:
                 raise ValueError("this model reads the texts too: pass them with the vectors")
             probs = np.zeros((len(vectors), len(self.labels)), dtype=np.float64)
             columns = [self.index[c] for c in self.logreg.classes_]
-            probs[:, columns] = self.logreg.predict_proba(self.features.transform(vectors, texts))
+            scores = logits(self.logreg, self.features.transform(vectors, texts))
+            probs[:, columns] = softmax(scores / self.temperature, axis=1)
             return probs, idx, sims
         knn = np.zeros((len(vectors), len(self.labels)), dtype=np.float64)
         weights = np.clip(sims, 0.0, None) ** 4 + 1e-9  # sharpen: the closest neighbours count most

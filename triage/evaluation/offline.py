@@ -94,6 +94,21 @@ def coverage_at_precision(
     return (last + 1) / len(order), float(confidence[order][last])
 
 
+def calibration_error(correct: np.ndarray, confidence: np.ndarray, bins: int = 10) -> float | None:
+    """Expected calibration error: over ten equal-width confidence bins, the gap between the
+    share right and the mean confidence, weighted by the bin's share of tickets (0 is
+    perfectly calibrated)."""
+    if not len(correct):
+        return None
+    which = np.minimum((confidence * bins).astype(int), bins - 1)
+    error = 0.0
+    for b in range(bins):
+        inside = which == b
+        if inside.any():
+            error += inside.mean() * abs(correct[inside].mean() - confidence[inside].mean())
+    return float(error)
+
+
 def score(y_true: list[str], y_pred: list[str], confidence: list[float], threshold: float) -> dict:
     labels = sorted(set(y_true) | set(y_pred))
     true, pred, conf = np.array(y_true), np.array(y_pred), np.array(confidence)
@@ -116,6 +131,7 @@ def score(y_true: list[str], y_pred: list[str], confidence: list[float], thresho
         if confident.any()
         else None,
         "threshold": threshold,
+        "calibration_error": calibration_error(true == pred, conf),
         **at_precision,
         "per_label": {
             label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(n)}
@@ -317,6 +333,7 @@ def _mean(results: list[dict]) -> dict:
         "threshold_at_90",
         "coverage_at_95",
         "threshold_at_95",
+        "calibration_error",
     )
     mean = {
         k: float(np.mean([r[k] for r in results if r[k] is not None]))

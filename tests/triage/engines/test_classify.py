@@ -9,6 +9,7 @@ from tests.conftest import make_ticket
 from tests.fake_openai import chat_completion
 from triage.engines import classify_local as local
 from triage.engines import openai_client
+from triage.evaluation import offline
 from triage.models import Classification
 from triage.pipeline.run import run_pipeline
 from triage.text.sentiment import sentiment_of
@@ -236,3 +237,50 @@ def test_the_local_model_reads_word_and_character_ngrams_beside_the_embedding():
         np.array([""] * len(texts), dtype=object),
     )  # fmt: skip
     assert local.CategoryModel(empty).features is None
+
+
+def test_temperature_scaling_recovers_the_temperature_the_labels_were_drawn_at():
+    rng = np.random.default_rng(3)
+    scores = rng.normal(scale=4.0, size=(4000, 5))
+    true_probs = np.exp(scores / 2.5)
+    true_probs /= true_probs.sum(axis=1, keepdims=True)
+    truth = np.array([rng.choice(5, p=p) for p in true_probs])
+    assert local.fit_temperature(scores, truth) == pytest.approx(2.5, rel=0.1)
+
+
+def test_confidence_is_calibrated_on_held_out_entries():
+    """Two overlapping clouds: an over-fitted model is too sure; calibrated, a confidence of p is
+    right about p of the time on new rows."""
+    rng = np.random.default_rng(5)
+
+    def sample(n):
+        labels = rng.integers(0, 2, size=n)
+        vectors = rng.normal(size=(n, 384)) + labels[:, None] * 0.08
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        words = [f"w{rng.integers(0, 40)} w{rng.integers(0, 40)}" for _ in range(n)]
+        return vectors.astype(np.float32), np.array(["a", "b"])[labels], words
+
+    vectors, labels, words = sample(600)
+    data = local.LabelledSet(
+        vectors, labels, np.array([""] * 600), np.array([""] * 600), np.array(words, dtype=object)
+    )
+    model = local.CategoryModel(data)
+    assert model.temperature > 1.5  # the raw regression is over-confident here
+    new_vectors, new_labels, new_words = sample(2000)
+    probs, _, _ = model.predict_proba(new_vectors, new_words)
+    confidence = probs.max(axis=1)
+    correct = model.labels[probs.argmax(axis=1)] == new_labels
+    calibrated = offline.calibration_error(correct, confidence)
+    raw = local.logits(model.logreg, model.features.transform(new_vectors, new_words))
+    raw_confidence = np.exp(raw - raw.max(axis=1, keepdims=True))
+    raw_confidence = (raw_confidence / raw_confidence.sum(axis=1, keepdims=True)).max(axis=1)
+    assert calibrated < 0.05 < offline.calibration_error(correct, raw_confidence)
+
+
+def test_small_knowledge_bases_keep_raw_probabilities():
+    texts = np.array(["charged twice", "password reset"] * 10, dtype=object)
+    data = local.LabelledSet(
+        np.eye(20, 384, dtype=np.float32), np.array(["billing", "access"] * 10),
+        np.array([""] * 20), np.array([""] * 20), texts,
+    )  # fmt: skip
+    assert local.CategoryModel(data).temperature == 1.0

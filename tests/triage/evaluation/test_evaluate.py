@@ -1,5 +1,6 @@
 import csv
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -275,3 +276,32 @@ def test_drafts_evaluation_needs_its_columns(tmp_path):
             "evaluate", "--drafts", "--train", str(data), "--test", str(data), "--text",
             "instruction", "--answer", "answer",
         )  # fmt: skip
+
+
+HELPDESK = Path(__file__).parents[2] / "fixtures" / "classify" / "helpdesk_multilingual.csv"
+
+
+@pytest.mark.django_db
+def test_local_engine_beats_the_tfidf_baseline_on_every_field_of_a_multilingual_helpdesk(
+    tmp_path,
+):
+    """400 tickets in en/de/es/fr (tests/fixtures/classify/build_helpdesk.py), 5 folds."""
+    out = tmp_path / "r.json"
+    call_command(
+        "evaluate", "--csv", str(HELPDESK), "--folds", "5", "--text", "subject,body",
+        "--label", "category=queue", "--label", "urgency=priority", "--baseline", "tfidf",
+        "--json", str(out),
+    )  # fmt: skip
+    result = json.loads(out.read_text())
+    for field in ("category", "urgency"):
+        ours, baseline = result["fields"][field], result["baseline"]["fields"][field]
+        assert ours["accuracy"] > baseline["accuracy"] + 0.03, field
+        assert ours["macro_f1"] > baseline["macro_f1"], field
+
+
+def test_calibration_error_is_the_weighted_gap_between_confidence_and_accuracy():
+    correct = np.array([True, True, False, False])
+    assert offline.calibration_error(correct, np.array([0.95, 0.95, 0.15, 0.15])) == (
+        pytest.approx(0.5 * 0.05 + 0.5 * 0.15)
+    )
+    assert offline.calibration_error(np.array([], dtype=bool), np.array([])) is None

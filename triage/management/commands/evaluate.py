@@ -28,6 +28,7 @@ def _row(m: dict) -> str:
             "accuracy_at_threshold",
             "coverage_at_90",
             "coverage_at_95",
+            "calibration_error",
         )
     )
 
@@ -220,7 +221,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"{'field':<10} {'accuracy':>9} {'macro-F1':>9} {'coverage':>9} {'acc@thr':>9} "
-            f"{'cov@.90':>9} {'cov@.95':>9}"
+            f"{'cov@.90':>9} {'cov@.95':>9} {'ECE':>9}"
         )
         for field, m in result["fields"].items():
             self.stdout.write(f"{field:<10} {_row(m)}")
@@ -229,7 +230,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"{'  tfidf':<10} {_row(base)}")
         self.stdout.write(
             "cov@.90 / cov@.95: the share of tickets that can go without review, most confident "
-            "first, while precision stays at 0.90 / 0.95"
+            "first, while precision stays at 0.90 / 0.95; ECE: expected calibration error (0 when "
+            "a confidence of p is right p of the time)"
         )
         self.stdout.write(
             f"threshold {result['versions']['threshold']}; versions "
