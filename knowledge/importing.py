@@ -26,6 +26,7 @@ from knowledge.services import (
     EntryInput,
     create_entries,
     language_of,
+    refresh_statistics,
     save_article,
 )
 from triage.text.cleaning import html_to_text, looks_like_html
@@ -243,6 +244,8 @@ def import_resolved_csv(
         if len(batch) >= batch_size:
             flush()
     flush()
+    if summary.imported:
+        refresh_statistics()
     summary.seconds = clock.perf_counter() - started
     return summary
 

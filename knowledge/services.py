@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from knowledge.chunking import chunk_markdown
@@ -95,6 +95,13 @@ def create_entries(*, entries: Sequence[EntryInput]) -> list[KnowledgeEntry]:
     ]
     with transaction.atomic():
         return KnowledgeEntry.objects.bulk_create(rows)
+
+
+def refresh_statistics() -> None:
+    """``ANALYZE`` the entries after a bulk import, so the planner and the hybrid search's common
+    words (``retrieval.common_lexemes``) reflect them without waiting for autovacuum."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {KnowledgeEntry._meta.db_table}")
 
 
 def language_of(text: str) -> str:

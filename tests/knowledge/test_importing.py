@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.postgres.search import SearchQuery
 from django.core.management import CommandError, call_command
 
 from knowledge.models import KBArticle, KnowledgeEntry, ReembedProgress
@@ -171,3 +172,40 @@ def test_reembed_fixes_stale_rows_and_resumes_a_full_pass(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"resuming after id {first.pk}" in out and "entries: re-embedded 2 rows" in out
     assert not ReembedProgress.objects.exists()
+
+
+@pytest.mark.django_db
+def test_imports_without_a_language_column_tell_the_language_and_index_its_words(tmp_path):
+    path = write(
+        tmp_path,
+        "de.csv",
+        "text,category\n"
+        "\"Mir wurde die Rechnung für März doppelt abgebucht, bitte Geld zurück\",billing\n"
+        "I was charged twice for the March invoice and would like my money back,billing\n",
+    )
+    call_command("import_resolved", str(path), "--map", "text=text,category=category")
+    german = KnowledgeEntry.objects.get(text__startswith="Mir wurde")
+    english = KnowledgeEntry.objects.get(text__startswith="I was")
+    assert (german.language, english.language) == ("de", "en")
+    # each indexed with its own language's stemming: "Rechnungen" finds the German entry
+    assert list(
+        KnowledgeEntry.objects.filter(
+            search_document=SearchQuery("Rechnungen", config="german")
+        ).values_list("pk", flat=True)
+    ) == [german.pk]
+
+
+@pytest.mark.django_db
+def test_articles_are_indexed_in_their_language(tmp_path):
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "erstattung.md").write_text(
+        "# Erstattungen\n\n## Dauer\nErstattungen dauern fünf bis zehn Werktage, bis sie auf "
+        "Ihrem Konto erscheinen.\n"
+    )
+    call_command("import_articles", str(folder))
+    article = KBArticle.objects.get()
+    assert article.language == "de" and {c.language for c in article.chunks.all()} == {"de"}
+    assert article.chunks.filter(
+        search_document=SearchQuery("Erstattung", config="german")
+    ).exists()

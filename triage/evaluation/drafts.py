@@ -31,7 +31,7 @@ from rapidfuzz import fuzz
 from knowledge.embeddings import embed_texts
 from knowledge.models import KBArticle, KBChunk, KnowledgeEntry
 from knowledge.retrieval import RETRIEVAL_MODES, Source, retrieve
-from knowledge.services import EntryInput, create_entries, language_of
+from knowledge.services import EntryInput, create_entries, language_of, refresh_statistics
 from triage.config.defaults import PERSONAS
 from triage.engines import draft_local
 from triage.engines.types import AccountSummary, DraftContext
@@ -117,8 +117,7 @@ def import_rows(rows: list[Row], *, batch: int = 512) -> None:
                 for i, (row, text) in enumerate(zip(chunk, masked, strict=True))
             ]
         )
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {KnowledgeEntry._meta.db_table}")
+    refresh_statistics()
 
 
 @dataclass
