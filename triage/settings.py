@@ -218,6 +218,14 @@ if "openai" in {CLASSIFIER_ENGINE, DRAFT_ENGINE} and not (OPENAI_API_KEY or OPEN
 
 EMBEDDING_MODEL_NAME = "all-MiniLM-L6-v2"
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64, minimum=1)
+# torch (sentence-transformers), onnx-fp32 or onnx-int8: the same model, run by onnxruntime from
+# a local export (knowledge/embeddings.py); changing it calls for `manage.py reembed`.
+EMBEDDING_BACKEND = env_str("EMBEDDING_BACKEND", "onnx-fp32")
+if EMBEDDING_BACKEND not in {"torch", "onnx-fp32", "onnx-int8"}:
+    raise BadSetting(
+        f"EMBEDDING_BACKEND={EMBEDDING_BACKEND!r} is not a path; use onnx-fp32, onnx-int8 or torch"
+    )
+MODEL_CACHE_DIR = Path(env_str("MODEL_CACHE_DIR", str(VAR_DIR / "models")))
 ROUTING_CONFIDENCE_THRESHOLD = env_float(
     "ROUTING_CONFIDENCE_THRESHOLD", 0.75, minimum=0.0, maximum=1.0
 )

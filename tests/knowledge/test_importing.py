@@ -180,7 +180,7 @@ def test_imports_without_a_language_column_tell_the_language_and_index_its_words
         tmp_path,
         "de.csv",
         "text,category\n"
-        "\"Mir wurde die Rechnung für März doppelt abgebucht, bitte Geld zurück\",billing\n"
+        '"Mir wurde die Rechnung für März doppelt abgebucht, bitte Geld zurück",billing\n'
         "I was charged twice for the March invoice and would like my money back,billing\n",
     )
     call_command("import_resolved", str(path), "--map", "text=text,category=category")

@@ -30,6 +30,8 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         ({"EMAIL_PORT": "twenty-five"}, "EMAIL_PORT"),
         ({"ROUTING_CONFIDENCE_THRESHOLD": "1.7"}, "ROUTING_CONFIDENCE_THRESHOLD"),
         ({"CLASSIFIER_ENGINE": "gpt"}, "CLASSIFIER_ENGINE"),
+        ({"EMBEDDING_BACKEND": "gpu"}, "EMBEDDING_BACKEND"),
+        ({"RETRIEVAL_MODE": "sparse"}, "RETRIEVAL_MODE"),
         ({"DEBUG": "false", "ALLOWED_HOSTS": "support.example.com"}, "SECRET_KEY"),
     ],
 )

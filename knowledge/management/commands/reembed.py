@@ -57,15 +57,19 @@ class Command(BaseCommand):
             with tqdm(total=total, unit="rows", desc=table, disable=None) as bar:
                 last_id = after
                 while True:
-                    batch = list(rows.filter(pk__gt=last_id).defer("embedding")[:ENTRY_BATCH_SIZE])
+                    batch = list(
+                        rows.filter(pk__gt=last_id).defer("embedding", "search_document")[
+                            :ENTRY_BATCH_SIZE
+                        ]
+                    )
                     if not batch:
                         break
                     vectors = embed_texts([to_text(row) for row in batch])
                     with transaction.atomic():
                         for row, vector in zip(batch, vectors, strict=True):
-                            model.objects.filter(pk=row.pk).update(
-                                embedding=vector, embedding_model=MODEL_NAME
-                            )
+                            row.embedding, row.embedding_model = vector, MODEL_NAME
+                        # one statement per batch, not one per row
+                        model.objects.bulk_update(batch, ["embedding", "embedding_model"])
                         last_id = batch[-1].pk
                         if all:
                             ReembedProgress.objects.filter(table=table).update(last_id=last_id)

@@ -39,16 +39,15 @@ VALID = {
 
 
 @pytest.fixture
-def recorded_embeddings(monkeypatch):
+def recorded_embeddings(monkeypatch, settings):
     seen: list[str] = []
-    model = embeddings.get_model()
-    original = model.encode
+    original = embeddings.get_embedder()
 
-    def encode(sentences, *args, **kwargs):
-        seen.extend([sentences] if isinstance(sentences, str) else list(sentences))
-        return original(sentences, *args, **kwargs)
+    def embed(texts, batch_size):
+        seen.extend(texts)
+        return original(texts, batch_size)
 
-    monkeypatch.setattr(model, "encode", encode)
+    monkeypatch.setitem(embeddings._embedders, settings.EMBEDDING_BACKEND, embed)
     return seen
 
 

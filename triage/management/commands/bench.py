@@ -64,7 +64,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--only",
-            choices=["preprocess"],
+            choices=["preprocess", "embedding-paths"],
             help="Run one measure alone (needs no database)",
         )
 
@@ -72,6 +72,10 @@ class Command(BaseCommand):
         if only == "preprocess":
             figures = preprocess_throughput()
             self.stdout.write(_preprocess_line(figures))
+            return
+        if only == "embedding-paths":
+            for line in _paths_lines(embedding_paths()):
+                self.stdout.write(line)
             return
         connection.settings_dict["TEST"]["NAME"] = BENCH_DB
         old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
@@ -386,6 +390,97 @@ PREPROCESS_TEXTS = [
     "Our API calls return 401 invalid_api_key since this morning, jane@corp.example",
     "<p>How do I export all invoices as CSV?</p><div class=gmail_quote>On Mon wrote: old</div>",
 ]
+
+
+BANKING77 = Path(settings.BASE_DIR).parent / "shared" / "data" / "banking77"
+SHORT_TEXT = "My card was charged twice for order {i}, please refund"
+LONG_TEXT = (
+    "The bank feed stopped syncing after we reconnected the account and invoices are missing. "
+) * 20 + "{i}"
+
+
+def _speed(texts: list[str], backend: str) -> float:
+    embed_texts(texts[:8], backend=backend)  # loaded and warm
+    start = time.perf_counter()
+    embed_texts(texts, backend=backend)
+    return round(len(texts) / (time.perf_counter() - start), 1)
+
+
+def embedding_paths() -> dict:
+    """Each embedding path (torch, ONNX fp32, ONNX int8): texts per second, short and long, and on
+    BANKING77 (when ../shared/data/banking77 is there) the local classifier's accuracy with that
+    path's vectors and retrieval recall@5 against torch's vectors (exact search, test queries
+    over the training set)."""
+    import csv  # noqa: PLC0415 -- only this measure reads CSV
+
+    from knowledge.embeddings import BACKENDS  # noqa: PLC0415
+    from triage.evaluation.datasets import prepare  # noqa: PLC0415
+
+    short = [SHORT_TEXT.format(i=i) for i in range(512)]
+    long = [LONG_TEXT.format(i=i) for i in range(64)]
+    out: dict = {"paths": {}}
+    data = None
+    if (BANKING77 / "train.csv").exists():
+        rows = {
+            part: list(csv.DictReader((BANKING77 / f"{part}.csv").open(encoding="utf-8")))
+            for part in ("train", "test")
+        }
+        data = {
+            part: (prepare([r["text"] for r in rs]), np.array([r["category"] for r in rs]))
+            for part, rs in rows.items()
+        }
+    else:
+        out["banking77"] = f"skipped: {BANKING77} is absent"
+    reference = None
+    for backend in BACKENDS:
+        figures = {
+            "short_per_second": _speed(short, backend),
+            "long_per_second": _speed(long, backend),
+        }
+        if data is not None:
+            (train_texts, train_labels), (test_texts, test_labels) = data["train"], data["test"]
+            train = embed_texts(train_texts, backend=backend)
+            test = embed_texts(test_texts, backend=backend)
+            model = classify_local.CategoryModel(
+                classify_local.LabelledSet(
+                    vectors=train,
+                    categories=train_labels,
+                    subcategories=np.array([""] * len(train)),
+                    urgencies=np.array([""] * len(train)),
+                    texts=np.array(train_texts, dtype=object),
+                )
+            )
+            probs, _, _ = model.predict_proba(test, test_texts)
+            figures["banking77_accuracy"] = round(
+                float((model.labels[probs.argmax(axis=1)] == test_labels).mean()), 4
+            )
+            top5 = np.argsort(-(test @ train.T), axis=1)[:, :5]
+            if reference is None:
+                reference = top5
+            figures["recall_at_5_vs_torch"] = round(
+                float(
+                    np.mean(
+                        [len(set(a) & set(b)) / 5 for a, b in zip(top5, reference, strict=True)]
+                    )
+                ),
+                4,
+            )
+        out["paths"][backend] = figures
+    return out
+
+
+def _paths_lines(figures: dict) -> list[str]:
+    lines = [
+        f"{'embedding path':<12} {'short/s':>9} {'long/s':>9} {'BANKING77':>10} {'recall@5':>9}"
+    ]
+    for backend, f in figures["paths"].items():
+        lines.append(
+            f"{backend:<12} {f['short_per_second']:>9} {f['long_per_second']:>9} "
+            f"{f.get('banking77_accuracy', '–'):>10} {f.get('recall_at_5_vs_torch', '–'):>9}"
+        )
+    if "banking77" in figures:
+        lines.append(f"BANKING77 {figures['banking77']}")
+    return lines
 
 
 def preprocess_throughput(n: int = 4000) -> dict:
