@@ -52,10 +52,13 @@ def tickets_for(user: AbstractBaseUser) -> QuerySet[Ticket]:
         return Ticket.objects.all()
     if role_of(user) is None:
         return Ticket.objects.none()
-    # A list of ids, not a join: the planner then knows how selective it is.
-    return Ticket.objects.filter(
-        team_id__in=list(TeamMembership.objects.filter(user=user).values_list("team_id", flat=True))
-    )
+    # A list of ids, not a join: the planner then knows how selective it is. Remembered on the
+    # user object like the role (one request).
+    if not hasattr(user, "_deskpilot_team_ids"):
+        user._deskpilot_team_ids = list(
+            TeamMembership.objects.filter(user=user).values_list("team_id", flat=True)
+        )
+    return Ticket.objects.filter(team_id__in=user._deskpilot_team_ids)
 
 
 def ticket_for_user(user: AbstractBaseUser, pk: int) -> Ticket:

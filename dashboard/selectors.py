@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -95,6 +96,20 @@ def filtered_tickets(*, user: AbstractBaseUser, filters: QueueFilters) -> QueryS
     return tickets
 
 
+# What a queue row shows, and nothing else: a page of 50 loads in a fraction of the full rows' time.
+QUEUE_ROW_FIELDS = (
+    "subject", "masked_text", "channel", "language", "status", "urgency", "category", "sentiment",
+    "tier", "escalation_codes", "needs_human_triage", "flag_codes", "sla_due_at", "sla_paused_at",
+    "first_response_at", "created_at", "queue_rank_at",
+    "customer__name", "customer__email", "customer__tier",
+    "team__name", "reviewer__username",
+)  # fmt: skip
+
+
+def _queue_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return tickets.select_related("customer", "team", "reviewer").only(*QUEUE_ROW_FIELDS)
+
+
 def queue_page(
     *, user: AbstractBaseUser, filters: QueueFilters, after: str = "", limit: int = QUEUE_PAGE_SIZE
 ) -> tuple[list[Ticket], str]:
@@ -112,11 +127,7 @@ def queue_page(
     if cursor is not None:
         rank, pk = cursor
         tickets = tickets.filter(Q(queue_rank_at__gt=rank) | Q(queue_rank_at=rank, pk__gt=pk))
-    rows = list(
-        tickets.select_related("customer", "team", "reviewer")
-        .defer("raw_body", "cleaned_text", "search_document")
-        .order_by("queue_rank_at", "pk")[: limit + 1]
-    )
+    rows = list(_queue_rows(tickets).order_by("queue_rank_at", "pk")[: limit + 1])
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else ""
     return rows[:limit], next_cursor
 
@@ -135,11 +146,7 @@ def search_page(
         tickets = tickets.filter(
             Q(search_rank__lt=cursor[0]) | Q(search_rank=cursor[0], pk__lt=cursor[1])
         )
-    rows = list(
-        tickets.select_related("customer", "team", "reviewer")
-        .defer("raw_body", "cleaned_text", "search_document")
-        .order_by("-search_rank", "-pk")[: limit + 1]
-    )
+    rows = list(_queue_rows(tickets).order_by("-search_rank", "-pk")[: limit + 1])
     next_cursor = (
         f"{rows[limit - 1].search_rank!r}|{rows[limit - 1].pk}" if len(rows) > limit else ""
     )
@@ -163,14 +170,40 @@ def processing_count(*, user: AbstractBaseUser) -> int:
     return tickets_for(user).filter(status=Ticket.Status.NEW).count()
 
 
+# A rendered queue row is kept this long; it is reused only while everything it shows is unchanged.
+QUEUE_ROW_SECONDS = 300
+
+
+def queue_row_key(ticket: Ticket, *, now: datetime) -> str:
+    """A digest of everything a queue row shows (the template's inputs, the minute for its "3 hours
+    ago" texts, the time zone): two rows with one key render the same HTML, so caching the
+    rendered row by it can never show a stale row."""
+    customer = ticket.customer
+    values = (
+        ticket.pk, ticket.title, ticket.channel, ticket.language, ticket.status,
+        str(customer) if customer else None, customer.tier if customer else None,
+        ticket.shows_sla, ticket.sla_state(now), ticket.sla_due_at,
+        ticket.sla_paused_at is not None,
+        ticket.urgency, ticket.category, ticket.sentiment, ticket.tier,
+        tuple(ticket.escalation_codes or ()), ticket.needs_human_triage,
+        tuple(ticket.flag_codes or ()), str(ticket.team or ""), str(ticket.reviewer or ""),
+        ticket.created_at, now.replace(second=0, microsecond=0),
+        timezone.get_current_timezone_name(),
+    )  # fmt: skip
+    return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+
+
 def queue_page_context(*, user: AbstractBaseUser, params: Mapping[str, str]) -> dict:
     """The review queue page: one page of tickets, the filters and what they can be set to."""
     filters = QueueFilters.from_query(params)
     after = params.get("after", "")
     tickets, next_cursor = queue_page(user=user, filters=filters, after=after)
+    now = timezone.now()
     for ticket in tickets:
         ticket.shows_sla = lifecycle.shows_sla(ticket)  # no countdown once answered or finished
+        ticket.row_key = queue_row_key(ticket, now=now)
     return {
+        "row_seconds": QUEUE_ROW_SECONDS,
         "tickets": tickets,
         "next_cursor": next_cursor,
         "after": after,

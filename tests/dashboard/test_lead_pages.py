@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dashboard.forms import opened_token
-from dashboard.selectors import QueueFilters, queue_page
+from dashboard.selectors import QueueFilters, queue_page, queue_row_key
 from tests.conftest import make_ticket
 from triage.models import Review, Team, Ticket
 from triage.review.decisions import reviewer_text
@@ -110,3 +110,39 @@ def test_metrics_show_a_decision_and_export_it_as_csv(client, people, billing_ti
     assert rows[0][:3] == ["review_id", "ticket_id", "team"] and rows[1][7] == "approved_edited"
     assert client.get("/metrics/?from=2026-13-01").status_code == 422
     assert client.get("/metrics/?from=2026-05-01&to=2026-01-01").status_code == 422
+
+
+def test_cached_queue_rows_show_every_change_at_once(client, people):
+    """Rows are cached by a digest of what they show: a change made behind the ORM's back (a bulk
+    update) shows on the next request, and an unchanged row renders as before."""
+    billing = Team.objects.get(slug="billing")
+    many_tickets(3, billing)
+    client.force_login(people["agent"])
+    def rows() -> str:
+        page = client.get("/").content.decode()
+        return page[page.index("<tbody>") : page.index("</tbody>")]
+
+    first = rows()
+    assert first.count("u-P3") == 3 and "u-P1" not in first
+    assert rows() == first
+    ticket = Ticket.objects.order_by("pk").first()
+    Ticket.objects.filter(pk=ticket.pk).update(urgency="P1", flag_codes=["unbacked_claim"])
+    after = rows()
+    assert after.count("u-P3") == 2 and after.count("u-P1") == 1
+    assert "unbacked_claim" in after
+    Ticket.objects.filter(pk=ticket.pk).update(subject="Renamed by the customer")
+    assert "Renamed by the customer" in rows()
+
+
+def test_a_queue_row_key_changes_with_what_the_row_shows_and_the_minute():
+    now = timezone.now().replace(second=10)
+    ticket = Ticket(
+        pk=7, subject="Charged twice", channel="email", status="in_review", urgency="P2",
+        created_at=now, sla_due_at=now + timezone.timedelta(hours=4),
+    )  # fmt: skip
+    ticket.shows_sla = True
+    key = queue_row_key(ticket, now=now)
+    assert queue_row_key(ticket, now=now + timezone.timedelta(seconds=30)) == key
+    assert queue_row_key(ticket, now=now + timezone.timedelta(minutes=1)) != key
+    ticket.sentiment = "angry"
+    assert queue_row_key(ticket, now=now) != key

@@ -64,7 +64,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--only",
-            choices=["preprocess", "embedding-paths", "import"],
+            choices=["preprocess", "embedding-paths", "import", "queue"],
             help="Run one measure alone (preprocess and embedding-paths need no database)",
         )
 
@@ -79,9 +79,12 @@ class Command(BaseCommand):
             return
         connection.settings_dict["TEST"]["NAME"] = BENCH_DB
         old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-        if only == "import":
+        if only in {"import", "queue"}:
             try:
-                self.stdout.write(json.dumps(import_throughput()))
+                if only == "queue":
+                    load_demo()
+                figures = import_throughput() if only == "import" else self.queue_page(100_000)
+                self.stdout.write(json.dumps(figures))
             finally:
                 connection.creation.destroy_test_db(old_name, verbosity=0)
             return
