@@ -17,6 +17,7 @@ engine's similarity floor reads it.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -180,13 +181,19 @@ def fuse(*ranked: list) -> list[tuple[object, float, str]]:
 
 
 def _set_search_params(*, filtered: bool) -> None:
-    """Per-transaction HNSW settings. With a filter, iterative scans keep walking the graph
-    until enough rows pass it, so a rare category still yields k results (pgvector >= 0.8)."""
+    """Per-transaction HNSW settings, in one round trip. With a filter, iterative scans keep
+    walking the graph until enough rows pass it, so a rare category still yields k results
+    (pgvector >= 0.8)."""
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL hnsw.ef_search = %s", [EF_SEARCH])
         if filtered:
-            cursor.execute("SET LOCAL hnsw.iterative_scan = strict_order")
-            cursor.execute("SET LOCAL hnsw.max_scan_tuples = %s", [MAX_SCAN_TUPLES])
+            cursor.execute(
+                "SELECT set_config('hnsw.ef_search', %s, true), "
+                "set_config('hnsw.iterative_scan', 'strict_order', true), "
+                "set_config('hnsw.max_scan_tuples', %s, true)",
+                [str(EF_SEARCH), str(MAX_SCAN_TUPLES)],
+            )
+        else:
+            cursor.execute("SELECT set_config('hnsw.ef_search', %s, true)", [str(EF_SEARCH)])
 
 
 def _distance(vector: np.ndarray, *, exact: bool):
@@ -209,12 +216,30 @@ def _live_chunks(category: str | None):
     return qs.select_related("article").defer("embedding", "search_document")
 
 
-def _nearest(qs, vector: np.ndarray, *, filtered: bool, limit: int) -> list:
+# How many rows a category filter leaves, remembered a minute per process: it only chooses between
+# an exact scan and the graph walk, both right, so a count a minute old costs at most some speed.
+COUNT_SECONDS = 60.0
+_counts: dict[tuple[str, str], tuple[float, int]] = {}
+
+
+def _filtered_count(qs, category: str) -> int:
+    key = (qs.model._meta.label, category)
+    now = time.monotonic()
+    cached = _counts.get(key)
+    if cached is None or cached[0] < now:
+        if len(_counts) > 1024:
+            _counts.clear()
+        cached = (now + COUNT_SECONDS, qs.count())
+        _counts[key] = cached
+    return cached[1]
+
+
+def _nearest(qs, vector: np.ndarray, *, category: str | None, limit: int) -> list:
     """Rows of ``qs`` nearest to ``vector`` through the HNSW index (exactly for a small filtered
     set), each with ``.distance``."""
     with transaction.atomic():
         _set_search_params(filtered=True)
-        exact = filtered and qs.count() <= EXACT_FILTER_MAX_ROWS
+        exact = bool(category) and _filtered_count(qs, category) <= EXACT_FILTER_MAX_ROWS
         return list(
             qs.annotate(distance=_distance(vector, exact=exact)).order_by("distance")[:limit]
         )
@@ -237,12 +262,12 @@ def nearest_entries(
     vector: np.ndarray, *, category: str | None, limit: int
 ) -> list[KnowledgeEntry]:
     """Live entries nearest to ``vector`` through the HNSW index, each with ``.distance``."""
-    return _nearest(_live_entries(category), vector, filtered=bool(category), limit=limit)
+    return _nearest(_live_entries(category), vector, category=category, limit=limit)
 
 
 def _candidates(qs, vector, query: SearchQuery | None, *, category, limit) -> list:
     """(row, fused relevance or None, matched) best first: dense alone without a word query."""
-    dense = _nearest(qs, vector, filtered=bool(category), limit=limit)
+    dense = _nearest(qs, vector, category=category, limit=limit)
     if query is None:
         return [(row, None, "dense") for row in dense]
     return fuse(dense, _by_words(qs, query, vector, limit=limit))[:limit]

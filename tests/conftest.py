@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection
 
+from knowledge import retrieval
 from knowledge.services import EntryInput, create_entries
 from tests.fake_openai import FakeOpenAI
 from triage.config.seed import seed_configuration
@@ -15,6 +16,7 @@ from triage.demo.resolved import resolved_tickets
 from triage.engines import classify_local, openai_client
 from triage.ingest.service import CustomerInput, TicketInput, ingest_ticket
 from triage.models import Team, TeamMembership, Ticket
+from triage.pipeline import events
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +40,15 @@ def child_env(**extra: str) -> dict[str, str]:
     env.update({"DJANGO_SETTINGS_MODULE": "triage.settings", "HF_HUB_OFFLINE": "1"})
     env.update(extra)
     return env
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_memos():
+    """Each test starts as a fresh worker would: no remembered category counts or run events
+    (the database they were read from is rolled back between tests)."""
+    retrieval._counts.clear()
+    events._done.clear()
+    yield
 
 
 @pytest.fixture

@@ -118,6 +118,7 @@ def test_cached_queue_rows_show_every_change_at_once(client, people):
     billing = Team.objects.get(slug="billing")
     many_tickets(3, billing)
     client.force_login(people["agent"])
+
     def rows() -> str:
         page = client.get("/").content.decode()
         return page[page.index("<tbody>") : page.index("</tbody>")]

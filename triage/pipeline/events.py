@@ -45,7 +45,7 @@ class StageRecord:
         self.saved = True
 
     def _write_event(self) -> None:
-        PipelineEvent.objects.create(
+        event = PipelineEvent.objects.create(
             ticket=self.ticket,
             stage=self.name,
             run=self.run,
@@ -56,6 +56,9 @@ class StageRecord:
             versions=self.versions,
             error=self.error,
         )
+        done = _done.get((self.ticket.pk, self.run))
+        if done is not None and not self.error:
+            done[self.name] = event
 
 
 @contextmanager
@@ -69,9 +72,30 @@ def stage(ticket: Ticket, name: str, *, run: int) -> Iterator[StageRecord]:
             pass
 
 
+# The successful events of the runs this process works on, read once per run: while a ticket is
+# claimed, only its claimant writes its events, and ``start_run`` forgets what an earlier claim of
+# the same run (perhaps in another process) left here.
+_done: dict[tuple[int, int], dict[str, PipelineEvent]] = {}
+_MAX_RUNS_REMEMBERED = 256
+
+
+def start_run(*, ticket_id: int, run: int) -> None:
+    """Called when a claim is taken: the run's committed stages are read afresh."""
+    _done.pop((ticket_id, run), None)
+
+
 def completed(ticket: Ticket, name: str, *, run: int) -> PipelineEvent | None:
-    """The successful event of ``name`` in this run, if the stage already committed."""
-    return PipelineEvent.objects.filter(ticket=ticket, stage=name, run=run, error="").first()
+    """The successful event of ``name`` in this run, if the stage already committed (one query
+    per run, not one per stage)."""
+    key = (ticket.pk, run)
+    if key not in _done:
+        if len(_done) >= _MAX_RUNS_REMEMBERED:
+            _done.clear()
+        _done[key] = {
+            e.stage: e
+            for e in PipelineEvent.objects.filter(ticket=ticket, run=run, error="").order_by("pk")
+        }
+    return _done[key].get(name)
 
 
 def record_failure(*, ticket_id: int, stage_name: str, error: str, run: int = 0) -> None:

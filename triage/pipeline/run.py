@@ -17,7 +17,7 @@ from triage import lifecycle
 from triage.pipeline.assess import assess_ticket
 from triage.pipeline.classify import classify_ticket, ticket_text
 from triage.pipeline.draft import draft_reply
-from triage.pipeline.events import record_failure
+from triage.pipeline.events import record_failure, start_run
 from triage.pipeline.guard import guard_draft
 from triage.pipeline.handoff import write_handoff
 from triage.pipeline.preprocess import preprocess_ticket
@@ -33,6 +33,7 @@ def run_pipeline(*, ticket_id: int) -> bool:
     if claim is None:  # gone, done already, or held by another live worker
         return False
     ticket, run = claim
+    start_run(ticket_id=ticket.pk, run=run)
     current_stage = "preprocess"
     try:
         preprocess_ticket(ticket=ticket, run=run)

@@ -16,6 +16,7 @@ from triage.engines import openai_client
 from triage.engines.types import EngineError
 from triage.models import Classification, Draft, PipelineEvent, Ticket
 from triage.pipeline import draft as draft_stage
+from triage.pipeline import events
 from triage.pipeline.run import run_pipeline
 
 STAGES = ["preprocess", "classify", "assess", "retrieve", "draft", "guard", "route", "handoff"]
@@ -25,6 +26,22 @@ def successful_stages(ticket: Ticket) -> Counter:
     return Counter(
         PipelineEvent.objects.filter(ticket=ticket, error="").values_list("stage", flat=True)
     )
+
+
+def test_a_continued_run_reads_the_stages_committed_since_this_process_last_looked(
+    knowledge, monkeypatch
+):
+    """Committed stages are read once per run and remembered; a claim that continues a run reads
+    them afresh, whatever this process remembered (another worker may have committed more)."""
+    ticket = make_ticket(body="I was charged twice for my subscription this month")
+    real = draft_stage.compose
+    monkeypatch.setattr(draft_stage, "compose", lambda **kwargs: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        run_pipeline(ticket_id=ticket.pk)
+    events._done[(ticket.pk, 1)] = {}  # as if this process had seen nothing committed
+    monkeypatch.setattr(draft_stage, "compose", real)
+    assert run_pipeline(ticket_id=ticket.pk) is True
+    assert successful_stages(ticket) == Counter(STAGES)
 
 
 @pytest.mark.django_db(transaction=True)
