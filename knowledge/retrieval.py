@@ -133,6 +133,10 @@ def query_lexemes(text: str, language: str | None) -> list[str]:
 
 
 def common_lexemes(table: str) -> set[str]:
+    return _remembered(("common", table), lambda: _common_lexemes(table))
+
+
+def _common_lexemes(table: str) -> set[str]:
     """Words in more than ``COMMON_SHARE`` of ``table``'s documents, from the planner's statistics
     (``ANALYZE`` keeps the most common elements of a tsvector column with their frequencies):
     the knowledge base's own stop words ("wurde", "warum" are not on PostgreSQL's German list).
@@ -216,22 +220,31 @@ def _live_chunks(category: str | None):
     return qs.select_related("article").defer("embedding", "search_document")
 
 
-# How many rows a category filter leaves, remembered a minute per process: it only chooses between
-# an exact scan and the graph walk, both right, so a count a minute old costs at most some speed.
-COUNT_SECONDS = 60.0
-_counts: dict[tuple[str, str], tuple[float, int]] = {}
+# Remembered a minute per process: how many rows a category filter leaves (it only chooses between
+# an exact scan and the graph walk, both right) and the knowledge base's common words (they change
+# with ANALYZE); a value a minute old costs at most some speed or one more word in a query.
+MEMO_SECONDS = 60.0
+_memo: dict[tuple, tuple[float, object]] = {}
+
+
+def _remembered(key: tuple, compute):
+    now = time.monotonic()
+    cached = _memo.get(key)
+    if cached is None or cached[0] < now:
+        if len(_memo) > 1024:
+            _memo.clear()
+        cached = (now + MEMO_SECONDS, compute())
+        _memo[key] = cached
+    return cached[1]
+
+
+def forget_memos() -> None:
+    """Forget what was remembered (a switch to another schema, a test)."""
+    _memo.clear()
 
 
 def _filtered_count(qs, category: str) -> int:
-    key = (qs.model._meta.label, category)
-    now = time.monotonic()
-    cached = _counts.get(key)
-    if cached is None or cached[0] < now:
-        if len(_counts) > 1024:
-            _counts.clear()
-        cached = (now + COUNT_SECONDS, qs.count())
-        _counts[key] = cached
-    return cached[1]
+    return _remembered(("count", qs.model._meta.label, category), qs.count)
 
 
 def _nearest(qs, vector: np.ndarray, *, category: str | None, limit: int) -> list:

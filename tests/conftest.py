@@ -46,7 +46,7 @@ def child_env(**extra: str) -> dict[str, str]:
 def _fresh_process_memos():
     """Each test starts as a fresh worker would: no remembered category counts or run events
     (the database they were read from is rolled back between tests)."""
-    retrieval._counts.clear()
+    retrieval.forget_memos()
     events._done.clear()
     yield
 

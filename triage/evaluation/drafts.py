@@ -30,7 +30,7 @@ from rapidfuzz import fuzz
 
 from knowledge.embeddings import embed_texts
 from knowledge.models import KBArticle, KBChunk, KnowledgeEntry
-from knowledge.retrieval import RETRIEVAL_MODES, Source, retrieve
+from knowledge.retrieval import RETRIEVAL_MODES, Source, forget_memos, retrieve
 from knowledge.services import EntryInput, create_entries, language_of, refresh_statistics
 from triage.config.defaults import PERSONAS
 from triage.engines import draft_local
@@ -93,10 +93,12 @@ def isolated_knowledge() -> Iterator[str]:
                     f'CREATE TABLE "{schema}"."{table}" (LIKE "{live}"."{table}" INCLUDING ALL)'
                 )
             cursor.execute(f'SET search_path TO "{schema}", {previous}')
+            forget_memos()  # counts and common words remembered from the live tables
             yield schema
         finally:
             cursor.execute(f"SET search_path TO {previous}")
             cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            forget_memos()
 
 
 def import_rows(rows: list[Row], *, batch: int = 512) -> None:

@@ -5,6 +5,7 @@ Benchmarks are not tests: they print figures and fail only when something errors
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import platform
@@ -26,12 +27,14 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils import timezone
 
-from knowledge.embeddings import embed_texts
+from knowledge.embeddings import BACKENDS, embed_texts
+from knowledge.importing import import_resolved_csv
 from knowledge.models import KnowledgeEntry
 from knowledge.retrieval import exact_nearest_entry_ids, nearest_entries
 from triage.demo.incoming import INCOMING
 from triage.demo.load import load_demo
 from triage.engines import classify_local
+from triage.evaluation.datasets import prepare
 from triage.ingest.service import CustomerInput, TicketInput, ingest_ticket
 from triage.models import Team, TeamMembership, Ticket
 from triage.pipeline.run import run_pipeline
@@ -443,11 +446,6 @@ def embedding_paths() -> dict:
     BANKING77 (when ../shared/data/banking77 is there) the local classifier's accuracy with that
     path's vectors and retrieval recall@5 against torch's vectors (exact search, test queries
     over the training set)."""
-    import csv  # noqa: PLC0415 -- only this measure reads CSV
-
-    from knowledge.embeddings import BACKENDS  # noqa: PLC0415
-    from triage.evaluation.datasets import prepare  # noqa: PLC0415
-
     short = [SHORT_TEXT.format(i=i) for i in range(512)]
     long = [LONG_TEXT.format(i=i) for i in range(64)]
     out: dict = {"paths": {}}
@@ -504,8 +502,6 @@ def embedding_paths() -> dict:
 def import_throughput() -> dict:
     """``import_resolved`` on the BANKING77 training set (masking, language, embedding, insert), in
     rows per second, beside the embedding alone of the same texts. Needs the bench database."""
-    from knowledge.importing import import_resolved_csv  # noqa: PLC0415 -- this measure only
-
     path = BANKING77 / "train.csv"
     if not path.exists():
         return {"skipped": f"{path} is absent"}
