@@ -20,6 +20,7 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 from django.conf import settings
@@ -121,15 +122,17 @@ def rank_score(
 
 def query_lexemes(text: str, language: str | None) -> list[str]:
     """The text's words stemmed in ``language``'s configuration, without its stop words: at most
-    ``MAX_QUERY_LEXEMES``, the longest."""
-    cleaned = _PLACEHOLDER.sub(" ", text)
+    ``MAX_QUERY_LEXEMES``, the longest. Remembered per text and configuration (the pipeline
+    retrieves twice for one ticket, with and without the category filter)."""
+    return list(_lexemes(_PLACEHOLDER.sub(" ", text), search_config(language)))
+
+
+@lru_cache(maxsize=256)
+def _lexemes(text: str, config: str) -> tuple[str, ...]:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT tsvector_to_array(to_tsvector(%s::regconfig, %s))",
-            [search_config(language), cleaned],
-        )
+        cursor.execute("SELECT tsvector_to_array(to_tsvector(%s::regconfig, %s))", [config, text])
         lexemes = cursor.fetchone()[0] or []
-    return sorted(lexemes, key=lambda x: (-len(x), x))[:MAX_QUERY_LEXEMES]
+    return tuple(sorted(lexemes, key=lambda x: (-len(x), x))[:MAX_QUERY_LEXEMES])
 
 
 def common_lexemes(table: str) -> set[str]:
@@ -241,6 +244,7 @@ def _remembered(key: tuple, compute):
 def forget_memos() -> None:
     """Forget what was remembered (a switch to another schema, a test)."""
     _memo.clear()
+    _lexemes.cache_clear()
 
 
 def _filtered_count(qs, category: str) -> int:

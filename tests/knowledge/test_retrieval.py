@@ -258,3 +258,12 @@ def test_auto_mode_uses_the_words_for_tickets_not_in_english():
     assert retrieval.resolve_mode("dense", "de") == "dense"
     with pytest.raises(ValueError, match="not one of dense, hybrid, auto"):
         retrieval.resolve_mode("sparse", "en")
+
+
+@pytest.mark.django_db
+def test_the_pipelines_two_retrievals_stem_the_ticket_once(django_assert_num_queries):
+    text = "Meine Kreditkartenabrechnung zeigt eine doppelte Buchung vom Dienstag"
+    with django_assert_num_queries(1):
+        first = retrieval.query_lexemes(text, "de")
+        assert retrieval.query_lexemes(text, "de") == first
+    assert "doppelt" in first
