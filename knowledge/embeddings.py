@@ -53,7 +53,7 @@ _lock = threading.Lock()
 
 def _threads() -> int:
     # Two cores: more intra-op threads than that only adds contention with the web server.
-    return max(1, min(2, os.cpu_count() or 1))
+    return settings.EMBEDDING_THREADS or max(1, min(2, os.cpu_count() or 1))
 
 
 def model_dir() -> Path:

@@ -153,6 +153,46 @@ def claim_for_processing(
     return ticket, ticket.pipeline_run
 
 
+def claim_ready(
+    *, limit: int, first_id: int | None = None, now: datetime | None = None
+) -> list[tuple[Ticket, int]]:
+    """Take up to ``limit`` tickets for one batch: ``first_id`` as ``claim_for_processing`` would
+    take it, then the fresh tickets that wait longest (new or reopened, never claimed in their
+    current run), each under its row lock, skipping rows another worker holds. One transaction,
+    committed at once. When ``first_id`` is named but not there to take (done, or another worker
+    holds it), nothing is taken: its task was a hint that is already acted on.
+
+    A ticket whose run failed half-way (its claim released) is left to its own task's retry or to
+    the recovery sweep, never to another batch, so one bad ticket costs its own retries only.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        ready = Ticket.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+            status__in=PROCESSABLE
+        )
+        tickets: list[Ticket] = []
+        if first_id is not None:
+            first = ready.filter(pk=first_id).select_related("customer").first()
+            if first is None or (first.claimed_until is not None and first.claimed_until > now):
+                return []
+            tickets.append(first)
+        if len(tickets) < limit:
+            tickets += list(
+                ready.filter(claimed_until__isnull=True)
+                .exclude(pk__in=[t.pk for t in tickets])
+                .select_related("customer")
+                .order_by("queued_at", "pk")[: limit - len(tickets)]
+            )
+        for ticket in tickets:
+            if ticket.claimed_until is None:
+                ticket.pipeline_run += 1
+            ticket.claimed_until = now + claim_lease()
+            ticket.updated_at = now
+        if tickets:
+            Ticket.objects.bulk_update(tickets, ["pipeline_run", "claimed_until", "updated_at"])
+    return [(ticket, ticket.pipeline_run) for ticket in tickets]
+
+
 def release_claim(*, ticket_id: int) -> None:
     """Let the next attempt take the ticket at once (after a failure); it continues the same run."""
     Ticket.objects.filter(pk=ticket_id, claimed_until__isnull=False).update(

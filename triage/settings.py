@@ -194,6 +194,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": SWEEP_INTERVAL_SECONDS,
     }
 }
+# A worker takes the tickets that are ready in batches of up to PIPELINE_BATCH_SIZE (one embedding
+# and one classifier call each), waiting at most PIPELINE_BATCH_WAIT_SECONDS while more arrive.
+PIPELINE_BATCH_SIZE = env_int("PIPELINE_BATCH_SIZE", 32, minimum=1)
+PIPELINE_BATCH_WAIT_SECONDS = env_float(
+    "PIPELINE_BATCH_WAIT_SECONDS", 0.2, minimum=0.0, maximum=5.0
+)
 # A failed send is tried again after this many seconds, then twice as long each time (at most an
 # hour).
 OUTBOX_RETRY_BASE_SECONDS = env_float("OUTBOX_RETRY_BASE_SECONDS", 30.0, minimum=0.1)
@@ -225,6 +231,9 @@ if EMBEDDING_BACKEND not in {"torch", "onnx-fp32", "onnx-int8"}:
     raise BadSetting(
         f"EMBEDDING_BACKEND={EMBEDDING_BACKEND!r} is not a path; use onnx-fp32, onnx-int8 or torch"
     )
+# Threads the model may use in one process (0: as many as the cores, at most 2). A worker with one
+# process per core runs best with 1 (`make run` sets it so).
+EMBEDDING_THREADS = env_int("EMBEDDING_THREADS", 0, minimum=0)
 MODEL_CACHE_DIR = Path(env_str("MODEL_CACHE_DIR", str(VAR_DIR / "models")))
 ROUTING_CONFIDENCE_THRESHOLD = env_float(
     "ROUTING_CONFIDENCE_THRESHOLD", 0.75, minimum=0.0, maximum=1.0

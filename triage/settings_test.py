@@ -13,3 +13,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOCAL_CLASSIFIER_REFIT_SECONDS = 0.0
+# Tasks run inline, one ticket each: a test's other tickets stay as it made them (worker tests run
+# the real settings).
+PIPELINE_BATCH_SIZE = 1
+PIPELINE_BATCH_WAIT_SECONDS = 0.0

@@ -12,7 +12,7 @@ from django.utils import timezone
 from triage import recovery
 from triage.evaluation.cases import run_replay
 from triage.models import Outbound, Ticket
-from triage.pipeline.run import run_pipeline
+from triage.pipeline.run import run_batch
 from triage.review import auto_send
 from triage.review.outbound import send_outbound
 
@@ -30,14 +30,23 @@ logger = logging.getLogger(__name__)
     time_limit=300,
 )
 def process_ticket(self, ticket_id: int) -> bool:
-    """Run the pipeline for one ticket, then auto-send its draft where the category has earned it.
-    Idempotent: a redelivered or retried task finds nothing left to do."""
-    processed = run_pipeline(ticket_id=ticket_id)
-    if processed:
-        review = auto_send.try_auto_send(ticket_id=ticket_id)
+    """Run the pipeline for the ticket and the other fresh tickets waiting with it (one batch,
+    ``triage.pipeline.run.run_batch``), then auto-send each draft where the category has earned it.
+    Idempotent: a redelivered or retried task finds nothing left to do.
+
+    The ticket's own failure is raised (the task retries with backoff); another ticket of the batch
+    that failed gets a task of its own, with its own retries."""
+    outcome = run_batch(first_id=ticket_id)
+    for processed_id in outcome.processed:
+        review = auto_send.try_auto_send(ticket_id=processed_id)
         if review is not None and review.outbound is not None and review.outbound.in_flight:
             enqueue_send(outbound_id=review.outbound.pk)
-    return processed
+    for failed_id in outcome.failed:
+        if failed_id != ticket_id:
+            process_ticket.apply_async(args=[failed_id], countdown=5)
+    if ticket_id in outcome.failed:
+        raise outcome.failed[ticket_id]
+    return ticket_id in outcome.processed
 
 
 @shared_task(

@@ -44,11 +44,28 @@ def run_engine(
     return classify_local.classify(text, vector=vector), ""
 
 
+def classify_batch(texts: list[str], vectors: np.ndarray) -> list[ClassificationResult] | None:
+    """The local engine's results for a batch of tickets in one call (one matrix product for the
+    batch), or None when another engine is configured: that one is asked per ticket."""
+    if settings.CLASSIFIER_ENGINE != "local" or not texts:
+        return None
+    return classify_local.classify_vectors(
+        texts,
+        vectors,
+        model=classify_local.current_model(),
+        threshold=settings.ROUTING_CONFIDENCE_THRESHOLD,
+    )
+
+
 def classify_ticket(
-    *, ticket: Ticket, run: int, vector: np.ndarray | None = None
+    *,
+    ticket: Ticket,
+    run: int,
+    vector: np.ndarray | None = None,
+    prepared: ClassificationResult | None = None,
 ) -> Classification:
-    """Classify the ticket's masked text and store the result with the versions it used. Idempotent
-    per run."""
+    """Classify the ticket's masked text and store the result with the versions it used
+    (``prepared``: the local engine's result from ``classify_batch``). Idempotent per run."""
     done = completed(ticket, "classify", run=run)
     if done is not None:
         return Classification.objects.get(pk=done.outputs["classification_id"])
@@ -56,7 +73,10 @@ def classify_ticket(
         text = ticket_text(ticket)
         vector = embed_text(text) if vector is None else vector
         versions = current_versions()
-        result, fallback = run_engine(text, engine=settings.CLASSIFIER_ENGINE, vector=vector)
+        if prepared is not None:
+            result, fallback = prepared, ""
+        else:
+            result, fallback = run_engine(text, engine=settings.CLASSIFIER_ENGINE, vector=vector)
         with record.saving():
             classification = Classification.objects.create(
                 ticket=ticket,

@@ -70,14 +70,15 @@ class GracefulServer(socketserver.ThreadingMixIn, WSGIServer):
 class Supervised:
     """A child process kept running: restarted when it dies, stopped with SIGTERM."""
 
-    def __init__(self, name: str, argv: list[str], out):
+    def __init__(self, name: str, argv: list[str], out, env: dict[str, str] | None = None):
         self.name, self.argv, self.out = name, argv, out
+        self.env = {**os.environ, **(env or {})}
         self.process: subprocess.Popen | None = None
         self.restarts = 0
         self._pause = 1.0
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.argv, env={**os.environ})
+        self.process = subprocess.Popen(self.argv, env=self.env)
         self.out.write(f"{self.name} started (pid {self.process.pid})\n")
 
     def check(self) -> None:
@@ -116,7 +117,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--addrport", default="127.0.0.1:8000")
         parser.add_argument(
-            "--concurrency", type=int, default=min(4, os.cpu_count() or 1), help="worker processes"
+            "--concurrency",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="worker processes (default: one per core)",
         )
         parser.add_argument(
             "--no-demo", action="store_true", help="do not load demo data into an empty database"
@@ -140,6 +144,11 @@ class Command(BaseCommand):
                 "Celery worker",
                 celery("worker", "--loglevel=INFO", f"--concurrency={max(1, concurrency)}"),
                 self.stdout,
+                # One process per core: the model's threads would only contend with each other.
+                env={
+                    "EMBEDDING_THREADS": os.environ.get("EMBEDDING_THREADS")
+                    or str(max(1, (os.cpu_count() or 1) // max(1, concurrency)))
+                },
             ),
             Supervised(
                 "Celery beat",
