@@ -9,7 +9,7 @@ from pathlib import Path
 
 import kombu.transport
 from celery import Celery
-from celery.signals import user_preload_options, worker_ready
+from celery.signals import user_preload_options, worker_process_init, worker_ready
 from django.conf import settings
 
 from triage.env import BadSetting
@@ -52,3 +52,12 @@ def _sweep_on_start(sender=None, **_: object) -> None:
     """A worker that starts looks for work a dead one left: the sweep runs as a task (in the pool,
     never in the parent process, which must hold no database connection across the fork)."""
     sender.app.send_task("triage.tasks.sweep_stuck_work")
+
+
+@worker_process_init.connect
+def _load_model(**_: object) -> None:
+    """Each pool process loads the embedding model when it starts, not on its first ticket (a
+    second or more, and the ONNX export on a machine's very first start)."""
+    from knowledge.embeddings import get_embedder  # noqa: PLC0415 -- Django is set up by now
+
+    get_embedder()

@@ -223,7 +223,7 @@ if "openai" in {CLASSIFIER_ENGINE, DRAFT_ENGINE} and not (OPENAI_API_KEY or OPEN
     )
 
 EMBEDDING_MODEL_NAME = "all-MiniLM-L6-v2"
-EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64, minimum=1)
+EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 16, minimum=1)
 # torch (sentence-transformers), onnx-fp32 or onnx-int8: the same model, run by onnxruntime from
 # a local export (knowledge/embeddings.py); changing it calls for `manage.py reembed`.
 EMBEDDING_BACKEND = env_str("EMBEDDING_BACKEND", "onnx-fp32")

@@ -48,6 +48,44 @@ def test_a_claim_is_exclusive_until_its_lease_runs_out():
 
 
 @pytest.mark.django_db
+def test_a_batch_claim_takes_the_named_ticket_then_the_fresh_ones_waiting_longest():
+    tickets = [make_ticket(body=f"Question number {i}", external_id=f"b{i}") for i in range(5)]
+    now = timezone.now()
+    for age, ticket in zip([1, 5, 3, 4, 2], tickets, strict=True):
+        Ticket.objects.filter(pk=ticket.pk).update(queued_at=now - timedelta(minutes=age))
+    answered = tickets[0]
+    Ticket.objects.filter(pk=answered.pk).update(status=Ticket.Status.TRIAGED)
+
+    claims = lifecycle.claim_ready(limit=3, first_id=tickets[4].pk)
+
+    assert [t.pk for t, _ in claims] == [tickets[4].pk, tickets[1].pk, tickets[3].pk]
+    assert all(run == 1 for _, run in claims)
+    held = Ticket.objects.filter(pk__in=[t.pk for t, _ in claims])
+    assert all(t.claimed_until > now for t in held)
+    # The rest of the batch is held: the next claim gets what is left.
+    assert [t.pk for t, _ in lifecycle.claim_ready(limit=3)] == [tickets[2].pk]
+    assert lifecycle.claim_ready(limit=3) == []
+
+
+@pytest.mark.django_db
+def test_a_batch_claim_takes_nothing_when_its_named_ticket_is_held_or_done():
+    named, waiting = make_ticket(body="First"), make_ticket(body="Second", external_id="w")
+    assert lifecycle.claim_for_processing(ticket_id=named.pk) is not None
+    assert lifecycle.claim_ready(limit=5, first_id=named.pk) == []
+    assert Ticket.objects.get(pk=waiting.pk).claimed_until is None  # left for its own task
+
+
+@pytest.mark.django_db
+def test_a_ticket_whose_run_failed_is_left_to_its_own_retry_not_to_other_batches():
+    failed = make_ticket(body="First")
+    assert lifecycle.claim_for_processing(ticket_id=failed.pk) is not None
+    lifecycle.release_claim(ticket_id=failed.pk)  # what a failed run does
+    assert lifecycle.claim_ready(limit=5) == []
+    retried = lifecycle.claim_ready(limit=5, first_id=failed.pk)
+    assert [(t.pk, run) for t, run in retried] == [(failed.pk, 1)]  # the same run continues
+
+
+@pytest.mark.django_db
 def test_finishing_sets_the_status_from_tier_and_draft_and_ends_the_claim():
     for tier, has_draft, status in [
         (3, True, "escalated"),

@@ -63,9 +63,11 @@ def classify_ticket(
     run: int,
     vector: np.ndarray | None = None,
     prepared: ClassificationResult | None = None,
+    batch: int = 1,
 ) -> Classification:
     """Classify the ticket's masked text and store the result with the versions it used
-    (``prepared``: the local engine's result from ``classify_batch``). Idempotent per run."""
+    (``prepared``: the local engine's result from ``classify_batch`` for a batch of ``batch``
+    tickets). Idempotent per run."""
     done = completed(ticket, "classify", run=run)
     if done is not None:
         return Classification.objects.get(pk=done.outputs["classification_id"])
@@ -95,7 +97,11 @@ def classify_ticket(
                 prompt_version=result.prompt_version,
                 taxonomy_version=versions["taxonomy"],
             )
-            record.inputs = {"chars": len(text), "engine_requested": settings.CLASSIFIER_ENGINE}
+            record.inputs = {
+                "chars": len(text),
+                "engine_requested": settings.CLASSIFIER_ENGINE,
+                "batch": batch,
+            }
             record.outputs = {
                 "classification_id": classification.pk,
                 "urgency": result.urgency,

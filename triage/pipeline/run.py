@@ -115,7 +115,9 @@ def run_claimed(claims: list[tuple[Ticket, int]]) -> BatchOutcome:
             _failed(outcome, ticket.pk, run, "classify", exc)
         return outcome
     for (ticket, run), text, vector, result in zip(ready, texts, vectors, prepared, strict=True):
-        stage_name = _run_stages(ticket, run, text=text, vector=vector, prepared=result)
+        stage_name = _run_stages(
+            ticket, run, text=text, vector=vector, prepared=result, batch=len(ready)
+        )
         if isinstance(stage_name, tuple):
             _failed(outcome, ticket.pk, run, *stage_name)
         else:
@@ -130,11 +132,14 @@ def _run_stages(
     text: str,
     vector: np.ndarray,
     prepared: ClassificationResult | None,
+    batch: int,
 ) -> None | tuple[str, Exception]:
     """Classify to finish for one ticket: None when it finished, else (stage, error)."""
     current_stage = "classify"
     try:
-        classification = classify_ticket(ticket=ticket, run=run, vector=vector, prepared=prepared)
+        classification = classify_ticket(
+            ticket=ticket, run=run, vector=vector, prepared=prepared, batch=batch
+        )
         current_stage = "assess"
         assessment = assess_ticket(ticket=ticket, run=run, classification=classification, text=text)
         current_stage = "retrieve"

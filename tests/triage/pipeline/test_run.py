@@ -7,6 +7,7 @@ from collections import Counter
 
 import psycopg
 import pytest
+from celery.exceptions import Retry
 from django.db import connection, connections, transaction
 
 from tests.conftest import database_url_for_current_connection, make_ticket
@@ -17,7 +18,9 @@ from triage.engines.types import EngineError
 from triage.models import Classification, Draft, PipelineEvent, Ticket
 from triage.pipeline import draft as draft_stage
 from triage.pipeline import events
-from triage.pipeline.run import run_pipeline
+from triage.pipeline import run as run_module
+from triage.pipeline.run import run_batch, run_pipeline
+from triage.tasks import process_ticket
 
 STAGES = ["preprocess", "classify", "assess", "retrieve", "draft", "guard", "route", "handoff"]
 
@@ -150,3 +153,102 @@ def test_the_openai_client_refuses_to_call_inside_a_transaction(settings):
         openai_client._client.cache_clear()
         openai_client.structured_call(model="m", messages=[], name="x", schema={}, temperature=0)
     openai_client._client.cache_clear()
+
+
+BATCH_BODIES = [
+    "I was charged twice for my subscription this month",
+    "How do I export all invoices as CSV?",
+    "The bank sync stopped working since Friday",
+    "Please change the VAT number on my invoices",
+    "Our API calls return 401 since this morning",
+]
+
+
+def counting(monkeypatch, module, name: str) -> list[int]:
+    """Wrap ``module.name`` (the real function) to record how many items each call got."""
+    real, sizes = getattr(module, name), []
+
+    def wrapped(texts, *args, **kwargs):
+        sizes.append(len(texts))
+        return real(texts, *args, **kwargs)
+
+    monkeypatch.setattr(module, name, wrapped)
+    return sizes
+
+
+def test_a_batch_embeds_and_classifies_its_tickets_in_one_call_each(knowledge, monkeypatch):
+    tickets = [
+        make_ticket(body=f"{body} (case {i})", external_id=f"batch-{i}")
+        for i, body in enumerate(BATCH_BODIES * 2)
+    ]
+    embedded = counting(monkeypatch, run_module, "embed_texts")
+    classified = counting(monkeypatch, run_module, "classify_batch")
+
+    outcome = run_batch(first_id=tickets[3].pk, limit=20, wait=0)
+
+    assert sorted(outcome.processed) == sorted(t.pk for t in tickets) and not outcome.failed
+    assert embedded == [10] and classified == [10]
+    for ticket in tickets:
+        ticket.refresh_from_db()
+        assert ticket.status in (Ticket.Status.IN_REVIEW, Ticket.Status.TRIAGED)
+        assert ticket.claimed_until is None
+        assert successful_stages(ticket) == Counter(STAGES)
+        assert Classification.objects.get(ticket=ticket).engine == "local"
+
+
+def test_a_ticket_failing_in_a_batch_holds_back_none_of_the_others(knowledge, monkeypatch):
+    tickets = [
+        make_ticket(body=f"{body} (case {i})", external_id=f"batch-{i}")
+        for i, body in enumerate(BATCH_BODIES)
+    ]
+    bad = tickets[2]
+    real = draft_stage.compose
+
+    def compose(**kwargs):
+        if "case 2" in kwargs["ticket"].masked_text:
+            raise RuntimeError("engine broke on this one")
+        return real(**kwargs)
+
+    monkeypatch.setattr(draft_stage, "compose", compose)
+    outcome = run_batch(first_id=tickets[0].pk, limit=10, wait=0)
+
+    assert list(outcome.failed) == [bad.pk] and len(outcome.processed) == 4
+    bad.refresh_from_db()
+    assert (
+        bad.status == Ticket.Status.NEW and bad.claimed_until is not None
+    )  # released: run 1 goes on
+    failure = PipelineEvent.objects.get(ticket=bad, stage="draft")
+    assert "engine broke on this one" in failure.error
+    assert successful_stages(bad) == Counter(["preprocess", "classify", "assess", "retrieve"])
+
+    monkeypatch.setattr(draft_stage, "compose", real)
+    assert run_batch(first_id=bad.pk, limit=10, wait=0).processed == [bad.pk]
+    assert successful_stages(bad) == Counter(STAGES)
+    assert Draft.objects.filter(ticket=bad).count() == 1
+
+
+def test_the_task_raises_its_own_tickets_failure_and_queues_the_others_again(
+    knowledge, monkeypatch, settings
+):
+    settings.PIPELINE_BATCH_SIZE = 10
+    tickets = [
+        make_ticket(body=f"{body} (case {i})", external_id=f"batch-{i}")
+        for i, body in enumerate(BATCH_BODIES[:3])
+    ]
+    requeued = []
+    monkeypatch.setattr(
+        process_ticket, "apply_async", lambda args, countdown: requeued.append((args, countdown))
+    )
+    real = draft_stage.compose
+    monkeypatch.setattr(
+        draft_stage,
+        "compose",
+        lambda **kwargs: 1 / 0 if "case 0" not in kwargs["ticket"].masked_text else real(**kwargs),
+    )
+    assert process_ticket.apply(args=[tickets[0].pk]).get() is True
+    assert sorted(requeued) == sorted(([t.pk], 5) for t in tickets[1:])
+
+    # Its own ticket failing, the task retries (with backoff) rather than passing it on.
+    with pytest.raises(Retry, match="division by zero"):
+        process_ticket.apply(args=[tickets[1].pk]).get()
+    assert len(requeued) == 2

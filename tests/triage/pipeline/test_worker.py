@@ -5,6 +5,7 @@ import sys
 import time
 
 import pytest
+from django.db import transaction
 
 from tests.conftest import ROOT, child_env, database_url_for_current_connection, make_ticket
 from triage.celery import app as celery_app
@@ -92,6 +93,29 @@ def test_task_sent_through_the_broker_runs_in_a_worker_process(worker_broker):
     ticket.refresh_from_db()
     assert "[CARD_1]" in ticket.masked_text
     assert PipelineEvent.objects.filter(ticket=ticket, stage="preprocess", error="").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_task_runs_the_tickets_waiting_with_it_as_one_batch(worker_broker, knowledge):
+    with transaction.atomic():  # all committed before the worker hears of any
+        tickets = [
+            make_ticket(body=f"My invoice number {i} shows the wrong VAT", external_id=f"w{i}")
+            for i in range(12)
+        ]
+    with celery_app.connection_for_write() as connection:
+        process_ticket.apply_async(args=[tickets[0].pk], connection=connection)
+    ids = [t.pk for t in tickets]
+    done = wait_for(lambda: not Ticket.objects.filter(pk__in=ids, status="new").exists())
+    if not done:
+        worker_broker.terminate()
+        pytest.fail(
+            "worker did not process the batch:\n" + worker_broker.communicate(timeout=20)[0]
+        )
+    batches = [
+        e.inputs["batch"] for e in PipelineEvent.objects.filter(ticket_id__in=ids, stage="classify")
+    ]
+    assert batches == [12] * 12
+    assert PipelineEvent.objects.filter(ticket_id__in=ids, stage="handoff", error="").count() == 12
 
 
 @pytest.mark.django_db

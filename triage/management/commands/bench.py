@@ -67,7 +67,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--only",
-            choices=["preprocess", "embedding-paths", "import", "queue"],
+            choices=["preprocess", "embedding-paths", "import", "queue", "worker"],
             help="Run one measure alone (preprocess and embedding-paths need no database)",
         )
 
@@ -82,11 +82,14 @@ class Command(BaseCommand):
             return
         connection.settings_dict["TEST"]["NAME"] = BENCH_DB
         old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-        if only in {"import", "queue"}:
+        if only in {"import", "queue", "worker"}:
             try:
-                if only == "queue":
+                if only in {"queue", "worker"}:
                     load_demo()
-                figures = import_throughput() if only == "import" else self.queue_page(100_000)
+                if only == "worker":
+                    figures = worker_throughput(self.stdout.write)
+                else:
+                    figures = import_throughput() if only == "import" else self.queue_page(100_000)
                 self.stdout.write(json.dumps(figures))
             finally:
                 connection.creation.destroy_test_db(old_name, verbosity=0)
@@ -296,33 +299,7 @@ class Command(BaseCommand):
             f"queue: {n_tickets} tickets inserted in {time.perf_counter() - start:.0f} s"
         )
         port = _free_port()
-        s = connection.settings_dict
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "triage.settings",
-            "DEBUG": "true",
-            "DATABASE_URL": f"postgresql://{s['USER']}:@localhost/{s['NAME']}?host={urllib.parse.quote(s['HOST'])}"
-            if s["HOST"].startswith("/")
-            else f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}",
-        }
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "triage.wsgi",
-                "-w",
-                "2",
-                "--threads",
-                "4",
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-        )
+        server = _gunicorn(port, _child_env())
         try:
             base = f"http://127.0.0.1:{port}"
             _wait_for(base + "/login/")
@@ -583,6 +560,35 @@ def _wait_for(url: str, seconds: float = 60) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
+def _child_env(**extra: str) -> dict[str, str]:
+    """The environment of a server or worker the bench starts: the bench database."""
+    s = connection.settings_dict
+    if s["HOST"].startswith("/"):
+        url = (
+            f"postgresql://{s['USER']}:@localhost/{s['NAME']}?host={urllib.parse.quote(s['HOST'])}"
+        )
+    else:
+        url = f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "triage.settings",
+        "DEBUG": "true",
+        "DATABASE_URL": url,
+        **extra,
+    }
+
+
+def _gunicorn(port: int, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable, "-m", "gunicorn", "triage.wsgi", "-w", "2", "--threads", "4",
+            "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+    )  # fmt: skip
+
+
 def _logged_in(base: str):
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -598,3 +604,147 @@ def _logged_in(base: str):
     with opener.open(request) as response:
         response.read()
     return opener
+
+
+# --- end-to-end through the real worker --------------------------------------------------------
+WORKER_TICKETS = {"short": 600, "long": 200}
+LONG_WORDS = 280
+
+
+def _worker_texts(kind: str, count: int) -> list[tuple[str, str]]:
+    """(subject, body) per ticket: the demo's incoming tickets as they are (short), or several of
+    them run together to about 280 words (long); each with a reference of its own."""
+    out = []
+    for i in range(count):
+        _eid, _channel, _cust, subject, body, _lang = INCOMING[i % len(INCOMING)]
+        if kind == "long":
+            parts, j = [body], i
+            while sum(len(p.split()) for p in parts) < LONG_WORDS:
+                j += 7
+                parts.append(INCOMING[j % len(INCOMING)][4])
+            body = "\n\n".join(parts)
+        out.append((subject, f"{body}\n(ref {kind}-{i})"))
+    return out
+
+
+def _post_tickets(base: str, token: str, tickets: list[tuple[str, str]], tag: str) -> list[int]:
+    """POST each ticket to the API from 8 client threads; the ids created."""
+    ids: list[int] = []
+    lock = threading.Lock()
+    queue = list(enumerate(tickets))
+
+    def client() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                i, (subject, body) = queue.pop()
+            payload = {
+                "subject": subject,
+                "body": body,
+                "external_id": f"{tag}-{i}",
+                "customer": {"email": f"bench{i % 97}@customer.example"},
+            }
+            request = urllib.request.Request(
+                base + "/api/v1/tickets",
+                data=json.dumps(payload).encode(),
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=60) as response:
+                created = json.loads(response.read())
+            with lock:
+                ids.append(int(created["id"]))
+
+    threads = [threading.Thread(target=client) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if len(ids) != len(tickets):
+        raise RuntimeError(f"the API created {len(ids)} of {len(tickets)} tickets")
+    return ids
+
+
+def _wait_processed(ids: list[int], seconds: float = 900) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not Ticket.objects.filter(pk__in=ids, status__in=["new", "reopened"]).exists():
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{len(ids)} tickets not processed within {seconds:.0f} s")
+
+
+def worker_throughput(write) -> dict:
+    """Tickets posted to the API (gunicorn) and triaged by a real Celery worker (one process per
+    core, Redis broker), from the first request until the last ticket leaves ``new``; beside the
+    embedding alone of the same texts in one process with all cores. Needs the bench database with
+    the demo loaded, and ``redis-server``."""
+    import shutil  # noqa: PLC0415
+
+    if shutil.which("redis-server") is None:
+        return {"skipped": "redis-server is not installed (make test installs it)"}
+    redis_port, web_port = _free_port(), _free_port()
+    cores = os.cpu_count() or 1
+    token = "bench-api-token"
+    env = _child_env(
+        CELERY_BROKER_URL=f"redis://127.0.0.1:{redis_port}/0",
+        API_TOKENS=token,
+        EMBEDDING_THREADS="1",
+    )
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "triage", "worker", f"--concurrency={cores}",
+         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=settings.BASE_DIR,
+        env=env,
+    )  # fmt: skip
+    server = _gunicorn(web_port, env)
+    out: dict = {"worker": f"celery prefork, {cores} processes, redis broker", "batch": {}}
+    try:
+        base = f"http://127.0.0.1:{web_port}"
+        _wait_for(base + "/login/")
+        # Warm up: each worker process loads the model when it starts; the classifier is fitted
+        # on its first batch.
+        for round_ in range(3):
+            _wait_processed(
+                _post_tickets(base, token, _worker_texts("short", 4 * cores), f"warm{round_}")
+            )
+        for kind, count in WORKER_TICKETS.items():
+            tickets = _worker_texts(kind, count)
+            start = time.perf_counter()
+            ids = _post_tickets(base, token, tickets, f"bench-{kind}")
+            posted = time.perf_counter() - start
+            _wait_processed(ids)
+            seconds = time.perf_counter() - start
+            texts = [f"{subject}\n{body}" for subject, body in tickets]
+            embed_texts(texts[:8])
+            started = time.perf_counter()
+            embed_texts(texts)
+            embedding_only = count / (time.perf_counter() - started)
+            rate = count / seconds
+            out[kind] = {
+                "tickets": count,
+                "words": round(float(np.mean([len(t.split()) for t in texts])), 1),
+                "tickets_per_second": round(rate, 2),
+                "api_posts_per_second": round(count / posted, 1),
+                "embedding_only_per_second": round(embedding_only, 1),
+                "ratio_to_embedding": round(rate / embedding_only, 2),
+            }
+            write(
+                f"worker {kind}: {out[kind]['tickets_per_second']} tickets/s end to end "
+                f"(API took them at {out[kind]['api_posts_per_second']}/s; embedding alone "
+                f"{out[kind]['embedding_only_per_second']}/s)"
+            )
+    finally:
+        for process in (server, worker, redis):
+            process.terminate()
+        for process in (server, worker, redis):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    return out
