@@ -187,20 +187,20 @@ def fuse(*ranked: list) -> list[tuple[object, float, str]]:
     return result
 
 
-def _set_search_params(*, filtered: bool) -> None:
-    """Per-transaction HNSW settings, in one round trip. With a filter, iterative scans keep
-    walking the graph until enough rows pass it, so a rare category still yields k results
-    (pgvector >= 0.8)."""
+def set_search_params(connection, **_: object) -> None:
+    """The HNSW settings, for the whole session of each new database connection (Django's
+    ``connection_created``): iterative scans keep walking the graph until enough rows pass a
+    filter, so a rare category still yields k results (pgvector >= 0.8); without a filter they
+    change nothing. Set once per connection, not once per search."""
+    if connection.vendor != "postgresql":
+        return
     with connection.cursor() as cursor:
-        if filtered:
-            cursor.execute(
-                "SELECT set_config('hnsw.ef_search', %s, true), "
-                "set_config('hnsw.iterative_scan', 'strict_order', true), "
-                "set_config('hnsw.max_scan_tuples', %s, true)",
-                [str(EF_SEARCH), str(MAX_SCAN_TUPLES)],
-            )
-        else:
-            cursor.execute("SELECT set_config('hnsw.ef_search', %s, true)", [str(EF_SEARCH)])
+        cursor.execute(
+            "SELECT set_config('hnsw.ef_search', %s, false), "
+            "set_config('hnsw.iterative_scan', 'strict_order', false), "
+            "set_config('hnsw.max_scan_tuples', %s, false)",
+            [str(EF_SEARCH), str(MAX_SCAN_TUPLES)],
+        )
 
 
 def _distance(vector: np.ndarray, *, exact: bool):
@@ -254,12 +254,8 @@ def _filtered_count(qs, category: str) -> int:
 def _nearest(qs, vector: np.ndarray, *, category: str | None, limit: int) -> list:
     """Rows of ``qs`` nearest to ``vector`` through the HNSW index (exactly for a small filtered
     set), each with ``.distance``."""
-    with transaction.atomic():
-        _set_search_params(filtered=True)
-        exact = bool(category) and _filtered_count(qs, category) <= EXACT_FILTER_MAX_ROWS
-        return list(
-            qs.annotate(distance=_distance(vector, exact=exact)).order_by("distance")[:limit]
-        )
+    exact = bool(category) and _filtered_count(qs, category) <= EXACT_FILTER_MAX_ROWS
+    return list(qs.annotate(distance=_distance(vector, exact=exact)).order_by("distance")[:limit])
 
 
 def _by_words(qs, query: SearchQuery, vector: np.ndarray, *, limit: int) -> list:

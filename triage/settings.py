@@ -251,6 +251,9 @@ KB_STALE_AFTER_DAYS = env_int("KB_STALE_AFTER_DAYS", 60, minimum=1)
 LOCAL_CLASSIFIER_REFIT_SECONDS = env_float(
     "LOCAL_CLASSIFIER_REFIT_SECONDS", 10.0, minimum=0.0, maximum=86400.0
 )
+# Refits after a process's first model run in a background thread; the model in hand serves until
+# the new one is ready.
+LOCAL_CLASSIFIER_REFIT_IN_BACKGROUND = env_bool("LOCAL_CLASSIFIER_REFIT_IN_BACKGROUND", True)
 
 # --- Ingestion secrets -------------------------------------------------------------------
 API_TOKENS = env_list("API_TOKENS", ["dev-api-token"] if DEBUG else ["-"])

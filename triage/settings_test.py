@@ -13,6 +13,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOCAL_CLASSIFIER_REFIT_SECONDS = 0.0
+# Tests run in a transaction another thread cannot see: refits happen in place (the background
+# refit has its own test).
+LOCAL_CLASSIFIER_REFIT_IN_BACKGROUND = False
 # Tasks run inline, one ticket each: a test's other tickets stay as it made them (worker tests run
 # the real settings).
 PIPELINE_BATCH_SIZE = 1

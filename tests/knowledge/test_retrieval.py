@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 
 from knowledge import retrieval
@@ -267,3 +267,17 @@ def test_the_pipelines_two_retrievals_stem_the_ticket_once(django_assert_num_que
         first = retrieval.query_lexemes(text, "de")
         assert retrieval.query_lexemes(text, "de") == first
     assert "doppelt" in first
+
+
+@pytest.mark.django_db
+def test_every_new_connection_gets_the_hnsw_settings_once_for_its_session():
+    fresh = connections.create_connection("default")
+    try:
+        fresh.ensure_connection()  # connection_created sets them
+        with fresh.cursor() as cursor:
+            cursor.execute("SHOW hnsw.iterative_scan")
+            assert cursor.fetchone()[0] == "strict_order"
+            cursor.execute("SHOW hnsw.ef_search")
+            assert cursor.fetchone()[0] == str(retrieval.EF_SEARCH)
+    finally:
+        fresh.close()

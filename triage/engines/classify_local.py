@@ -17,6 +17,7 @@ with one cheap query per call), so new knowledge is used without a restart.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import Counter
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 from scipy.optimize import minimize_scalar
 from scipy.sparse import csr_matrix, hstack
 from scipy.special import log_softmax, softmax
@@ -37,6 +39,8 @@ from knowledge.selectors import knowledge_generation
 from triage.engines.types import ClassificationResult
 from triage.text.sentiment import SENTIMENT_RISK, sentiment_of
 from triage.text.signals import extractive_summary, rule_urgency
+
+logger = logging.getLogger(__name__)
 
 ENGINE_NAME = "local"
 MODEL_VERSION = "hybrid-logreg-3"
@@ -187,7 +191,12 @@ class CategoryModel:
         return self.knn_weight * knn + (1 - self.knn_weight) * lr, idx, sims
 
 
-_cache: dict[str, object] = {"generation": None, "model": None, "fitted_at": 0.0}
+_cache: dict[str, object] = {
+    "generation": None,
+    "model": None,
+    "fitted_at": 0.0,
+    "refitting": False,
+}
 _cache_lock = threading.Lock()
 
 
@@ -210,28 +219,73 @@ def load_labelled_set() -> LabelledSet | None:
 
 
 def current_model() -> CategoryModel | None:
-    """The cached model, rebuilt when the entries changed (and the last build is old enough)."""
+    """The cached model, rebuilt when the entries changed (and the last build is old enough).
+
+    The first model of a process is fitted at once. Later refits run in a background thread
+    (``LOCAL_CLASSIFIER_REFIT_IN_BACKGROUND``) while tickets go on being classified with the
+    model in hand, which is swapped for the new one when it is ready: a refit over 100k entries
+    takes minutes, and a worker must not stop triaging for it."""
     generation = knowledge_generation()
     with _cache_lock:
+        model = _cache["model"]
         stale = _cache["generation"] != generation
-        # Refitting the logistic regression takes seconds on a large knowledge base: at most
-        # once per LOCAL_CLASSIFIER_REFIT_SECONDS, so a burst of new entries costs one refit.
+        # At most once per LOCAL_CLASSIFIER_REFIT_SECONDS, so a burst of new entries costs one
+        # refit.
         due = (
-            _cache["model"] is None
+            model is None
             or time.monotonic() - float(_cache["fitted_at"])
             >= settings.LOCAL_CLASSIFIER_REFIT_SECONDS
         )
-        if stale and due:
-            data = load_labelled_set()
-            _cache["model"] = CategoryModel(data) if data is not None else None
-            _cache["generation"] = generation
-            _cache["fitted_at"] = time.monotonic()
+        if not (stale and due):
+            return model  # type: ignore[return-value]
+        if model is not None and settings.LOCAL_CLASSIFIER_REFIT_IN_BACKGROUND:
+            if not _cache["refitting"]:
+                _cache["refitting"] = True
+                threading.Thread(
+                    target=_refit_in_background,
+                    args=(generation,),
+                    name="classifier-refit",
+                    daemon=True,
+                ).start()
+            return model  # type: ignore[return-value]
+        data = load_labelled_set()
+        _cache["model"] = CategoryModel(data) if data is not None else None
+        _cache["generation"] = generation
+        _cache["fitted_at"] = time.monotonic()
         return _cache["model"]  # type: ignore[return-value]
+
+
+def _refit_in_background(generation: int) -> None:
+    try:
+        data = load_labelled_set()
+        model = CategoryModel(data) if data is not None else None
+    except Exception:  # the model in hand stays; the next due check tries again
+        logger.exception("refitting the local classifier failed")
+        with _cache_lock:
+            _cache.update(refitting=False, fitted_at=time.monotonic())
+        return
+    finally:
+        connection.close()  # this thread's own database connection
+    with _cache_lock:
+        _cache.update(
+            model=model, generation=generation, fitted_at=time.monotonic(), refitting=False
+        )
+
+
+def wait_for_refit(seconds: float = 600.0) -> bool:
+    """Wait until no background refit runs (tests, the evaluation); False if one still does."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with _cache_lock:
+            if not _cache["refitting"]:
+                return True
+        time.sleep(0.05)
+    return False
 
 
 def reset_cache() -> None:
     with _cache_lock:
-        _cache.update(generation=None, model=None, fitted_at=0.0)
+        _cache.update(generation=None, model=None, fitted_at=0.0, refitting=False)
 
 
 def classify_vectors(

@@ -1,4 +1,5 @@
 import json
+import threading
 
 import numpy as np
 import pytest
@@ -284,3 +285,38 @@ def test_small_knowledge_bases_keep_raw_probabilities():
         np.array([""] * 20), np.array([""] * 20), texts,
     )  # fmt: skip
     assert local.CategoryModel(data).temperature == 1.0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refit_runs_in_the_background_while_the_model_in_hand_serves(
+    knowledge, settings, monkeypatch
+):
+    settings.LOCAL_CLASSIFIER_REFIT_IN_BACKGROUND = True
+    local.reset_cache()
+    first = local.current_model()  # a process's first model is fitted at once
+    assert first is not None and "shipping" not in set(first.labels)
+
+    create_entries(
+        entries=[
+            EntryInput(
+                text=f"My parcel number {i} never arrived at my address", category="shipping"
+            )
+            for i in range(6)
+        ]
+    )
+    release = threading.Event()
+    real = local.load_labelled_set
+
+    def slow_load():
+        assert release.wait(30)
+        return real()
+
+    monkeypatch.setattr(local, "load_labelled_set", slow_load)
+    try:
+        assert local.current_model() is first  # not blocked by the refit
+        assert classify("My card was charged twice for the subscription").category == "billing"
+    finally:
+        release.set()
+    assert local.wait_for_refit(120)
+    refitted = local.current_model()
+    assert refitted is not first and "shipping" in set(refitted.labels)

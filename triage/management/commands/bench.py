@@ -108,6 +108,7 @@ class Command(BaseCommand):
             results["embedding"] = self.embedding()
             results["import"] = import_throughput()
             results["triage"] = self.triage(quick)
+            results["worker"] = worker_throughput(self.stdout.write)
             results["retrieval"] = self.retrieval([1_000, 10_000] if quick else [10_000, 100_000])
             results["queue_page"] = self.queue_page(10_000 if quick else 100_000)
         finally:
@@ -379,6 +380,16 @@ class Command(BaseCommand):
                 f"(embedding alone {v.get('embedding_only_per_second')}/s, ratio "
                 f"{v.get('ratio_to_embedding')})"
             )
+        for name, v in r.get("worker", {}).items():
+            if isinstance(v, dict):
+                label = f"through the worker, {name} tickets ({v['words']} words)"
+                self.stdout.write(
+                    f"{label:<48} {str(v['tickets_per_second']) + ' tickets/s':>22}  "
+                    f"(embedding alone {v['embedding_only_per_second']}/s, ratio "
+                    f"{v['ratio_to_embedding']})"
+                )
+            elif name == "skipped":
+                self.stdout.write(f"worker: skipped, {v}")
         for size, v in r["retrieval"].items():
             for label in ("no_filter", "filter_10pct", "filter_2pct"):
                 x = v[label]
@@ -703,7 +714,7 @@ def worker_throughput(write) -> dict:
         env=env,
     )  # fmt: skip
     server = _gunicorn(web_port, env)
-    out: dict = {"worker": f"celery prefork, {cores} processes, redis broker", "batch": {}}
+    out: dict = {"worker": f"celery prefork, {cores} processes, redis broker"}
     try:
         base = f"http://127.0.0.1:{web_port}"
         _wait_for(base + "/login/")
