@@ -217,6 +217,16 @@ class Ticket(models.Model):
             return "at_risk"
         return "on_track"
 
+    def thread(self) -> list[Message]:
+        """The messages, oldest first. One query, or none when the pipeline prefetched them for its
+        batch: the stages read the thread through this, not through queries of their own."""
+        return sorted(self.messages.all(), key=lambda m: (m.created_at, m.pk))
+
+    def latest_inbound(self) -> Message | None:
+        """What the customer wrote last."""
+        inbound = [m for m in self.thread() if m.direction == Message.Direction.INBOUND]
+        return inbound[-1] if inbound else None
+
     def pii_mapping(self) -> dict[str, str]:
         """Placeholder to original value for this ticket's masked text (empty before
         preprocessing)."""

@@ -118,11 +118,7 @@ def assess(
             f"text tries to instruct the system: “{injection}” (treated as data)",
         )
 
-    last = (
-        ticket.messages.filter(direction="inbound").order_by("-created_at", "-pk").first()
-        if ticket.pk
-        else None
-    )
+    last = ticket.latest_inbound() if ticket.pk else None
     if only_thanks((last.masked_body if last else "") or ticket.masked_text):
         # "Brilliant thanks 😊": nothing to answer, nothing to clarify.
         result.reasons.append(

@@ -71,7 +71,7 @@ def account_summary(ticket: Ticket, classification: Classification) -> AccountSu
 def thread_context(ticket: Ticket) -> tuple[list[dict], str]:
     """The last interactions in full (masked, cut to budget); older ones as one extractive
     summary."""
-    messages = list(ticket.messages.order_by("created_at", "pk"))
+    messages = ticket.thread()
     recent, older = messages[-LAST_INTERACTIONS:], messages[:-LAST_INTERACTIONS]
     per_message = max(40, THREAD_BUDGET // max(1, len(recent)))
     thread = [
@@ -134,7 +134,7 @@ def build_context(
         reasons=assessment.reasons,
         sources=kept,
         excluded_sources=excluded,
-        actions=list(ticket.actions.values_list("kind", flat=True)),
+        actions=[a.kind for a in ticket.actions.all()],
         action_notes=[
             f"{a.kind} {a.amount or ''} {a.currency} {a.note}".strip() for a in ticket.actions.all()
         ],

@@ -381,7 +381,7 @@ def case_evidence(ticket: Ticket, *, articles: Iterable[str] = ()) -> list[str]:
     actions, and the knowledge articles and policies given (never another customer's reply)."""
     # The ticket's own number ("about ticket #12") and its id in the helpdesk it came from.
     texts = [f"ticket #{ticket.pk} {ticket.external_id or ''}", ticket.masked_subject or ""]
-    texts += [m.masked_body or "" for m in ticket.messages.all()]
+    texts += [m.masked_body or "" for m in ticket.thread()]
     customer = ticket.customer
     if customer is not None:
         texts.append(
@@ -423,7 +423,7 @@ def text_flags(
     given = [*(_article_texts(draft) if draft is not None else []), *articles]
     return run_guards(
         text,
-        actions=set(ticket.actions.values_list("kind", flat=True)),
+        actions={a.kind for a in ticket.actions.all()},
         policy_texts=_policy_texts(draft) if draft is not None else [],
         allowed_placeholders=set(ticket.pii_mapping()) | set(own_placeholders),
         evidence=case_evidence(ticket, articles=given),

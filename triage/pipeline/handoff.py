@@ -45,7 +45,7 @@ def handoff_note(*, ticket: Ticket, classification: Classification, assessment: 
         if customer
         else "unknown sender (no account matched)"
     )
-    replies = ticket.messages.filter(direction="outbound").count()
+    replies = sum(1 for m in ticket.thread() if m.direction == "outbound")
     drafts = ticket.drafts.count()
     actions = (
         ", ".join(

@@ -42,7 +42,7 @@ def preprocess_ticket(*, ticket: Ticket, run: int) -> Ticket:
         return ticket
     with stage(ticket, "preprocess", run=run) as record:
         # A reopened ticket is about what the customer wrote last.
-        latest = ticket.messages.filter(direction="inbound").order_by("-created_at", "-pk").first()
+        latest = ticket.latest_inbound()
         source_text = latest.body if latest is not None else ticket.raw_body
         cleaned = clean_text(source_text, subject=ticket.subject) or ticket.subject.strip()
         with record.saving():
@@ -66,12 +66,14 @@ def preprocess_ticket(*, ticket: Ticket, run: int) -> Ticket:
                     "updated_at",
                 ]
             )
-            for message in ticket.messages.filter(masked_body=""):
-                message.masked_body = mask_pii(message.body, vault.mapping).text
-                message.save(update_fields=["masked_body"])
+            thread = ticket.thread()
+            for message in thread:
+                if not message.masked_body:
+                    message.masked_body = mask_pii(message.body, vault.mapping).text
+                    message.save(update_fields=["masked_body"])
             vault.save(update_fields=["mapping"])
             search.refresh_documents([ticket.pk])  # now in its language's configuration
-            record.inputs = {"raw_chars": len(source_text), "messages": ticket.messages.count()}
+            record.inputs = {"raw_chars": len(source_text), "messages": len(thread)}
             record.outputs = {
                 "cleaned_chars": len(cleaned),
                 "pii_masked": sorted({p.split("_")[0].strip("[") for p in vault.mapping}),

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 
 from knowledge.embeddings import embed_texts
 from triage import lifecycle
@@ -87,6 +88,9 @@ def run_claimed(claims: list[tuple[Ticket, int]]) -> BatchOutcome:
     """Run the claimed tickets through every stage: preprocess each, one embedding call and one
     classifier call for all, then the remaining stages ticket by ticket."""
     outcome = BatchOutcome()
+    # Each ticket's thread and recorded actions, read once for the batch (two queries), then
+    # shared by the stages.
+    prefetch_related_objects([ticket for ticket, _ in claims], "messages", "actions")
     ready: list[tuple[Ticket, int]] = []
     for ticket, run in claims:
         start_run(ticket_id=ticket.pk, run=run)

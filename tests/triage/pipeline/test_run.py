@@ -9,6 +9,7 @@ import psycopg
 import pytest
 from celery.exceptions import Retry
 from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import database_url_for_current_connection, make_ticket
 from tests.fake_openai import chat_completion
@@ -252,3 +253,21 @@ def test_the_task_raises_its_own_tickets_failure_and_queues_the_others_again(
     with pytest.raises(Retry, match="division by zero"):
         process_ticket.apply(args=[tickets[1].pk]).get()
     assert len(requeued) == 2
+
+
+def test_a_batch_reads_the_threads_and_actions_of_its_tickets_once(knowledge):
+    tickets = [
+        make_ticket(body=f"{body} (case {i})", external_id=f"batch-{i}")
+        for i, body in enumerate(BATCH_BODIES)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        outcome = run_batch(first_id=tickets[0].pk, limit=10, wait=0)
+    assert len(outcome.processed) == 5
+    reads = Counter(
+        table
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT")
+        for table in ("triage_message", "triage_ticketaction")
+        if f'FROM "{table}"' in q["sql"]
+    )
+    assert reads == {"triage_message": 1, "triage_ticketaction": 1}
