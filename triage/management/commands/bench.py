@@ -66,12 +66,25 @@ class Command(BaseCommand):
             help="Smaller sizes (1k/10k entries, 10k tickets) for a fast check",
         )
         parser.add_argument(
+            "--worker-processes",
+            type=int,
+            default=None,
+            help="Celery processes for the worker measure (default: one per core)",
+        )
+        parser.add_argument(
             "--only",
             choices=["preprocess", "embedding-paths", "import", "queue", "worker"],
             help="Run one measure alone (preprocess and embedding-paths need no database)",
         )
 
-    def handle(self, *args, quick: bool, only: str | None = None, **options):
+    def handle(
+        self,
+        *args,
+        quick: bool,
+        only: str | None = None,
+        worker_processes: int | None = None,
+        **options,
+    ):
         if only == "preprocess":
             figures = preprocess_throughput()
             self.stdout.write(_preprocess_line(figures))
@@ -87,7 +100,7 @@ class Command(BaseCommand):
                 if only in {"queue", "worker"}:
                     load_demo()
                 if only == "worker":
-                    figures = worker_throughput(self.stdout.write)
+                    figures = worker_throughput(self.stdout.write, worker_processes)
                 else:
                     figures = import_throughput() if only == "import" else self.queue_page(100_000)
                 self.stdout.write(json.dumps(figures))
@@ -108,7 +121,7 @@ class Command(BaseCommand):
             results["embedding"] = self.embedding()
             results["import"] = import_throughput()
             results["triage"] = self.triage(quick)
-            results["worker"] = worker_throughput(self.stdout.write)
+            results["worker"] = worker_throughput(self.stdout.write, worker_processes)
             results["retrieval"] = self.retrieval([1_000, 10_000] if quick else [10_000, 100_000])
             results["queue_page"] = self.queue_page(10_000 if quick else 100_000)
         finally:
@@ -685,7 +698,7 @@ def _wait_processed(ids: list[int], seconds: float = 900) -> None:
     raise RuntimeError(f"{len(ids)} tickets not processed within {seconds:.0f} s")
 
 
-def worker_throughput(write) -> dict:
+def worker_throughput(write, processes: int | None = None) -> dict:
     """Tickets posted to the API (gunicorn) and triaged by a real Celery worker (one process per
     core, Redis broker), from the first request until the last ticket leaves ``new``; beside the
     embedding alone of the same texts in one process with all cores. Needs the bench database with
@@ -695,12 +708,12 @@ def worker_throughput(write) -> dict:
     if shutil.which("redis-server") is None:
         return {"skipped": "redis-server is not installed (make test installs it)"}
     redis_port, web_port = _free_port(), _free_port()
-    cores = os.cpu_count() or 1
+    cores = processes or os.cpu_count() or 1
     token = "bench-api-token"
     env = _child_env(
         CELERY_BROKER_URL=f"redis://127.0.0.1:{redis_port}/0",
         API_TOKENS=token,
-        EMBEDDING_THREADS="1",
+        EMBEDDING_THREADS=str(max(1, (os.cpu_count() or 1) // cores)),
     )
     redis = subprocess.Popen(
         ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
