@@ -196,9 +196,15 @@ CELERY_BEAT_SCHEDULE = {
 }
 # A worker takes the tickets that are ready in batches of up to PIPELINE_BATCH_SIZE (one embedding
 # and one classifier call each), waiting at most PIPELINE_BATCH_WAIT_SECONDS while more arrive.
-PIPELINE_BATCH_SIZE = env_int("PIPELINE_BATCH_SIZE", 32, minimum=1)
+# Tasks run inline (CELERY_TASK_ALWAYS_EAGER): one ticket each, no waiting in the request.
+PIPELINE_BATCH_SIZE = env_int(
+    "PIPELINE_BATCH_SIZE", 1 if CELERY_TASK_ALWAYS_EAGER else 32, minimum=1
+)
 PIPELINE_BATCH_WAIT_SECONDS = env_float(
-    "PIPELINE_BATCH_WAIT_SECONDS", 0.2, minimum=0.0, maximum=5.0
+    "PIPELINE_BATCH_WAIT_SECONDS",
+    0.0 if CELERY_TASK_ALWAYS_EAGER else 0.2,
+    minimum=0.0,
+    maximum=5.0,
 )
 # A failed send is tried again after this many seconds, then twice as long each time (at most an
 # hour).

@@ -32,6 +32,8 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         ({"CLASSIFIER_ENGINE": "gpt"}, "CLASSIFIER_ENGINE"),
         ({"EMBEDDING_BACKEND": "gpu"}, "EMBEDDING_BACKEND"),
         ({"RETRIEVAL_MODE": "sparse"}, "RETRIEVAL_MODE"),
+        ({"PIPELINE_BATCH_SIZE": "0"}, "PIPELINE_BATCH_SIZE"),
+        ({"PIPELINE_BATCH_WAIT_SECONDS": "9"}, "PIPELINE_BATCH_WAIT_SECONDS"),
         ({"DEBUG": "false", "ALLOWED_HOSTS": "support.example.com"}, "SECRET_KEY"),
     ],
 )
@@ -62,3 +64,21 @@ def test_production_settings_pass_check_deploy():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(("eager", "expected"), [("false", "32 0.2"), ("true", "1 0.0")])
+def test_tasks_run_inline_take_one_ticket_each_and_never_wait(eager, expected):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s; "
+            "print(s.PIPELINE_BATCH_SIZE, s.PIPELINE_BATCH_WAIT_SECONDS)",
+        ],
+        cwd=ROOT,
+        env=child_env(CELERY_TASK_ALWAYS_EAGER=eager),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.split()[-2:] == expected.split(), result.stderr
