@@ -3,7 +3,9 @@
 Category: a logistic regression over the all-MiniLM-L6-v2 embedding of the entries' (masked)
 text together with TF-IDF word 1-2-grams and character 2-5-grams of the same text (the n-grams
 carry wording the English-only embedding misses). Its confidence is the probability of the
-winning label, calibrated by a temperature fitted on a held-out fifth of the entries. The
+winning label, calibrated by a temperature fitted on a held-out fifth of the entries, blended
+with a similarity-weighted vote of the five nearest entries (weight 0.4, chosen by cross-validation
+on the training set: 0.9295 → 0.9347). The
 embedding weight and C were chosen on a 20 % validation split of the BANKING77 training set
 (never its test set): embedding alone 0.916, with the n-grams 0.926; a 5-fold cross-validation
 on the training set then found no setting nearby better by more than 0.05 points. Without texts
@@ -43,7 +45,7 @@ from triage.text.signals import extractive_summary, rule_urgency
 logger = logging.getLogger(__name__)
 
 ENGINE_NAME = "local"
-MODEL_VERSION = "hybrid-logreg-3"
+MODEL_VERSION = "hybrid-logreg-knn-4"
 K_NEIGHBOURS = 10
 # share of the kNN vote in the blend; the rest is the logistic regression (not tuned on any test
 # set)
@@ -59,6 +61,15 @@ HYBRID_C = 10.0
 CALIBRATION_SHARE = 0.2
 MIN_ROWS_TO_CALIBRATE = 200
 MIN_ROWS_PER_LABEL_TO_CALIBRATE = 5
+# With texts, the calibrated probabilities are blended with a vote of the TEXT_KNN_K nearest
+# entries (each weighted by exp(similarity / TEXT_KNN_TEMPERATURE), so the closest example counts
+# most): the example-driven signal the linear model misses. k and the weight were chosen by 5-fold
+# cross-validation of this model (calibrated) on the BANKING77 training set only: at k 5, weight
+# 0 / 0.2 / 0.3 / 0.4 / 0.5 / 0.6 / 0.7: 0.9295 / 0.9319 / 0.9333 / 0.9347 / 0.9324 / 0.9307 /
+# 0.9269; at k 10, 0.4: 0.9334. The temperature was set beforehand, not tuned.
+TEXT_KNN_K = 5
+TEXT_KNN_WEIGHT = 0.4
+TEXT_KNN_TEMPERATURE = 0.05
 
 
 @dataclass
@@ -131,7 +142,8 @@ def fit_calibrated(features, labels: np.ndarray) -> tuple[LogisticRegression, fl
 
 
 class CategoryModel:
-    """kNN + logistic regression over unit-normalised embeddings."""
+    """With texts: a calibrated logistic regression over the embedding and n-grams, blended with a
+    vote of the nearest entries. Without: kNN + logistic regression over the embeddings."""
 
     def __init__(
         self, data: LabelledSet, *, k: int = K_NEIGHBOURS, knn_weight: float = KNN_WEIGHT
@@ -165,6 +177,19 @@ class CategoryModel:
         idx = np.take_along_axis(idx, order, axis=1)
         return idx, np.take_along_axis(sims, idx, axis=1)
 
+    def knn_votes(
+        self, idx: np.ndarray, sims: np.ndarray, *, k: int, temperature: float
+    ) -> np.ndarray:
+        """Each row's vote of its ``k`` nearest entries over self.labels, weighted by
+        ``exp(similarity / temperature)``, summing to 1 (``idx``, ``sims``: from ``neighbours``,
+        closest first)."""
+        idx, sims = idx[:, :k], sims[:, :k]
+        weights = np.exp((sims - sims[:, :1]) / temperature)  # the closest weighs 1
+        votes = np.zeros((len(idx), len(self.labels)), dtype=np.float64)
+        columns = np.vectorize(self.index.__getitem__, otypes=[int])(self.data.categories[idx])
+        np.add.at(votes, (np.arange(len(idx))[:, None], columns), weights)
+        return votes / votes.sum(axis=1, keepdims=True)
+
     def predict_proba(
         self, vectors: np.ndarray, texts: list[str] | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -177,6 +202,9 @@ class CategoryModel:
             columns = [self.index[c] for c in self.logreg.classes_]
             scores = logits(self.logreg, self.features.transform(vectors, texts))
             probs[:, columns] = softmax(scores / self.temperature, axis=1)
+            if TEXT_KNN_WEIGHT > 0:
+                votes = self.knn_votes(idx, sims, k=TEXT_KNN_K, temperature=TEXT_KNN_TEMPERATURE)
+                probs = (1 - TEXT_KNN_WEIGHT) * probs + TEXT_KNN_WEIGHT * votes
             return probs, idx, sims
         knn = np.zeros((len(vectors), len(self.labels)), dtype=np.float64)
         weights = np.clip(sims, 0.0, None) ** 4 + 1e-9  # sharpen: the closest neighbours count most

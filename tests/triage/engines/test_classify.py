@@ -320,3 +320,40 @@ def test_a_refit_runs_in_the_background_while_the_model_in_hand_serves(
     assert local.wait_for_refit(120)
     refitted = local.current_model()
     assert refitted is not first and "shipping" in set(refitted.labels)
+
+
+def test_one_close_example_outweighs_two_farther_ones_in_the_neighbour_vote():
+    def unit(v):
+        v = np.asarray(v, dtype=np.float32)
+        return v / np.linalg.norm(v)
+
+    query = unit([1, 0, 0, 0])
+    vectors = np.stack(
+        [
+            unit([0.90, 0.436, 0, 0]),  # b, similarity 0.90
+            unit([0.85, 0, 0.527, 0]),  # a, 0.85
+            unit([0.84, 0, 0, 0.543]),  # a, 0.84
+            unit([0, 1, 0, 0]),
+            unit([0, 0, 1, 0]),
+            unit([0, 0, 0, 1]),
+        ]
+    )
+    model = local.CategoryModel(
+        local.LabelledSet(
+            vectors=vectors,
+            categories=np.array(["b", "a", "a", "b", "a", "b"]),
+            subcategories=np.array([""] * 6),
+            urgencies=np.array([""] * 6),
+            texts=np.array(
+                ["refund card", "login reset", "login code", "x", "y", "z"], dtype=object
+            ),
+        )
+    )
+    idx, sims = model.neighbours(query[None, :])
+    votes = model.knn_votes(idx, sims, k=3, temperature=0.05)[0]
+    assert votes.sum() == pytest.approx(1.0)
+    b, a = votes[list(model.labels).index("b")], votes[list(model.labels).index("a")]
+    assert b > a  # exp(0) against exp(-1) + exp(-1.2)
+    assert b == pytest.approx(1 / (1 + np.exp(-1) + np.exp(-1.2)), rel=1e-3)
+    # k = 1: the closest alone
+    assert model.knn_votes(idx, sims, k=1, temperature=0.05)[0].max() == pytest.approx(1.0)
