@@ -6,8 +6,11 @@ ticket, or a page above one's role, is a 404: we do not confirm that it exists.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from triage.models import Team, TeamMembership, Ticket
@@ -26,9 +29,38 @@ def role_of(user: AbstractBaseUser | AnonymousUser) -> str | None:
     if user.is_superuser:
         return "admin"
     if not hasattr(user, "_deskpilot_role"):
-        names = {group.name for group in user.groups.all()}
-        user._deskpilot_role = next((role for role in reversed(ROLES) if role in names), None)
+        _remember_role(user, [group.name for group in user.groups.all()])
     return user._deskpilot_role
+
+
+def _remember_role(user: AbstractBaseUser, group_names: list[str]) -> None:
+    names = set(group_names)
+    user._deskpilot_role = next((role for role in reversed(ROLES) if role in names), None)
+
+
+class AccessBackend(ModelBackend):
+    """Django's model backend, except that the signed-in user of each request is read with their
+    role and team ids in the same query (one query instead of three on every page)."""
+
+    def get_user(self, user_id):
+        users = get_user_model()._default_manager.annotate(
+            deskpilot_groups=ArrayAgg(
+                "groups__name", distinct=True, filter=Q(groups__isnull=False), default=[]
+            ),
+            deskpilot_teams=ArrayAgg(
+                "teammembership__team_id",
+                distinct=True,
+                filter=Q(teammembership__isnull=False),
+                default=[],
+            ),
+        )
+        try:
+            user = users.get(pk=user_id)
+        except users.model.DoesNotExist:
+            return None
+        _remember_role(user, user.deskpilot_groups)
+        user._deskpilot_team_ids = list(user.deskpilot_teams)
+        return user if self.user_can_authenticate(user) else None
 
 
 def is_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -43,7 +75,7 @@ def teams_for(user: AbstractBaseUser) -> QuerySet[Team]:
     """The teams whose tickets this user may see: all for an admin, their own otherwise."""
     if is_admin(user):
         return Team.objects.all()
-    return Team.objects.filter(members=user)
+    return Team.objects.filter(pk__in=_team_ids(user))
 
 
 def tickets_for(user: AbstractBaseUser) -> QuerySet[Ticket]:
@@ -52,13 +84,17 @@ def tickets_for(user: AbstractBaseUser) -> QuerySet[Ticket]:
         return Ticket.objects.all()
     if role_of(user) is None:
         return Ticket.objects.none()
-    # A list of ids, not a join: the planner then knows how selective it is. Remembered on the
-    # user object like the role (one request).
+    # A list of ids, not a join: the planner then knows how selective it is.
+    return Ticket.objects.filter(team_id__in=_team_ids(user))
+
+
+def _team_ids(user: AbstractBaseUser) -> list[int]:
+    """The ids of the user's teams, remembered on the user object like the role (one request)."""
     if not hasattr(user, "_deskpilot_team_ids"):
         user._deskpilot_team_ids = list(
             TeamMembership.objects.filter(user=user).values_list("team_id", flat=True)
         )
-    return Ticket.objects.filter(team_id__in=user._deskpilot_team_ids)
+    return user._deskpilot_team_ids
 
 
 def ticket_for_user(user: AbstractBaseUser, pk: int) -> Ticket:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -87,7 +88,15 @@ def can_close(ticket: Ticket) -> bool:
     return ticket.status not in (*FINISHED, Status.NEW)
 
 
-def shows_sla(ticket: Ticket) -> bool:
+class SlaFields(Protocol):
+    """What shows_sla reads: a Ticket, or a read model's row of one."""
+
+    sla_due_at: datetime | None
+    first_response_at: datetime | None
+    status: str
+
+
+def shows_sla(ticket: SlaFields) -> bool:
     """The SLA clock matters until someone answered or the ticket is finished."""
     return (
         ticket.sla_due_at is not None

@@ -91,7 +91,8 @@ CONTENT_SECURITY_POLICY = {
 # there are refused for AXES_COOLOFF_MINUTES; an admin unlocks at once under Admin → Axes.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading a request's user with their role and teams in one query.
+    "dashboard.access.AccessBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_float("AXES_COOLOFF_MINUTES", 15.0, minimum=0.1))

@@ -16,7 +16,9 @@ from triage.review import decisions
 
 @login_required
 def queue(request: HtmxHttpRequest) -> HttpResponse:
-    context = selectors.queue_page_context(user=request.user, params=request.GET)
+    context = selectors.queue_page_context(
+        user=request.user, params=request.GET, path=request.get_full_path()
+    )
     template = "dashboard/queue.html#queue-table" if request.htmx else "dashboard/queue.html"
     return render(request, template, context)
 

@@ -197,25 +197,10 @@ class Ticket(models.Model):
 
     @property
     def title(self) -> str:
-        """What lists show: the subject, else the start of the (masked) text, else the channel."""
-        if self.subject.strip():
-            return self.subject.strip()
-        text = " ".join((self.masked_text or "").split())
-        if text:
-            return text if len(text) <= 70 else text[:69].rstrip() + "…"
-        return f"{self.get_channel_display()} message"
+        return ticket_title(self.subject, self.masked_text, self.channel)
 
     def sla_state(self, now: timezone.datetime | None = None) -> str:
-        """on_track, at_risk (under a quarter of the window left, or under an hour) or breached."""
-        remaining = self.sla_remaining(now)
-        if remaining is None:
-            return "none"
-        if remaining.total_seconds() < 0:
-            return "breached"
-        window = (self.sla_due_at - self.created_at).total_seconds() if self.sla_due_at else 0
-        if remaining.total_seconds() < max(3600, window * 0.25):
-            return "at_risk"
-        return "on_track"
+        return sla_state(self.sla_due_at, self.sla_paused_at, self.created_at, now)
 
     def thread(self) -> list[Message]:
         """The messages, oldest first. One query, or none when the pipeline prefetched them for its
@@ -234,11 +219,47 @@ class Ticket(models.Model):
         return vault.mapping if vault else {}
 
     def sla_remaining(self, now: timezone.datetime | None = None) -> timedelta | None:
-        """Time left until the SLA is due; frozen while the ticket waits on the customer."""
-        if self.sla_due_at is None:
-            return None
-        reference = self.sla_paused_at or now or timezone.now()
-        return self.sla_due_at - reference
+        return sla_remaining(self.sla_due_at, self.sla_paused_at, now)
+
+
+def ticket_title(subject: str, masked_text: str | None, channel: str) -> str:
+    """What lists show of a ticket: the subject, else the start of the (masked) text, else the
+    channel."""
+    if subject.strip():
+        return subject.strip()
+    text = " ".join((masked_text or "").split())
+    if text:
+        return text if len(text) <= 70 else text[:69].rstrip() + "…"
+    return f"{Channel(channel).label if channel in Channel.values else channel} message"
+
+
+def sla_remaining(
+    due_at: timezone.datetime | None,
+    paused_at: timezone.datetime | None,
+    now: timezone.datetime | None = None,
+) -> timedelta | None:
+    """Time left until the SLA is due; frozen while the ticket waits on the customer."""
+    if due_at is None:
+        return None
+    return due_at - (paused_at or now or timezone.now())
+
+
+def sla_state(
+    due_at: timezone.datetime | None,
+    paused_at: timezone.datetime | None,
+    created_at: timezone.datetime | None,
+    now: timezone.datetime | None = None,
+) -> str:
+    """on_track, at_risk (under a quarter of the window left, or under an hour) or breached."""
+    remaining = sla_remaining(due_at, paused_at, now)
+    if remaining is None:
+        return "none"
+    if remaining.total_seconds() < 0:
+        return "breached"
+    window = (due_at - created_at).total_seconds() if created_at else 0
+    if remaining.total_seconds() < max(3600, window * 0.25):
+        return "at_risk"
+    return "on_track"
 
 
 class PiiVault(models.Model):
