@@ -15,8 +15,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from triage.config.versions import current_versions
-from triage.models import Assessment, Classification, EscalationRule, TaxonomyCategory, Ticket
+from triage.config import snapshot
+from triage.models import Assessment, Classification, EscalationRule, Ticket
 from triage.pipeline.events import completed, stage
 from triage.text.signals import injection_attempt, only_thanks, too_little_to_act_on
 
@@ -66,11 +66,11 @@ def assess(
         result.raise_to(2, "sentiment", "the customer is angry")
     if classification.urgency == "P1":
         result.raise_to(2, "urgency", "P1: outage, data loss, security or product unusable")
-    category = TaxonomyCategory.objects.filter(slug=classification.category).first()
+    category = snapshot.categories().get(classification.category)
     if category and category.escalate_immediately:
         result.raise_to(3, "category", f"category {category.slug} is set to escalate immediately")
 
-    rules = {rule.slug: rule for rule in EscalationRule.objects.filter(enabled=True)}
+    rules = {rule.slug: rule for rule in snapshot.escalation_rules()}
     for rule in rules.values():
         if not rule.patterns:
             continue
@@ -158,7 +158,7 @@ def assess_ticket(
         return Assessment.objects.get(pk=done.outputs["assessment_id"])
     with stage(ticket, "assess", run=run) as record, record.saving():
         result = assess(ticket=ticket, classification=classification, text=text)
-        versions = current_versions()
+        versions = snapshot.versions()
         assessment = Assessment.objects.create(
             ticket=ticket,
             tier=result.tier,

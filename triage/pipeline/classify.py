@@ -10,17 +10,11 @@ import numpy as np
 from django.conf import settings
 
 from knowledge.embeddings import embed_text
-from triage.config.versions import current_versions
+from triage.config import snapshot
 from triage.engines import classify_local, classify_openai
 from triage.engines.types import ClassificationResult, EngineError
-from triage.models import Classification, TaxonomyCategory, Ticket
+from triage.models import Classification, Ticket
 from triage.pipeline.events import completed, stage
-
-
-def taxonomy() -> list[dict]:
-    return list(
-        TaxonomyCategory.objects.filter(active=True).values("slug", "description", "subcategories")
-    )
 
 
 def ticket_text(ticket: Ticket) -> str:
@@ -35,7 +29,9 @@ def run_engine(
     threshold = settings.ROUTING_CONFIDENCE_THRESHOLD
     if engine == "openai":
         try:
-            return classify_openai.classify(text, taxonomy=taxonomy(), threshold=threshold), ""
+            return classify_openai.classify(
+                text, taxonomy=snapshot.active_taxonomy(), threshold=threshold
+            ), ""
         except EngineError as exc:
             fallback = f"openai engine failed ({exc}); fell back to local"
             result = classify_local.classify(text, vector=vector)
@@ -74,7 +70,7 @@ def classify_ticket(
     with stage(ticket, "classify", run=run) as record:
         text = ticket_text(ticket)
         vector = embed_text(text) if vector is None else vector
-        versions = current_versions()
+        versions = snapshot.versions()
         if prepared is not None:
             result, fallback = prepared, ""
         else:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from knowledge.retrieval import Source
+from triage.config import snapshot
 from triage.engines.types import AccountSummary, DraftContext
 from triage.models import Assessment, Classification, Persona, Ticket
 from triage.text.signals import extractive_summary
@@ -145,10 +146,7 @@ def persona_for(ticket: Ticket) -> Persona | None:
     """The persona of the customer's tier; the customer's tone preference picks the voice when
     set."""
     tier = ticket.customer.tier if ticket.customer else "self_serve"
-    persona = (
-        Persona.objects.filter(tier=tier).first()
-        or Persona.objects.filter(tier="self_serve").first()
-    )
+    persona = snapshot.persona(tier)
     if persona is not None and ticket.customer and ticket.customer.tone_preference:
         persona.voice = ticket.customer.tone_preference
     return persona

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from knowledge.retrieval import Source
-from triage.config.versions import current_versions
+from triage.config import snapshot
 from triage.engines import draft_local, draft_openai
 from triage.engines.types import DraftContext, DraftOutput, EngineError
 from triage.models import Assessment, Classification, Draft, Persona, SourceUsage, Ticket
@@ -70,7 +70,7 @@ def draft_reply(
     if done is not None:
         return Draft.objects.get(pk=done.outputs["draft_id"])
     with stage(ticket, "draft", run=run) as record:
-        versions = current_versions()
+        versions = snapshot.versions()
         context, persona, output, fallback = compose(
             ticket=ticket, classification=classification, assessment=assessment, sources=sources
         )

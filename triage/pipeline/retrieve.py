@@ -8,7 +8,8 @@ from django.conf import settings
 
 from knowledge.embeddings import MODEL_NAME
 from knowledge.retrieval import Source, resolve_mode, retrieve
-from triage.models import Classification, TaxonomyCategory, Ticket
+from triage.config import snapshot
+from triage.models import Classification, Ticket
 from triage.pipeline.events import completed, stage
 
 RETRIEVE_K = 5
@@ -19,7 +20,7 @@ def find_sources(
     *, classification: Classification, vector: np.ndarray, text: str, language: str
 ) -> tuple[list[Source], bool]:
     """The ranked sources (deduplicated), and whether the category filter was applied."""
-    known = TaxonomyCategory.objects.filter(slug=classification.category).exists()
+    known = classification.category in snapshot.categories()
     query = {"text": text, "vector": vector, "language": language}
     filtered = retrieve(**query, category=classification.category if known else None, k=RETRIEVE_K)
     extra = retrieve(**query, k=UNFILTERED_K) if known else []

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q, Sum
 
-from triage.config.versions import current_versions
+from triage.config import snapshot
 from triage.models import Assessment, Classification, Draft, Team, TeamMembership, Ticket
 from triage.pipeline.events import completed, stage
 from triage.pipeline.sla import sla_due
@@ -209,7 +209,7 @@ def route_ticket(
                 *READ_MODEL_FIELDS,
             ]
         )
-        versions = current_versions()
+        versions = snapshot.versions()
         record.ticket = ticket
         record.inputs = {
             "category": classification.category,

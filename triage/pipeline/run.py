@@ -26,6 +26,7 @@ from django.db.models import prefetch_related_objects
 
 from knowledge.embeddings import embed_texts
 from triage import lifecycle
+from triage.config import snapshot
 from triage.engines.types import ClassificationResult
 from triage.models import Ticket
 from triage.pipeline.assess import assess_ticket
@@ -86,7 +87,13 @@ def run_batch(
 
 def run_claimed(claims: list[tuple[Ticket, int]]) -> BatchOutcome:
     """Run the claimed tickets through every stage: preprocess each, one embedding call and one
-    classifier call for all, then the remaining stages ticket by ticket."""
+    classifier call for all, then the remaining stages ticket by ticket. The configuration they
+    read (taxonomy, rules, personas, versions) is read once for the batch."""
+    with snapshot.batch_snapshot():
+        return _run_claimed(claims)
+
+
+def _run_claimed(claims: list[tuple[Ticket, int]]) -> BatchOutcome:
     outcome = BatchOutcome()
     # Each ticket's thread and recorded actions, read once for the batch (two queries), then
     # shared by the stages.

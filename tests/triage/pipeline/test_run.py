@@ -271,3 +271,23 @@ def test_a_batch_reads_the_threads_and_actions_of_its_tickets_once(knowledge):
         if f'FROM "{table}"' in q["sql"]
     )
     assert reads == {"triage_message": 1, "triage_ticketaction": 1}
+
+
+def test_a_batch_reads_its_configuration_once(knowledge):
+    tickets = [
+        make_ticket(body=f"{body} (case {i})", external_id=f"config-{i}")
+        for i, body in enumerate(BATCH_BODIES)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        outcome = run_batch(first_id=tickets[0].pk, limit=10, wait=0)
+    assert len(outcome.processed) == 5
+    tables = ("triage_configversion", "triage_taxonomycategory", "triage_escalationrule")
+    reads = Counter(
+        table
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT")
+        for table in (*tables, "triage_persona")
+        if f'FROM "{table}"' in q["sql"]
+    )
+    assert all(reads[table] == 1 for table in tables), reads
+    assert reads["triage_persona"] <= 1  # read only when a draft is composed
