@@ -223,6 +223,20 @@ def _live_chunks(category: str | None):
     return qs.select_related("article").defer("embedding", "search_document")
 
 
+# What a Source is built from, read as plain values (no model instances).
+_ROW_COLUMNS = {
+    "entry": (
+        "pk", "version", "text", "response", "category", "is_gold", "language", "resolved_at",
+    ),
+    "chunk": (
+        "pk", "article_version", "heading", "text", "language", "article_id", "article__title",
+        "article__category", "article__is_gold", "article__kind",
+    ),
+}  # fmt: skip
+_LIVE = {"entry": _live_entries, "chunk": _live_chunks}
+_TABLE = {"entry": KnowledgeEntry._meta.db_table, "chunk": KBChunk._meta.db_table}
+
+
 # Remembered a minute per process: how many rows a category filter leaves (it only chooses between
 # an exact scan and the graph walk, both right) and the knowledge base's common words (they change
 # with ANALYZE); a value a minute old costs at most some speed or one more word in a query.
@@ -251,17 +265,17 @@ def _filtered_count(qs, category: str) -> int:
     return _remembered(("count", qs.model._meta.label, category), qs.count)
 
 
-def _nearest(qs, vector: np.ndarray, *, category: str | None, limit: int) -> list:
-    """Rows of ``qs`` nearest to ``vector`` through the HNSW index (exactly for a small filtered
-    set), each with ``.distance``."""
+def _nearest(qs, vector: np.ndarray, *, category: str | None, limit: int):
+    """The rows of ``qs`` nearest to ``vector`` through the HNSW index (exactly for a small
+    filtered set), each with ``distance``: a query, not yet run."""
     exact = bool(category) and _filtered_count(qs, category) <= EXACT_FILTER_MAX_ROWS
-    return list(qs.annotate(distance=_distance(vector, exact=exact)).order_by("distance")[:limit])
+    return qs.annotate(distance=_distance(vector, exact=exact)).order_by("distance")[:limit]
 
 
-def _by_words(qs, query: SearchQuery, vector: np.ndarray, *, limit: int) -> list:
-    """Rows of ``qs`` matching the words through the GIN index, best ``ts_rank_cd`` first, each
-    with its cosine ``.distance`` to ``vector``."""
-    return list(
+def _by_words(qs, query: SearchQuery, vector: np.ndarray, *, limit: int):
+    """The rows of ``qs`` matching the words through the GIN index, best ``ts_rank_cd`` first,
+    each with its cosine ``distance`` to ``vector``: a query, not yet run."""
+    return (
         qs.filter(search_document=query)
         .annotate(
             words_rank=SearchRank(F("search_document"), query, cover_density=True),
@@ -275,15 +289,40 @@ def nearest_entries(
     vector: np.ndarray, *, category: str | None, limit: int
 ) -> list[KnowledgeEntry]:
     """Live entries nearest to ``vector`` through the HNSW index, each with ``.distance``."""
-    return _nearest(_live_entries(category), vector, category=category, limit=limit)
+    return list(_nearest(_live_entries(category), vector, category=category, limit=limit))
 
 
-def _candidates(qs, vector, query: SearchQuery | None, *, category, limit) -> list:
-    """(row, fused relevance or None, matched) best first: dense alone without a word query."""
-    dense = _nearest(qs, vector, category=category, limit=limit)
-    if query is None:
-        return [(row, None, "dense") for row in dense]
-    return fuse(dense, _by_words(qs, query, vector, limit=limit))[:limit]
+def _candidates_many(kind: str, asks: list[tuple]) -> list[list]:
+    """For each (vector, word query or None, category, limit): its candidate rows of ``kind``, as
+    (row, fused relevance or None, matched), best first; dense alone without a word query.
+
+    Every list of every ask is one parenthesised ``SELECT … ORDER BY … LIMIT`` of a single
+    ``UNION ALL``: one round trip for a whole batch of tickets, each list still served by its
+    own index scan (HNSW, exact, or GIN)."""
+    parts = []
+    for i, (vector, query, category, limit) in enumerate(asks):
+        rows = _LIVE[kind](category)
+        dense = _nearest(rows, vector, category=category, limit=limit)
+        parts.append(dense.annotate(words_rank=Value(0.0), ask=Value(i), found=Value("dense")))
+        if query is not None:
+            words = _by_words(rows, query, vector, limit=limit)
+            parts.append(words.annotate(ask=Value(i), found=Value("words")))
+    columns = (*_ROW_COLUMNS[kind], "distance", "words_rank", "ask", "found")
+    parts = [part.values_list(*columns, named=True) for part in parts]
+    found = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    lists: list[dict[str, list]] = [{"dense": [], "words": []} for _ in asks]
+    for row in found:
+        lists[row.ask][row.found].append(row)
+    out = []
+    for (_vector, query, _category, limit), ranked in zip(asks, lists, strict=True):
+        # A UNION ALL keeps no order of its own: each list is put back in its query's order.
+        dense = sorted(ranked["dense"], key=lambda row: (row.distance, row.pk))
+        if query is None:
+            out.append([(row, None, "dense") for row in dense])
+        else:
+            words = sorted(ranked["words"], key=lambda row: (-row.words_rank, row.pk))
+            out.append(fuse(dense, words)[:limit])
+    return out
 
 
 def resolve_mode(mode: str, language: str | None) -> str:
@@ -294,6 +333,18 @@ def resolve_mode(mode: str, language: str | None) -> str:
     if mode not in RETRIEVAL_MODES:
         raise ValueError(f"retrieval mode {mode!r} is not one of dense, hybrid, auto")
     return mode
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One retrieval: the k best sources for a masked text (and/or its ready vector) in a
+    language, within a category or not."""
+
+    vector: np.ndarray
+    text: str | None = None
+    category: str | None = None
+    k: int = 5
+    language: str | None = None
 
 
 def retrieve(
@@ -318,70 +369,111 @@ def retrieve(
         text = None
     if vector is None:
         vector = embed_text(text)
-    mode = resolve_mode(mode or settings.RETRIEVAL_MODE, language)
-    lexemes = query_lexemes(text, language) if mode == "hybrid" and text else []
+    return retrieve_many(
+        [Ask(vector=vector, text=text, category=category, k=k, language=language)],
+        mode=mode,
+        include_entries=include_entries,
+        include_chunks=include_chunks,
+        half_life_days=half_life_days,
+        now=now,
+    )[0]
+
+
+def retrieve_many(
+    asks: list[Ask],
+    *,
+    mode: str | None = None,
+    include_entries: bool = True,
+    include_chunks: bool = True,
+    half_life_days: float | None = None,
+    now: datetime | None = None,
+) -> list[list[Source]]:
+    """``retrieve`` for each ask, in one query per kind of source (resolved tickets, article
+    chunks) whatever the number of asks: a worker's batch retrieves for all its tickets at once.
+    Each ask's sources are the ones ``retrieve`` alone would give."""
+    if not asks:
+        return []
     now = now or timezone.now()
     half_life = half_life_days or settings.RETRIEVAL_HALF_LIFE_DAYS
-    candidates = max(k * CANDIDATE_FACTOR, MIN_CANDIDATES)
-    sources: list[Source] = []
-    if include_entries:
-        query = lexical_query(lexemes, table=KnowledgeEntry._meta.db_table) if lexemes else None
-        found = _candidates(
-            _live_entries(category), vector, query, category=category, limit=candidates
-        )
-        for entry, relevance, matched in found:
-            sources.append(
-                Source(
-                    kind="entry",
-                    id=entry.pk,
-                    version=entry.version,
-                    title=entry.text[:80],
-                    text=entry.text,
-                    response=entry.response,
-                    category=entry.category,
-                    distance=float(entry.distance),
-                    is_gold=entry.is_gold,
-                    language=entry.language or "en",
-                    matched=matched,
-                    score=rank_score(
-                        distance=float(entry.distance),
-                        resolved_at=entry.resolved_at,
-                        is_gold=entry.is_gold,
-                        now=now,
-                        half_life_days=half_life,
-                        relevance=relevance,
-                    ),
+    candidates = [max(ask.k * CANDIDATE_FACTOR, MIN_CANDIDATES) for ask in asks]
+    lexemes = [
+        query_lexemes(ask.text, ask.language)
+        if ask.text and resolve_mode(mode or settings.RETRIEVAL_MODE, ask.language) == "hybrid"
+        else []
+        for ask in asks
+    ]
+    sources: list[list[Source]] = [[] for _ in asks]
+    for kind, included in (("entry", include_entries), ("chunk", include_chunks)):
+        if not included:
+            continue
+        found = _candidates_many(
+            kind,
+            [
+                (
+                    ask.vector,
+                    lexical_query(words, table=_TABLE[kind]) if words else None,
+                    ask.category,
+                    limit,
                 )
-            )
-    if include_chunks:
-        query = lexical_query(lexemes, table=KBChunk._meta.db_table) if lexemes else None
-        found = _candidates(
-            _live_chunks(category), vector, query, category=category, limit=candidates
+                for ask, words, limit in zip(asks, lexemes, candidates, strict=True)
+            ],
         )
-        for chunk, relevance, matched in found:
-            article = chunk.article
-            sources.append(
-                Source(
-                    kind="chunk",
-                    id=chunk.pk,
-                    version=chunk.article_version,
-                    title=chunk.heading or article.title,
-                    text=chunk.text,
-                    response="",
-                    category=article.category,
-                    distance=float(chunk.distance),
-                    is_gold=article.is_gold,
-                    article_id=article.pk,
-                    article_kind=article.kind,
-                    language=chunk.language or "en",
-                    matched=matched,
-                    # Articles are kept current by review, not by age: no recency term.
-                    score=(1.0 - float(chunk.distance) if relevance is None else relevance)
-                    + (GOLD_BOOST if article.is_gold else 0.0),
-                )
-            )
-    sources.sort(key=lambda s: s.score, reverse=True)
-    return sources[:k]
+        for i, rows in enumerate(found):
+            sources[i] += [
+                _source(kind, row, relevance, matched, now=now, half_life_days=half_life)
+                for row, relevance, matched in rows
+            ]
+    out = []
+    for ask, found_sources in zip(asks, sources, strict=True):
+        found_sources.sort(key=lambda s: s.score, reverse=True)
+        out.append(found_sources[: ask.k])
+    return out
+
+
+def _source(
+    kind: str, row, relevance: float | None, matched: str, *, now: datetime, half_life_days: float
+) -> Source:
+    distance = float(row.distance)
+    if kind == "entry":
+        return Source(
+            kind="entry",
+            id=row.pk,
+            version=row.version,
+            title=row.text[:80],
+            text=row.text,
+            response=row.response,
+            category=row.category,
+            distance=distance,
+            is_gold=row.is_gold,
+            language=row.language or "en",
+            matched=matched,
+            score=rank_score(
+                distance=distance,
+                resolved_at=row.resolved_at,
+                is_gold=row.is_gold,
+                now=now,
+                half_life_days=half_life_days,
+                relevance=relevance,
+            ),
+        )
+    return Source(
+        kind="chunk",
+        id=row.pk,
+        version=row.article_version,
+        title=row.heading or row.article__title,
+        text=row.text,
+        response="",
+        category=row.article__category,
+        distance=distance,
+        is_gold=row.article__is_gold,
+        article_id=row.article_id,
+        article_kind=row.article__kind,
+        language=row.language or "en",
+        matched=matched,
+        # Articles are kept current by review, not by age: no recency term.
+        score=(1.0 - distance if relevance is None else relevance)
+        + (GOLD_BOOST if row.article__is_gold else 0.0),
+    )
 
 
 def exact_nearest_entry_ids(vector: np.ndarray, *, category: str | None, k: int) -> list[int]:

@@ -3,9 +3,11 @@ from datetime import timedelta
 import numpy as np
 import pytest
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from knowledge import retrieval
+from knowledge.embeddings import embed_text
 from knowledge.models import KnowledgeEntry
 from knowledge.retrieval import exact_nearest_entry_ids, retrieve
 from knowledge.services import EntryInput, create_entries, language_of, save_article
@@ -281,3 +283,46 @@ def test_every_new_connection_gets_the_hnsw_settings_once_for_its_session():
             assert cursor.fetchone()[0] == str(retrieval.EF_SEARCH)
     finally:
         fresh.close()
+
+
+@pytest.mark.django_db
+def test_a_batch_of_asks_gets_what_each_alone_gets_in_one_query_per_kind():
+    """Dense and hybrid, with and without a category, entries and chunks: ``retrieve_many``
+    answers each ask as ``retrieve`` does, with one query for entries and one for chunks."""
+    create_entries(
+        entries=[
+            EntryInput(text=text, category=category, response="…", language=language_of(text))
+            for text, category in [*GERMAN_ENTRIES, (GERMAN_TARGET, "billing")]
+        ]
+    )
+    save_article(
+        slug="refunds",
+        title="Refund policy",
+        kind="policy",
+        category="billing",
+        body="# Refund policy\n\n## Timing\nRefunds take 5 to 10 business days.",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE knowledge_knowledgeentry")
+    now = timezone.now()
+    german = "Warum wurde meine Zahlung doppelt abgebucht?"
+    asks = [
+        retrieval.Ask(vector=embed_text(german), text=german, k=3, language="de"),
+        retrieval.Ask(
+            vector=embed_text(german), text=german, category="billing", k=5, language="de"
+        ),
+        retrieval.Ask(vector=embed_text("refund timing"), text="refund timing", language="en"),
+        retrieval.Ask(vector=embed_text("my account is locked"), category="account", k=2),
+    ]
+    alone = [
+        retrieve(a.text, a.category, a.k, vector=a.vector, language=a.language, now=now)
+        for a in asks
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        together = retrieval.retrieve_many(asks, now=now)
+    assert together == alone
+    assert {s.matched for s in together[0]} & {"words", "both"}  # the German ask went hybrid
+    assert any(s.kind == "chunk" for s in together[2])
+    searches = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"]]
+    assert len(searches) == 2
+    assert any('FROM "knowledge_kbchunk"' in sql for sql in searches)

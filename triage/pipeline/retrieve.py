@@ -7,7 +7,7 @@ import numpy as np
 from django.conf import settings
 
 from knowledge.embeddings import MODEL_NAME
-from knowledge.retrieval import Source, resolve_mode, retrieve
+from knowledge.retrieval import Ask, Source, resolve_mode, retrieve_many
 from triage.config import snapshot
 from triage.models import Classification, Ticket
 from triage.pipeline.events import completed, stage
@@ -16,37 +16,60 @@ RETRIEVE_K = 5
 UNFILTERED_K = 3  # a few sources outside the predicted category, in case the category is wrong
 
 
-def find_sources(
-    *, classification: Classification, vector: np.ndarray, text: str, language: str
-) -> tuple[list[Source], bool]:
-    """The ranked sources (deduplicated), and whether the category filter was applied."""
-    known = classification.category in snapshot.categories()
-    query = {"text": text, "vector": vector, "language": language}
-    filtered = retrieve(**query, category=classification.category if known else None, k=RETRIEVE_K)
-    extra = retrieve(**query, k=UNFILTERED_K) if known else []
-    seen, sources = set(), []
-    for source in sorted([*filtered, *extra], key=lambda s: s.score, reverse=True):
-        if (source.kind, source.id) not in seen:
-            seen.add((source.kind, source.id))
-            sources.append(source)
-    return sources, known
+def find_sources_many(
+    items: list[tuple[Classification, np.ndarray, str, str]],
+) -> list[tuple[list[Source], bool]]:
+    """For each (classification, vector, masked text, language): the ranked sources
+    (deduplicated), and whether the category filter was applied. All of them in one
+    ``retrieve_many`` (a query per kind of source for a whole batch)."""
+    categories = snapshot.categories()
+    asks: list[Ask] = []
+    for classification, vector, text, language in items:
+        query = {"vector": vector, "text": text, "language": language}
+        if classification.category in categories:
+            asks.append(Ask(**query, category=classification.category, k=RETRIEVE_K))
+            asks.append(Ask(**query, k=UNFILTERED_K))
+        else:
+            asks.append(Ask(**query, k=RETRIEVE_K))
+    found = iter(retrieve_many(asks))
+    out = []
+    for classification, *_ in items:
+        known = classification.category in categories
+        filtered, extra = next(found), next(found) if known else []
+        seen, sources = set(), []
+        for source in sorted([*filtered, *extra], key=lambda s: s.score, reverse=True):
+            if (source.kind, source.id) not in seen:
+                seen.add((source.kind, source.id))
+                sources.append(source)
+        out.append((sources, known))
+    return out
 
 
 def retrieve_sources(
-    *, ticket: Ticket, run: int, classification: Classification, vector: np.ndarray, text: str
+    *,
+    ticket: Ticket,
+    run: int,
+    classification: Classification,
+    vector: np.ndarray,
+    text: str,
+    found: tuple[list[Source], bool] | None = None,
+    batch: int = 1,
 ) -> list[Source]:
-    """Sources for the draft (``text``: the masked text ``vector`` embeds). Retrieval only reads,
-    so a repeated run searches again but records the stage once."""
-    query = {"classification": classification, "vector": vector, "text": text}
+    """Sources for the draft (``text``: the masked text ``vector`` embeds), or the ones ``found``
+    for it with its batch of ``batch`` tickets (the event's time is then only its own share).
+    Retrieval only reads, so a repeated run searches again but records the stage once."""
     language = ticket.language or ""
+    if found is None:
+        found = find_sources_many([(classification, vector, text, language)])[0]
+    sources, known = found
     if completed(ticket, "retrieve", run=run):
-        return find_sources(**query, language=language)[0]
+        return sources
     with stage(ticket, "retrieve", run=run) as record:
-        sources, known = find_sources(**query, language=language)
         record.inputs = {
             "category": classification.category if known else None,
             "k": RETRIEVE_K,
             "language": language,
+            "batch": batch,
         }
         record.outputs = {"sources": [s.as_citation() for s in sources]}
         record.versions = {

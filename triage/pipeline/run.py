@@ -9,9 +9,10 @@ the embedding model run with no transaction open.
 
 A worker runs tickets in batches (``run_batch``): it takes the ticket its task names and the other
 fresh tickets that wait (up to ``PIPELINE_BATCH_SIZE``, waiting at most
-``PIPELINE_BATCH_WAIT_SECONDS`` while more arrive), embeds them in one call and classifies them in
-one call; the other stages run per ticket, so each ticket keeps its own claim, events and
-failure: one ticket failing never holds back the others.
+``PIPELINE_BATCH_WAIT_SECONDS`` while more arrive), embeds them in one call, classifies them in
+one call and retrieves their sources in one query per kind of source; every stage still commits
+per ticket, so each ticket keeps its own claim, events and failure: one ticket failing never holds
+back the others.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from django.conf import settings
 from django.db.models import prefetch_related_objects
 
 from knowledge.embeddings import embed_texts
+from knowledge.retrieval import Source
 from triage import lifecycle
 from triage.config import snapshot
 from triage.engines.types import ClassificationResult
-from triage.models import Ticket
+from triage.models import Assessment, Classification, Ticket
 from triage.pipeline.assess import assess_ticket
 from triage.pipeline.classify import classify_batch, classify_ticket, ticket_text
 from triage.pipeline.draft import draft_reply
@@ -36,7 +38,7 @@ from triage.pipeline.events import record_failure, start_run
 from triage.pipeline.guard import guard_draft
 from triage.pipeline.handoff import write_handoff
 from triage.pipeline.preprocess import preprocess_ticket
-from triage.pipeline.retrieve import retrieve_sources
+from triage.pipeline.retrieve import find_sources_many, retrieve_sources
 from triage.pipeline.route import route_ticket
 
 logger = logging.getLogger(__name__)
@@ -87,7 +89,8 @@ def run_batch(
 
 def run_claimed(claims: list[tuple[Ticket, int]]) -> BatchOutcome:
     """Run the claimed tickets through every stage: preprocess each, one embedding call and one
-    classifier call for all, then the remaining stages ticket by ticket. The configuration they
+    classifier call for all, classify and assess each, one retrieval for all, then the remaining
+    stages ticket by ticket. The configuration they
     read (taxonomy, rules, personas, versions) is read once for the batch."""
     with snapshot.batch_snapshot():
         return _run_claimed(claims)
@@ -125,12 +128,46 @@ def _run_claimed(claims: list[tuple[Ticket, int]]) -> BatchOutcome:
         for ticket, run in ready:
             _failed(outcome, ticket.pk, run, "classify", exc)
         return outcome
+    # Classification and assessment ticket by ticket, retrieval for all the batch's tickets at once
+    # (a query per kind of source), then the rest ticket by ticket.
+    assessed = []
     for (ticket, run), text, vector, result in zip(ready, texts, vectors, prepared, strict=True):
-        stage_name = _run_stages(
-            ticket, run, text=text, vector=vector, prepared=result, batch=len(ready)
+        current_stage = "classify"
+        try:
+            classification = classify_ticket(
+                ticket=ticket, run=run, vector=vector, prepared=result, batch=len(ready)
+            )
+            current_stage = "assess"
+            assessment = assess_ticket(
+                ticket=ticket, run=run, classification=classification, text=text
+            )
+        except Exception as exc:  # noqa: BLE001 -- recorded on the ticket, raised by its own task
+            _failed(outcome, ticket.pk, run, current_stage, exc)
+        else:
+            assessed.append((ticket, run, text, vector, classification, assessment))
+    try:
+        found = find_sources_many(
+            [(c, vector, text, ticket.language or "") for ticket, _, text, vector, c, _ in assessed]
         )
-        if isinstance(stage_name, tuple):
-            _failed(outcome, ticket.pk, run, *stage_name)
+    except Exception as exc:  # noqa: BLE001
+        for ticket, run, *_ in assessed:
+            _failed(outcome, ticket.pk, run, "retrieve", exc)
+        return outcome
+    for (ticket, run, text, vector, classification, assessment), sources in zip(
+        assessed, found, strict=True
+    ):
+        failure = _run_stages(
+            ticket,
+            run,
+            text=text,
+            vector=vector,
+            classification=classification,
+            assessment=assessment,
+            found=sources,
+            batch=len(assessed),
+        )
+        if failure is not None:
+            _failed(outcome, ticket.pk, run, *failure)
         else:
             outcome.processed.append(ticket.pk)
     return outcome
@@ -142,20 +179,23 @@ def _run_stages(
     *,
     text: str,
     vector: np.ndarray,
-    prepared: ClassificationResult | None,
+    classification: Classification,
+    assessment: Assessment,
+    found: tuple[list[Source], bool],
     batch: int,
 ) -> None | tuple[str, Exception]:
-    """Classify to finish for one ticket: None when it finished, else (stage, error)."""
-    current_stage = "classify"
+    """Retrieve (its sources found with the batch) to finish for one ticket: None when it
+    finished, else (stage, error)."""
+    current_stage = "retrieve"
     try:
-        classification = classify_ticket(
-            ticket=ticket, run=run, vector=vector, prepared=prepared, batch=batch
-        )
-        current_stage = "assess"
-        assessment = assess_ticket(ticket=ticket, run=run, classification=classification, text=text)
-        current_stage = "retrieve"
         sources = retrieve_sources(
-            ticket=ticket, run=run, classification=classification, vector=vector, text=text
+            ticket=ticket,
+            run=run,
+            classification=classification,
+            vector=vector,
+            text=text,
+            found=found,
+            batch=batch,
         )
         current_stage = "draft"
         draft = draft_reply(

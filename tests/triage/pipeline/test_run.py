@@ -291,3 +291,24 @@ def test_a_batch_reads_its_configuration_once(knowledge):
     )
     assert all(reads[table] == 1 for table in tables), reads
     assert reads["triage_persona"] <= 1  # read only when a draft is composed
+
+
+def test_a_batch_retrieves_the_sources_of_all_its_tickets_in_one_query_per_kind(knowledge):
+    tickets = [
+        make_ticket(body=f"{body} (case {i})", external_id=f"retrieve-{i}")
+        for i, body in enumerate(BATCH_BODIES)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        outcome = run_batch(first_id=tickets[0].pk, limit=10, wait=0)
+    assert len(outcome.processed) == 5
+    searches = Counter(
+        table
+        for q in queries.captured_queries
+        if "<=>" in q["sql"]  # a vector search
+        for table in ("knowledge_knowledgeentry", "knowledge_kbchunk")
+        if f'FROM "{table}"' in q["sql"]
+    )
+    assert searches == {"knowledge_knowledgeentry": 1, "knowledge_kbchunk": 1}
+    for ticket in tickets:
+        event = PipelineEvent.objects.get(ticket=ticket, stage="retrieve", error="")
+        assert event.inputs["batch"] == 5 and event.outputs["sources"]
