@@ -255,60 +255,43 @@ def test_the_task_raises_its_own_tickets_failure_and_queues_the_others_again(
     assert len(requeued) == 2
 
 
-def test_a_batch_reads_the_threads_and_actions_of_its_tickets_once(knowledge):
+def run_a_batch_of_five(tag: str) -> tuple[list[Ticket], list[str]]:
+    """Five waiting tickets run as one batch: the tickets, and the SQL the batch ran."""
     tickets = [
-        make_ticket(body=f"{body} (case {i})", external_id=f"batch-{i}")
+        make_ticket(body=f"{body} (case {i})", external_id=f"{tag}-{i}")
         for i, body in enumerate(BATCH_BODIES)
     ]
     with CaptureQueriesContext(connection) as queries:
         outcome = run_batch(first_id=tickets[0].pk, limit=10, wait=0)
     assert len(outcome.processed) == 5
-    reads = Counter(
-        table
-        for q in queries.captured_queries
-        if q["sql"].startswith("SELECT")
-        for table in ("triage_message", "triage_ticketaction")
-        if f'FROM "{table}"' in q["sql"]
+    return tickets, [q["sql"] for q in queries.captured_queries]
+
+
+def reads(sqls: list[str], tables: tuple[str, ...], *, marker: str = "SELECT") -> Counter:
+    """How many of the statements containing ``marker`` read each of ``tables``."""
+    return Counter(
+        table for sql in sqls if marker in sql for table in tables if f'FROM "{table}"' in sql
     )
-    assert reads == {"triage_message": 1, "triage_ticketaction": 1}
+
+
+def test_a_batch_reads_the_threads_and_actions_of_its_tickets_once(knowledge):
+    _, sqls = run_a_batch_of_five("batch")
+    tables = ("triage_message", "triage_ticketaction")
+    assert reads(sqls, tables) == {"triage_message": 1, "triage_ticketaction": 1}
 
 
 def test_a_batch_reads_its_configuration_once(knowledge):
-    tickets = [
-        make_ticket(body=f"{body} (case {i})", external_id=f"config-{i}")
-        for i, body in enumerate(BATCH_BODIES)
-    ]
-    with CaptureQueriesContext(connection) as queries:
-        outcome = run_batch(first_id=tickets[0].pk, limit=10, wait=0)
-    assert len(outcome.processed) == 5
+    _, sqls = run_a_batch_of_five("config")
     tables = ("triage_configversion", "triage_taxonomycategory", "triage_escalationrule")
-    reads = Counter(
-        table
-        for q in queries.captured_queries
-        if q["sql"].startswith("SELECT")
-        for table in (*tables, "triage_persona")
-        if f'FROM "{table}"' in q["sql"]
-    )
-    assert all(reads[table] == 1 for table in tables), reads
-    assert reads["triage_persona"] <= 1  # read only when a draft is composed
+    found = reads(sqls, (*tables, "triage_persona"))
+    assert all(found[table] == 1 for table in tables), found
+    assert found["triage_persona"] <= 1  # read only when a draft is composed
 
 
 def test_a_batch_retrieves_the_sources_of_all_its_tickets_in_one_query_per_kind(knowledge):
-    tickets = [
-        make_ticket(body=f"{body} (case {i})", external_id=f"retrieve-{i}")
-        for i, body in enumerate(BATCH_BODIES)
-    ]
-    with CaptureQueriesContext(connection) as queries:
-        outcome = run_batch(first_id=tickets[0].pk, limit=10, wait=0)
-    assert len(outcome.processed) == 5
-    searches = Counter(
-        table
-        for q in queries.captured_queries
-        if "<=>" in q["sql"]  # a vector search
-        for table in ("knowledge_knowledgeentry", "knowledge_kbchunk")
-        if f'FROM "{table}"' in q["sql"]
-    )
-    assert searches == {"knowledge_knowledgeentry": 1, "knowledge_kbchunk": 1}
+    tickets, sqls = run_a_batch_of_five("retrieve")
+    tables = ("knowledge_knowledgeentry", "knowledge_kbchunk")
+    assert reads(sqls, tables, marker="<=>") == dict.fromkeys(tables, 1)  # vector searches
     for ticket in tickets:
         event = PipelineEvent.objects.get(ticket=ticket, stage="retrieve", error="")
         assert event.inputs["batch"] == 5 and event.outputs["sources"]
