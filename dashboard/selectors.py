@@ -72,7 +72,7 @@ class QueueFilters:
         return data
 
 
-def encode_cursor(ticket: Ticket | QueueRow) -> str:
+def encode_cursor(ticket: QueueRow) -> str:
     return f"{ticket.queue_rank_at.isoformat()}|{ticket.pk}"
 
 

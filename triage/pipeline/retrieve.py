@@ -50,17 +50,13 @@ def retrieve_sources(
     ticket: Ticket,
     run: int,
     classification: Classification,
-    vector: np.ndarray,
-    text: str,
-    found: tuple[list[Source], bool] | None = None,
-    batch: int = 1,
+    found: tuple[list[Source], bool],
+    batch: int,
 ) -> list[Source]:
-    """Sources for the draft (``text``: the masked text ``vector`` embeds), or the ones ``found``
-    for it with its batch of ``batch`` tickets (the event's time is then only its own share).
-    Retrieval only reads, so a repeated run searches again but records the stage once."""
+    """Record the retrieve stage with the sources ``find_sources_many`` found for the ticket with
+    its batch of ``batch`` tickets (the event's time is then only its own share). Retrieval only
+    reads, so a repeated run searches again but records the stage once."""
     language = ticket.language or ""
-    if found is None:
-        found = find_sources_many([(classification, vector, text, language)])[0]
     sources, known = found
     if completed(ticket, "retrieve", run=run):
         return sources

@@ -21,7 +21,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
 from django.conf import settings
 from django.db.models import prefetch_related_objects
 
@@ -153,14 +152,12 @@ def _run_claimed(claims: list[tuple[Ticket, int]]) -> BatchOutcome:
         for ticket, run, *_ in assessed:
             _failed(outcome, ticket.pk, run, "retrieve", exc)
         return outcome
-    for (ticket, run, text, vector, classification, assessment), sources in zip(
+    for (ticket, run, _, _, classification, assessment), sources in zip(
         assessed, found, strict=True
     ):
         failure = _run_stages(
             ticket,
             run,
-            text=text,
-            vector=vector,
             classification=classification,
             assessment=assessment,
             found=sources,
@@ -177,8 +174,6 @@ def _run_stages(
     ticket: Ticket,
     run: int,
     *,
-    text: str,
-    vector: np.ndarray,
     classification: Classification,
     assessment: Assessment,
     found: tuple[list[Source], bool],
@@ -189,13 +184,7 @@ def _run_stages(
     current_stage = "retrieve"
     try:
         sources = retrieve_sources(
-            ticket=ticket,
-            run=run,
-            classification=classification,
-            vector=vector,
-            text=text,
-            found=found,
-            batch=batch,
+            ticket=ticket, run=run, classification=classification, found=found, batch=batch
         )
         current_stage = "draft"
         draft = draft_reply(
