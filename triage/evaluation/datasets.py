@@ -128,7 +128,7 @@ SPLITS = ("dev", "holdout")
 
 
 def split_of(row: dict) -> str:
-    """"holdout" for about 30 % of rows, "dev" for the rest; stable for a row's id."""
+    """ "holdout" for about 30 % of rows, "dev" for the rest; stable for a row's id."""
     key = str(row.get("id") or row.get("text") or row.get("raw") or row.get("draft") or "")
     digest = hashlib.sha256(f"deskpilot-holdout:{key}".encode()).digest()
     return "holdout" if int.from_bytes(digest[:4], "big") / 2**32 < HOLDOUT_SHARE else "dev"
