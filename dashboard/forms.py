@@ -14,9 +14,10 @@ from triage.models import (
     TicketAction,
     Urgency,
 )
-from triage.pipeline.guard import GUARD_CODES
 from triage.review.composer import PLACEHOLDERS, blanks_left
-from triage.review.decisions import Then
+from triage.review.decisions import ReviewError, Then
+from triage.review.operations import check_member
+from triage.text.guards import GUARD_CODES
 
 
 class EntryForm(forms.ModelForm):
@@ -231,8 +232,11 @@ class ReassignForm(forms.Form):
     def clean(self):
         data = super().clean()
         team, reviewer = data.get("team"), data.get("reviewer")
-        if team and reviewer and not team.members.filter(pk=reviewer.pk).exists():
-            self.add_error("reviewer", f"{reviewer.get_username()} is not a member of {team.name}.")
+        if team:
+            try:
+                check_member(team=team, reviewer=reviewer)
+            except ReviewError as exc:
+                self.add_error("reviewer", str(exc))
         return data
 
 

@@ -317,10 +317,6 @@ def triage_rows(*, user: AbstractBaseUser) -> list[tuple[Ticket, list[dict]]]:
     return rows
 
 
-# How the draft stage says a message only thanks (triage.pipeline.draft).
-NO_REPLY = "no reply needed"
-
-
 def ticket_page(*, user: AbstractBaseUser, ticket: Ticket) -> dict:
     """The ticket page's read model: thread, classification, draft with flags, sources, actions,
     outbox, trail state."""
@@ -341,7 +337,7 @@ def ticket_page(*, user: AbstractBaseUser, ticket: Ticket) -> dict:
         "assessment": assessment,
         "draft": draft,
         "no_reply_needed": bool(
-            draft and draft.kind == Draft.Kind.NONE and draft.no_answer_reason.startswith(NO_REPLY)
+            draft and draft.kind == Draft.Kind.NONE and assessment and assessment.no_reply_needed
         ),
         "reviewer_text": editable_draft if show_pii else (draft.text if draft else ""),
         "editable_draft": editable_draft,

@@ -9,7 +9,6 @@ urlpatterns = [
     path("triage/", queue.triage_queue, name="triage"),
     path("triage/<int:pk>/accept/", queue.triage_accept, name="triage_accept"),
     path("tickets/<int:pk>/", ticket.ticket_detail, name="ticket"),
-    path("tickets/<int:pk>/history/", ticket.ticket_history, name="ticket_history"),
     path("tickets/<int:pk>/insert/", ticket.insert_options, name="ticket_insert"),
     path("tickets/<int:pk>/note/", ticket.add_note, name="ticket_note"),
     path("tickets/<int:pk>/close/", ticket.close, name="ticket_close"),

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -11,6 +14,7 @@ from django.db import connection
 from knowledge import retrieval
 from knowledge.services import EntryInput, create_entries
 from tests.fake_openai import FakeOpenAI
+from triage.celery import app as celery_app
 from triage.config.seed import seed_configuration
 from triage.demo.resolved import resolved_tickets
 from triage.engines import classify_local, openai_client
@@ -68,7 +72,11 @@ def make_user(username: str, role: str, teams: list[str] = ()) -> User:
     return user
 
 
-def make_ticket(body: str = "I was charged twice this month.", **kwargs) -> Ticket:
+def make_ticket(
+    body: str = "I was charged twice this month.", *, process: bool = False, **kwargs
+) -> Ticket:
+    """A stored ticket. Not queued for the pipeline unless ``process``: the tests that use this
+    drive the stages themselves (ingestion's own queueing has tests of its own)."""
     data = TicketInput(
         channel=kwargs.pop("channel", "email"),
         body=body,
@@ -79,7 +87,7 @@ def make_ticket(body: str = "I was charged twice this month.", **kwargs) -> Tick
         ),
         **kwargs,
     )
-    return ingest_ticket(data=data).ticket
+    return ingest_ticket(data=data, process=process).ticket
 
 
 @pytest.fixture
@@ -117,3 +125,78 @@ def knowledge(config):
     classify_local.reset_cache()
     yield
     classify_local.reset_cache()
+
+
+def _reset_celery_pools() -> None:
+    """Forget the app's broker connections, so the next message goes to the broker its
+    configuration names now."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def worker_broker(tmp_path, settings, request):
+    """Point this process's Celery app at a fresh filesystem broker and start a worker on it."""
+    queue, processed = tmp_path / "queue", tmp_path / "processed"
+    queue.mkdir()
+    processed.mkdir()
+    old = (celery_app.conf.task_always_eager, dict(celery_app.conf.broker_transport_options or {}))
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = "filesystem://"
+    celery_app.conf.broker_transport_options = {
+        "data_folder_in": str(queue),
+        "data_folder_out": str(queue),
+        "processed_folder": str(processed),
+        "control_folder": str(tmp_path / "control"),
+    }
+    # Services queue through the app's own producer pool: let it connect to this broker.
+    _reset_celery_pools()
+    env = child_env(
+        DATABASE_URL=database_url_for_current_connection(),
+        CELERY_BROKER_URL="filesystem://",
+        CELERY_FILESYSTEM_DIR=str(tmp_path),
+        # A test may set more of the worker's environment; "{tmp}" stands for this test's folder.
+        **{
+            key: value.replace("{tmp}", str(tmp_path))
+            for key, value in getattr(request, "param", {}).items()
+        },
+    )
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "triage",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    yield worker
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+    celery_app.conf.task_always_eager, celery_app.conf.broker_transport_options = old[0], old[1]
+    _reset_celery_pools()
+
+
+def wait_for(predicate, *, seconds: float = 90.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.3)
+    return False

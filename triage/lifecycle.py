@@ -13,6 +13,12 @@ Nothing else assigns ``Ticket.status``. Transitions take a ticket the caller has
     any open ──close (spam, not ours, duplicate merged)──▶ closed
 
 Every move is recorded as a ``StatusChange`` (who, from, to, why): the ticket's history shows it.
+
+The queue's read model (urgency, category, sentiment, confidence, tier, escalation and flag codes,
+and the rank the queue is ordered by) is copied onto the ticket row so the queue never joins the
+pipeline's history. It is owned here: every transition and every SLA change re-ranks the ticket,
+and every writer of a classification, an assessment or a draft's flags refreshes it through
+``refresh_read_model`` (``fresh_read_model`` computes it from scratch, for checking).
 """
 
 from __future__ import annotations
@@ -26,15 +32,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from triage.models import Draft, StatusChange, Ticket
+from triage.models import Assessment, Classification, Draft, StatusChange, Ticket
+from triage.models.tickets import QUEUE_STATUSES as QUEUE_STATUSES  # re-exported: pages ask it
 
 Status = Ticket.Status
 
 PROCESSABLE = (Status.NEW, Status.REOPENED)
 RESOLVABLE = (Status.SENT, Status.WAITING_ON_CUSTOMER, Status.ESCALATED, Status.REOPENED)
 FINISHED = (Status.RESOLVED, Status.CLOSED)
-# Tickets a reviewer works on (kept in step with triage.models.tickets.REVIEW_QUEUE).
-QUEUE_STATUSES = (Status.TRIAGED, Status.IN_REVIEW, Status.ESCALATED, Status.REOPENED)
 
 
 class TransitionError(ValueError):
@@ -128,6 +133,97 @@ def actions_for(ticket: Ticket, draft: Draft | None) -> TicketActions:
         can_resume=can_resume(ticket),
         can_resolve=can_resolve(ticket),
     )
+
+
+# --- The queue's read model -----------------------------------------------------------------
+
+# The queue is ordered by SLA due time brought forward by these: an escalated P1 with two
+# hours left comes before a calm P3 with one hour left.
+RANK_ADVANCE_PER_TIER = timedelta(minutes=30)
+RANK_ADVANCE_BY_URGENCY = {"P1": timedelta(hours=2), "P2": timedelta(minutes=30)}
+
+READ_MODEL_FIELDS = [
+    "urgency",
+    "category",
+    "sentiment",
+    "confidence",
+    "tier",
+    "escalation_codes",
+    "flag_codes",
+    "queue_rank_at",
+]
+
+
+def queue_rank(ticket: Ticket) -> datetime | None:
+    """Where the ticket stands in the queue: its SLA due time, brought forward for its tier and
+    urgency; None (not in the queue's order) without a due time."""
+    if ticket.sla_due_at is None:
+        return None
+    return (
+        ticket.sla_due_at
+        - RANK_ADVANCE_PER_TIER * (ticket.tier or 0)
+        - RANK_ADVANCE_BY_URGENCY.get(ticket.urgency, timedelta(0))
+    )
+
+
+def flag_codes(draft: Draft | None) -> list[str]:
+    """The distinct codes of a draft's flags (guard flags and engine notes), sorted."""
+    if draft is None:
+        return []
+    return sorted({f.get("code", "") for f in draft.guard_flags if isinstance(f, dict)} - {""})
+
+
+def refresh_read_model(
+    *,
+    ticket: Ticket,
+    classification: Classification | None = None,
+    assessment: Assessment | None = None,
+    draft: Draft | None = None,
+) -> list[str]:
+    """Copy what the queue filters and sorts on from the given classification, assessment and
+    draft onto the ticket row, and re-rank it; returns the fields to save (not saved here)."""
+    if classification is not None:
+        ticket.urgency, ticket.category, ticket.sentiment = (
+            classification.urgency,
+            classification.category,
+            classification.sentiment,
+        )
+        ticket.confidence = classification.confidence
+    if assessment is not None:
+        ticket.tier = assessment.tier
+        ticket.escalation_codes = sorted({r["code"] for r in assessment.reasons})
+    if draft is not None:
+        ticket.flag_codes = flag_codes(draft)
+    ticket.queue_rank_at = queue_rank(ticket)
+    return READ_MODEL_FIELDS
+
+
+def save_flag_codes(*, ticket_id: int, draft: Draft) -> None:
+    """A writer of a draft's flags (the guard stage, a re-check) refreshes the queue's badge."""
+    Ticket.objects.filter(pk=ticket_id).update(flag_codes=flag_codes(draft))
+
+
+def fresh_read_model(ticket: Ticket) -> dict:
+    """The read model computed from scratch from the ticket's latest classification, assessment
+    and draft and its SLA due time: what the row must hold once the pipeline has routed it."""
+    classification = ticket.classifications.first()
+    assessment = ticket.assessments.first()
+    draft = ticket.drafts.first()
+    probe = Ticket(
+        sla_due_at=ticket.sla_due_at,
+        urgency=classification.urgency if classification else "",
+        tier=assessment.tier if assessment else None,
+    )
+    return {
+        "urgency": classification.urgency if classification else "",
+        "category": classification.category if classification else "",
+        "sentiment": classification.sentiment if classification else "",
+        "confidence": classification.confidence if classification else None,
+        "tier": assessment.tier if assessment else None,
+        "escalation_codes": sorted({r["code"] for r in assessment.reasons}) if assessment else [],
+        "flag_codes": flag_codes(draft),
+        "queue_rank_at": queue_rank(probe),
+    }
 
 
 # --- Transitions ------------------------------------------------------------------------------
@@ -325,10 +421,12 @@ def _move(
     by: AbstractBaseUser | None = None,
     note: str = "",
 ) -> None:
-    """Set the status, save it with ``fields``, and record the change."""
+    """Set the status, save it with ``fields`` and the queue rank (the SLA may have moved), and
+    record the change."""
     before = ticket.status
     ticket.status = to
-    ticket.save(update_fields=["status", *fields, "updated_at"])
+    ticket.queue_rank_at = queue_rank(ticket)
+    ticket.save(update_fields=["status", *fields, "queue_rank_at", "updated_at"])
     if before != to:
         StatusChange.objects.create(
             ticket=ticket, from_status=before, to_status=to, by=by, note=note[:300]

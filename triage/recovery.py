@@ -12,6 +12,7 @@ The sweep runs every ``SWEEP_INTERVAL_SECONDS`` (Celery beat) and when a worker 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,8 +21,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from triage import queueing
 from triage.lifecycle import PROCESSABLE
 from triage.models import Outbound, Ticket
+
+logger = logging.getLogger(__name__)
 
 BATCH = 500
 
@@ -64,3 +68,19 @@ def find_stuck(*, now: datetime | None = None) -> Stuck:
         )
         Outbound.objects.filter(pk__in=outbound).update(queued_at=now)
     return Stuck(tickets=tickets, outbound=outbound)
+
+
+def requeue_stuck(*, now: datetime | None = None) -> dict[str, int]:
+    """Find the lost work (``find_stuck``) and queue it again; returns how much."""
+    stuck = find_stuck(now=now)
+    for ticket_id in stuck.tickets:
+        queueing.enqueue_ticket(ticket_id=ticket_id)
+    for outbound_id in stuck.outbound:
+        queueing.enqueue_send(outbound_id=outbound_id)
+    if stuck.tickets or stuck.outbound:
+        logger.warning(
+            "recovery sweep queued %d ticket(s) and %d repl(ies) again",
+            len(stuck.tickets),
+            len(stuck.outbound),
+        )
+    return {"tickets": len(stuck.tickets), "outbound": len(stuck.outbound)}

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 from dashboard.access import require_admin
 from triage.evaluation import cases
 from triage.models import EvaluationCase, EvaluationRun
-from triage.tasks import enqueue_replay
 
 
 @login_required
@@ -58,6 +57,5 @@ def replay(request: HttpRequest) -> HttpResponse:
             {"message": "There are no evaluation cases yet."},
             status=422,
         )
-    run = cases.queue_replay(name=request.POST.get("name", "")[:200], user=request.user)
-    enqueue_replay(run_id=run.pk)
+    cases.queue_replay(name=request.POST.get("name", "")[:200], user=request.user)
     return redirect("dashboard:evaluation")

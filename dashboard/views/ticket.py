@@ -31,7 +31,6 @@ from dashboard.http import HtmxHttpRequest
 from triage import lifecycle
 from triage.models import Draft, Outbound, SourceUsage, Team, Ticket
 from triage.review import composer, decisions, operations, outbound
-from triage.tasks import enqueue_processing, enqueue_send
 
 
 def _render_ticket(
@@ -76,14 +75,7 @@ def _escalate_form(*args, **kwargs) -> EscalateForm:
 
 
 def _correction_initial(current) -> dict:
-    if current is None:
-        return {}
-    return {
-        "urgency": current.urgency,
-        "category": current.category,
-        "subcategory": current.subcategory,
-        "sentiment": current.sentiment,
-    }
+    return current.labels() if current is not None else {}
 
 
 def _done(request: HtmxHttpRequest, ticket: Ticket) -> HttpResponse:
@@ -113,14 +105,6 @@ def ticket_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def ticket_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """The history panel alone (refreshed after an action without reloading the page)."""
-    ticket = ticket_for_user(request.user, pk)
-    context = selectors.ticket_page(user=request.user, ticket=ticket)
-    return render(request, "dashboard/ticket.html#history-panel", context)
-
-
-@login_required
 def ticket_outbox(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The outbox panel alone: the page asks for it every few seconds while a reply is on its
     way."""
@@ -139,7 +123,7 @@ def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return _render_ticket(request, ticket, partial="review-panel", status=422, reply_form=form)
     data = form.cleaned_data
     try:
-        review = decisions.do_reply(
+        decisions.do_reply(
             ticket=ticket,
             user=request.user,
             final_text=data["final_text"],
@@ -164,8 +148,6 @@ def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return _render_ticket(
             request, ticket, partial="review-panel", status=409, reply_form=form, error=str(exc)
         )
-    if review.outbound is not None and review.outbound.in_flight:
-        enqueue_send(outbound_id=review.outbound.pk)
     messages.success(request, f"Reply to #{ticket.pk} queued for sending.")
     return _done(request, ticket)
 
@@ -244,8 +226,6 @@ def merge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             except decisions.ReviewError as exc:
                 error = str(exc)
             else:
-                if target.status == Ticket.Status.REOPENED:
-                    enqueue_processing(ticket_id=target.pk)
                 messages.success(request, f"#{ticket.pk} merged into #{target.pk}.")
                 url = reverse("dashboard:ticket", args=[target.pk])
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
@@ -263,11 +243,7 @@ def merge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def retry_send(request: HtmxHttpRequest, pk: int, outbound_id: int) -> HttpResponse:
     ticket = ticket_for_user(request.user, pk)
-    row = outbound.retry_outbound(
-        outbound=get_object_or_404(Outbound, pk=outbound_id, ticket=ticket)
-    )
-    if row.status == Outbound.Status.PENDING:
-        enqueue_send(outbound_id=row.pk)
+    outbound.retry_outbound(outbound=get_object_or_404(Outbound, pk=outbound_id, ticket=ticket))
     return _done(request, ticket)
 
 
@@ -356,7 +332,9 @@ def record_action(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     ticket = ticket_for_user(request.user, pk)
     form = ActionForm(request.POST)
     if not form.is_valid():
-        return _render_ticket(request, ticket, partial="review-panel", status=422, action_form=form)
+        return _render_ticket(
+            request, ticket, partial="actions-panel", status=422, action_form=form
+        )
     data = form.cleaned_data
     operations.do_record_action(
         ticket=ticket,

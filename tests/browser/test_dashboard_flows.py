@@ -5,8 +5,8 @@ import pytest
 from knowledge.models import KnowledgeEntry
 from tests.browser.conftest import login, shot
 from triage.models import Draft, Review, Ticket
-from triage.pipeline.guard import GUARD_CODES
 from triage.review.composer import blanks_left
+from triage.text.guards import GUARD_CODES
 
 pytestmark = pytest.mark.browser
 

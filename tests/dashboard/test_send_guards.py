@@ -4,6 +4,8 @@ confirmation naming it, and the page then shows what was sent and acknowledged."
 import re
 import time
 
+import pytest
+
 from dashboard.forms import opened_token
 from knowledge.models import KnowledgeEntry, KnowledgeProposal
 from tests.dashboard.conftest import run_outbox
@@ -13,37 +15,65 @@ from triage.review.decisions import reviewer_text
 PS = "P.S. We have also updated your contact details as requested."
 
 
-def send(client, ticket, text, **extra):
+def send(client, ticket, text, *, htmx=True, **extra):
+    """Post the composer as the page does: with htmx (``hx-post``, the panel swapped on a 422), or
+    as a plain form when scripts are off."""
     data = {"opened": opened_token(ticket.pk, time.time() - 5), "final_text": text, **extra}
-    return client.post(f"/tickets/{ticket.pk}/reply/", data, HTTP_HX_REQUEST="true")
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.post(f"/tickets/{ticket.pk}/reply/", data, **headers)
+
+
+def test_the_composer_posts_with_htmx_into_its_panel(client, people, billing_ticket):
+    client.force_login(people["agent"])
+    page = client.get(f"/tickets/{billing_ticket.pk}/").content.decode()
+    form = re.search(r'<form [^>]*id="reply-form"[^>]*>', page) or re.search(
+        r'<form [^>]*action="/tickets/\d+/reply/"[^>]*>', page
+    )
+    assert form, "no reply form"
+    assert f'hx-post="/tickets/{billing_ticket.pk}/reply/"' in form.group(0)
+    assert 'hx-target="#review-panel"' in form.group(0)
 
 
 def draft_text(ticket) -> str:
     return reviewer_text(ticket, ticket.drafts.first().text)
 
 
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-script"])
 def test_an_edited_reply_with_a_new_claim_is_flagged_at_send_time_and_nothing_is_sent(
-    client, people, billing_ticket
+    client, people, billing_ticket, htmx
 ):
     client.force_login(people["agent"])
-    response = send(client, billing_ticket, draft_text(billing_ticket) + "\n\n" + PS)
+    response = send(client, billing_ticket, draft_text(billing_ticket) + "\n\n" + PS, htmx=htmx)
     assert response.status_code == 422
     page = response.content.decode()
+    # htmx gets the review panel alone; without scripts the whole page comes back.
+    assert page.lstrip().startswith('<section class="card" id="review-panel"') == htmx
     assert "unbacked_claim" in page and "updated your contact details" in page
     assert 'name="acknowledge" value="unbacked_claim"' in page
     assert not Review.objects.exists() and not Outbound.objects.exists()
 
 
-def test_sending_over_a_flag_needs_a_confirmation_for_each_code(client, people, billing_ticket):
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-script"])
+def test_sending_over_a_flag_needs_a_confirmation_for_each_code(
+    client, people, billing_ticket, htmx
+):
     client.force_login(people["agent"])
     text = draft_text(billing_ticket) + "\n\nYour renewal on 3 March was captured at 14:32. " + PS
-    first = send(client, billing_ticket, text)
+    first = send(client, billing_ticket, text, htmx=htmx)
     assert first.status_code == 422
     # Acknowledging one code of two is not enough.
-    assert send(client, billing_ticket, text, acknowledge="unbacked_claim").status_code == 422
+    assert (
+        send(client, billing_ticket, text, htmx=htmx, acknowledge="unbacked_claim").status_code
+        == 422
+    )
     assert not Review.objects.exists()
-    done = send(client, billing_ticket, text, acknowledge=["unbacked_claim", "unsupported_fact"])
-    assert done.status_code == 200 and done.headers.get("HX-Redirect")
+    done = send(
+        client, billing_ticket, text, htmx=htmx, acknowledge=["unbacked_claim", "unsupported_fact"]
+    )
+    if htmx:
+        assert done.status_code == 200 and done.headers.get("HX-Redirect")
+    else:
+        assert done.status_code == 302 and done["Location"] == f"/tickets/{billing_ticket.pk}/"
     review = Review.objects.get()
     assert {f["code"] for f in review.sent_over_flags} == {"unbacked_claim", "unsupported_fact"}
     quotes = " ".join(f["quote"] for f in review.sent_over_flags)

@@ -71,7 +71,7 @@ def database_is_empty() -> bool:
     )
 
 
-def load_demo() -> DemoResult:
+def load_demo(*, process: bool = True) -> DemoResult:
     """Seed configuration, users, the knowledge base and incoming tickets. Does nothing on a
     non-empty database."""
     with transaction.atomic():
@@ -133,7 +133,8 @@ def load_demo() -> DemoResult:
                         name=customer.name if customer else "",
                     ),
                     created_at=now - timedelta(minutes=7 * (len(INCOMING) - index)),
-                )
+                ),
+                process=process,
             )
             ticket_ids.append(result.ticket.pk)
     return DemoResult(loaded=True, tickets=ticket_ids)

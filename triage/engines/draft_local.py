@@ -18,8 +18,8 @@ import re
 from triage.engines.phrases import ACK, CLARIFY, NEXT_STEP, SOURCES_LABEL
 from triage.engines.types import DraftContext, DraftOutput, first_name
 from triage.models import Persona
-from triage.pipeline.guard import check_claims
 from triage.text import facts
+from triage.text.guards import check_claims
 
 ENGINE_NAME = "local"
 PROMPT_VERSION = "local-compose-2"
@@ -173,6 +173,14 @@ def ground(reply: str, context: DraftContext) -> tuple[str, int]:
 
 
 def draft(context: DraftContext, persona: Persona) -> DraftOutput:
+    """A reply, a clarification request or no draft (with the reason), recorded with this engine's
+    name and prompt version."""
+    output = _compose(context, persona)
+    output.engine, output.prompt_version = ENGINE_NAME, PROMPT_VERSION
+    return output
+
+
+def _compose(context: DraftContext, persona: Persona) -> DraftOutput:
     language, notes = _language(context, persona)
     if context.needs_clarification:
         text = "\n\n".join(

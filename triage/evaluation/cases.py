@@ -6,9 +6,11 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import transaction
 
 from knowledge.embeddings import MODEL_NAME
 from knowledge.retrieval import retrieve
+from triage import queueing
 from triage.config.versions import current_versions
 from triage.engines.classify_local import MODEL_VERSION
 from triage.engines.draft_local import draft as local_draft
@@ -137,17 +139,20 @@ def replay_cases(
 
 
 def queue_replay(*, engine: str = "local", name: str = "", user=None) -> EvaluationRun:
-    """A run for a worker to replay (``triage.tasks.replay_cases``); the page follows its
-    progress."""
-    return EvaluationRun.objects.create(
-        kind="cases",
-        name=name,
-        engine=engine,
-        status=EvaluationRun.Status.QUEUED,
-        total=EvaluationCase.objects.count(),
-        created_by=user,
-        versions=_versions(engine),
-    )
+    """A run for a worker to replay (``triage.tasks.replay_cases``), queued once it commits; the
+    page follows its progress."""
+    with transaction.atomic():
+        run = EvaluationRun.objects.create(
+            kind="cases",
+            name=name,
+            engine=engine,
+            status=EvaluationRun.Status.QUEUED,
+            total=EvaluationCase.objects.count(),
+            created_by=user,
+            versions=_versions(engine),
+        )
+        queueing.enqueue_replay(run_id=run.pk)
+    return run
 
 
 # Progress is written every this many cases: one small UPDATE, so a page polling it sees movement.

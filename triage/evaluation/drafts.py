@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from django.db import connection
 from rapidfuzz import fuzz
 
@@ -37,8 +38,8 @@ from triage.engines import draft_local
 from triage.engines.types import AccountSummary, DraftContext
 from triage.evaluation.datasets import EvalError, prepare
 from triage.models import Persona
-from triage.pipeline.guard import run_guards
 from triage.review.composer import blanks_left
+from triage.text.guards import run_guards
 from triage.text.sentiment import sentiment_of
 
 K = 5
@@ -258,6 +259,7 @@ def _draft_one(
         policy_texts=[],
         allowed_placeholders=set(),
         evidence=[text],
+        allowed_domains=settings.ALLOWED_LINK_DOMAINS,
     )
     for code in {f.code for f in flags}:
         counts[f"flag:{code}"] += 1

@@ -17,8 +17,10 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from django.conf import settings
+
 from triage.evaluation.datasets import EvalError, read_jsonl
-from triage.pipeline.guard import GUARD_CODES, run_guards
+from triage.text.guards import GUARD_CODES, run_guards
 from triage.text.pii import PLACEHOLDER
 
 SOURCE_KINDS = ("article", "policy", "resolved_ticket")
@@ -67,6 +69,7 @@ def flags_for(case: dict) -> set[str]:
         allowed_placeholders=set(PLACEHOLDER.findall(case.get("ticket", "")))
         | {m.group(0) for m in PLACEHOLDER.finditer(case.get("ticket", ""))},
         evidence=evidence,
+        allowed_domains=settings.ALLOWED_LINK_DOMAINS,
     )
     return {f.code for f in found}
 

@@ -21,9 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from triage.evaluation.datasets import EvalError, read_jsonl
-from triage.ingest.email import read_message
 from triage.text import sentiment
 from triage.text.cleaning import collapse_whitespace
+from triage.text.mail import read_message
 from triage.text.pii import Person, mask_pii
 
 

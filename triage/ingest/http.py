@@ -2,7 +2,7 @@
 web form.
 
 Every bad request gets a 4xx with {"error": reason}; nothing is written unless the whole
-ticket is. New tickets are queued for the pipeline once their transaction commits.
+ticket is. ``ingest_ticket`` queues what it stores for the pipeline.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from triage.ingest.service import (
     ingest_ticket,
 )
 from triage.models import Channel
-from triage.tasks import enqueue_processing
 
 MAX_JSON_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 20
@@ -120,8 +119,6 @@ def _field(
 
 
 def _created(result: IngestResult) -> JsonResponse:
-    if result.created or result.joined_thread:
-        enqueue_processing(ticket_id=result.ticket.pk)
     status = (
         "created" if result.created else ("joined_thread" if result.joined_thread else "duplicate")
     )
@@ -283,7 +280,6 @@ def support_new(request: HttpRequest) -> HttpResponse:
         except IngestError as exc:
             form.add_error("message", str(exc))
         else:
-            enqueue_processing(ticket_id=result.ticket.pk)
             return render(
                 request,
                 "support/thanks.html",

@@ -10,8 +10,9 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from triage import lifecycle, search
+from triage import lifecycle, queueing, search
 from triage.models import Channel, Customer, Message, Ticket
+from triage.pipeline import guard, preprocess
 from triage.review import auto_send
 from triage.text.cleaning import clean_text
 
@@ -210,23 +211,31 @@ def _inbound_message(*, ticket: Ticket, data: TicketInput, customer: Customer | 
 
 
 def add_reply(*, ticket: Ticket, data: TicketInput, customer: Customer | None) -> Message:
-    """Append an inbound message; a reply after we answered (or while waiting) reopens the
-    ticket."""
+    """Append an inbound message; a reply after we answered reopens the ticket (the pipeline runs
+    again), a reply while we waited puts it back in review with its open draft guarded again
+    (what the customer just wrote may back the draft's facts, or contradict them)."""
     message = _inbound_message(ticket=ticket, data=data, customer=customer)
     lifecycle.customer_replied(ticket=lifecycle.lock(ticket.pk))
     search.refresh_documents([ticket.pk])
     ticket.refresh_from_db()
+    if ticket.status not in lifecycle.PROCESSABLE:
+        preprocess.mask_new_messages(ticket=ticket)
+        guard.recheck_open_draft(ticket=ticket, why="the customer wrote again")
     # A customer answering an auto-sent reply counts against its category: re-judge the rule.
     auto_send.recheck_after_customer_reply(ticket)
     return message
 
 
-def ingest_ticket(*, data: TicketInput, thread: bool = False) -> IngestResult:
+def ingest_ticket(*, data: TicketInput, thread: bool = False, process: bool = True) -> IngestResult:
     """Create a ticket with its first message, or return the existing one for a redelivery.
 
     A redelivery is the same (source, external id) or the same Message-ID; both are unique in
     the database, so concurrent deliveries of one payload create one ticket. With ``thread``,
     a reply to an existing conversation joins that ticket instead of opening a new one.
+
+    A new ticket, or one a reply reopened, is queued for the pipeline when this commits (unless
+    ``process`` is false: the demo's ``--no-process``; the recovery sweep still finds it later);
+    a redelivery queues nothing.
     """
     check_ticket_input(data)
     source = data.source or data.channel
@@ -238,6 +247,8 @@ def ingest_ticket(*, data: TicketInput, thread: bool = False) -> IngestResult:
                     existing = find_thread(data, customer)
                     if existing is not None:
                         add_reply(ticket=existing, data=data, customer=customer)
+                        if process and existing.status in lifecycle.PROCESSABLE:
+                            queueing.enqueue_ticket(ticket_id=existing.pk)
                         return IngestResult(ticket=existing, created=False, joined_thread=True)
                 ticket = Ticket.objects.create(
                     source=source,
@@ -254,6 +265,8 @@ def ingest_ticket(*, data: TicketInput, thread: bool = False) -> IngestResult:
                     customer=customer,
                 )
                 search.refresh_documents([ticket.pk])
+                if process:
+                    queueing.enqueue_ticket(ticket_id=ticket.pk)
             return IngestResult(ticket=ticket, created=True)
         except IntegrityError:
             existing = _existing_ticket(data, source)

@@ -49,6 +49,12 @@ class Classification(models.Model):
     def __str__(self) -> str:
         return f"{self.urgency} {self.category} ({self.engine})"
 
+    # The labels a person can correct (and an evaluation case records).
+    LABEL_FIELDS = ("urgency", "category", "subcategory", "sentiment")
+
+    def labels(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in self.LABEL_FIELDS}
+
 
 class Assessment(models.Model):
     """The escalation tier (0-3) and every reason that triggered it."""
@@ -70,6 +76,17 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"tier {self.tier} for ticket {self.ticket_id}"
+
+    # The reason code of a message that only thanks or confirms: no draft, "close: no reply
+    # needed".
+    NO_REPLY_NEEDED = "no_reply_needed"
+
+    def has_reason(self, code: str) -> bool:
+        return any(r.get("code") == code for r in self.reasons)
+
+    @property
+    def no_reply_needed(self) -> bool:
+        return self.has_reason(self.NO_REPLY_NEEDED)
 
 
 class Draft(models.Model):

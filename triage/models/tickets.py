@@ -68,26 +68,36 @@ class Customer(models.Model):
         return self.name or self.email or f"customer {self.pk}"
 
 
-# Tickets waiting for a reviewer (kept in step with dashboard.selectors.QUEUE_STATUSES).
-REVIEW_QUEUE = Q(
-    status__in=["triaged", "in_review", "escalated", "reopened"], queue_rank_at__isnull=False
+class TicketStatus(models.TextChoices):
+    """Where a ticket is; only ``triage.lifecycle`` moves it."""
+
+    NEW = "new"
+    TRIAGED = "triaged"
+    DRAFTED = "drafted"
+    IN_REVIEW = "in_review"
+    WAITING_ON_CUSTOMER = "waiting_on_customer"
+    SENT = "sent"
+    ESCALATED = "escalated"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+    CLOSED = "closed"
+
+
+# Tickets a reviewer works on (``triage.lifecycle.QUEUE_STATUSES``), and the queue's partial
+# indexes: one list for both.
+QUEUE_STATUSES = (
+    TicketStatus.TRIAGED,
+    TicketStatus.IN_REVIEW,
+    TicketStatus.ESCALATED,
+    TicketStatus.REOPENED,
 )
+REVIEW_QUEUE = Q(status__in=QUEUE_STATUSES, queue_rank_at__isnull=False)
 
 
 class Ticket(models.Model):
     """One support request and its thread; the unit the pipeline and reviewers work on."""
 
-    class Status(models.TextChoices):
-        NEW = "new"
-        TRIAGED = "triaged"
-        DRAFTED = "drafted"
-        IN_REVIEW = "in_review"
-        WAITING_ON_CUSTOMER = "waiting_on_customer"
-        SENT = "sent"
-        ESCALATED = "escalated"
-        RESOLVED = "resolved"
-        REOPENED = "reopened"
-        CLOSED = "closed"
+    Status = TicketStatus
 
     class CloseReason(models.TextChoices):
         SPAM = "spam", "Spam"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -21,7 +21,6 @@ from triage.pipeline.events import completed, stage
 from triage.text.signals import injection_attempt, only_thanks, too_little_to_act_on
 
 ENGINE_RISK_FOR_TIER_2 = 0.5
-NO_REPLY_NEEDED = "no_reply_needed"
 TIER_0_MIN_CONFIDENCE = 0.9
 
 
@@ -50,11 +49,31 @@ def _pattern_hits(rule: EscalationRule, text: str, language: str) -> str | None:
 
 
 def assess(
-    *, ticket: Ticket, classification: Classification, text: str, now=None
+    *,
+    ticket: Ticket,
+    classification: Classification,
+    text: str,
+    recent_same_category: int = 0,
 ) -> AssessmentResult:
-    """Pure decision (reads configuration, writes nothing)."""
-    now = now or timezone.now()
+    """The tier and its reasons: a pure decision over the ticket (its thread, read through
+    ``Ticket.thread``, which a batch prefetches), the classification, the masked text and the
+    configuration of the batch; ``recent_same_category`` is the customer's other tickets in this
+    category lately (``recent_tickets``). Reads no table itself, writes nothing."""
+    rules = {rule.slug: rule for rule in snapshot.escalation_rules()}
     result = AssessmentResult(tier=1)
+    _engine_signals(result, classification)
+    _category_rule(result, classification)
+    _signal_patterns(result, rules, text, ticket.language or "en")
+    _missing_account(result, rules, classification, ticket)
+    _repeat_tickets(result, rules, classification, recent_same_category)
+    _injection(result, text)
+    _reply_needed(result, ticket)
+    _tier_zero(result, classification)
+    return result
+
+
+def _engine_signals(result: AssessmentResult, classification: Classification) -> None:
+    """The engine's own escalation risk, anger, and P1."""
     if classification.escalation_risk >= ENGINE_RISK_FOR_TIER_2:
         result.raise_to(
             2,
@@ -66,18 +85,32 @@ def assess(
         result.raise_to(2, "sentiment", "the customer is angry")
     if classification.urgency == "P1":
         result.raise_to(2, "urgency", "P1: outage, data loss, security or product unusable")
+
+
+def _category_rule(result: AssessmentResult, classification: Classification) -> None:
     category = snapshot.categories().get(classification.category)
     if category and category.escalate_immediately:
         result.raise_to(3, "category", f"category {category.slug} is set to escalate immediately")
 
-    rules = {rule.slug: rule for rule in snapshot.escalation_rules()}
+
+def _signal_patterns(
+    result: AssessmentResult, rules: dict[str, EscalationRule], text: str, language: str
+) -> None:
+    """Every enabled rule with phrases (legal, cancel, chargeback, public complaint…)."""
     for rule in rules.values():
         if not rule.patterns:
             continue
-        phrase = _pattern_hits(rule, text, ticket.language or "en")
+        phrase = _pattern_hits(rule, text, language)
         if phrase:
             result.raise_to(rule.tier, rule.slug, f"{rule.name}: “{phrase}”")
 
+
+def _missing_account(
+    result: AssessmentResult,
+    rules: dict[str, EscalationRule],
+    classification: Classification,
+    ticket: Ticket,
+) -> None:
     account_rule = rules.get("missing_account_data")
     if account_rule and classification.category == "account" and ticket.customer_id is None:
         result.raise_to(
@@ -87,29 +120,26 @@ def assess(
         )
         result.needs_clarification = True
 
-    repeat_rule = rules.get("repeat_tickets")
-    if repeat_rule and ticket.customer_id:
-        days = int(repeat_rule.params.get("days", 14))
-        max_recent = int(repeat_rule.params.get("max_recent", 2))
-        recent = (
-            Classification.objects.filter(
-                ticket__customer_id=ticket.customer_id,
-                category=classification.category,
-                ticket__created_at__gte=now - timedelta(days=days),
-            )
-            .exclude(ticket=ticket)
-            .values("ticket")
-            .distinct()
-            .count()
-        )
-        if recent > max_recent:
-            result.raise_to(
-                repeat_rule.tier,
-                repeat_rule.slug,
-                f"{recent} other {classification.category} tickets from this customer in {days} "
-                f"days",
-            )
 
+def _repeat_tickets(
+    result: AssessmentResult,
+    rules: dict[str, EscalationRule],
+    classification: Classification,
+    recent: int,
+) -> None:
+    repeat_rule = rules.get("repeat_tickets")
+    if repeat_rule is None:
+        return
+    days, max_recent = repeat_window(repeat_rule)
+    if recent > max_recent:
+        result.raise_to(
+            repeat_rule.tier,
+            repeat_rule.slug,
+            f"{recent} other {classification.category} tickets from this customer in {days} days",
+        )
+
+
+def _injection(result: AssessmentResult, text: str) -> None:
     injection = injection_attempt(text)
     if injection:
         result.raise_to(
@@ -118,12 +148,16 @@ def assess(
             f"text tries to instruct the system: “{injection}” (treated as data)",
         )
 
+
+def _reply_needed(result: AssessmentResult, ticket: Ticket) -> None:
+    """A message that only thanks needs no reply; one with too little to act on needs a
+    question back."""
     last = ticket.latest_inbound() if ticket.pk else None
     if only_thanks((last.masked_body if last else "") or ticket.masked_text):
         # "Brilliant thanks 😊": nothing to answer, nothing to clarify.
         result.reasons.append(
             {
-                "code": NO_REPLY_NEEDED,
+                "code": Assessment.NO_REPLY_NEEDED,
                 "tier": 1,
                 "detail": "the customer only thanks or confirms: no reply needed",
             }
@@ -138,6 +172,10 @@ def assess(
             }
         )
 
+
+def _tier_zero(result: AssessmentResult, classification: Classification) -> None:
+    """A calm, confident, single-issue P3/P4 question with no reason at all could be answered
+    without review (auto-send still needs its rule and evidence)."""
     if (
         not result.reasons
         and classification.confidence >= TIER_0_MIN_CONFIDENCE
@@ -146,7 +184,32 @@ def assess(
         and not classification.secondary_category
     ):
         result.tier = 0
-    return result
+
+
+def repeat_window(rule: EscalationRule) -> tuple[int, int]:
+    """The repeat-tickets rule's window in days and how many other tickets it allows."""
+    return int(rule.params.get("days", 14)), int(rule.params.get("max_recent", 2))
+
+
+def recent_tickets(*, ticket: Ticket, category: str, now: datetime | None = None) -> int:
+    """The customer's other tickets in ``category`` within the repeat rule's window (0 without
+    the rule or a known customer): the one read ``assess`` needs from the database."""
+    rule = next((r for r in snapshot.escalation_rules() if r.slug == "repeat_tickets"), None)
+    if rule is None or not ticket.customer_id:
+        return 0
+    days, _ = repeat_window(rule)
+    now = now or timezone.now()
+    return (
+        Classification.objects.filter(
+            ticket__customer_id=ticket.customer_id,
+            category=category,
+            ticket__created_at__gte=now - timedelta(days=days),
+        )
+        .exclude(ticket=ticket)
+        .values("ticket")
+        .distinct()
+        .count()
+    )
 
 
 def assess_ticket(
@@ -157,7 +220,12 @@ def assess_ticket(
     if done is not None:
         return Assessment.objects.get(pk=done.outputs["assessment_id"])
     with stage(ticket, "assess", run=run) as record, record.saving():
-        result = assess(ticket=ticket, classification=classification, text=text)
+        result = assess(
+            ticket=ticket,
+            classification=classification,
+            text=text,
+            recent_same_category=recent_tickets(ticket=ticket, category=classification.category),
+        )
         versions = snapshot.versions()
         assessment = Assessment.objects.create(
             ticket=ticket,

@@ -13,7 +13,6 @@ from triage.config import snapshot
 from triage.engines import draft_local, draft_openai
 from triage.engines.types import DraftContext, DraftOutput, EngineError
 from triage.models import Assessment, Classification, Draft, Persona, SourceUsage, Ticket
-from triage.pipeline.assess import NO_REPLY_NEEDED
 from triage.pipeline.context import build_context, persona_for
 from triage.pipeline.events import completed, stage
 
@@ -44,7 +43,7 @@ def compose(
         "tier 3: straight to a human, no draft"
         if assessment.tier >= 3
         else "no reply needed: the customer only thanks or confirms; close the ticket"
-        if any(r.get("code") == NO_REPLY_NEEDED for r in assessment.reasons)
+        if assessment.no_reply_needed
         else "no persona is configured for this customer's tier"
         if persona is None
         else ""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from triage import search
-from triage.models import PiiVault, Ticket
+from triage.models import Message, PiiVault, Ticket
 from triage.pipeline.events import completed, stage
 from triage.text.cleaning import clean_text
 from triage.text.language import UNKNOWN, detect_language
@@ -32,6 +34,27 @@ def customer_person(ticket: Ticket) -> Person | None:
     if customer is None:
         return None
     return Person(name=customer.name or "", email=customer.email or "")
+
+
+def _mask_messages(thread: list[Message], vault: PiiVault) -> None:
+    """Mask each message of the thread not masked yet, with the ticket's placeholders; a value
+    seen for the first time gets a placeholder of its own, kept in the vault (saved by the
+    caller)."""
+    for message in thread:
+        if not message.masked_body:
+            masked = mask_pii(message.body, vault.mapping)
+            vault.mapping = masked.mapping
+            message.masked_body = masked.text
+            message.save(update_fields=["masked_body"])
+
+
+def mask_new_messages(*, ticket: Ticket) -> None:
+    """Mask the messages that joined the thread since the ticket was preprocessed (a reply to a
+    ticket the pipeline does not run again): the guards and the composer read masked text."""
+    with transaction.atomic():
+        vault, _ = PiiVault.objects.select_for_update().get_or_create(ticket=ticket)
+        _mask_messages(ticket.thread(), vault)
+        vault.save(update_fields=["mapping"])
 
 
 def preprocess_ticket(*, ticket: Ticket, run: int) -> Ticket:
@@ -67,10 +90,7 @@ def preprocess_ticket(*, ticket: Ticket, run: int) -> Ticket:
                 ]
             )
             thread = ticket.thread()
-            for message in thread:
-                if not message.masked_body:
-                    message.masked_body = mask_pii(message.body, vault.mapping).text
-                    message.save(update_fields=["masked_body"])
+            _mask_messages(thread, vault)
             vault.save(update_fields=["mapping"])
             search.refresh_documents([ticket.pk])  # now in its language's configuration
             record.inputs = {"raw_chars": len(source_text), "messages": len(thread)}

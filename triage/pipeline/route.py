@@ -1,15 +1,13 @@
 """The route stage: team from the category, escalations to the escalation team, SLA, reviewer by
-load."""
+load; the queue's read model refreshed (``triage.lifecycle`` owns it)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q, Sum
 
+from triage import lifecycle
 from triage.config import snapshot
 from triage.models import Assessment, Classification, Draft, Team, TeamMembership, Ticket
 from triage.pipeline.events import completed, stage
@@ -21,65 +19,6 @@ SKILL_BONUS = (
     3  # a skilled reviewer may carry this much more load before an unskilled one gets the ticket
 )
 SECURITY_CODES = {"security_issue"}
-# The queue is ordered by SLA due time brought forward by these: an escalated P1 with two
-# hours left comes before a calm P3 with one hour left.
-RANK_ADVANCE_PER_TIER = timedelta(minutes=30)
-RANK_ADVANCE_BY_URGENCY = {"P1": timedelta(hours=2), "P2": timedelta(minutes=30)}
-
-
-def queue_rank(ticket: Ticket) -> datetime | None:
-    if ticket.sla_due_at is None:
-        return None
-    return (
-        ticket.sla_due_at
-        - RANK_ADVANCE_PER_TIER * (ticket.tier or 0)
-        - RANK_ADVANCE_BY_URGENCY.get(ticket.urgency, timedelta(0))
-    )
-
-
-def refresh_read_model(
-    *,
-    ticket: Ticket,
-    classification: Classification | None = None,
-    assessment: Assessment | None = None,
-    draft: Draft | None = None,
-) -> None:
-    """Copy what the queue filters and sorts on onto the ticket row (not saved here)."""
-    if classification is not None:
-        ticket.urgency, ticket.category, ticket.sentiment = (
-            classification.urgency,
-            classification.category,
-            classification.sentiment,
-        )
-        ticket.confidence = classification.confidence
-    if assessment is not None:
-        ticket.tier = assessment.tier
-        ticket.escalation_codes = sorted({r["code"] for r in assessment.reasons})
-    if draft is not None:
-        ticket.flag_codes = sorted(
-            {f.get("code", "") for f in draft.guard_flags if isinstance(f, dict)} - {""}
-        )
-    ticket.queue_rank_at = queue_rank(ticket)
-
-
-READ_MODEL_FIELDS = [
-    "urgency",
-    "category",
-    "sentiment",
-    "confidence",
-    "tier",
-    "escalation_codes",
-    "flag_codes",
-    "queue_rank_at",
-]
-
-
-@dataclass
-class RouteDecision:
-    team: Team | None
-    reason: str
-    needs_human_triage: bool
-    difficulty: int
 
 
 def difficulty(classification: Classification, assessment: Assessment) -> int:
@@ -195,7 +134,7 @@ def route_ticket(
             if team
             else None
         )
-        refresh_read_model(
+        lifecycle.refresh_read_model(
             ticket=ticket, classification=classification, assessment=assessment, draft=draft
         )
         ticket.save(
@@ -206,7 +145,7 @@ def route_ticket(
                 "difficulty",
                 "needs_human_triage",
                 "updated_at",
-                *READ_MODEL_FIELDS,
+                *lifecycle.READ_MODEL_FIELDS,
             ]
         )
         versions = snapshot.versions()

@@ -20,16 +20,18 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import prefetch_related_objects
 
 from knowledge.embeddings import embed_texts
 from knowledge.retrieval import Source
-from triage import lifecycle
+from triage import lifecycle, queueing
 from triage.config import snapshot
 from triage.engines.types import ClassificationResult
-from triage.models import Assessment, Classification, Ticket
+from triage.models import Assessment, Classification, Draft, Ticket
 from triage.pipeline.assess import assess_ticket
 from triage.pipeline.classify import classify_batch, classify_ticket, ticket_text
 from triage.pipeline.draft import draft_reply
@@ -44,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 # Between two looks for more tickets while a batch fills.
 POLL_SECONDS = 0.05
+# A ticket that failed inside another ticket's batch is tried again on its own after this long.
+RETRY_FAILED_AFTER_SECONDS = 5
 
 
 @dataclass
@@ -83,7 +87,13 @@ def run_batch(
         if not more:  # the stream paused: run what we have
             break
         claims += more
-    return run_claimed(claims)
+    outcome = run_claimed(claims)
+    # The named ticket's failure is its caller's to retry; every other failed ticket of the batch
+    # gets a task of its own, with its own retries.
+    for failed_id in outcome.failed:
+        if failed_id != first_id:
+            queueing.enqueue_ticket(ticket_id=failed_id, countdown=RETRY_FAILED_AFTER_SECONDS)
+    return outcome
 
 
 def run_claimed(claims: list[tuple[Ticket, int]]) -> BatchOutcome:
@@ -95,96 +105,121 @@ def run_claimed(claims: list[tuple[Ticket, int]]) -> BatchOutcome:
         return _run_claimed(claims)
 
 
+@dataclass
+class _Work:
+    """One claimed ticket on its way through the batch: what each step hands to the next."""
+
+    ticket: Ticket
+    run: int
+    text: str = ""
+    vector: Any = None
+    prepared: ClassificationResult | None = None
+    classification: Classification | None = None
+    assessment: Assessment | None = None
+    found: tuple[list[Source], bool] = ([], False)
+
+
 def _run_claimed(claims: list[tuple[Ticket, int]]) -> BatchOutcome:
     outcome = BatchOutcome()
+    batch = [_Work(ticket=ticket, run=run) for ticket, run in claims]
     # Each ticket's thread and recorded actions, read once for the batch (two queries), then
     # shared by the stages.
-    prefetch_related_objects([ticket for ticket, _ in claims], "messages", "actions")
-    ready: list[tuple[Ticket, int]] = []
-    for ticket, run in claims:
-        start_run(ticket_id=ticket.pk, run=run)
-        try:
-            preprocess_ticket(ticket=ticket, run=run)
-        except Exception as exc:  # noqa: BLE001 -- recorded on the ticket, raised by its own task
-            _failed(outcome, ticket.pk, run, "preprocess", exc)
-        else:
-            ready.append((ticket, run))
-    if not ready:
-        return outcome
-    texts = [ticket_text(ticket) for ticket, _ in ready]
-    try:
-        # One embedding per ticket, shared by classification and retrieval.
-        vectors = embed_texts(texts)
-    except Exception as exc:  # noqa: BLE001
-        for ticket, run in ready:
-            _failed(outcome, ticket.pk, run, "preprocess", exc)
-        return outcome
-    try:
-        prepared: list[ClassificationResult | None] = classify_batch(texts, vectors) or [
-            None
-        ] * len(ready)
-    except Exception as exc:  # noqa: BLE001
-        for ticket, run in ready:
-            _failed(outcome, ticket.pk, run, "classify", exc)
-        return outcome
-    # Classification and assessment ticket by ticket, retrieval for all the batch's tickets at once
-    # (a query per kind of source), then the rest ticket by ticket.
-    assessed = []
-    for (ticket, run), text, vector, result in zip(ready, texts, vectors, prepared, strict=True):
-        current_stage = "classify"
-        try:
-            classification = classify_ticket(
-                ticket=ticket, run=run, vector=vector, prepared=result, batch=len(ready)
-            )
-            current_stage = "assess"
-            assessment = assess_ticket(
-                ticket=ticket, run=run, classification=classification, text=text
-            )
-        except Exception as exc:  # noqa: BLE001 -- recorded on the ticket, raised by its own task
-            _failed(outcome, ticket.pk, run, current_stage, exc)
-        else:
-            assessed.append((ticket, run, text, vector, classification, assessment))
-    try:
-        found = find_sources_many(
-            [(c, vector, text, ticket.language or "") for ticket, _, text, vector, c, _ in assessed]
-        )
-    except Exception as exc:  # noqa: BLE001
-        for ticket, run, *_ in assessed:
-            _failed(outcome, ticket.pk, run, "retrieve", exc)
-        return outcome
-    for (ticket, run, _, _, classification, assessment), sources in zip(
-        assessed, found, strict=True
-    ):
-        failure = _run_stages(
-            ticket,
-            run,
-            classification=classification,
-            assessment=assessment,
-            found=sources,
-            batch=len(assessed),
-        )
-        if failure is not None:
-            _failed(outcome, ticket.pk, run, *failure)
-        else:
-            outcome.processed.append(ticket.pk)
+    prefetch_related_objects([work.ticket for work in batch], "messages", "actions")
+    for step in (_preprocess, _embed, _classify_and_assess, _retrieve):
+        batch = step(batch, outcome)
+        if not batch:
+            return outcome
+    for work in batch:
+        _finish_one(work, outcome, batch_size=len(batch))
     return outcome
 
 
-def _run_stages(
-    ticket: Ticket,
-    run: int,
-    *,
-    classification: Classification,
-    assessment: Assessment,
-    found: tuple[list[Source], bool],
-    batch: int,
-) -> None | tuple[str, Exception]:
-    """Retrieve (its sources found with the batch) to finish for one ticket: None when it
-    finished, else (stage, error)."""
+def _preprocess(batch: list[_Work], outcome: BatchOutcome) -> list[_Work]:
+    """Clean, mask and read each ticket; the ones that fail leave the batch."""
+    ready = []
+    for work in batch:
+        start_run(ticket_id=work.ticket.pk, run=work.run)
+        try:
+            preprocess_ticket(ticket=work.ticket, run=work.run)
+        except Exception as exc:  # noqa: BLE001 -- recorded on the ticket, raised by its own task
+            _failed(outcome, work, "preprocess", exc)
+        else:
+            work.text = ticket_text(work.ticket)
+            ready.append(work)
+    return ready
+
+
+def _embed(batch: list[_Work], outcome: BatchOutcome) -> list[_Work]:
+    """One embedding call for the batch (shared by classification and retrieval), then one
+    classifier call."""
+    texts = [work.text for work in batch]
+    try:
+        vectors = embed_texts(texts)
+    except Exception as exc:  # noqa: BLE001
+        return _all_failed(batch, outcome, "preprocess", exc)
+    try:
+        prepared = classify_batch(texts, vectors) or [None] * len(batch)
+    except Exception as exc:  # noqa: BLE001
+        return _all_failed(batch, outcome, "classify", exc)
+    for work, vector, result in zip(batch, vectors, prepared, strict=True):
+        work.vector, work.prepared = vector, result
+    return batch
+
+
+def _classify_and_assess(batch: list[_Work], outcome: BatchOutcome) -> list[_Work]:
+    """Each ticket's classification (from the batch's classifier call) and assessment."""
+    assessed = []
+    for work in batch:
+        current_stage = "classify"
+        try:
+            work.classification = classify_ticket(
+                ticket=work.ticket,
+                run=work.run,
+                vector=work.vector,
+                prepared=work.prepared,
+                batch=len(batch),
+            )
+            current_stage = "assess"
+            work.assessment = assess_ticket(
+                ticket=work.ticket, run=work.run, classification=work.classification, text=work.text
+            )
+        except Exception as exc:  # noqa: BLE001 -- recorded on the ticket, raised by its own task
+            _failed(outcome, work, current_stage, exc)
+        else:
+            assessed.append(work)
+    return assessed
+
+
+def _retrieve(batch: list[_Work], outcome: BatchOutcome) -> list[_Work]:
+    """Sources for every ticket of the batch at once: one query per kind of source."""
+    try:
+        found = find_sources_many(
+            [
+                (work.classification, work.vector, work.text, work.ticket.language or "")
+                for work in batch
+            ]
+        )
+    except Exception as exc:  # noqa: BLE001
+        return _all_failed(batch, outcome, "retrieve", exc)
+    for work, sources in zip(batch, found, strict=True):
+        work.found = sources
+    return batch
+
+
+def _finish_one(work: _Work, outcome: BatchOutcome, *, batch_size: int) -> None:
+    """Retrieve (its sources found with the batch), draft, guard, route, hand off and finish one
+    ticket; a failure is recorded against the stage it happened in."""
+    ticket, run = work.ticket, work.run
+    classification, assessment = work.classification, work.assessment
+    assert classification is not None and assessment is not None  # set by the steps before
     current_stage = "retrieve"
     try:
         sources = retrieve_sources(
-            ticket=ticket, run=run, classification=classification, found=found, batch=batch
+            ticket=ticket,
+            run=run,
+            classification=classification,
+            found=work.found,
+            batch=batch_size,
         )
         current_stage = "draft"
         draft = draft_reply(
@@ -213,20 +248,45 @@ def _run_stages(
             draft=draft,
         )
         current_stage = "finish"
-        lifecycle.finish_processing(
-            ticket_id=ticket.pk, tier=assessment.tier, has_draft=bool(draft.text)
-        )
+        with transaction.atomic():
+            lifecycle.finish_processing(
+                ticket_id=ticket.pk, tier=assessment.tier, has_draft=bool(draft.text)
+            )
+            if may_auto_send(assessment=assessment, draft=draft):
+                queueing.enqueue_auto_send(ticket_id=ticket.pk)
     except Exception as exc:  # noqa: BLE001 -- recorded on the ticket, raised by its own task
-        return current_stage, exc
-    return None
+        _failed(outcome, work, current_stage, exc)
+    else:
+        outcome.processed.append(ticket.pk)
 
 
-def _failed(
-    outcome: BatchOutcome, ticket_id: int, run: int, stage_name: str, exc: Exception
-) -> None:
+def may_auto_send(*, assessment: Assessment, draft: Draft) -> bool:
+    """Whether auto-send should look at this draft at all: a tier-0 ticket whose reply draft the
+    guards left clean (``triage.review.auto_send`` judges the rest: the rule and its evidence)."""
+    return (
+        assessment.auto_send_allowed
+        and draft.kind == Draft.Kind.REPLY
+        and bool(draft.text)
+        and not draft.guard_flags
+    )
+
+
+def _all_failed(
+    batch: list[_Work], outcome: BatchOutcome, stage_name: str, exc: Exception
+) -> list[_Work]:
+    for work in batch:
+        _failed(outcome, work, stage_name, exc)
+    return []
+
+
+def _failed(outcome: BatchOutcome, work: _Work, stage_name: str, exc: Exception) -> None:
+    ticket_id = work.ticket.pk
     logger.error("pipeline failed for ticket %s at %s", ticket_id, stage_name, exc_info=exc)
     record_failure(
-        ticket_id=ticket_id, stage_name=stage_name, error=f"{type(exc).__name__}: {exc}", run=run
+        ticket_id=ticket_id,
+        stage_name=stage_name,
+        error=f"{type(exc).__name__}: {exc}",
+        run=work.run,
     )
     lifecycle.release_claim(ticket_id=ticket_id)
     outcome.failed[ticket_id] = exc

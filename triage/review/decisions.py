@@ -3,8 +3,8 @@ a rejected draft, an escalation; and corrections of the classification.
 
 ``check_*`` functions validate; ``do_*`` functions mutate. Every decision records the outcome,
 the edit distance between draft and final text, the seconds from opening to deciding and the
-reviewer. A reply goes to the outbox (``triage.review.outbound``); the caller
-enqueues the send once the decision has committed, so a failed send keeps the decision.
+reviewer. A reply goes to the outbox (``triage.review.outbound``) and its send is queued once the
+decision has committed, so a failed send keeps the decision.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from knowledge.models import KBChunk
-from triage import lifecycle
+from triage import lifecycle, queueing
 from triage.config.versions import current_versions
 from triage.models import (
     HEAVY_EDIT_THRESHOLD,
@@ -32,7 +32,6 @@ from triage.models import (
     TicketAction,
 )
 from triage.pipeline import guard
-from triage.pipeline.route import READ_MODEL_FIELDS, refresh_read_model
 from triage.review.outbound import channel_for
 from triage.text.pii import mask_pii, unmask
 
@@ -109,14 +108,7 @@ def _case(
 
 
 def _labels(classification: Classification | None) -> dict:
-    if classification is None:
-        return {}
-    return {
-        "urgency": classification.urgency,
-        "category": classification.category,
-        "subcategory": classification.subcategory,
-        "sentiment": classification.sentiment,
-    }
+    return classification.labels() if classification is not None else {}
 
 
 def check_draft_open(ticket: Ticket, draft: Draft) -> None:
@@ -155,8 +147,8 @@ def do_reply(
     auto_sent: bool = False,
 ) -> Review:
     """Send a reply: the draft approved (unchanged or edited) when there is one, else a reply
-    written by hand (outcome ``written``). The reply goes to the outbox; the caller enqueues
-    its send once this has committed, so a failed send keeps the decision.
+    written by hand (outcome ``written``). The reply goes to the outbox and its send is queued
+    once this has committed, so a failed send keeps the decision.
 
     ``then`` says what happens once the reply is out (``Then``). A form submitted twice (same
     ``key``) returns the first decision and sends nothing more.
@@ -216,7 +208,7 @@ def do_reply(
         if draft is not None:
             draft.status = Draft.Status.APPROVED
             draft.save(update_fields=["status"])
-        Outbound.objects.create(
+        outbound = Outbound.objects.create(
             ticket=ticket,
             review=review,
             via=channel_for(ticket),
@@ -225,6 +217,7 @@ def do_reply(
             or (draft is not None and draft.kind == Draft.Kind.CLARIFICATION and then == Then.SEND),
             resolve_when_sent=then == Then.RESOLVE,
         )
+        queueing.enqueue_send(outbound_id=outbound.pk)
         if draft is not None and distance.normalized > HEAVY_EDIT_THRESHOLD:
             _case(
                 ticket,
@@ -331,12 +324,7 @@ def do_correct_classification(
         current = ticket.classifications.first()
         if current is None:
             raise ReviewError("the ticket has not been classified yet")
-        values = {
-            "urgency": current.urgency,
-            "category": current.category,
-            "subcategory": current.subcategory,
-            "sentiment": current.sentiment,
-        }
+        values = current.labels()
         changed = {k: v for k, v in fields.items() if k in values and v and v != values[k]}
         if not changed:
             raise ReviewError("nothing changed")
@@ -367,8 +355,8 @@ def do_correct_classification(
             user=user,
         )
         ticket.needs_human_triage = False
-        refresh_read_model(ticket=ticket, classification=corrected)
-        ticket.save(update_fields=["needs_human_triage", "updated_at", *READ_MODEL_FIELDS])
+        fields = lifecycle.refresh_read_model(ticket=ticket, classification=corrected)
+        ticket.save(update_fields=["needs_human_triage", "updated_at", *fields])
     return corrected
 
 

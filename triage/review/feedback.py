@@ -78,10 +78,7 @@ def learn_from_ticket(*, ticket: Ticket) -> KnowledgeEntry | None:
     labels = {
         "text": ticket.masked_text,
         "response": response,
-        "category": classification.category,
-        "subcategory": classification.subcategory,
-        "urgency": classification.urgency,
-        "sentiment": classification.sentiment,
+        **classification.labels(),
         "language": ticket.language or "en",
     }
     why = not_learnable_why(review)

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from triage import lifecycle, search
+from triage import lifecycle, queueing, search
 from triage.models import Draft, Message, Note, Outbound, PiiVault, Team, Ticket, TicketAction
 from triage.pipeline.guard import recheck_open_draft
 from triage.review.decisions import ReviewError
@@ -87,7 +87,8 @@ def merge_candidates(*, ticket: Ticket, limit: int = 10) -> list[Ticket]:
 def do_merge(*, ticket: Ticket, into_id: int, user: AbstractBaseUser) -> Ticket:
     """Merge a duplicate into another ticket of the same customer: its messages move (masked
     again with the target's placeholders), its notes move, and it closes with a link. The
-    target reopens if it had been answered. Returns the target."""
+    target reopens if it had been answered, and is then queued for the pipeline. Returns the
+    target."""
     if into_id == ticket.pk:
         raise ReviewError("a ticket cannot be merged into itself")
     with transaction.atomic():
@@ -122,6 +123,8 @@ def do_merge(*, ticket: Ticket, into_id: int, user: AbstractBaseUser) -> Ticket:
         )
         lifecycle.customer_replied(ticket=target)
         search.refresh_documents([duplicate.pk, target.pk])
+        if target.status in lifecycle.PROCESSABLE:
+            queueing.enqueue_ticket(ticket_id=target.pk)
     return target
 
 
@@ -179,9 +182,14 @@ def do_record_action(
     return action
 
 
-def do_reassign(*, ticket: Ticket, team: Team, reviewer: AbstractBaseUser | None) -> Ticket:
+def check_member(*, team: Team, reviewer: AbstractBaseUser | None) -> None:
+    """A ticket goes to a team's own member (or to nobody in it)."""
     if reviewer is not None and not team.members.filter(pk=reviewer.pk).exists():
-        raise ReviewError(f"{reviewer.get_username()} is not a member of {team.name}")
+        raise ReviewError(f"{reviewer.get_username()} is not a member of {team.name}.")
+
+
+def do_reassign(*, ticket: Ticket, team: Team, reviewer: AbstractBaseUser | None) -> Ticket:
+    check_member(team=team, reviewer=reviewer)
     with transaction.atomic():
         ticket = lifecycle.lock(ticket.pk)
         ticket.team, ticket.reviewer = team, reviewer

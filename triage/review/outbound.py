@@ -29,7 +29,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
-from triage import lifecycle
+from triage import lifecycle, queueing
 from triage.models import Message, Outbound, Ticket
 from triage.review.feedback import learn_from_ticket
 from triage.text.pii import mask_pii
@@ -247,11 +247,12 @@ def _sent(outbound: Outbound, *, now: datetime) -> Outbound:
 
 
 def retry_outbound(*, outbound: Outbound) -> Outbound:
-    """A person asks to try a failed reply again now (the caller enqueues the send)."""
+    """A person asks to try a failed reply again now: it is pending again and its send queued."""
     with transaction.atomic():
         outbound = Outbound.objects.select_for_update(of=("self",)).get(pk=outbound.pk)
         if outbound.status == Outbound.Status.FAILED:
             outbound.status = Outbound.Status.PENDING
             outbound.next_attempt_at = None
             outbound.save(update_fields=["status", "next_attempt_at"])
+            queueing.enqueue_send(outbound_id=outbound.pk)
     return outbound

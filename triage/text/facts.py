@@ -30,7 +30,6 @@ NUMBER = re.compile(r"(?<![\d.,:/A-Za-z_])\d+(?:[.,:/]\d+)*(?![\w-]*[a-zA-Z])")
 _UNIT = re.compile(r"(\d)(h|am|pm|st|nd|rd|th|uhr|x)\b", re.IGNORECASE)
 # "1. Open Settings": a step's number, not a fact. Also alone ("1.") once split into sentences.
 _LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)](?=\s|$)")
-_CURRENCY = re.compile(r"[€$£]\s?(\d+(?:[.,]\d+)*)")
 COUNT_WORDS = {
     "twice": "2",
     "two times": "2",

@@ -29,7 +29,6 @@ _PHONE_CONTEXT = re.compile(
     r"(?i)\b(call|phone|tel|telephone|mobile|cell|ring|text|reach|fax|whatsapp|telefon|handy|"
     r"mobil|rufen|teléfono|telefono|móvil|movil|llam\w*|téléphone|portable|appel\w*|joindre)\b"
 )
-_DATE_IN = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}(?!\d)|\d{1,2}:\d{2}")
 
 
 def luhn_valid(number: str) -> bool:

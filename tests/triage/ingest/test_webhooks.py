@@ -208,7 +208,7 @@ def test_fifty_deliveries_replayed_twice_concurrently_make_fifty_tickets(live_se
             return exc.code
 
     with (
-        mock.patch("triage.ingest.http.enqueue_processing"),
+        mock.patch("triage.queueing._send"),
         ThreadPoolExecutor(max_workers=16) as pool,
     ):
         statuses = list(pool.map(send, deliveries))

@@ -6,7 +6,7 @@ import pytest
 from tests.conftest import make_ticket, make_user
 from triage.ingest.service import CustomerInput
 from triage.models import Assessment, Classification, EscalationRule, Team, TeamMembership, Ticket
-from triage.pipeline.assess import assess
+from triage.pipeline.assess import assess, recent_tickets
 from triage.pipeline.route import choose_reviewer
 from triage.pipeline.run import run_pipeline
 from triage.pipeline.sla import add_business_hours
@@ -111,7 +111,14 @@ def test_many_recent_tickets_on_one_issue_escalate(config):
     for _ in range(3):
         classified("Charged twice again", subject="again")
     ticket, classification = classified("Charged twice again, still")
-    result = assess(ticket=ticket, classification=classification, text=ticket.masked_text)
+    recent = recent_tickets(ticket=ticket, category=classification.category)
+    assert recent == 3
+    result = assess(
+        ticket=ticket,
+        classification=classification,
+        text=ticket.masked_text,
+        recent_same_category=recent,
+    )
     assert "repeat_tickets" in codes(result) and result.tier >= 2
 
 

@@ -8,11 +8,21 @@ from knowledge.services import EntryInput, create_entries, save_article
 from tests.conftest import make_ticket
 from tests.fake_openai import chat_completion
 from triage.demo.articles import ARTICLES
+from triage.engines.draft_local import PROMPT_VERSION
 from triage.ingest.service import CustomerInput
-from triage.models import Customer, Draft, Message, SourceUsage, Ticket, TicketAction
-from triage.pipeline import guard as guards
+from triage.models import (
+    Customer,
+    Draft,
+    Message,
+    PipelineEvent,
+    SourceUsage,
+    Ticket,
+    TicketAction,
+)
 from triage.pipeline.context import SOURCES_TOTAL_BUDGET, THREAD_BUDGET, tokens
 from triage.pipeline.run import run_pipeline
+from triage.review import decisions
+from triage.text import guards
 
 REFUND_TEXT = (
     "I upgraded to the annual plan by mistake yesterday, can I get a refund and go back to monthly?"
@@ -317,3 +327,29 @@ def test_an_llm_draft_with_another_customers_facts_is_flagged_per_fact(settings,
     assert {"09:12", "09:59", "a faulty configuration change"} <= quotes
     assert any("3-D Secure" in q for q in quotes)
     assert not any("Settings" in q for q in quotes)  # the step is not a fact
+
+
+@pytest.mark.django_db
+def test_local_drafts_record_their_prompt_version_and_metrics_group_by_it(
+    client, knowledge, people
+):
+    ticket = make_ticket(
+        body="I was charged twice for my subscription this month, please help.",
+        subject="Charged twice",
+    )
+    run_pipeline(ticket_id=ticket.pk)
+    draft = ticket.drafts.get()
+    assert draft.engine == "local" and draft.prompt_version == PROMPT_VERSION
+    event = PipelineEvent.objects.get(ticket=ticket, stage="draft", error="")
+    assert event.versions["prompt"] == PROMPT_VERSION
+    decisions.do_reply(
+        ticket=ticket,
+        user=people["lead"],
+        final_text="Sorry about that, we refunded the second charge.",
+        seconds_spent=10,
+        draft=draft,
+        acknowledged=None,
+    )
+    client.force_login(people["lead"])
+    page = client.get("/metrics/?group=prompt").content.decode()
+    assert f"<td>{PROMPT_VERSION}</td>" in page

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.triage.pipeline.guard_cases import CASES
-from triage.pipeline.guard import check_output, run_guards
+from triage.text.guards import check_output, run_guards
 
 
 def flagged(text: str, actions: set[str], policy: str) -> bool:
@@ -56,6 +56,7 @@ def test_allowed_links_and_own_placeholders_pass(settings):
             "Status: https://status.ledgerly.example and ledgerly.example/pricing; we wrote to "
             "[EMAIL_1].",
             allowed_placeholders={"[EMAIL_1]"},
+            allowed_domains=["ledgerly.example"],
         )
         == []
     )

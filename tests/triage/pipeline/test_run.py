@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.conftest import database_url_for_current_connection, make_ticket
 from tests.fake_openai import chat_completion
 from tests.triage.engines.test_classify import VALID
+from triage import queueing
 from triage.engines import openai_client
 from triage.engines.types import EngineError
 from triage.models import Classification, Draft, PipelineEvent, Ticket
@@ -229,7 +230,7 @@ def test_a_ticket_failing_in_a_batch_holds_back_none_of_the_others(knowledge, mo
 
 
 def test_the_task_raises_its_own_tickets_failure_and_queues_the_others_again(
-    knowledge, monkeypatch, settings
+    knowledge, monkeypatch, settings, django_capture_on_commit_callbacks
 ):
     settings.PIPELINE_BATCH_SIZE = 10
     tickets = [
@@ -238,7 +239,9 @@ def test_the_task_raises_its_own_tickets_failure_and_queues_the_others_again(
     ]
     requeued = []
     monkeypatch.setattr(
-        process_ticket, "apply_async", lambda args, countdown: requeued.append((args, countdown))
+        queueing,
+        "_send",
+        lambda name, *args, countdown=None: requeued.append((name, list(args), countdown)),
     )
     real = draft_stage.compose
     monkeypatch.setattr(
@@ -246,11 +249,15 @@ def test_the_task_raises_its_own_tickets_failure_and_queues_the_others_again(
         "compose",
         lambda **kwargs: 1 / 0 if "case 0" not in kwargs["ticket"].masked_text else real(**kwargs),
     )
-    assert process_ticket.apply(args=[tickets[0].pk]).get() is True
-    assert sorted(requeued) == sorted(([t.pk], 5) for t in tickets[1:])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert process_ticket.apply(args=[tickets[0].pk]).get() is True
+    assert sorted(requeued) == sorted((queueing.PROCESS_TICKET, [t.pk], 5) for t in tickets[1:])
 
     # Its own ticket failing, the task retries (with backoff) rather than passing it on.
-    with pytest.raises(Retry, match="division by zero"):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(Retry, match="division by zero"),
+    ):
         process_ticket.apply(args=[tickets[1].pk]).get()
     assert len(requeued) == 2
 

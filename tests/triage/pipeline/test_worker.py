@@ -1,80 +1,14 @@
 """Background work through the real broker and a real Celery worker process."""
 
-import subprocess
-import sys
-import time
-
 import pytest
 from django.db import transaction
 
-from tests.conftest import ROOT, child_env, database_url_for_current_connection, make_ticket
+from tests.conftest import make_ticket, wait_for
 from triage.celery import app as celery_app
 from triage.models import PipelineEvent, Ticket
 from triage.pipeline.run import run_pipeline
-from triage.tasks import enqueue_processing, process_ticket
-
-
-@pytest.fixture
-def worker_broker(tmp_path, settings, request):
-    """Point this process's Celery app at a fresh filesystem broker and start a worker on it."""
-    queue, processed = tmp_path / "queue", tmp_path / "processed"
-    queue.mkdir()
-    processed.mkdir()
-    old = (celery_app.conf.task_always_eager, dict(celery_app.conf.broker_transport_options or {}))
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = "filesystem://"
-    celery_app.conf.broker_transport_options = {
-        "data_folder_in": str(queue),
-        "data_folder_out": str(queue),
-        "processed_folder": str(processed),
-        "control_folder": str(tmp_path / "control"),
-    }
-    env = child_env(
-        DATABASE_URL=database_url_for_current_connection(),
-        CELERY_BROKER_URL="filesystem://",
-        CELERY_FILESYSTEM_DIR=str(tmp_path),
-        # A test may set more of the worker's environment; "{tmp}" stands for this test's folder.
-        **{
-            key: value.replace("{tmp}", str(tmp_path))
-            for key, value in getattr(request, "param", {}).items()
-        },
-    )
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "triage",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    yield worker
-    worker.terminate()
-    try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-    celery_app.conf.task_always_eager, celery_app.conf.broker_transport_options = old[0], old[1]
-
-
-def wait_for(predicate, *, seconds: float = 90.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
+from triage.queueing import enqueue_ticket
+from triage.tasks import process_ticket
 
 
 @pytest.mark.worker
@@ -139,6 +73,6 @@ def test_a_redelivered_task_does_no_second_run():
 def test_enqueue_waits_for_commit(django_capture_on_commit_callbacks):
     ticket = make_ticket()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        enqueue_processing(ticket_id=ticket.pk)
+        enqueue_ticket(ticket_id=ticket.pk)
     assert len(callbacks) == 1
     assert Ticket.objects.get(pk=ticket.pk).status == Ticket.Status.NEW

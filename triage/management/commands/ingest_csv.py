@@ -6,7 +6,6 @@ from tqdm import tqdm
 
 from triage.ingest.service import CustomerInput, IngestError, TicketInput, ingest_ticket
 from triage.models import Channel
-from triage.tasks import enqueue_processing
 
 FIELDS = {"subject", "body", "email", "name", "external_id", "channel"}
 
@@ -79,7 +78,6 @@ class Command(BaseCommand):
                 continue
             if result.created:
                 created += 1
-                enqueue_processing(ticket_id=result.ticket.pk)
             else:
                 duplicates += 1
         self.stdout.write(

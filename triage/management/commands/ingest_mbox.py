@@ -6,7 +6,6 @@ from tqdm import tqdm
 
 from triage.ingest.email import parse_email
 from triage.ingest.service import IngestError, ingest_ticket
-from triage.tasks import enqueue_processing
 
 
 class Command(BaseCommand):
@@ -33,8 +32,6 @@ class Command(BaseCommand):
             except IngestError as exc:
                 problems.append(f"message {number}: {exc}")
                 continue
-            if result.created or result.joined_thread:
-                enqueue_processing(ticket_id=result.ticket.pk)
             created += result.created
             joined += result.joined_thread
             duplicates += not (result.created or result.joined_thread)

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from triage.ingest.email import read_message
 from triage.text.language import detect_language
+from triage.text.mail import read_message
 from triage.text.pii import Person, mask_pii
 from triage.text.sentiment import sentiment_score
 from triage.text.signals import injection_attempt, only_thanks, rule_urgency, too_little_to_act_on

@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand
 
 from triage.demo.load import DEMO_USERS, load_demo
-from triage.tasks import enqueue_processing
 
 
 class Command(BaseCommand):
@@ -18,16 +17,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, no_process: bool = False, **options):
-        result = load_demo()
+        result = load_demo(process=not no_process)
         if not result.loaded:
             self.stdout.write(f"Demo data not loaded: {result.reason}.")
             return
-        if not no_process:
-            for ticket_id in result.tickets or []:
-                enqueue_processing(ticket_id=ticket_id)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data loaded: {len(result.tickets or [])} incoming tickets queued for triage."
+                f"Demo data loaded: {len(result.tickets or [])} incoming tickets"
+                + (" (not queued)." if no_process else " queued for triage.")
             )
         )
         self.stdout.write("Demo logins (username / password):")
