@@ -5,8 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.conftest import make_ticket
-from tests.triage.pipeline.test_worker import wait_for, worker_broker  # noqa: F401 -- fixture
+from tests.conftest import make_ticket, wait_for
 from triage.celery import app as celery_app
 from triage.models import Outbound, Ticket
 from triage.recovery import find_stuck

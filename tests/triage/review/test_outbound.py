@@ -14,8 +14,8 @@ from django.core import mail
 from django.utils import timezone
 
 from dashboard.forms import opened_token
+from tests.conftest import wait_for
 from tests.dashboard.conftest import run_outbox
-from tests.triage.pipeline.test_worker import wait_for
 from triage.celery import app as celery_app
 from triage.models import Outbound, Ticket
 from triage.review import outbound as outbox
