@@ -30,6 +30,8 @@ def _send(name: str, *args: int, countdown: float | None = None) -> None:
     does)."""
     app = current_app
     if app.conf.task_always_eager:
+        if name not in app.tasks:
+            app.loader.import_default_modules()  # the apps' tasks modules, as a worker loads them
         app.tasks[name].apply(args=list(args))
         return
     app.send_task(name, args=list(args), countdown=countdown)

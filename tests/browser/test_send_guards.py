@@ -14,6 +14,17 @@ pytestmark = pytest.mark.browser
 PS = "P.S. We have also updated your contact details as requested."
 
 
+def settled(page) -> None:
+    """htmx has swapped and settled the answer it was waiting for (polled from the test: the
+    page's policy forbids evaluated strings)."""
+    busy = page.locator(".htmx-request, .htmx-swapping, .htmx-settling")
+    for _ in range(100):
+        if busy.count() == 0:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("htmx did not settle")
+
+
 def _clean_draft_ticket(username: str) -> Ticket:
     """An open ticket in the user's teams whose draft has no flag and nothing to confirm."""
     for draft in Draft.objects.filter(
@@ -35,7 +46,11 @@ def test_sending_over_a_flag_is_refused_until_each_flag_is_confirmed(page, live_
     composer.click()
     page.keyboard.press("Control+End")
     page.keyboard.type("\n\n" + PS)
-    page.keyboard.press("Control+Enter")
+    # The composer posts with htmx and its panel is swapped in: wait for each answer before the
+    # next key, as a person waits to see it.
+    with page.expect_response(lambda r: r.url.endswith("/reply/")):
+        page.keyboard.press("Control+Enter")
+    settled(page)
     confirm = page.locator("#confirm-flags")
     confirm.wait_for()
     assert "unbacked_claim" in confirm.inner_text()
@@ -44,7 +59,9 @@ def test_sending_over_a_flag_is_refused_until_each_flag_is_confirmed(page, live_
     shot(page, "send-over-flags")
     # Ctrl+Enter again without confirming: still refused.
     page.get_by_label("Reply to the customer").click()
-    page.keyboard.press("Control+Enter")
+    with page.expect_response(lambda r: r.url.endswith("/reply/")):
+        page.keyboard.press("Control+Enter")
+    settled(page)
     page.locator("#confirm-flags").wait_for()
     assert not Review.objects.filter(ticket=ticket).exists()
     # Confirm by keyboard: focus the flag's box, Space ticks it, Ctrl+Enter from the reply sends.

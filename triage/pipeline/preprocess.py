@@ -36,13 +36,13 @@ def customer_person(ticket: Ticket) -> Person | None:
     return Person(name=customer.name or "", email=customer.email or "")
 
 
-def _mask_messages(thread: list[Message], vault: PiiVault) -> None:
+def _mask_messages(thread: list[Message], vault: PiiVault, person: Person | None) -> None:
     """Mask each message of the thread not masked yet, with the ticket's placeholders; a value
     seen for the first time gets a placeholder of its own, kept in the vault (saved by the
     caller)."""
     for message in thread:
         if not message.masked_body:
-            masked = mask_pii(message.body, vault.mapping)
+            masked = mask_pii(message.body, vault.mapping, person=person)
             vault.mapping = masked.mapping
             message.masked_body = masked.text
             message.save(update_fields=["masked_body"])
@@ -53,7 +53,7 @@ def mask_new_messages(*, ticket: Ticket) -> None:
     ticket the pipeline does not run again): the guards and the composer read masked text."""
     with transaction.atomic():
         vault, _ = PiiVault.objects.select_for_update().get_or_create(ticket=ticket)
-        _mask_messages(ticket.thread(), vault)
+        _mask_messages(ticket.thread(), vault, customer_person(ticket))
         vault.save(update_fields=["mapping"])
 
 
@@ -90,7 +90,7 @@ def preprocess_ticket(*, ticket: Ticket, run: int) -> Ticket:
                 ]
             )
             thread = ticket.thread()
-            _mask_messages(thread, vault)
+            _mask_messages(thread, vault, customer_person(ticket))
             vault.save(update_fields=["mapping"])
             search.refresh_documents([ticket.pk])  # now in its language's configuration
             record.inputs = {"raw_chars": len(source_text), "messages": len(thread)}

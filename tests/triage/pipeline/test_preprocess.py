@@ -6,7 +6,7 @@ from triage.models import PiiVault
 from triage.pipeline.preprocess import preprocess_ticket
 from triage.text.cleaning import clean_text, cut_to_budget
 from triage.text.language import detect_language
-from triage.text.pii import luhn_valid, mask_pii, unmask
+from triage.text.pii import PLACEHOLDER, luhn_valid, mask_pii, unmask
 
 
 def test_html_quotes_and_signatures_are_removed():
@@ -96,8 +96,19 @@ def test_preprocess_stores_pii_apart_and_only_masked_text_on_the_ticket():
     assert "4111" not in ticket.masked_text and "555" not in ticket.masked_text
     assert PiiVault.objects.get(ticket=ticket).mapping["[CARD_1]"] == "4111 1111 1111 1111"
     event = ticket.events.get(stage="preprocess")
-    assert event.outputs["pii_masked"] == ["CARD", "PHONE"]
+    # The signature's "Jane" is masked in the stored thread, so its placeholder is in the vault.
+    assert event.outputs["pii_masked"] == ["CARD", "NAME", "PHONE"]
     assert "4111" not in str(event.inputs) + str(event.outputs)
+
+
+@pytest.mark.django_db
+def test_every_placeholder_in_the_masked_thread_can_be_restored():
+    ticket = make_ticket(body="Please call my colleague Priya Raman on 0161 496 0732.\n\nJane")
+    preprocess_ticket(ticket=ticket, run=1)
+    mapping = PiiVault.objects.get(ticket=ticket).mapping
+    for message in ticket.messages.all():
+        placeholders = {m.group(0) for m in PLACEHOLDER.finditer(message.masked_body)}
+        assert placeholders and placeholders <= set(mapping), (message.masked_body, mapping)
 
 
 @pytest.mark.django_db
