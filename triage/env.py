@@ -157,3 +157,60 @@ def database_from_url(name: str, url: str) -> dict[str, object]:
         "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 60, minimum=0),
         "CONN_HEALTH_CHECKS": True,
     }
+
+
+# A value that switches an integration off explicitly (its endpoint refuses every delivery).
+DISABLED = "disabled"
+
+
+def env_secret(
+    name: str,
+    *,
+    debug: bool,
+    dev_default: str,
+    min_length: int = 16,
+    purpose: str,
+    optional: bool = False,
+) -> str:
+    """A credential. With ``debug`` (development) it defaults to ``dev_default``; in production it
+    must be set, at least ``min_length`` characters long and not a development default, or be
+    ``disabled`` ("" here: the integration is off). ``optional`` credentials may be unset in
+    production ("" then too)."""
+    value = _raw(name)
+    if value is None:
+        if debug:
+            return dev_default
+        if optional:
+            return ""
+        raise BadSetting(
+            f"{name} is not set; with DEBUG=false set it to {purpose} (at least {min_length} "
+            f"characters), or to {DISABLED!r} to turn this off"
+        )
+    if value == DISABLED:
+        return ""
+    if not debug:
+        if value in DEV_CREDENTIALS:
+            raise BadSetting(
+                f"{name} is a development default printed in the source; with DEBUG=false set it "
+                f"to {purpose}"
+            )
+        if len(value) < min_length:
+            raise BadSetting(
+                f"{name} has {len(value)} characters; with DEBUG=false it must have at least "
+                f"{min_length}"
+            )
+    return value
+
+
+# Every credential the source prints as a development default: refused with DEBUG=false, and named
+# by ``check --deploy`` wherever it is in use.
+DEV_CREDENTIALS = frozenset(
+    {
+        "dev-api-token",
+        "-",
+        "dev-zendesk-secret",
+        "dev-intercom-secret",
+        "dev-freshdesk-secret",
+        "dev-insecure-secret-key-change-me-in-production-0123456789abcdef",
+    }
+)

@@ -11,12 +11,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from triage.env import (
+    DEV_CREDENTIALS,
     BadSetting,
     database_from_url,
     env_bool,
     env_float,
     env_int,
     env_list,
+    env_secret,
     env_str,
     env_url,
 )
@@ -27,7 +29,7 @@ VAR_DIR = Path(env_str("DESKPILOT_VAR_DIR", str(BASE_DIR / ".var")))
 DEBUG = env_bool("DEBUG", True)
 _DEV_SECRET = "dev-insecure-secret-key-change-me-in-production-0123456789abcdef"
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else None)
-if not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
+if not DEBUG and (SECRET_KEY in DEV_CREDENTIALS or len(SECRET_KEY) < 50):
     raise BadSetting(
         "SECRET_KEY must be set to a random string of at least 50 characters when DEBUG is false"
     )
@@ -262,13 +264,40 @@ LOCAL_CLASSIFIER_REFIT_SECONDS = env_float(
 # the new one is ready.
 LOCAL_CLASSIFIER_REFIT_IN_BACKGROUND = env_bool("LOCAL_CLASSIFIER_REFIT_IN_BACKGROUND", True)
 
-# --- Ingestion secrets -------------------------------------------------------------------
-API_TOKENS = env_list("API_TOKENS", ["dev-api-token"] if DEBUG else ["-"])
-ZENDESK_WEBHOOK_SECRET = env_str("ZENDESK_WEBHOOK_SECRET", "dev-zendesk-secret")
-INTERCOM_WEBHOOK_SECRET = env_str("INTERCOM_WEBHOOK_SECRET", "dev-intercom-secret")
-FRESHDESK_WEBHOOK_SECRET = env_str("FRESHDESK_WEBHOOK_SECRET", "dev-freshdesk-secret")
+# --- Ingestion credentials ---------------------------------------------------------------
+# Development defaults exist only with DEBUG=true. With DEBUG=false every credential is set to a
+# real secret (or "disabled"), or the process refuses to start with one line naming it; `manage.py
+# check --deploy` names any development default in use (triage/checks.py).
+# API_TOKENS: static tokens from the environment (optional in production: API clients created in
+# the app or with `manage.py api_clients` carry hashed tokens of their own).
+API_TOKENS = env_list("API_TOKENS", ["dev-api-token"] if DEBUG else [])
+for _token in API_TOKENS if not DEBUG else []:
+    if _token in DEV_CREDENTIALS or len(_token) < 32:
+        raise BadSetting(
+            "API_TOKENS holds a development default or a token shorter than 32 characters; with "
+            "DEBUG=false use random tokens (or API clients: manage.py api_clients create NAME)"
+        )
+ZENDESK_WEBHOOK_SECRET = env_secret(
+    "ZENDESK_WEBHOOK_SECRET",
+    debug=DEBUG,
+    dev_default="dev-zendesk-secret",
+    purpose="the signing secret of your Zendesk webhook",
+)
+INTERCOM_WEBHOOK_SECRET = env_secret(
+    "INTERCOM_WEBHOOK_SECRET",
+    debug=DEBUG,
+    dev_default="dev-intercom-secret",
+    purpose="your Intercom app's client secret",
+)
+FRESHDESK_WEBHOOK_SECRET = env_secret(
+    "FRESHDESK_WEBHOOK_SECRET",
+    debug=DEBUG,
+    dev_default="dev-freshdesk-secret",
+    purpose="the value your Freshdesk automation sends in X-Freshdesk-Webhook-Secret",
+)
 WEBHOOK_MAX_AGE_SECONDS = env_int("WEBHOOK_MAX_AGE_SECONDS", 300, minimum=1)
-# Replies to helpdesk tickets go back through the helpdesk's API when its base URL is set.
+# Replies to helpdesk tickets go back through the helpdesk's API when its base URL is set; then its
+# credential must be set too.
 ZENDESK_API_URL = env_url("ZENDESK_API_URL", "", schemes=("https", "http")) or ""
 ZENDESK_API_USER = env_str("ZENDESK_API_USER", "")
 ZENDESK_API_TOKEN = env_str("ZENDESK_API_TOKEN", "")
@@ -277,6 +306,16 @@ INTERCOM_API_TOKEN = env_str("INTERCOM_API_TOKEN", "")
 INTERCOM_ADMIN_ID = env_str("INTERCOM_ADMIN_ID", "")
 FRESHDESK_API_URL = env_url("FRESHDESK_API_URL", "", schemes=("https", "http")) or ""
 FRESHDESK_API_KEY = env_str("FRESHDESK_API_KEY", "")
+for _url_name, _url, _credentials in (
+    ("ZENDESK_API_URL", ZENDESK_API_URL, ("ZENDESK_API_USER", "ZENDESK_API_TOKEN")),
+    ("INTERCOM_API_URL", INTERCOM_API_URL, ("INTERCOM_API_TOKEN", "INTERCOM_ADMIN_ID")),
+    ("FRESHDESK_API_URL", FRESHDESK_API_URL, ("FRESHDESK_API_KEY",)),
+):
+    for _credential in _credentials if _url else ():
+        if not globals()[_credential]:
+            raise BadSetting(
+                f"{_url_name} is set but {_credential} is not; replies could not be delivered"
+            )
 
 # --- Auth, i18n, static, email ------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

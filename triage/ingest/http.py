@@ -7,19 +7,18 @@ ticket is. ``ingest_ticket`` queues what it stores for the pipeline.
 
 from __future__ import annotations
 
-import hmac
 import json
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from triage.ingest import webhooks
+from triage.ingest import clients, webhooks
+from triage.ingest.clients import Caller
 from triage.ingest.email import MAX_EMAIL_BYTES, parse_email
 from triage.ingest.forms import SupportRequestForm
 from triage.ingest.service import (
@@ -91,15 +90,15 @@ def _json(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
-def _check_token(request: HttpRequest) -> None:
+def _check_token(request: HttpRequest) -> Caller:
     header = request.META.get("HTTP_AUTHORIZATION", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() not in {"bearer", "token"} or not token:
         raise BadRequest(401, "missing API token: send Authorization: Bearer <token>")
-    if not any(
-        hmac.compare_digest(token.strip().encode(), t.encode()) for t in settings.API_TOKENS
-    ):
+    caller = clients.authenticate(token)
+    if caller is None:
         raise BadRequest(401, "the API token is not valid")
+    return caller
 
 
 def _field(

@@ -52,6 +52,15 @@ def _parse_timestamp(value: str) -> float:
         raise SignatureError("the timestamp header is not a Unix time or ISO 8601 date") from None
 
 
+def _secret(name: str, vendor: str) -> bytes:
+    """The vendor's secret; a turned-off integration (the setting is ``disabled``) refuses every
+    delivery: an empty key would let anyone sign."""
+    secret = getattr(settings, name)
+    if not secret:
+        raise SignatureError(f"{vendor} webhooks are turned off here ({name} is 'disabled')")
+    return secret.encode()
+
+
 def verify_zendesk(headers: Mapping[str, str], body: bytes, *, now: float) -> None:
     signature = headers.get("X-Zendesk-Webhook-Signature")
     timestamp = headers.get("X-Zendesk-Webhook-Signature-Timestamp")
@@ -61,7 +70,9 @@ def verify_zendesk(headers: Mapping[str, str], body: bytes, *, now: float) -> No
         )
     expected = base64.b64encode(
         hmac.new(
-            settings.ZENDESK_WEBHOOK_SECRET.encode(), timestamp.encode() + body, hashlib.sha256
+            _secret("ZENDESK_WEBHOOK_SECRET", "Zendesk"),
+            timestamp.encode() + body,
+            hashlib.sha256,
         ).digest()
     ).decode()
     if not hmac.compare_digest(expected, signature.strip()):
@@ -70,13 +81,11 @@ def verify_zendesk(headers: Mapping[str, str], body: bytes, *, now: float) -> No
 
 
 def verify_intercom_signature(headers: Mapping[str, str], body: bytes) -> None:
+    key = _secret("INTERCOM_WEBHOOK_SECRET", "Intercom")
     signature = headers.get("X-Hub-Signature", "")
     if not signature.startswith("sha1="):
         raise SignatureError("missing X-Hub-Signature (sha1=...)")
-    expected = (
-        "sha1="
-        + hmac.new(settings.INTERCOM_WEBHOOK_SECRET.encode(), body, hashlib.sha1).hexdigest()
-    )
+    expected = "sha1=" + hmac.new(key, body, hashlib.sha1).hexdigest()
     if not hmac.compare_digest(expected, signature.strip()):
         raise SignatureError("the Intercom signature does not match")
 
@@ -89,10 +98,11 @@ def verify_intercom_age(payload: dict, *, now: float) -> None:
 
 
 def verify_freshdesk(headers: Mapping[str, str]) -> None:
+    expected = _secret("FRESHDESK_WEBHOOK_SECRET", "Freshdesk")
     secret = headers.get("X-Freshdesk-Webhook-Secret")
     if not secret:
         raise SignatureError("missing X-Freshdesk-Webhook-Secret")
-    if not hmac.compare_digest(secret.encode(), settings.FRESHDESK_WEBHOOK_SECRET.encode()):
+    if not hmac.compare_digest(secret.encode(), expected):
         raise SignatureError("the Freshdesk secret does not match")
 
 

@@ -7,6 +7,7 @@
 - ``evaluation``: evaluation cases and runs
 """
 
+from triage.models.clients import ApiClient
 from triage.models.config import (
     AutoSendRule,
     CannedReply,
@@ -33,6 +34,7 @@ from triage.models.tickets import (
 )
 
 __all__ = [
+    "ApiClient",
     "HEAVY_EDIT_THRESHOLD",
     "REVIEW_QUEUE",
     "Assessment",
