@@ -58,6 +58,15 @@ def _header(message: EmailMessage, name: str) -> str:
         return ""
 
 
+def _raw_header(message: EmailMessage, name: str) -> str:
+    """A header as the sender wrote it (the parsed ``Date`` header already turns an unknown zone
+    name into "-0000")."""
+    for key, value in message.raw_items():
+        if key.lower() == name.lower():
+            return " ".join(str(value).split())
+    return ""
+
+
 def _body_and_attachments(message: EmailMessage) -> tuple[str, list[dict]]:
     body_part = message.get_body(preferencelist=("plain", "html"))
     body = _text_of(body_part) if body_part is not None else ""
@@ -79,18 +88,48 @@ def _ids(value: str | None) -> list[str]:
     return [i for i in re.findall(r"<[^<>\s]+>", value or "") if len(i) <= 300]
 
 
+# Zone names outside RFC 5322's list (which the standard library knows) that mail clients still
+# write; an unknown name is read as UTC, as RFC 5322 says for "-0000".
+_ZONE_NAMES = {
+    "CET": "+0100",
+    "CEST": "+0200",
+    "MET": "+0100",
+    "MEST": "+0200",
+    "WET": "+0000",
+    "WEST": "+0100",
+    "EET": "+0200",
+    "EEST": "+0300",
+    "BST": "+0100",
+    "MSK": "+0300",
+    "JST": "+0900",
+    "AEST": "+1000",
+    "AEDT": "+1100",
+}
+_ZONE_NAME = re.compile(r"\b(" + "|".join(_ZONE_NAMES) + r")\b\s*(\(.*\))?\s*$", re.IGNORECASE)
+# Before this a date is a broken clock (the Unix epoch, year 0), not when the mail was written.
+_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+
+
 def mail_date(value: str) -> datetime | None:
-    """The ``Date:`` header as an aware datetime, or None when it cannot be read. A date with no
-    zone or with ``-0000`` (RFC 5322's "local time unknown") is read as UTC."""
+    """The ``Date:`` header as an aware datetime, or None when it cannot be read (the caller then
+    takes the arrival time). Every RFC 5322 form is read, obsolete ones too (two-digit years,
+    zone names, no weekday or seconds); a date with no zone or with ``-0000`` ("local time
+    unknown") is read as UTC; a few common zone names beyond the RFC's, and an ISO 8601 date as
+    scripts write them, are read as well."""
+    value = (value or "").strip()
     if not value:
         return None
+    value = _ZONE_NAME.sub(lambda m: _ZONE_NAMES[m.group(1).upper()], value)
     try:
         sent_at = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
-        return None
+        try:
+            sent_at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
     if sent_at.tzinfo is None:
         sent_at = sent_at.replace(tzinfo=UTC)
-    return sent_at
+    return sent_at if sent_at >= _EARLIEST else None
 
 
 def parse_mail(raw: bytes) -> Mail:
@@ -128,7 +167,7 @@ def parse_mail(raw: bytes) -> Mail:
         in_reply_to=(_ids(_header(message, "In-Reply-To")) or [""])[0],
         references=tuple(_ids(_header(message, "References"))),
         attachments=tuple(attachments),
-        sent_at=mail_date(_header(message, "Date")),
+        sent_at=mail_date(_raw_header(message, "Date")),
     )
 
 
