@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 
 from dashboard.access import can_view_pii, is_lead_or_admin, teams_for, tickets_for
 from dashboard.history import ticket_history
+from dashboard.http import parse_id
 from knowledge.models import KnowledgeEntry
 from triage import lifecycle, search
 from triage.models import (
@@ -77,9 +78,17 @@ def encode_cursor(ticket: QueueRow) -> str:
 
 
 def decode_cursor(value: str) -> tuple[datetime, int] | None:
+    """The (rank, id) a page continues after; None (start at the top) for a cursor that is not
+    one: an impossible date (month 13, Feb 30, year 0), a zone-less one, or a bad id."""
     rank, _, pk = value.partition("|")
-    when = parse_datetime(rank) if rank else None
-    return (when, int(pk)) if when is not None and pk.isdigit() else None
+    try:
+        when = parse_datetime(rank) if rank else None
+    except (ValueError, OverflowError):
+        return None
+    ident = parse_id(pk)
+    if when is None or ident is None or timezone.is_naive(when):
+        return None
+    return when, ident
 
 
 def filtered_tickets(*, user: AbstractBaseUser, filters: QueueFilters) -> QuerySet[Ticket]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import curation, evaluation, lead, queue, ticket
+from dashboard.views import access, curation, evaluation, lead, queue, ticket
 
 app_name = "dashboard"
 
@@ -41,6 +41,8 @@ urlpatterns = [
     path("knowledge/", curation.knowledge_list, name="knowledge"),
     path("knowledge/needs-review/", curation.needs_review, name="knowledge_needs_review"),
     path("auto-send/", curation.auto_send_settings, name="auto_send"),
+    path("sign-in-locks/", access.lockouts, name="lockouts"),
+    path("sign-in-locks/unlock/", access.unlock, name="unlock"),
     path(
         "knowledge/proposals/<int:pk>/", curation.proposal_decide, name="knowledge_proposal_decide"
     ),

@@ -6,6 +6,7 @@ production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and CELERY_
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -64,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # NUL bytes, unpaired surrogates, a bad Content-Length, too many fields: a 400 with the reason.
+    "triage.middleware.RefuseUnstorableInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "triage.ingest.middleware.ApiJsonErrorsMiddleware",
@@ -88,9 +91,12 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- Login throttling (django-axes) -------------------------------------------------------
-# After AXES_FAILURE_LIMIT wrong passwords for one username, or from one address, logins from
-# there are refused for AXES_COOLOFF_MINUTES; an admin unlocks at once under Admin → Axes.
+# --- Login throttling (django-axes, dashboard/signin.py) ----------------------------------
+# After AXES_FAILURE_LIMIT wrong passwords for one username from one address (the pair, never
+# either alone: nobody can lock a colleague out, agents behind one proxy do not share a lock),
+# that pair is refused for AXES_COOLOFF_MINUTES; an admin unlocks at once under Sign-in locks.
+# The client's address comes from X-Forwarded-For only through TRUSTED_PROXIES (addresses or
+# networks of your reverse proxies, e.g. 127.0.0.1 or 10.0.0.0/8).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend, reading a request's user with their role and teams in one query.
@@ -98,8 +104,19 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_float("AXES_COOLOFF_MINUTES", 15.0, minimum=0.1))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "dashboard.signin.locked_out"
+AXES_CLIENT_IP_CALLABLE = "dashboard.signin.client_ip"
+AXES_USERNAME_CALLABLE = "dashboard.signin.username_of"
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise BadSetting(
+            f"TRUSTED_PROXIES holds {_proxy!r}, which is not an address or network; use e.g. "
+            "TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8"
+        ) from None
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

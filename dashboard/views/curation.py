@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from dashboard import selectors as page_selectors
 from dashboard.access import is_admin, require_admin, require_lead, teams_for
 from dashboard.forms import CannedReplyForm, EntryForm
-from dashboard.http import HtmxHttpRequest
+from dashboard.http import HtmxHttpRequest, parse_id
 from knowledge import selectors, services
 from knowledge.models import KBArticle, KnowledgeEntry, KnowledgeProposal
 from triage.models import CannedReply, TaxonomyCategory, Team
@@ -35,8 +35,8 @@ def knowledge_list(request: HttpRequest) -> HttpResponse:
     similar_to = None
     if request.GET.get("similar"):
         similar_to = (
-            get_object_or_404(KnowledgeEntry, pk=request.GET["similar"])
-            if request.GET["similar"].isdigit()
+            get_object_or_404(KnowledgeEntry, pk=parse_id(request.GET["similar"]))
+            if parse_id(request.GET["similar"]) is not None
             else None
         )
     entries = (
@@ -252,8 +252,10 @@ def auto_send_settings(request: HttpRequest) -> HttpResponse:
     """Auto-send per category and team: the rule, the evidence, and a switch."""
     require_admin(request.user)
     if request.method == "POST":
-        category = get_object_or_404(TaxonomyCategory, pk=request.POST.get("category") or 0)
-        team = get_object_or_404(Team, pk=request.POST.get("team") or 0)
+        category = get_object_or_404(
+            TaxonomyCategory, pk=parse_id(request.POST.get("category")) or 0
+        )
+        team = get_object_or_404(Team, pk=parse_id(request.POST.get("team")) or 0)
         enabled = request.POST.get("enabled") == "on"
         auto_send.set_rule(category=category, team=team, enabled=enabled, user=request.user)
         messages.success(

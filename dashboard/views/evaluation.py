@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from dashboard.access import require_admin
+from dashboard.http import parse_id
 from triage.evaluation import cases
 from triage.models import EvaluationCase, EvaluationRun
 
@@ -21,10 +22,8 @@ def runs(request: HttpRequest) -> HttpResponse:
     error = ""
     a, b = request.GET.get("a", ""), request.GET.get("b", "")
     if a or b:
-        chosen = {
-            str(r.pk): r
-            for r in EvaluationRun.objects.filter(pk__in=[x for x in (a, b) if x.isdigit()])
-        }
+        ids = [i for i in (parse_id(a), parse_id(b)) if i is not None]
+        chosen = {str(r.pk): r for r in EvaluationRun.objects.filter(pk__in=ids)}
         if a in chosen and b in chosen:
             comparison = cases.compare_runs(chosen[a], chosen[b])
         else:

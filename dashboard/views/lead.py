@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -50,10 +50,13 @@ def _period(request: HttpRequest) -> tuple[datetime, datetime, str]:
 
 
 def _parse_day(value: str):
+    """A day, or None for what is not one: malformed, impossible (2026-13-01), or at the end of
+    the calendar (9999-12-31 has no next day to end the period on)."""
     try:
-        return parse_date(value.strip())
+        day = parse_date(value.strip())
     except ValueError:  # well-formed but impossible, like 2026-13-01
         return None
+    return day if day is not None and day < date.max else None
 
 
 def _bounds(start_day, end_day) -> tuple[datetime, datetime]:

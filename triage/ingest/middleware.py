@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 logger = logging.getLogger(__name__)
 API_PREFIX = "/api/"
@@ -29,7 +30,10 @@ class ApiJsonErrorsMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not request.path.startswith(API_PREFIX):
+        # Django answers these with a 4xx itself; the JSON body is added on the way out.
+        if not request.path.startswith(API_PREFIX) or isinstance(
+            exception, SuspiciousOperation | BadRequest | PermissionDenied | Http404
+        ):
             return None
         logger.exception("unexpected error on %s", request.path)
         return JsonResponse(
