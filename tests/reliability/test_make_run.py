@@ -151,3 +151,22 @@ def test_fifty_clients_for_thirty_seconds_get_no_connection_error(config, tmp_pa
     print(f"\n50 clients, 30 s: {done[0]} tickets created, {len(errors)} errors")
     assert errors == [], errors[:5]
     assert done[0] > 0
+
+
+def test_make_run_stops_within_fifteen_seconds_with_an_idle_keep_alive_connection_open(
+    config, tmp_path
+):
+    run = Run(tmp_path, _free_port())
+    run.start()
+    # A browser's idle keep-alive connection: one request answered, the socket left open.
+    browser = http.client.HTTPConnection("127.0.0.1", run.port, timeout=30)
+    browser.request("GET", "/login/", headers={"Connection": "keep-alive"})
+    response = browser.getresponse()
+    response.read()
+    assert response.status == 200 and response.getheader("Connection", "").lower() != "close"
+    started = time.monotonic()
+    assert run.stop(timeout=60) == 0
+    took = time.monotonic() - started
+    browser.close()
+    print(f"\nmake run stopped {took:.1f} s after SIGTERM with an idle keep-alive connection open")
+    assert took < 15, took

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
+import socket
 import socketserver
 import subprocess
 import sys
@@ -32,10 +33,36 @@ from django.db import connections
 
 STOP_TIMEOUT = 30.0
 RESTART_PAUSE_MAX = 30.0
+# How long a stop lets the requests in progress finish before their connections are cut.
+REQUEST_GRACE_SECONDS = 10.0
+
+
+class GracefulRequestHandler(WSGIRequestHandler):
+    """Tells the server whether its keep-alive connection is idle (waiting for the next request)
+    or busy with one, so a stop can close the idle ones at once and let the busy ones finish."""
+
+    def handle_one_request(self) -> None:
+        self.server.connection_idle(self)
+        if self.server.stopping.is_set():
+            self.close_connection = True
+            return
+        super().handle_one_request()
+        if self.server.stopping.is_set():
+            self.close_connection = True  # answered; now stop
+        self.server.connection_idle(self)
+
+    def parse_request(self) -> bool:
+        self.server.connection_busy(self)
+        return super().parse_request()
+
+    def finish(self) -> None:
+        self.server.connection_gone(self)
+        super().finish()
 
 
 class GracefulServer(socketserver.ThreadingMixIn, WSGIServer):
-    """The development server, but stopping waits for the requests in progress, and at most
+    """The development server, but stopping closes idle keep-alive connections at once and waits
+    for the requests in progress (at most ``REQUEST_GRACE_SECONDS``), and at most
     ``max_threads`` requests run at once (each holds a database connection while it runs; the
     rest wait in the listen queue), so fifty clients cannot run PostgreSQL out of connections."""
 
@@ -46,6 +73,48 @@ class GracefulServer(socketserver.ThreadingMixIn, WSGIServer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._slots = threading.BoundedSemaphore(self.max_threads)
+        self.stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._idle: set[GracefulRequestHandler] = set()
+        self._busy: set[GracefulRequestHandler] = set()
+
+    def connection_idle(self, handler: GracefulRequestHandler) -> None:
+        with self._lock:
+            self._busy.discard(handler)
+            self._idle.add(handler)
+        if self.stopping.is_set():
+            _cut(handler)
+
+    def connection_busy(self, handler: GracefulRequestHandler) -> None:
+        with self._lock:
+            self._idle.discard(handler)
+            self._busy.add(handler)
+
+    def connection_gone(self, handler: GracefulRequestHandler) -> None:
+        with self._lock:
+            self._idle.discard(handler)
+            self._busy.discard(handler)
+
+    def stop(self, grace: float = REQUEST_GRACE_SECONDS) -> None:
+        """Stop accepting, close the idle keep-alive connections, give the requests in progress
+        ``grace`` seconds, then cut what is left and wait for the threads."""
+        self.shutdown()
+        self.stopping.set()
+        with self._lock:
+            idle = list(self._idle)
+        for handler in idle:
+            _cut(handler)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._busy:
+                    break
+            time.sleep(0.05)
+        with self._lock:
+            left = list(self._busy | self._idle)
+        for handler in left:
+            _cut(handler)
+        self.server_close()
 
     def process_request(self, request, client_address):
         self._slots.acquire()  # the accept loop waits here while every slot is busy
@@ -65,6 +134,14 @@ class GracefulServer(socketserver.ThreadingMixIn, WSGIServer):
     # socketserver's default backlog of 5 resets connections as soon as a few clients arrive at
     # once.
     request_queue_size = 128
+
+
+def _cut(handler: WSGIRequestHandler) -> None:
+    """End a connection: its thread's wait for the next request returns at once."""
+    try:
+        handler.connection.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed by the client or by its thread
 
 
 class Supervised:
@@ -164,7 +241,7 @@ class Command(BaseCommand):
         for child in children:
             child.start()
         try:
-            httpd = GracefulServer((host or "127.0.0.1", int(port)), WSGIRequestHandler)
+            httpd = GracefulServer((host or "127.0.0.1", int(port)), GracefulRequestHandler)
         except OSError as exc:
             for child in children:
                 child.stop()
@@ -180,8 +257,7 @@ class Command(BaseCommand):
                     child.check()
         finally:
             self.stdout.write("Stopping: no new requests; finishing the ones in progress")
-            httpd.shutdown()  # stop accepting
-            httpd.server_close()  # wait for the requests in progress
+            httpd.stop()  # idle keep-alive connections closed, requests in progress finish
             for child in children:  # the worker finishes its task, then beat
                 child.stop()
             lock_file.close()
