@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -136,12 +137,13 @@ def _reset_celery_pools() -> None:
     celery_app.amqp._producer_pool = None
 
 
-@pytest.fixture
-def worker_broker(tmp_path, settings, request):
-    """Point this process's Celery app at a fresh filesystem broker and start a worker on it."""
+@contextmanager
+def _test_broker(tmp_path):
+    """Point this process's Celery app at a fresh filesystem broker under ``tmp_path``; the
+    environment a worker on it needs."""
     queue, processed = tmp_path / "queue", tmp_path / "processed"
-    queue.mkdir()
-    processed.mkdir()
+    queue.mkdir(exist_ok=True)
+    processed.mkdir(exist_ok=True)
     old = (celery_app.conf.task_always_eager, dict(celery_app.conf.broker_transport_options or {}))
     celery_app.conf.task_always_eager = False
     celery_app.conf.broker_url = "filesystem://"
@@ -153,17 +155,20 @@ def worker_broker(tmp_path, settings, request):
     }
     # Services queue through the app's own producer pool: let it connect to this broker.
     _reset_celery_pools()
-    env = child_env(
-        DATABASE_URL=database_url_for_current_connection(),
-        CELERY_BROKER_URL="filesystem://",
-        CELERY_FILESYSTEM_DIR=str(tmp_path),
-        # A test may set more of the worker's environment; "{tmp}" stands for this test's folder.
-        **{
-            key: value.replace("{tmp}", str(tmp_path))
-            for key, value in getattr(request, "param", {}).items()
-        },
-    )
-    worker = subprocess.Popen(
+    try:
+        yield child_env(
+            DATABASE_URL=database_url_for_current_connection(),
+            CELERY_BROKER_URL="filesystem://",
+            CELERY_FILESYSTEM_DIR=str(tmp_path),
+        )
+    finally:
+        celery_app.conf.task_always_eager = old[0]
+        celery_app.conf.broker_transport_options = old[1]
+        _reset_celery_pools()
+
+
+def _start_worker(env: dict[str, str], stdout=subprocess.PIPE) -> subprocess.Popen:
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -179,18 +184,75 @@ def worker_broker(tmp_path, settings, request):
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=stdout,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    yield worker
-    worker.terminate()
-    try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-    celery_app.conf.task_always_eager, celery_app.conf.broker_transport_options = old[0], old[1]
-    _reset_celery_pools()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def worker_broker(tmp_path, settings, request):
+    """Point this process's Celery app at a fresh filesystem broker and start a worker on it."""
+    with _test_broker(tmp_path) as env:
+        # A test may set more of the worker's environment; "{tmp}" stands for this test's folder.
+        env.update(
+            {
+                key: value.replace("{tmp}", str(tmp_path))
+                for key, value in getattr(request, "param", {}).items()
+            }
+        )
+        worker = _start_worker(env)
+        yield worker
+        _stop(worker)
+
+
+class Workers:
+    """Real worker processes on one test broker, started, killed and stopped as a test says;
+    each logs to a file of its own."""
+
+    def __init__(self, env: dict[str, str], tmp_path) -> None:
+        self.env, self.tmp = env, tmp_path
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self, **env: str) -> subprocess.Popen:
+        log = (self.tmp / f"worker-{len(self.processes)}.log").open("w")
+        process = _start_worker({**self.env, **env}, stdout=log)
+        process.log_path = log.name
+        self.processes.append(process)
+        return process
+
+    def kill(self, process: subprocess.Popen) -> None:
+        process.kill()  # SIGKILL: no cleanup, no acknowledgement, as when a machine dies
+        process.wait()
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {p.log_path}\n" + open(p.log_path).read()[-4000:] for p in self.processes
+        )
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            _stop(process)
+
+
+@pytest.fixture
+def workers(tmp_path, settings):
+    with _test_broker(tmp_path) as env:
+        fleet = Workers(env, tmp_path)
+        try:
+            yield fleet
+        finally:
+            fleet.stop_all()
 
 
 def wait_for(predicate, *, seconds: float = 90.0) -> bool:

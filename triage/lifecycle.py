@@ -47,9 +47,10 @@ class TransitionError(ValueError):
 
 
 def claim_lease() -> timedelta:
-    """How long a worker holds a ticket it is processing: longer than a task may run, so a live
-    worker never loses it."""
-    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    """How long a claim (a ticket in the pipeline, a reply being delivered) lasts without renewal.
+    A live worker renews its claims every ``HEARTBEAT_SECONDS`` (``triage.leases``), so it never
+    loses one, however slow; a dead worker's run out within this."""
+    return timedelta(seconds=settings.CLAIM_LEASE_SECONDS)
 
 
 def lock(ticket_id: int) -> Ticket:
@@ -299,9 +300,12 @@ def claim_ready(
 
 
 def release_claim(*, ticket_id: int) -> None:
-    """Let the next attempt take the ticket at once (after a failure); it continues the same run."""
+    """Let the next attempt take the ticket at once (after a failure); it continues the same run.
+    The failed task's own retry is on its way, so the ticket counts as queued now: the recovery
+    sweep leaves it to that retry (and takes over only if the retry is lost)."""
+    now = timezone.now()
     Ticket.objects.filter(pk=ticket_id, claimed_until__isnull=False).update(
-        claimed_until=timezone.now()
+        claimed_until=now, queued_at=now
     )
 
 

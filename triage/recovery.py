@@ -1,11 +1,16 @@
 """Work to do lives in the database; the broker only carries hints.
 
-A ticket that waits for the pipeline (``new`` or ``reopened``), that no live worker holds and that
-has waited longer than ``SWEEP_AFTER_SECONDS`` since it was last queued is queued again. So is a
-reply in the outbox that should be on its way: ``sending`` with its worker's lease run out,
-``pending`` for longer than the same time, or ``failed`` with its retry time passed. Redelivery is
-harmless: the pipeline claims a ticket under a row lock and skips stages already committed; the
-outbox takes a reply under a lease and never sends a sent one.
+Two kinds of lost work are queued again:
+
+- abandoned: a worker took it and died. Its claim ran out (a live worker renews its claims every
+  few seconds, ``triage.leases``), and nothing queued it since the claim was taken: queued at once.
+- lost in the broker: a ticket waiting for the pipeline (``new`` or ``reopened``) that no live
+  worker holds, or a reply that should be on its way (``pending``, ``failed`` or ``checking`` past
+  its retry time), with no task queued for longer than ``SWEEP_AFTER_SECONDS``.
+
+Redelivery is harmless: the pipeline claims a ticket under a row lock and skips stages already
+committed; the outbox takes a reply under a lease, never sends a sent one, and checks what a
+dead or timed-out attempt left before it sends again.
 
 The sweep runs every ``SWEEP_INTERVAL_SECONDS`` (Celery beat) and when a worker starts.
 """
@@ -18,7 +23,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from triage import queueing
@@ -45,24 +50,38 @@ def find_stuck(*, now: datetime | None = None) -> Stuck:
     now so the next sweep leaves them alone for a while."""
     now = now or timezone.now()
     before = now - sweep_after()
+    not_queued_since = Q(queued_at__isnull=True) | Q(queued_at__lt=before)
     with transaction.atomic():
+        abandoned_ticket = Q(claimed_until__lt=now) & (
+            Q(queued_at__isnull=True) | Q(queued_at__lt=F("claimed_until"))
+        )
+        lost_ticket = (
+            (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            & Q(created_at__lt=before)
+            & not_queued_since
+        )
         tickets = list(
             Ticket.objects.select_for_update(skip_locked=True)
-            .filter(status__in=PROCESSABLE, created_at__lt=before)
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-            .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=before))
+            .filter(status__in=PROCESSABLE)
+            .filter(abandoned_ticket | lost_ticket)
             .order_by("created_at", "pk")
             .values_list("pk", flat=True)[:BATCH]
         )
         Ticket.objects.filter(pk__in=tickets).update(queued_at=now)
+        abandoned_reply = Q(status=Outbound.Status.SENDING, sending_until__lt=now) & (
+            Q(queued_at__isnull=True) | Q(queued_at__lt=F("sending_until"))
+        )
+        lost_reply = (
+            Q(status=Outbound.Status.SENDING, sending_until__lt=now)
+            | Q(status=Outbound.Status.PENDING, created_at__lt=before)
+            | Q(
+                status__in=[Outbound.Status.FAILED, Outbound.Status.CHECKING],
+                next_attempt_at__lt=before,
+            )
+        ) & not_queued_since
         outbound = list(
             Outbound.objects.select_for_update(skip_locked=True)
-            .filter(
-                Q(status=Outbound.Status.SENDING, sending_until__lt=now)
-                | Q(status=Outbound.Status.PENDING, created_at__lt=before)
-                | Q(status=Outbound.Status.FAILED, next_attempt_at__lt=before)
-            )
-            .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=before))
+            .filter(abandoned_reply | lost_reply)
             .order_by("pk")
             .values_list("pk", flat=True)[:BATCH]
         )

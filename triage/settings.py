@@ -205,8 +205,9 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     }
     CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The recovery sweep (triage.recovery): every SWEEP_INTERVAL_SECONDS (Celery beat), work whose task
-# was lost for longer than SWEEP_AFTER_SECONDS is queued again.
-SWEEP_INTERVAL_SECONDS = env_float("SWEEP_INTERVAL_SECONDS", 60.0, minimum=1.0)
+# was lost for longer than SWEEP_AFTER_SECONDS is queued again, and work a dead worker held (its
+# claim ran out) at once.
+SWEEP_INTERVAL_SECONDS = env_float("SWEEP_INTERVAL_SECONDS", 15.0, minimum=1.0)
 SWEEP_AFTER_SECONDS = env_float("SWEEP_AFTER_SECONDS", 120.0, minimum=1.0)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-work": {
@@ -214,6 +215,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": SWEEP_INTERVAL_SECONDS,
     }
 }
+# A worker holds a ticket it processes, or a reply it delivers, for CLAIM_LEASE_SECONDS and renews
+# every claim it holds every HEARTBEAT_SECONDS (triage/leases.py): a live worker never loses one, a
+# killed worker's claims run out within CLAIM_LEASE_SECONDS and the sweep hands them on.
+CLAIM_LEASE_SECONDS = env_int("CLAIM_LEASE_SECONDS", 30, minimum=2)
+HEARTBEAT_SECONDS = env_float("HEARTBEAT_SECONDS", 10.0, minimum=0.5)
+if HEARTBEAT_SECONDS * 2 > CLAIM_LEASE_SECONDS:
+    raise BadSetting(
+        f"HEARTBEAT_SECONDS={HEARTBEAT_SECONDS:g} must be at most half of "
+        f"CLAIM_LEASE_SECONDS={CLAIM_LEASE_SECONDS}, or a live worker's claim could run out"
+    )
+LEASE_HEARTBEAT = env_bool("LEASE_HEARTBEAT", True)
 # A worker takes the tickets that are ready in batches of up to PIPELINE_BATCH_SIZE (one embedding
 # and one classifier call each), waiting at most PIPELINE_BATCH_WAIT_SECONDS while more arrive.
 # Tasks run inline (CELERY_TASK_ALWAYS_EAGER): one ticket each, no waiting in the request.
@@ -226,6 +238,9 @@ PIPELINE_BATCH_WAIT_SECONDS = env_float(
     minimum=0.0,
     maximum=5.0,
 )
+# A call to a helpdesk's API that takes longer than this is cut; its outcome is then unknown, and
+# the next attempt looks whether the reply arrived before sending it again.
+HELPDESK_TIMEOUT_SECONDS = env_float("HELPDESK_TIMEOUT_SECONDS", 15.0, minimum=0.5)
 # A failed send is tried again after this many seconds, then twice as long each time (at most an
 # hour).
 OUTBOX_RETRY_BASE_SECONDS = env_float("OUTBOX_RETRY_BASE_SECONDS", 30.0, minimum=0.1)
@@ -364,17 +379,22 @@ STORAGES = {
 
 # Where the file-based e-mail backend (django.core.mail.backends.filebased) writes messages.
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# triage.review.mail.SmtpEmailBackend is Django's SMTP backend, telling the outbox when the mail
+# server is handed a reply (so a reply whose worker died then is never sent twice).
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    else "triage.review.mail.SmtpEmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A mail server that stops answering for this long is given up on for this attempt (the outcome
+# is then unknown if it had been handed the message: it is not sent again).
+EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 30.0, minimum=1.0)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@ledgerly.example")
 
 # --- Production hardening (python manage.py check --deploy is clean with DEBUG=false) ----

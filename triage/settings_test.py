@@ -20,3 +20,6 @@ LOCAL_CLASSIFIER_REFIT_IN_BACKGROUND = False
 # the real settings).
 PIPELINE_BATCH_SIZE = 1
 PIPELINE_BATCH_WAIT_SECONDS = 0.0
+# The tests' own process renews no leases in the background (its rows live in a transaction no
+# other connection sees); worker processes the tests start run the real settings, heartbeat on.
+LEASE_HEARTBEAT = False

@@ -51,12 +51,15 @@ def auto_send_ticket(ticket_id: int) -> bool:
     time_limit=180,
 )
 def send_reply(self, outbound_id: int) -> str:
-    """Deliver one reply from the outbox; a failed delivery is tried again at the time the outbox
-    row says."""
+    """Deliver one reply from the outbox; a failed or unconfirmed delivery is tried (or checked)
+    again at the time the outbox row says."""
     outbound = send_outbound(outbound_id=outbound_id)
     if outbound is None:
         return "nothing to do"
-    if outbound.status == Outbound.Status.FAILED and outbound.next_attempt_at is not None:
+    if (
+        outbound.status in (Outbound.Status.FAILED, Outbound.Status.CHECKING)
+        and outbound.next_attempt_at is not None
+    ):
         countdown = max(0.0, (outbound.next_attempt_at - timezone.now()).total_seconds())
         raise self.retry(countdown=countdown, max_retries=Outbound.MAX_ATTEMPTS)
     return outbound.status

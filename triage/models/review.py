@@ -125,9 +125,11 @@ class Note(models.Model):
 class Outbound(models.Model):
     """One reply in the outbox. One per review: a double submit cannot send twice.
 
-    pending → sending → sent, or failed (retried with backoff until ``MAX_ATTEMPTS``). A row is
+    pending → sending → sent; failed (the other side refused or was never reached: sent again with
+    backoff until ``MAX_ATTEMPTS``); checking (the outcome is unknown: a timeout, a dead worker; the
+    next attempt first looks whether the reply arrived, and sends only if it did not). A row is
     ``sending`` while one worker delivers it; a row left ``sending`` past its lease belongs to a
-    worker that died and is picked up again, with the same idempotency key.
+    worker that died and is checked, then perhaps sent, with the same idempotency key.
     """
 
     class Status(models.TextChoices):
@@ -135,8 +137,11 @@ class Outbound(models.Model):
         SENDING = "sending", "Sending…"
         SENT = "sent"
         FAILED = "failed"
+        CHECKING = "checking", "Checking whether it arrived…"
 
     MAX_ATTEMPTS = 5
+    # Not delivered yet and not given up on.
+    IN_FLIGHT = (Status.PENDING, Status.SENDING, Status.CHECKING)
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="outbounds")
     review = models.OneToOneField(
@@ -174,6 +179,18 @@ class Outbound(models.Model):
         null=True, blank=True, help_text="The lease of the worker delivering it."
     )
     sent_at = models.DateTimeField(null=True, blank=True)
+    handed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the mail server was handed the end of the message (from then on it may "
+        "have accepted it: it is never sent again).",
+    )
+    check_first = models.BooleanField(
+        default=False,
+        help_text="The last attempt's outcome is unknown: look whether the reply arrived before "
+        "sending it again.",
+    )
+    delivery_note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -185,4 +202,4 @@ class Outbound(models.Model):
     @property
     def in_flight(self) -> bool:
         """Not delivered yet and not given up on: the page shows "sending…" and keeps asking."""
-        return self.status in (self.Status.PENDING, self.Status.SENDING)
+        return self.status in self.IN_FLIGHT

@@ -28,7 +28,7 @@ from django.db.models import prefetch_related_objects
 
 from knowledge.embeddings import embed_texts
 from knowledge.retrieval import Source
-from triage import lifecycle, queueing
+from triage import leases, lifecycle, queueing
 from triage.config import snapshot
 from triage.engines.types import ClassificationResult
 from triage.models import Assessment, Classification, Draft, Ticket
@@ -99,9 +99,12 @@ def run_batch(
 def run_claimed(claims: list[tuple[Ticket, int]]) -> BatchOutcome:
     """Run the claimed tickets through every stage: preprocess each, one embedding call and one
     classifier call for all, classify and assess each, one retrieval for all, then the remaining
-    stages ticket by ticket. The configuration they
-    read (taxonomy, rules, personas, versions) is read once for the batch."""
-    with snapshot.batch_snapshot():
+    stages ticket by ticket. The configuration they read (taxonomy, rules, personas, versions) is
+    read once for the batch; the claims are renewed by the heartbeat while it runs."""
+    with (
+        leases.holding(tickets=[ticket.pk for ticket, _ in claims]),
+        snapshot.batch_snapshot(),
+    ):
         return _run_claimed(claims)
 
 

@@ -143,9 +143,7 @@ def _move_messages(duplicate: Ticket, target: Ticket) -> None:
 
 
 def _check_nothing_in_flight(ticket: Ticket) -> None:
-    if ticket.outbounds.filter(
-        status__in=[Outbound.Status.PENDING, Outbound.Status.SENDING]
-    ).exists():
+    if ticket.outbounds.filter(status__in=Outbound.IN_FLIGHT).exists():
         raise ReviewError("a reply to this ticket is still on its way; wait until it is sent")
 
 

@@ -1,125 +1,241 @@
 """The outbox: a reply goes out once, by a worker, back to the helpdesk the ticket came from or by
 email.
 
-pending → sending → sent, or failed and retried with backoff. ``send_outbound`` marks the row
-``sending`` (a lease) in one short transaction, delivers with no transaction open, then records
-the outcome in another; a second worker given the same row while it is ``sending`` does nothing,
-and a row whose lease ran out (its worker died) is delivered again with the same idempotency key.
+pending → sending → sent. ``send_outbound`` marks the row ``sending`` (a lease its worker renews,
+``triage.leases``) in one short transaction, delivers with no transaction open, then records the
+outcome in another:
 
-Helpdesk adapters make one HTTP call to the vendor's API at a configured base URL:
-- Zendesk: PUT {ZENDESK_API_URL}/api/v2/tickets/{id}.json with a public comment.
-- Intercom: POST {INTERCOM_API_URL}/conversations/{id}/reply as an admin comment.
-- Freshdesk: POST {FRESHDESK_API_URL}/api/v2/tickets/{id}/reply.
-Without a configured base URL, helpdesk tickets are answered by email.
+- failed: the other side refused it, or was never reached. Sent again with backoff.
+- checking: the outcome is unknown (a timeout after the request went out, a helpdesk error that
+  may have come after it applied the reply, a worker that died while sending). The next attempt
+  first looks whether the reply arrived (the helpdesk's own comment list; for e-mail, whether the
+  mail server was handed the end of the message) and sends only if it did not.
 
-Each call carries the outbox row's idempotency key (``Idempotency-Key`` header to the helpdesks;
-the e-mail's Message-ID), so an API that honours it ignores a repeated delivery.
+E-mail goes through the Django e-mail backend; ``triage.review.mail.SmtpEmailBackend`` records
+the moment the mail server is handed the end of the message, and from then on the reply is never
+sent again. Helpdesk adapters make one HTTP call to the vendor's API at a configured base URL:
+- Zendesk: PUT {ZENDESK_API_URL}/api/v2/tickets/{id}.json with a public comment; its comments
+  are read from /api/v2/tickets/{id}/comments.json.
+- Intercom: POST {INTERCOM_API_URL}/conversations/{id}/reply as an admin comment; the
+  conversation's parts are read from /conversations/{id}.
+- Freshdesk: POST {FRESHDESK_API_URL}/api/v2/tickets/{id}/reply; its conversations are read from
+  /api/v2/tickets/{id}/conversations.
+Without a configured base URL, helpdesk tickets are answered by email. Each call carries the row's
+idempotency key (``Idempotency-Key`` header; the e-mail's Message-ID).
 """
 
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
+import smtplib
+import socket
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
-from triage import lifecycle, queueing
+from triage import leases, lifecycle, queueing
 from triage.models import Message, Outbound, Ticket
 from triage.review.feedback import learn_from_ticket
+from triage.review.mail import send_handing_over
 from triage.text.pii import mask_pii
 
-HTTP_TIMEOUT_SECONDS = 15
-# How long a worker may hold a reply it is delivering: well past the HTTP timeout and SMTP's.
-SEND_LEASE = timedelta(seconds=120)
 MAX_BACKOFF = timedelta(hours=1)
+# A helpdesk comment counts as our reply only if it was made after the reply was written (less
+# this, for clocks that disagree).
+CLOCK_SKEW = timedelta(minutes=10)
 
 
 class SendError(RuntimeError):
-    """The reply did not go out; the message says why, for the reviewer."""
+    """The reply did not go out, or it is not known whether it did (``definite`` false); the
+    message says why, for the reviewer."""
+
+    def __init__(self, message: str, *, definite: bool = True) -> None:
+        super().__init__(message)
+        self.definite = definite
 
 
-def _http(method: str, url: str, payload: dict, headers: dict[str, str], *, key: str) -> None:
-    headers = {"Content-Type": "application/json", "Idempotency-Key": key, **headers}
+def _http(
+    method: str, url: str, payload: dict | None, headers: dict[str, str], *, key: str = ""
+) -> object:
+    """One call to a helpdesk; its JSON answer. A refusal (4xx) or a server that was never
+    reached is a definite failure; a timeout or a 5xx may come after the helpdesk acted, so its
+    outcome is unknown."""
+    headers = {"Content-Type": "application/json", **headers}
+    if key:
+        headers["Idempotency-Key"] = key
     request = urllib.request.Request(
-        url, data=json.dumps(payload).encode(), method=method, headers=headers
+        url,
+        data=json.dumps(payload).encode() if payload is not None else None,
+        method=method,
+        headers=headers,
     )
     try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as response:
-            if response.status >= 300:
-                raise SendError(f"{url} answered {response.status}")
+        with urllib.request.urlopen(request, timeout=settings.HELPDESK_TIMEOUT_SECONDS) as response:
+            body = response.read()
     except urllib.error.HTTPError as exc:
+        detail = exc.read()[:200].decode(errors="replace")
+        ambiguous = exc.code >= 500 and exc.code != 503
+        raise SendError(f"{url} answered {exc.code}: {detail}", definite=not ambiguous) from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        never_reached = isinstance(reason, ConnectionRefusedError | socket.gaierror)
+        raise SendError(f"{url} could not be reached: {reason}", definite=never_reached) from None
+    except (TimeoutError, OSError) as exc:
         raise SendError(
-            f"{url} answered {exc.code}: {exc.read()[:200].decode(errors='replace')}"
+            f"{url} did not answer within {settings.HELPDESK_TIMEOUT_SECONDS:g} s ({exc})",
+            definite=False,
         ) from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise SendError(f"{url} could not be reached: {getattr(exc, 'reason', exc)}") from None
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None
 
 
-def _zendesk(ticket: Ticket, body: str, key: str) -> None:
-    token = base64.b64encode(
-        f"{settings.ZENDESK_API_USER}/token:{settings.ZENDESK_API_TOKEN}".encode()
-    ).decode()
+def _basic(user: str, secret: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{secret}".encode()).decode()}
+
+
+def _base(name: str) -> str:
+    return getattr(settings, name).rstrip("/")
+
+
+def _zendesk_send(ticket: Ticket, body: str, key: str) -> None:
     _http(
         "PUT",
-        f"{settings.ZENDESK_API_URL.rstrip('/')}/api/v2/tickets/{ticket.external_id}.json",
+        f"{_base('ZENDESK_API_URL')}/api/v2/tickets/{ticket.external_id}.json",
         {"ticket": {"comment": {"body": body, "public": True}}},
-        {"Authorization": f"Basic {token}"},
+        _basic(f"{settings.ZENDESK_API_USER}/token", settings.ZENDESK_API_TOKEN),
         key=key,
     )
 
 
-def _intercom(ticket: Ticket, body: str, key: str) -> None:
+def _zendesk_comments(ticket: Ticket) -> list[tuple[str, datetime | None]]:
+    data = _http(
+        "GET",
+        f"{_base('ZENDESK_API_URL')}/api/v2/tickets/{ticket.external_id}/comments.json",
+        None,
+        _basic(f"{settings.ZENDESK_API_USER}/token", settings.ZENDESK_API_TOKEN),
+    )
+    comments = data.get("comments", []) if isinstance(data, dict) else []
+    return [
+        (str(c.get("plain_body") or c.get("body") or ""), _when(c.get("created_at")))
+        for c in comments
+        if isinstance(c, dict)
+    ]
+
+
+def _intercom_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {settings.INTERCOM_API_TOKEN}"}
+
+
+def _intercom_send(ticket: Ticket, body: str, key: str) -> None:
     _http(
         "POST",
-        f"{settings.INTERCOM_API_URL.rstrip('/')}/conversations/{ticket.external_id}/reply",
+        f"{_base('INTERCOM_API_URL')}/conversations/{ticket.external_id}/reply",
         {
             "message_type": "comment",
             "type": "admin",
             "admin_id": settings.INTERCOM_ADMIN_ID,
             "body": body,
         },
-        {"Authorization": f"Bearer {settings.INTERCOM_API_TOKEN}"},
+        _intercom_headers(),
         key=key,
     )
 
 
-def _freshdesk(ticket: Ticket, body: str, key: str) -> None:
-    token = base64.b64encode(f"{settings.FRESHDESK_API_KEY}:X".encode()).decode()
+def _intercom_comments(ticket: Ticket) -> list[tuple[str, datetime | None]]:
+    data = _http(
+        "GET",
+        f"{_base('INTERCOM_API_URL')}/conversations/{ticket.external_id}",
+        None,
+        _intercom_headers(),
+    )
+    parts = (
+        (data.get("conversation_parts") or {}).get("conversation_parts", [])
+        if isinstance(data, dict)
+        else []
+    )
+    return [
+        (str(p.get("body") or ""), _when(p.get("created_at"))) for p in parts if isinstance(p, dict)
+    ]
+
+
+def _freshdesk_send(ticket: Ticket, body: str, key: str) -> None:
     _http(
         "POST",
-        f"{settings.FRESHDESK_API_URL.rstrip('/')}/api/v2/tickets/{ticket.external_id}/reply",
+        f"{_base('FRESHDESK_API_URL')}/api/v2/tickets/{ticket.external_id}/reply",
         {"body": body},
-        {"Authorization": f"Basic {token}"},
+        _basic(settings.FRESHDESK_API_KEY, "X"),
         key=key,
     )
+
+
+def _freshdesk_comments(ticket: Ticket) -> list[tuple[str, datetime | None]]:
+    data = _http(
+        "GET",
+        f"{_base('FRESHDESK_API_URL')}/api/v2/tickets/{ticket.external_id}/conversations",
+        None,
+        _basic(settings.FRESHDESK_API_KEY, "X"),
+    )
+    rows = data if isinstance(data, list) else []
+    return [
+        (str(r.get("body_text") or r.get("body") or ""), _when(r.get("created_at")))
+        for r in rows
+        if isinstance(r, dict)
+    ]
+
+
+@dataclass(frozen=True)
+class Adapter:
+    setting: str
+    send: Callable[[Ticket, str, str], None]
+    comments: Callable[[Ticket], list[tuple[str, datetime | None]]]
 
 
 ADAPTERS = {
-    "zendesk": ("ZENDESK_API_URL", _zendesk),
-    "intercom": ("INTERCOM_API_URL", _intercom),
-    "freshdesk": ("FRESHDESK_API_URL", _freshdesk),
+    "zendesk": Adapter("ZENDESK_API_URL", _zendesk_send, _zendesk_comments),
+    "intercom": Adapter("INTERCOM_API_URL", _intercom_send, _intercom_comments),
+    "freshdesk": Adapter("FRESHDESK_API_URL", _freshdesk_send, _freshdesk_comments),
 }
 
 
+def _when(value) -> datetime | None:
+    """A helpdesk's timestamp (ISO 8601 or Unix seconds) as an aware datetime."""
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return datetime.fromtimestamp(value, tz=UTC)
+        if isinstance(value, str) and value:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return when if when.tzinfo else when.replace(tzinfo=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return None
+
+
+def _plain(text: str) -> str:
+    """Text as a helpdesk may store it (HTML, entities, rewrapped): words only, for comparing."""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    return " ".join(text.split()).casefold()
+
+
 def channel_for(ticket: Ticket) -> str:
-    setting, _ = ADAPTERS.get(ticket.source, ("", None))
-    if setting and getattr(settings, setting, "") and ticket.external_id:
+    adapter = ADAPTERS.get(ticket.source)
+    if adapter and getattr(settings, adapter.setting, "") and ticket.external_id:
         return ticket.source
     return "email"
 
 
-def deliver(*, ticket: Ticket, body: str, via: str, key: str) -> None:
-    """Send ``body`` (placeholders already restored). Raises SendError. Never call it inside a
-    transaction."""
-    if via in ADAPTERS:
-        ADAPTERS[via][1](ticket, body, key)
-        return
+def _email(ticket: Ticket, body: str, key: str) -> EmailMessage:
     if ticket.customer is None or not ticket.customer.email:
         raise SendError(
             "the customer has no email address and the ticket did not come from a connected "
@@ -140,12 +256,50 @@ def deliver(*, ticket: Ticket, body: str, via: str, key: str) -> None:
         if ticket.subject.lower().startswith("re:")
         else f"Re: {ticket.subject or 'your request'} [#{ticket.pk}]"
     )
+    return EmailMessage(subject=subject, body=body, to=[ticket.customer.email], headers=headers)
+
+
+def deliver(
+    *, ticket: Ticket, body: str, via: str, key: str, on_handing: Callable[[], None] = lambda: None
+) -> None:
+    """Send ``body`` (placeholders already restored). Raises SendError. Never call it inside a
+    transaction. ``on_handing`` is called when an e-mail is handed to the mail server."""
+    if via in ADAPTERS:
+        ADAPTERS[via].send(ticket, body, key)
+        return
+    message = _email(ticket, body, key)
+    handed = False
+
+    def hand_over() -> None:
+        nonlocal handed
+        handed = True
+        on_handing()
+
     try:
-        EmailMessage(subject=subject, body=body, to=[ticket.customer.email], headers=headers).send(
-            fail_silently=False
-        )
+        send_handing_over(message, hand_over)
+    except smtplib.SMTPResponseException as exc:  # the server answered, and said no
+        raise SendError(f"email to {ticket.customer.email} was refused: {exc}") from None
     except Exception as exc:  # SMTP and backend errors come in many types
-        raise SendError(f"email to {ticket.customer.email} failed: {exc}") from None
+        # Before the server was handed the end of the message it has nothing: a definite
+        # failure. After, it may have accepted it: unknown, and never sent again.
+        raise SendError(
+            f"email to {ticket.customer.email} failed: {exc}", definite=not handed
+        ) from None
+
+
+def arrived(*, outbound: Outbound, ticket: Ticket) -> str:
+    """Whether a reply whose last attempt ended unknown reached the customer: the reason to
+    believe it did, or "" when it did not. Raises SendError when that cannot be told now."""
+    if outbound.via in ADAPTERS:
+        ours = _plain(outbound.body)
+        since = outbound.created_at - CLOCK_SKEW
+        for text, when in ADAPTERS[outbound.via].comments(ticket):
+            if ours and ours in _plain(text) and (when is None or when >= since):
+                return f"found among the {outbound.via} ticket's comments: not sent again"
+        return ""
+    if outbound.handed_at is not None:
+        return "handed to the mail server before the last attempt stopped: not sent again"
+    return ""
 
 
 # --- The outbox -------------------------------------------------------------------------------
@@ -161,56 +315,120 @@ def backoff(attempts: int) -> timedelta:
 
 def _take(outbound_id: int, now: datetime) -> Outbound | None:
     """Mark the reply ``sending`` for this worker, or None when it is sent, gone or held by a live
-    worker."""
+    worker. A row another worker held until its lease ran out is taken with ``check_first``: that
+    worker may have delivered it before it died."""
     with transaction.atomic():
         outbound = Outbound.objects.select_for_update(of=("self",)).filter(pk=outbound_id).first()
         if outbound is None or outbound.status == Outbound.Status.SENT:
             return None
-        if (
-            outbound.status == Outbound.Status.SENDING
-            and outbound.sending_until
-            and outbound.sending_until > now
-        ):
-            return None
+        if outbound.status == Outbound.Status.SENDING:
+            if outbound.sending_until and outbound.sending_until > now:
+                return None
+            outbound.check_first = True  # its worker died while sending
         outbound.status = Outbound.Status.SENDING
         outbound.attempts += 1
-        outbound.sending_until = now + SEND_LEASE
+        outbound.sending_until = now + lifecycle.claim_lease()
         outbound.next_attempt_at = None
-        outbound.save(update_fields=["status", "attempts", "sending_until", "next_attempt_at"])
+        outbound.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "sending_until",
+                "next_attempt_at",
+                "check_first",
+            ]
+        )
     return outbound
 
 
+def _record_handing(outbound_id: int) -> None:
+    """The mail server is being handed the end of the message: from now on it may have it."""
+    Outbound.objects.filter(pk=outbound_id).update(handed_at=timezone.now())
+
+
 def send_outbound(*, outbound_id: int, now: datetime | None = None) -> Outbound | None:
-    """Deliver a pending, failed or abandoned reply once. Returns the row as it ended, or None when
-    there was nothing to do."""
+    """Deliver a pending, failed, checking or abandoned reply once. Returns the row as it ended,
+    or None when there was nothing to do."""
     now = now or timezone.now()
     outbound = _take(outbound_id, now)
     if outbound is None:
         return None
-    ticket = Ticket.objects.select_related("customer").get(pk=outbound.ticket_id)
-    try:
-        deliver(
-            ticket=ticket, body=outbound.body, via=outbound.via, key=str(outbound.idempotency_key)
-        )
-    except SendError as exc:
-        return _failed(outbound, str(exc), now=timezone.now())
-    return _sent(outbound, now=timezone.now())
+    with leases.holding(outbound=[outbound.pk]):
+        ticket = Ticket.objects.select_related("customer").get(pk=outbound.ticket_id)
+        if outbound.check_first:
+            outbound.refresh_from_db(fields=["handed_at"])
+            try:
+                found = arrived(outbound=outbound, ticket=ticket)
+            except SendError as exc:
+                return _unknown(outbound, f"could not check whether it arrived: {exc}")
+            if found:
+                return _sent(outbound, now=timezone.now(), note=found)
+        try:
+            deliver(
+                ticket=ticket,
+                body=outbound.body,
+                via=outbound.via,
+                key=str(outbound.idempotency_key),
+                on_handing=lambda: _record_handing(outbound.pk),
+            )
+        except SendError as exc:
+            if exc.definite:
+                return _failed(outbound, str(exc), now=timezone.now())
+            return _unknown(outbound, str(exc))
+        return _sent(outbound, now=timezone.now())
 
 
 def _failed(outbound: Outbound, error: str, *, now: datetime) -> Outbound:
+    """Refused, or never reached: sending it again is safe."""
     with transaction.atomic():
         outbound = Outbound.objects.select_for_update(of=("self",)).get(pk=outbound.pk)
         outbound.status = Outbound.Status.FAILED
         outbound.last_error = error[:2000]
         outbound.sending_until = None
+        outbound.handed_at = None  # the server said no: it does not have it
+        outbound.check_first = False
         outbound.next_attempt_at = (
             now + backoff(outbound.attempts) if outbound.attempts < Outbound.MAX_ATTEMPTS else None
         )
-        outbound.save(update_fields=["status", "last_error", "sending_until", "next_attempt_at"])
+        outbound.save(
+            update_fields=[
+                "status",
+                "last_error",
+                "sending_until",
+                "handed_at",
+                "check_first",
+                "next_attempt_at",
+            ]
+        )
     return outbound
 
 
-def _sent(outbound: Outbound, *, now: datetime) -> Outbound:
+def _unknown(outbound: Outbound, error: str) -> Outbound:
+    """The outcome is unknown: the next attempt looks first. After the last attempt it stays
+    checking with no automatic try left: a person decides (the page says so)."""
+    now = timezone.now()
+    with transaction.atomic():
+        outbound = Outbound.objects.select_for_update(of=("self",)).get(pk=outbound.pk)
+        outbound.status = Outbound.Status.CHECKING
+        outbound.last_error = error[:2000]
+        outbound.sending_until = None
+        outbound.check_first = True
+        outbound.next_attempt_at = (
+            now + backoff(outbound.attempts) if outbound.attempts < Outbound.MAX_ATTEMPTS else None
+        )
+        outbound.save(
+            update_fields=[
+                "status",
+                "last_error",
+                "sending_until",
+                "check_first",
+                "next_attempt_at",
+            ]
+        )
+    return outbound
+
+
+def _sent(outbound: Outbound, *, now: datetime, note: str = "") -> Outbound:
     with transaction.atomic():
         outbound = (
             Outbound.objects.select_for_update(of=("self",))
@@ -219,8 +437,18 @@ def _sent(outbound: Outbound, *, now: datetime) -> Outbound:
         )
         outbound.status, outbound.sent_at, outbound.last_error = Outbound.Status.SENT, now, ""
         outbound.sending_until = outbound.next_attempt_at = None
+        outbound.check_first = False
+        outbound.delivery_note = note[:300]
         outbound.save(
-            update_fields=["status", "sent_at", "last_error", "sending_until", "next_attempt_at"]
+            update_fields=[
+                "status",
+                "sent_at",
+                "last_error",
+                "sending_until",
+                "next_attempt_at",
+                "check_first",
+                "delivery_note",
+            ]
         )
         ticket = lifecycle.lock(outbound.ticket_id)
         reviewer = (
@@ -247,10 +475,11 @@ def _sent(outbound: Outbound, *, now: datetime) -> Outbound:
 
 
 def retry_outbound(*, outbound: Outbound) -> Outbound:
-    """A person asks to try a failed reply again now: it is pending again and its send queued."""
+    """A person asks to try a failed or unconfirmed reply again now: it is pending again and its
+    send queued (an unconfirmed one is still looked for before it is sent)."""
     with transaction.atomic():
         outbound = Outbound.objects.select_for_update(of=("self",)).get(pk=outbound.pk)
-        if outbound.status == Outbound.Status.FAILED:
+        if outbound.status in (Outbound.Status.FAILED, Outbound.Status.CHECKING):
             outbound.status = Outbound.Status.PENDING
             outbound.next_attempt_at = None
             outbound.save(update_fields=["status", "next_attempt_at"])

@@ -16,6 +16,7 @@ from django.utils import timezone
 from dashboard.forms import opened_token
 from tests.conftest import wait_for
 from tests.dashboard.conftest import run_outbox
+from triage import lifecycle
 from triage.celery import app as celery_app
 from triage.models import Outbound, Ticket
 from triage.review import outbound as outbox
@@ -95,7 +96,7 @@ def test_a_reply_being_sent_by_a_live_worker_is_not_sent_again(people, billing_t
     )
     assert outbox.send_outbound(outbound_id=review.outbound.pk) is None and not mail.outbox
     # Its worker died: once the lease has run out the reply goes out, with the same key.
-    later = timezone.now() + outbox.SEND_LEASE + timedelta(minutes=2)
+    later = timezone.now() + lifecycle.claim_lease() + timedelta(minutes=2)
     row = outbox.send_outbound(outbound_id=review.outbound.pk, now=later)
     assert row.status == Outbound.Status.SENT and len(mail.outbox) == 1
     assert str(row.idempotency_key) in mail.outbox[0].extra_headers["Message-ID"]
