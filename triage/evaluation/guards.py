@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from triage.evaluation.datasets import EvalError, read_jsonl
+from triage.evaluation.datasets import EvalError, only_split, read_jsonl
 from triage.text.guards import GUARD_CODES, run_guards
 from triage.text.pii import PLACEHOLDER
 
@@ -102,10 +102,17 @@ def score(cases: list[dict]) -> dict:
     return {"cases": len(cases), "codes": codes, "errors": errors}
 
 
-def evaluate_file(path: Path) -> dict:
-    cases = read_cases(path)
+def evaluate_file(path: Path, *, split: str | None = None) -> dict:
+    cases = only_split(read_cases(path), split)
+    if not cases:
+        raise EvalError(f"{path.name} has no case in the {split} split")
     result = score(cases)
-    for key in ("split", "language"):
+    clean_agent = [c for c in cases if c.get("author") == "agent" and not c.get("expected")]
+    if clean_agent:
+        result["clean_flagged"] = round(
+            sum(bool(flags_for(c)) for c in clean_agent) / len(clean_agent), 4
+        )
+    for key in ("split", "language", "author"):
         groups = sorted({str(c.get(key)) for c in cases if c.get(key)})
         if len(groups) > 1:
             result[f"by_{key}"] = {

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from triage.evaluation.datasets import EvalError, read_jsonl
+from triage.evaluation.datasets import EvalError, only_split, read_jsonl
 from triage.text import sentiment
 from triage.text.cleaning import collapse_whitespace
 from triage.text.mail import read_message
@@ -208,8 +208,10 @@ KINDS: dict[str, tuple[Callable[[dict], bool], Callable[[list[dict]], dict]]] = 
 }
 
 
-def evaluate_file(path: Path) -> dict:
-    rows = read_jsonl(path)
+def evaluate_file(path: Path, *, split: str | None = None) -> dict:
+    rows = only_split(read_jsonl(path), split)
+    if not rows:
+        raise EvalError(f"{path.name} has no row in the {split} split")
     for matches, evaluate in KINDS.values():
         if matches(rows[0]):
             return {**evaluate(rows), "file": path.name}

@@ -6,7 +6,7 @@ from tqdm import tqdm
 
 from triage.evaluation import cases, drafts, guards, offline
 from triage.evaluation import text as text_stages
-from triage.evaluation.datasets import EvalError, parse_labels, read_csv
+from triage.evaluation.datasets import SPLITS, EvalError, parse_labels, read_csv
 from triage.models import EvaluationCase, EvaluationRun
 
 
@@ -96,6 +96,13 @@ class Command(BaseCommand):
             "on labelled files; the kind of each file is told by its fields (no database needed)",
         )
         parser.add_argument(
+            "--split",
+            choices=SPLITS,
+            help="With --guards or --preprocess: only the development rows, or only the held-out "
+            "ones (a fixed 30 %% of each file, by a hash of the row's id; the held-out rows are "
+            "scored without printing any of them)",
+        )
+        parser.add_argument(
             "--compare",
             nargs=2,
             type=int,
@@ -161,22 +168,39 @@ class Command(BaseCommand):
             self.stdout.write(f"HTML report written to {o['html_out']}")
 
     def _guards(self, o):
-        result = guards.evaluate_file(o["guards"])
-        self.stdout.write(f"{result['cases']} cases from {o['guards'].name}")
+        result = guards.evaluate_file(o["guards"], split=o["split"])
+        split = f" ({o['split']} split)" if o["split"] else ""
+        self.stdout.write(f"{result['cases']} cases from {o['guards'].name}{split}")
         self.stdout.write(f"{'code':<22} {'precision':>9} {'recall':>9} {'support':>8}")
         for code, m in result["codes"].items():
             self.stdout.write(
                 f"{code:<22} {_fmt(m['precision']):>9} {_fmt(m['recall']):>9} {m['support']:>8}"
             )
-        for miss in result["errors"][:20]:
-            self.stdout.write(f"  line {miss['line']}: {miss['what']}")
+        for key in ("by_language", "by_author"):
+            for group, codes in result.get(key, {}).items():
+                shown = ", ".join(
+                    f"{code} P {_fmt(m['precision'])} R {_fmt(m['recall'])} ({m['support']})"
+                    for code, m in codes.items()
+                )
+                self.stdout.write(f"  {key[3:]} {group}: {shown}")
+        if "clean_flagged" in result:
+            self.stdout.write(
+                f"  flags on clean agent-written replies: {_fmt(result['clean_flagged'])}"
+            )
+        if o["split"] != "holdout":
+            for miss in result["errors"][:20]:
+                self.stdout.write(f"  line {miss['line']}: {miss['what']}")
         if o["json_out"]:
             o["json_out"].write_text(json.dumps(result, indent=2, ensure_ascii=False))
             self.stdout.write(f"JSON written to {o['json_out']}")
 
     def _preprocess(self, o):
-        results = [text_stages.evaluate_file(path) for path in o["preprocess"]]
+        results = [text_stages.evaluate_file(path, split=o["split"]) for path in o["preprocess"]]
         for result in results:
+            if o["split"] == "holdout":  # held-out rows are scored, never shown
+                for key in ("misses", "false_masks"):
+                    if key in result:
+                        result[key] = []
             for line in text_stages.summary_lines(result):
                 self.stdout.write(line)
         if o["json_out"]:
