@@ -12,27 +12,14 @@ from django.utils import timezone
 
 from tests.conftest import make_ticket, wait_for
 from tests.stubs import SmtpStub, ZendeskStub
+from tests.triage.review.test_outbound_exactly_once import TEXT, reply
 from triage import recovery
 from triage.models import Draft, Outbound, PipelineEvent, Ticket
-from triage.review.decisions import do_reply
 
 pytestmark = [pytest.mark.reliability, pytest.mark.django_db(transaction=True)]
 
-TEXT = "We have corrected the VAT number on invoice INV-2291."
 # What beat does every SWEEP_INTERVAL_SECONDS (15 by default), done here by the test.
 SWEEP_EVERY = 15.0
-
-
-def reply(people, ticket) -> Outbound:
-    """The agent's reply; its send is queued (to the test broker) once it commits."""
-    return do_reply(
-        ticket=ticket,
-        draft=ticket.drafts.first(),
-        user=people["agent"],
-        final_text=TEXT,
-        seconds_spent=3,
-        acknowledged=None,
-    ).outbound
 
 
 def sweep_until(done, *, seconds: float, every: float = 1.0) -> bool:

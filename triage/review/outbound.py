@@ -379,14 +379,30 @@ def send_outbound(*, outbound_id: int, now: datetime | None = None) -> Outbound 
 
 
 def _failed(outbound: Outbound, error: str, *, now: datetime) -> Outbound:
-    """Refused, or never reached: sending it again is safe."""
+    """Refused, or never reached: sending it again is safe (the server said no: it does not
+    have it)."""
+    return _not_sent(outbound, Outbound.Status.FAILED, error, now=now, check_first=False)
+
+
+def _unknown(outbound: Outbound, error: str) -> Outbound:
+    """The outcome is unknown: the next attempt looks first. After the last attempt it stays
+    checking with no automatic try left: a person decides (the page says so)."""
+    return _not_sent(
+        outbound, Outbound.Status.CHECKING, error, now=timezone.now(), check_first=True
+    )
+
+
+def _not_sent(
+    outbound: Outbound, status: str, error: str, *, now: datetime, check_first: bool
+) -> Outbound:
     with transaction.atomic():
         outbound = Outbound.objects.select_for_update(of=("self",)).get(pk=outbound.pk)
-        outbound.status = Outbound.Status.FAILED
+        outbound.status = status
         outbound.last_error = error[:2000]
         outbound.sending_until = None
-        outbound.handed_at = None  # the server said no: it does not have it
-        outbound.check_first = False
+        outbound.check_first = check_first
+        if not check_first:
+            outbound.handed_at = None
         outbound.next_attempt_at = (
             now + backoff(outbound.attempts) if outbound.attempts < Outbound.MAX_ATTEMPTS else None
         )
@@ -396,31 +412,6 @@ def _failed(outbound: Outbound, error: str, *, now: datetime) -> Outbound:
                 "last_error",
                 "sending_until",
                 "handed_at",
-                "check_first",
-                "next_attempt_at",
-            ]
-        )
-    return outbound
-
-
-def _unknown(outbound: Outbound, error: str) -> Outbound:
-    """The outcome is unknown: the next attempt looks first. After the last attempt it stays
-    checking with no automatic try left: a person decides (the page says so)."""
-    now = timezone.now()
-    with transaction.atomic():
-        outbound = Outbound.objects.select_for_update(of=("self",)).get(pk=outbound.pk)
-        outbound.status = Outbound.Status.CHECKING
-        outbound.last_error = error[:2000]
-        outbound.sending_until = None
-        outbound.check_first = True
-        outbound.next_attempt_at = (
-            now + backoff(outbound.attempts) if outbound.attempts < Outbound.MAX_ATTEMPTS else None
-        )
-        outbound.save(
-            update_fields=[
-                "status",
-                "last_error",
-                "sending_until",
                 "check_first",
                 "next_attempt_at",
             ]
