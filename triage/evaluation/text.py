@@ -201,7 +201,44 @@ def evaluate_sentiment(rows: list[dict]) -> dict:
     }
 
 
+def reply_fixture(row: dict) -> dict | None:
+    """A row of another project's quoted-mail fixtures (``email_reply_fixtures``: Discourse's
+    email_reply_trimmer, closeio's quotequail) as a replies row, or None when it has no expected
+    visible text: Discourse's ``expected_visible``; quotequail's quote tests, the visible parts of
+    the split that puts the attribution line with the quote (as we read a reply)."""
+    kind = "html" if row.get("format") == "text/html" else "plain"
+    if isinstance(row.get("expected_visible"), str):
+        expected = row["expected_visible"]
+    elif row.get("test_function") in ("test_quote", "test_quote_html") and isinstance(
+        row.get("expected"), dict
+    ):
+        parts = row["expected"].get("expected_quote_intro_line") or row["expected"].get(
+            "expected"
+        )
+        if not isinstance(parts, list):
+            return None
+        expected = "".join(text for visible, text in parts if visible)
+    else:
+        return None
+    return {
+        **row,
+        "kind": kind,
+        "expected": expected,
+        "client": row.get("source", "?"),
+        "language": row.get("lang_hint", "?"),
+    }
+
+
+def evaluate_reply_fixtures(rows: list[dict]) -> dict:
+    usable = [converted for row in rows if (converted := reply_fixture(row)) is not None]
+    if not usable:
+        raise EvalError("no row of the reply fixtures has an expected visible text")
+    return {**evaluate_replies(usable), "skipped_without_expected_text": len(rows) - len(usable)}
+
+
 KINDS: dict[str, tuple[Callable[[dict], bool], Callable[[list[dict]], dict]]] = {
+    # Before "replies": these rows have "raw" and an "expected" of another shape.
+    "reply fixtures": (lambda row: "source" in row and "raw" in row, evaluate_reply_fixtures),
     "replies": (lambda row: "expected" in row and "raw" in row, evaluate_replies),
     "pii": (lambda row: "spans" in row and "text" in row, evaluate_pii),
     "sentiment": (lambda row: "sentiment" in row and "text" in row, evaluate_sentiment),
