@@ -31,6 +31,7 @@ from knowledge.services import (
 )
 from triage.text.cleaning import html_to_text, looks_like_html
 from triage.text.pii import mask_pii
+from triage.text.placeholders import normalise_foreign_placeholders
 
 FIELDS = {
     "id",
@@ -134,6 +135,8 @@ def check_file(path: Path, mapping: dict[str, str], *, encoding: str) -> int:
 
 
 def _mask(text: str) -> str:
+    # Another helpdesk's anonymisation marks (<name>, [ORDER_ID]) are blanks, not markup.
+    text = normalise_foreign_placeholders(text)
     text = html_to_text(text) if looks_like_html(text) else text
     return mask_pii(text.strip()).text
 

@@ -20,6 +20,7 @@ from triage.engines.types import DraftContext, DraftOutput, first_name
 from triage.models import Persona
 from triage.text import facts
 from triage.text.guards import check_claims
+from triage.text.placeholders import normalise_foreign_placeholders
 
 ENGINE_NAME = "local"
 PROMPT_VERSION = "local-compose-2"
@@ -224,7 +225,7 @@ def _compose(context: DraftContext, persona: Persona) -> DraftOutput:
         # A close answer written in the customer's language beats a slightly closer one in another.
         same_language = [e for e in entries if e.language == language]
         best_entry = same_language[0] if same_language else entries[0]
-        body, slots = ground(best_entry.response, context)
+        body, slots = ground(normalise_foreign_placeholders(best_entry.response), context)
         used.append(best_entry)
         policy = next((c for c in chunks if c.article_kind == "policy"), None)
         if policy is not None:

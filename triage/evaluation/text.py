@@ -212,9 +212,7 @@ def reply_fixture(row: dict) -> dict | None:
     elif row.get("test_function") in ("test_quote", "test_quote_html") and isinstance(
         row.get("expected"), dict
     ):
-        parts = row["expected"].get("expected_quote_intro_line") or row["expected"].get(
-            "expected"
-        )
+        parts = row["expected"].get("expected_quote_intro_line") or row["expected"].get("expected")
         if not isinstance(parts, list):
             return None
         expected = "".join(text for visible, text in parts if visible)

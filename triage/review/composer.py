@@ -22,6 +22,7 @@ from triage.engines.types import first_name
 from triage.models import CannedReply, Draft, Ticket
 from triage.pipeline.context import persona_for
 from triage.text.pii import PLACEHOLDER
+from triage.text.placeholders import foreign_placeholders
 
 PLACEHOLDERS = {
     "customer_name": "the customer's name (first name when known)",
@@ -73,7 +74,9 @@ def blank_foreign_placeholders(text: str) -> str:
 
 
 def blanks_left(text: str) -> list[str]:
-    return BLANK.findall(text)
+    """The blanks still in ``text``, another helpdesk's anonymisation marks (``<name>``,
+    ``[ORDER_ID]``, ``XXXX``) among them."""
+    return BLANK.findall(text) + foreign_placeholders(text)
 
 
 def reply_language(ticket: Ticket) -> str:
