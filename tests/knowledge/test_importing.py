@@ -209,3 +209,20 @@ def test_articles_are_indexed_in_their_language(tmp_path):
     assert article.chunks.filter(
         search_document=SearchQuery("Erstattung", config="german")
     ).exists()
+
+
+@pytest.mark.django_db
+def test_another_helpdesks_anonymisation_marks_are_imported_as_blanks(tmp_path):
+    path = write(
+        tmp_path,
+        "export.csv",
+        HEADER
+        + '7,My card was charged twice,billing,"Hi <name>, we refunded account <acc_num>; '
+        'quote [ORDER_ID] if it is not back in 5 days.",2025-03-01\n',
+    )
+    call_command("import_resolved", str(path), "--map", MAP)
+    entry = KnowledgeEntry.objects.get(external_id="import:7")
+    assert entry.response == (
+        "Hi {{Name}}, we refunded account {{Acc Num}}; quote {{Order Id}} if it is not back in 5 "
+        "days."
+    )
