@@ -373,7 +373,12 @@ def _handoff_text(ticket, draft, classification, assessment) -> str:
     """The escalate form's starting note: written now (so it carries the latest internal notes),
     or the pipeline's when the ticket was never classified."""
     if classification is not None and assessment is not None:
-        return handoff_note(ticket=ticket, classification=classification, assessment=assessment)
+        return handoff_note(
+            ticket=ticket,
+            classification=classification,
+            assessment=assessment,
+            receiving_team=escalation_target(ticket),
+        )
     if draft is not None and draft.handoff_note:
         return draft.handoff_note
     return f"{ticket.title}\nCustomer: {ticket.customer or 'unknown sender'}"

@@ -1,6 +1,7 @@
 """The agent's workspace through the views: replies written by hand, canned replies, notes,
 closing and merging, search, history, and the bugs the trial with real tweets found."""
 
+import html
 import re
 import time
 from collections import Counter
@@ -422,3 +423,16 @@ def test_saving_an_entry_confirms_and_shows_the_new_version(client, people, know
     assert response["HX-Redirect"] == f"/knowledge/entries/{entry.pk}/"
     page = client.get(response["HX-Redirect"]).content.decode()
     assert f"Saved entry #{entry.pk} as v2" in page and "<small>v2 ·" in page
+
+
+def test_the_handoff_note_names_the_receiving_team_and_counts_the_drafts(
+    client, people, billing_ticket
+):
+    client.force_login(people["agent"])
+    page = client.get(f"/tickets/{billing_ticket.pk}/").content.decode()
+    handoff = re.search(r'id="id_escalate_note" name="note" rows="10">(.*?)</textarea>', page, re.S)
+    note = html.unescape(handoff.group(1))
+    target = billing_ticket.team.escalation_team
+    assert target is not None and target != billing_ticket.team
+    assert f"Receiving team: {target.name} (from {billing_ticket.team.name})" in note
+    assert "0 replies sent, 1 draft written" in note

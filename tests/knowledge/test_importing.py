@@ -216,8 +216,7 @@ def test_another_helpdesks_anonymisation_marks_are_imported_as_blanks(tmp_path):
     path = write(
         tmp_path,
         "export.csv",
-        HEADER
-        + '7,My card was charged twice,billing,"Hi <name>, we refunded account <acc_num>; '
+        HEADER + '7,My card was charged twice,billing,"Hi <name>, we refunded account <acc_num>; '
         'quote [ORDER_ID] if it is not back in 5 days.",2025-03-01\n',
     )
     call_command("import_resolved", str(path), "--map", MAP)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from triage.models import Assessment, Classification, Draft, Ticket
+from triage.models import Assessment, Classification, Draft, Team, Ticket
 from triage.pipeline.events import completed, stage
 
 SUGGESTED_ACTION = {
@@ -37,8 +37,17 @@ SUGGESTED_ACTION = {
 }
 
 
-def handoff_note(*, ticket: Ticket, classification: Classification, assessment: Assessment) -> str:
+def handoff_note(
+    *,
+    ticket: Ticket,
+    classification: Classification,
+    assessment: Assessment,
+    receiving_team: Team | None = None,
+) -> str:
+    """The note; ``receiving_team`` is where the ticket goes (by default the team it is routed to,
+    which for tiers 2 and 3 is already the escalation team)."""
     customer = ticket.customer
+    receiving_team = receiving_team or ticket.team
     who = (
         f"{customer.name or customer.email} ({customer.get_tier_display()}, "
         f"{customer.plan or 'no plan'})"
@@ -46,7 +55,7 @@ def handoff_note(*, ticket: Ticket, classification: Classification, assessment: 
         else "unknown sender (no account matched)"
     )
     replies = sum(1 for m in ticket.thread() if m.direction == "outbound")
-    drafts = ticket.drafts.count()
+    drafts = ticket.drafts.exclude(text="").count()
     actions = (
         ", ".join(
             f"{a.kind}{f' {a.amount} {a.currency}' if a.amount else ''}"
@@ -75,10 +84,14 @@ def handoff_note(*, ticket: Ticket, classification: Classification, assessment: 
             f"{classification.category} · {classification.sentiment}",
             f"Summary: {classification.summary}",
             f"Customer: {who}",
-            f"Receiving team: {ticket.team.name if ticket.team else 'not routed'}; reviewer: "
-            f"{ticket.reviewer.get_username() if ticket.reviewer else 'unassigned'}",
-            f"Tried so far: {replies} replies sent, {drafts} earlier drafts, actions recorded: "
-            f"{actions}",
+            f"Receiving team: {receiving_team.name if receiving_team else 'not routed'}"
+            + (
+                f"; reviewer: {ticket.reviewer.get_username() if ticket.reviewer else 'unassigned'}"
+                if receiving_team is not None and receiving_team == ticket.team
+                else " (from " + (ticket.team.name if ticket.team else "no team") + ")"
+            ),
+            f"Tried so far: {replies} {'reply' if replies == 1 else 'replies'} sent, {drafts} "
+            f"draft{'' if drafts == 1 else 's'} written, actions recorded: {actions}",
             "Why it escalated:",
             *reasons,
             "Suggested action: " + " ".join(suggestions),
