@@ -68,10 +68,11 @@
 
   document.addEventListener("keydown", function (event) {
     var target = event.target;
-    if ((event.ctrlKey || event.metaKey) && event.key === "Enter" && target.matches && target.matches("[data-ctrl-enter-submit]")) {
+    // Ctrl+Enter sends from anywhere in the composer: the reply box, a flag's checkbox, a button.
+    var composer = target.closest && target.closest("form");
+    if ((event.ctrlKey || event.metaKey) && event.key === "Enter" && composer && composer.querySelector("[data-ctrl-enter-submit]")) {
       event.preventDefault();
-      var form = target.form;
-      if (form.requestSubmit) form.requestSubmit(form.querySelector('button[name="then"][value="send"]')); else form.submit();
+      if (composer.requestSubmit) composer.requestSubmit(composer.querySelector('button[name="then"][value="send"]')); else composer.submit();
       return;
     }
     if (event.ctrlKey || event.metaKey || event.altKey) return;
@@ -144,6 +145,17 @@
       event.preventDefault();
     }
   });
+
+  // A reply refused over its flags comes back with a box per flag: the keyboard lands on the first
+  // (Space ticks it, Tab moves to the next, Ctrl+Enter sends).
+  function focusFlags(event) {
+    var detail = (event && event.detail) || {};
+    var path = (detail.pathInfo && detail.pathInfo.requestPath) || "";
+    if (!/\/reply\/$/.test(path)) return;
+    var box = document.querySelector('#confirm-flags input[name="acknowledge"]');
+    if (box) box.focus();
+  }
+  document.addEventListener("htmx:afterSettle", focusFlags);
 
   function ready() { tick(); legend(); restoreSelection(); }
   document.addEventListener("DOMContentLoaded", ready);
