@@ -89,6 +89,19 @@ class Team(models.Model):
     escalation_team = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A ticket leaves the team for its escalation team on a reason from the escalation rules
+    # (legal, security, cancellation, chargeback, public complaint, repeated contact, refund outside
+    # policy…) or at tier 3. Anger and P1 alone raise its tier and its place in this team's queue;
+    # these switch them on as reasons to hand it on.
+    escalate_when_angry = models.BooleanField(
+        default=False,
+        help_text="Hand angry customers to the escalation team even with no escalation rule "
+        "triggered (otherwise they stay here, first in the queue).",
+    )
+    escalate_p1 = models.BooleanField(
+        default=False,
+        help_text="Hand P1 tickets to the escalation team even with no escalation rule triggered.",
+    )
     sla_hours = models.JSONField(
         default=dict,
         help_text='Hours to first response per urgency, e.g. {"P1": 1, "P2": 4, "P3": 24, "P4": '

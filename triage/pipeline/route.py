@@ -39,11 +39,16 @@ def choose_team(classification: Classification, assessment: Assessment) -> tuple
         home = Team.objects.filter(categories__contains=["general"]).first()
         reason = f"no team handles {classification.category!r}: general support"
     codes = {r["code"] for r in assessment.reasons}
-    escalate = (
-        assessment.tier >= 3
-        or classification.urgency == "P1"
-        or classification.sentiment == "angry"
+    # Only an escalation rule's reason (tier 2 or more) or tier 3 hands a ticket on; anger and P1
+    # do so only where the team says (they already raise the tier and the queue rank).
+    rule_reasons = sorted(
+        r["code"]
+        for r in assessment.reasons
+        if r["code"] in snapshot_rule_slugs() and r.get("tier", 0) >= 2
     )
+    angry = classification.sentiment == "angry" and bool(home and home.escalate_when_angry)
+    p1 = classification.urgency == "P1" and bool(home and home.escalate_p1)
+    escalate = assessment.tier >= 3 or bool(rule_reasons) or angry or p1
     if escalate:
         target = None
         if codes & SECURITY_CODES:
@@ -59,13 +64,21 @@ def choose_team(classification: Classification, assessment: Assessment) -> tuple
                 w
                 for w, on in (
                     ("tier 3", assessment.tier >= 3),
-                    ("P1", classification.urgency == "P1"),
-                    ("angry", classification.sentiment == "angry"),
+                    (", ".join(rule_reasons), bool(rule_reasons)),
+                    ("P1 (the team hands P1 on)", p1),
+                    ("angry (the team hands anger on)", angry),
                 )
                 if on
             ]
             return target, f"{' + '.join(why)}: escalation team {target.slug}"
+    if classification.sentiment == "angry" or classification.urgency == "P1":
+        reason += "; angry or P1 without an escalation rule: stays, first in the queue"
     return home, reason
+
+
+def snapshot_rule_slugs() -> set[str]:
+    """The escalation rules' slugs (of the batch's configuration)."""
+    return {rule.slug for rule in snapshot.escalation_rules()}
 
 
 def choose_reviewer(team: Team, *, skills: set[str]):

@@ -138,13 +138,15 @@ def test_business_hours_sla_skips_nights_and_weekends():
     assert add_business_hours(friday_4pm, 2, None) == friday_4pm + timedelta(hours=2)
 
 
-def test_routing_sends_p1_angry_and_tier3_to_escalations(config, knowledge):
+def test_routing_sends_escalation_rule_reasons_and_tier3_to_escalations(config, knowledge):
     make_user("esc", "agent", ["escalations"])
     make_user("sec", "agent", ["security-response"])
     make_user("bill", "agent", ["billing"])
+    make_user("tech", "agent", ["technical"])
     for body, team in [
         ("I was charged twice for my subscription this month", "billing"),
-        ("Ledgerly is down, 502 Bad Gateway for everyone", "escalations"),
+        # P1 alone raises the tier and the rank, and stays with the team that can fix it.
+        ("Ledgerly is down, 502 Bad Gateway for everyone", "technical"),
         ("Suspicious login on our account, we were hacked", "security-response"),
         ("I was charged twice. My lawyer will sue you.", "escalations"),
     ]:
@@ -200,3 +202,42 @@ def test_tier3_tickets_end_escalated(config, knowledge):
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.ESCALATED
     assert Assessment.objects.get(ticket=ticket).tier == 3
+
+
+ANGRY_EVERYDAY = "This is ridiculous!!! Your invoice PDF export is broken AGAIN, fix it NOW!!!"
+
+
+def test_anger_alone_stays_in_the_team_first_in_its_queue_unless_the_team_hands_it_on(
+    config, knowledge
+):
+    make_user("esc", "agent", ["escalations"])
+    make_user("tech", "agent", ["technical"])
+    make_user("bill", "agent", ["billing"])
+    ticket = make_ticket(body=ANGRY_EVERYDAY, subject="Export broken")
+    run_pipeline(ticket_id=ticket.pk)
+    ticket.refresh_from_db()
+    assert ticket.sentiment == "angry" and ticket.tier >= 2
+    assert not ticket.team.is_escalation_team, ticket.team
+    assert "stays, first in the queue" in ticket.events.get(stage="route").outputs["reason"]
+    calm = make_ticket(body="The invoice PDF export does not work for me.", subject="Export")
+    run_pipeline(ticket_id=calm.pk)
+    calm.refresh_from_db()
+    if calm.team_id == ticket.team_id:
+        assert ticket.queue_rank_at < calm.queue_rank_at  # anger comes first within the team
+
+    Team.objects.filter(slug=ticket.team.slug).update(escalate_when_angry=True)
+    again = make_ticket(body=ANGRY_EVERYDAY + " (again)", subject="Export broken again")
+    run_pipeline(ticket_id=again.pk)
+    again.refresh_from_db()
+    assert again.team.is_escalation_team
+    assert "the team hands anger on" in again.events.get(stage="route").outputs["reason"]
+
+
+def test_a_team_may_hand_p1_tickets_on(config, knowledge):
+    make_user("esc", "agent", ["escalations"])
+    make_user("tech", "agent", ["technical"])
+    Team.objects.filter(slug="technical").update(escalate_p1=True)
+    ticket = make_ticket(body="Ledgerly is down, 502 Bad Gateway for everyone")
+    run_pipeline(ticket_id=ticket.pk)
+    ticket.refresh_from_db()
+    assert ticket.urgency == "P1" and ticket.team.slug == "escalations"
