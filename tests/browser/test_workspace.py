@@ -4,28 +4,35 @@ escalating, searching, the phone layout and the queue's selection across refresh
 import re
 
 import pytest
+from django.contrib.auth.models import User
 
 from tests.browser.conftest import login, shot
 from triage.ingest.service import CustomerInput, TicketInput, ingest_ticket
 from triage.models import Draft, Outbound, Review, Team, Ticket
 from triage.pipeline.run import run_pipeline
+from triage.review import decisions
 
 pytestmark = pytest.mark.browser
 
 
 def _no_draft_ticket_for(username: str) -> Ticket:
-    """An open ticket the user's teams see, with no draft to approve."""
+    """An open English ticket the user's teams see, with no draft to approve: one the pipeline
+    could not draft, else one whose draft a colleague rejected (the composer starts empty)."""
     open_drafts = Draft.objects.filter(status=Draft.Status.PROPOSED).exclude(text="")
-    return (
-        Ticket.objects.filter(
-            status__in=["triaged", "in_review"],
-            team__members__username=username,
-            language="en",
+    mine = Ticket.objects.filter(
+        status__in=["triaged", "in_review"], team__members__username=username, language="en"
+    ).order_by("pk")
+    ticket = mine.exclude(pk__in=open_drafts.values("ticket_id")).first()
+    if ticket is None:
+        ticket = mine.filter(pk__in=open_drafts.values("ticket_id")).first()
+        decisions.do_reject(
+            ticket=ticket,
+            draft=ticket.drafts.first(),
+            user=User.objects.get(username="lead"),
+            reason="Not what the customer asked.",
+            seconds_spent=5,
         )
-        .exclude(pk__in=open_drafts.values("ticket_id"))
-        .order_by("pk")
-        .first()
-    )
+    return ticket
 
 
 def test_agent_answers_a_ticket_without_a_draft_with_a_canned_reply(page, live_server, demo_world):
@@ -52,7 +59,7 @@ def test_agent_answers_a_ticket_without_a_draft_with_a_canned_reply(page, live_s
     shot(page, "ticket-answered-by-hand")
     page.get_by_role("button", name="Send", exact=True).click()
     page.wait_for_selector("text=queued for sending")
-    review = Review.objects.get(ticket=ticket)
+    review = Review.objects.exclude(decision=Review.Decision.REJECTED).get(ticket=ticket)
     assert review.decision == "written" and review.final_text == text.strip()
     assert review.inserted and review.inserted[0]["kind"] == "canned"
     assert Outbound.objects.filter(review=review).exists()
