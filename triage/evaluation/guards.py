@@ -20,7 +20,7 @@ from pathlib import Path
 from django.conf import settings
 
 from triage.evaluation.datasets import EvalError, only_split, read_jsonl
-from triage.text.guards import GUARD_CODES, run_guards
+from triage.text.guards import GUARD_CODES, Recorded, run_guards
 from triage.text.pii import PLACEHOLDER
 
 SOURCE_KINDS = ("article", "policy", "resolved_ticket")
@@ -64,14 +64,20 @@ def flags_for(case: dict) -> set[str]:
     ]
     found = run_guards(
         case["draft"],
-        actions={a["kind"] for a in actions},
+        actions=[
+            Recorded(kind=a["kind"], amount=str(a.get("amount") or ""), note=a.get("note", ""))
+            for a in actions
+        ],
+        sources=articles,
+        language=case.get("language"),
         policy_texts=[s.get("text", "") for s in sources if s["kind"] == "policy"],
         allowed_placeholders=set(PLACEHOLDER.findall(case.get("ticket", "")))
         | {m.group(0) for m in PLACEHOLDER.finditer(case.get("ticket", ""))},
         evidence=evidence,
         allowed_domains=settings.ALLOWED_LINK_DOMAINS,
     )
-    return {f.code for f in found}
+    # The set has one code for text meant for staff; internal ids are such text.
+    return {"internal_text" if f.code == "internal_shorthand" else f.code for f in found}
 
 
 def score(cases: list[dict]) -> dict:

@@ -26,7 +26,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from urllib.parse import urlparse
 
-from triage.text import facts
+from triage.text import facts, reading
+from triage.text.language import detect_language
 from triage.text.pii import PLACEHOLDER
 from triage.text.placeholders import is_foreign_placeholder
 
@@ -41,80 +42,19 @@ GUARD_CODES = frozenset(
         "unsafe_output",
     }
 )
-# First-person (or passive) statements that something has been done, by action kind.
-_DONE = r"(?:i|we)(?:'ve| have| just)?\s+(?:now\s+|already\s+|also\s+)?"
-_PASSIVE = r"(?:has|have)\s+(?:now\s+|already\s+)?been\s+"
-CLAIMS: dict[str, str] = {
-    "refund": rf"\b(?:{_DONE}(?:refunded|reimbursed|issued (?:a|the|your) refund|processed "
-    rf"(?:a|the|your) refund)|{_PASSIVE}refunded|refund (?:has been|was) "
-    rf"(?:issued|processed|sent))\b",
-    "credit": rf"\b(?:{_DONE}(?:credited|applied (?:a|the) credit|added (?:a|the) "
-    rf"credit)|{_PASSIVE}credited)\b",
-    "cancel": rf"\b(?:{_DONE}(?:cancell?ed|closed your account|terminated)|{_PASSIVE}cancell?ed)\b",
-    "escalate": rf"\b(?:{_DONE}(?:escalated|forwarded (?:this|your (?:case|ticket)) "
-    rf"to)|{_PASSIVE}escalated)\b",
-    "reset": rf"\b(?:{_DONE}(?:reset|lifted|unlocked|restored|removed the block|signed "
-    rf"out)|{_PASSIVE}(?:reset|unlocked|restored|lifted))\b",
-    "change": rf"\b(?:{_DONE}(?:moved|upgraded|downgraded|switched|changed|updated|set) "
-    rf"(?:your|the)\b|{_PASSIVE}(?:upgraded|downgraded|moved))",
-    "investigate": rf"\b(?:{_DONE}(?:checked|looked "
-    rf"into|reviewed|investigated|confirmed|verified)|i can confirm)\b",
-}
-# The same claims in German, Spanish and French (first person plural and passive, the forms
-# support replies use).
-CLAIMS_OTHER_LANGUAGES: dict[str, str] = {
-    "refund": r"\b(?:wir haben .{0,40}(?:erstattet|zurückerstattet|zurücküberwiesen)|wurde "
-    r".{0,30}erstattet|hemos (?:reembolsado|devuelto)|(?:nous )?avons rembours[ée]|a "
-    r"été rembours[ée])\b",
-    "credit": r"\b(?:wir haben .{0,40}gutgeschrieben|hemos abonado|avons crédité)\b",
-    "cancel": r"\b(?:wir haben .{0,40}gekündigt|hemos cancelado|avons résilié|avons annulé)\b",
-    "reset": r"\b(?:wir haben .{0,40}(?:zurückgesetzt|entsperrt|aufgehoben)|hemos "
-    r"(?:restablecido|quitado el bloqueo|desbloqueado)|avons "
-    r"(?:réinitialisé|débloqué|levé))\b",
-    "investigate": r"\b(?:wir haben .{0,40}(?:geprüft|überprüft)|hemos "
-    r"(?:revisado|comprobado)|avons (?:vérifié|examiné))\b",
-}
-_FUTURE_CLAUSE = re.compile(r"\b(?:once|after|when|as soon as|until|before|if)\s+$", re.IGNORECASE)
-CLAIM_NAMES = {
-    "refund": "a refund",
-    "credit": "a credit",
-    "cancel": "a cancellation",
-    "escalate": "an escalation",
-    "reset": "a reset",
-    "change": "an account change",
-    "investigate": "a check",
-}
 MONEY = re.compile(
     r"(?:[€$£]\s?\d[\d.,]*|\b\d[\d.,]*\s?(?:eur|usd|gbp|euros?|dollars?)\b)", re.IGNORECASE
 )
 
-# An amount of money said to have gone back: only with a verb saying it happened.
-_MONEY_DONE = (
-    r"\b(?:was|were|has been|have been|(?:we|i)(?:'ve| have)? (?:sent|issued|returned|paid|"
-    r"processed|credited|refunded)|reached|arrived|went back|is on its way)\b"
-)
 
-PROMISES: dict[str, str] = {
-    "refund": r"\b(?:we|i)(?:'ll| will| can| are going to)\s+(?:\w+\s+){0,2}refund|\byou(?:'ll| "
-    r"will)\s+(?:\w+\s+){0,2}(?:receive|get) (?:a |your |the )?(?:full |partial "
-    r")?refund|\b(?:full|100\s?%) refund\b",
-    "credit": r"\b(?:we|i)(?:'ll| will| can)\s+(?:\w+\s+){0,2}(?:credit|give you (?:a "
-    r")?credit)|\bservice credits?\b|\bfree months?\b",
-    "discount": r"\b(?:\d+\s?%\s?(?:off|discount)|discount)\b",
-    "deadline": r"\b(?:by (?:tomorrow|today|monday|tuesday|wednesday|thursday|friday|end of "
-    r"(?:the )?(?:day|week))|within \d+ (?:minutes|hours|days|business days)|in \d+ "
-    r"(?:hours|days))\b",
-    # The same promises in German, Spanish and French.
-    "refund_other": r"\b(?:wir erstatten|erhalten sie (?:eine |die )?(?:volle |vollständige )?"
-    r"(?:rück)?erstattung|le reembolsaremos|le devolveremos|recibirá (?:un|el) reembolso|nous "
-    r"vous rembourserons|vous recevrez (?:un|le) remboursement)",
-    "discount_other": r"\b(?:\d+\s?%\s?(?:rabatt|nachlass|descuento|de réduction|de remise)|"
-    r"rabatt|descuento|remise)\b",
-    "deadline_other": r"\b(?:innerhalb (?:von )?\d+ (?:stunden|tagen|werktagen)|bis morgen|in \d+ "
-    r"(?:stunden|tagen)|(?:dentro de|en un plazo de|en) \d+ (?:horas|días|días hábiles)|"
-    r"(?:para )?mañana mismo|sous \d+ (?:heures|jours|jours ouvrés)|d'ici demain|dans les \d+ "
-    r"(?:heures|jours))\b",
-}
+@dataclass(frozen=True)
+class Recorded:
+    """An action recorded on the ticket: what backs a claim."""
+
+    kind: str
+    amount: str = ""
+    note: str = ""
+
 
 SHORTHAND = re.compile(
     r"\b(?:INC-\d+|FR-\d+|JIRA-?\d*|[A-Z]{2,5}-\d{2,}|L[123] (?:queue|support|team)|T[123] "
@@ -148,93 +88,143 @@ def sentences(text: str) -> list[str]:
     return facts.sentences(facts.SLOT.sub(" ", text))
 
 
-def check_claims(text: str, actions: set[str]) -> list[Flag]:
+def _recorded(actions: Iterable[Recorded | str]) -> list[Recorded]:
+    return [a if isinstance(a, Recorded) else Recorded(kind=a) for a in actions]
+
+
+def _backing_actions(statement: reading.Statement, recorded: list[Recorded], language: str):
+    """The recorded actions that back a statement of this kind: the same kind (or one that does the
+    same thing: a voucher is a credit), or a note that names it ("Caution débloquée" on a refund)."""
+    kinds = reading.BACKED_BY.get(statement.action, frozenset()) | {statement.action}
+    if statement.action == "investigate":
+        return recorded  # any recorded action was preceded by a look at the case
+    return [
+        a
+        for a in recorded
+        if a.kind in kinds
+        or statement.action in {k for _, k in reading.kinds_in_text(a.note, language)}
+    ]
+
+
+def _amount_backed(statement: reading.Statement, backing: list[Recorded]) -> bool:
+    money = [a for a in statement.amounts if not a.endswith("%")]
+    recorded = [reading.normal_amount(a.amount) for a in backing if a.amount]
+    if not money or not recorded:
+        return True
+    most = max(float(r) for r in recorded)
+    return all(float(m) <= most + 0.005 or m in recorded for m in money)
+
+
+def check_claims(
+    text: str, actions: Iterable[Recorded | str], *, language: str = "en"
+) -> list[Flag]:
+    """Each sentence that says an action was done (any grammatical form, en/de/es/fr) and no
+    recorded action of that kind backs it, or for a larger amount than was recorded."""
+    recorded = _recorded(actions)
     flags = []
-    for sentence in sentences(text):
-        for kind in CLAIMS:
-            pattern = CLAIMS[kind] + (
-                "|" + CLAIMS_OTHER_LANGUAGES[kind] if kind in CLAIMS_OTHER_LANGUAGES else ""
+    for statement in reading.read(text, language):
+        if statement.kind != "claim":
+            continue
+        backing = _backing_actions(statement, recorded, language)
+        if not backing:
+            reason = (
+                f"Claims {statement.what} was done; no {statement.what} is recorded on the ticket."
+                if statement.action != "investigate"
+                else "Claims the case was checked; nothing is recorded on the ticket."
             )
-            match = re.search(pattern, sentence, re.IGNORECASE)
-            # "Once we have checked the logs, ..." speaks of the future, not of something done.
-            if match and _FUTURE_CLAUSE.search(sentence[: match.start()]):
-                match = None
-            if match and kind not in actions:
-                what = CLAIM_NAMES[kind]
-                flags.append(
-                    Flag(
-                        "unbacked_claim",
-                        f"Says {what} was done, but no {what} is recorded on the ticket.",
-                        sentence,
-                    )
-                )
-                break
+        elif not _amount_backed(statement, backing):
+            reason = (
+                f"Claims {statement.what} of {', '.join(statement.amounts)}; the recorded one is "
+                f"{', '.join(a.amount for a in backing if a.amount)}."
+            )
         else:
-            if (
-                MONEY.search(sentence)
-                and re.search(
-                    r"\b(refund|credit|charged back|paid back|reimburs)", sentence, re.IGNORECASE
-                )
-                and re.search(_MONEY_DONE, sentence, re.IGNORECASE)
-                and not actions & {"refund", "credit"}
-            ):
-                flags.append(
-                    Flag(
-                        "unbacked_claim",
-                        "Names an amount of money returned, but no refund or credit is recorded.",
-                        sentence,
-                    )
-                )
-    return flags
+            continue
+        flags.append(Flag("unbacked_claim", reason, statement.sentence))
+    return _one_per_sentence(flags)
 
 
-def check_promises(text: str, policy_texts: Iterable[str]) -> list[Flag]:
-    policy = " ".join(policy_texts).lower()
+def _one_per_sentence(flags: list[Flag]) -> list[Flag]:
+    seen, out = set(), []
+    for flag in flags:
+        if (flag.code, flag.quote) not in seen:
+            seen.add((flag.code, flag.quote))
+            out.append(flag)
+    return out
+
+
+def _family(action: str) -> frozenset[str]:
+    return reading.BACKED_BY.get(action, frozenset()) | {action}
+
+
+def check_promises(
+    text: str,
+    policy_texts: Iterable[str],
+    *,
+    language: str = "en",
+    actions: Iterable[Recorded | str] = (),
+    sources: Iterable[str] = (),
+    evidence_amounts: Iterable[str] = (),
+) -> list[Flag]:
+    """Each commitment of money or goodwill (refund, credit, discount, free months, a waived
+    charge, a payment) that no policy makes with the same polarity and amounts, and each deadline
+    that no policy or article states. A commitment of a recorded action is backed (its timeline
+    still needs a source). ``sources``: the articles and policies (for periods);
+    ``evidence_amounts``: the amounts the ticket and account state (the customer's price)."""
+    policies = list(policy_texts)
+    terms = reading.read_policy(policies, language)
+    recorded = _recorded(actions)
+    source_text = " ".join([*policies, *sources, *(a.note for a in recorded)])
+    source_periods = set(reading.periods_in(source_text))
+    source_folded = reading.fold(source_text)
+    known_amounts = set(evidence_amounts) | set(reading.amounts_in(source_text))
     flags = []
-    for sentence in sentences(text):
-        for kind, pattern in PROMISES.items():
-            match = re.search(pattern, sentence, re.IGNORECASE)
-            if not match:
-                continue
-            key_terms = {
-                "refund": ["refund"],
-                "credit": ["credit"],
-                "discount": ["discount", "% off"],
-                "deadline": [],
-                "refund_other": ["erstatt", "reembols", "rembours"],
-                "discount_other": ["rabatt", "descuento", "réduction", "remise"],
-                "deadline_other": [],
-            }[kind]
-            numbers = re.findall(r"\d+", match.group(0)) + re.findall(r"\d+\s?%", sentence)
-            supported = (not key_terms or any(term in policy for term in key_terms)) and all(
-                n.replace(" ", "") in policy.replace(" ", "") for n in numbers
-            )
-            kind = kind.removesuffix("_other")
-            if kind == "deadline" and not numbers:
-                supported = False  # "by tomorrow" is never policy
-            if not supported:
-                flags.append(
-                    Flag(
-                        "unsupported_promise",
-                        f"Promises a {kind} that no retrieved policy supports.",
-                        sentence,
-                    )
-                )
-                break
-    return flags
+    for statement in reading.read(text, language):
+        if statement.kind != "commitment" or statement.polarity in ("will_not", "cannot"):
+            continue
+        reason = ""
+        if statement.action in reading.PROMISE_KINDS:
+            reason = _policy_reason(statement, terms, recorded, known_amounts)
+        if not reason and (statement.periods or statement.deadline):
+            missing = [p for p in statement.periods if p not in source_periods]
+            if missing or (
+                statement.deadline
+                and not statement.periods
+                and not reading.deadline_backed(statement.sentence, source_folded)
+            ):
+                reason = f"Promises a time for {statement.what} that no policy or article states."
+        if reason:
+            flags.append(Flag("unsupported_promise", reason, statement.sentence))
+    return _one_per_sentence(flags)
 
 
-def _promise_sentences(text: str) -> set[str]:
-    return {
-        sentence
-        for sentence in sentences(text)
-        if any(re.search(p, sentence, re.IGNORECASE) for p in PROMISES.values())
-    }
+def _policy_reason(
+    statement: reading.Statement,
+    terms: list[reading.PolicyTerm],
+    recorded: list[Recorded],
+    known_amounts: set[str],
+) -> str:
+    family = _family(statement.action)
+    if any(a.kind in family for a in recorded):
+        return ""  # "we'll refund the £12" with the refund recorded
+    matching = [t for t in terms if t.action in family or statement.action in _family(t.action)]
+    if not matching:
+        return f"Promises {statement.what}; no policy given with the draft offers it."
+    if all(t.negative for t in matching):
+        return f"Promises {statement.what}; the policy says it is not given: “{matching[0].sentence}”"
+    allowed = {a for t in matching if not t.negative for a in t.amounts} | known_amounts
+    extra = [a for a in statement.amounts if a not in allowed]
+    if extra:
+        return (
+            f"Promises {statement.what} of {', '.join(extra)}; the policy says "
+            f"“{next(t for t in matching if not t.negative).sentence}”"
+        )
+    return ""
 
 
-def check_facts(text: str, evidence: facts.Evidence) -> list[Flag]:
-    """Each case-specific fact nothing known about this case backs. Promises are left to
-    ``check_promises`` (a policy backs them, not the ticket)."""
+def check_facts(text: str, evidence: facts.Evidence, *, skip: Iterable[str] = ()) -> list[Flag]:
+    """Each case-specific fact nothing known about this case backs, except in the sentences
+    ``skip`` (claims and commitments: a recorded action or a policy backs those, and their own
+    flag says so)."""
     return [
         Flag(
             "unsupported_fact",
@@ -243,7 +233,7 @@ def check_facts(text: str, evidence: facts.Evidence) -> list[Flag]:
             f"another customer's reply does not count.",
             fact.value,
         )
-        for fact in facts.unbacked(text, evidence, skip=_promise_sentences(text))
+        for fact in facts.unbacked(text, evidence, skip=skip)
     ]
 
 
@@ -270,24 +260,101 @@ INTERNAL = re.compile(
     r"usage interne\b",
     re.IGNORECASE,
 )
+# Text written for staff, by its shape rather than its words: it speaks of the customer in the third
+# person (a reply says "you"), addresses agents, says it is internal, tells the writer what to do
+# with the reply before it goes, or leaves a template's blank unfilled.
+_STAFF_STRONG = [
+    (
+        "speaks of the customer in the third person",
+        re.compile(
+            r"\b(?:the|this|that) (?:customer|guest|client|caller|passenger|user)(?:'s|s)?\b(?! "
+            r"(?:service|care|relations|support|team|portal|area|account|number)\b)|\b(?:to|with) "
+            r"(?:the )?guests?\b|\b\w+-tier customers\b|\b(?:der|dem|den|die) (?:kunde|kundin|"
+            r"kunden|gast|gäste)\b|\b(?:gegenüber|an) (?:gästen|kunden|kundinnen)\b|\b(?:el|al|"
+            r"del|la|los) (?:cliente|clientes|usuario|huésped|pasajero)\b(?! (?:puede|pueden)\b)|"
+            r"\b(?:le|au|du|la|les|aux) (?:client|cliente|clients|voyageur)\b(?! (?:peut|peuvent)\b)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "addresses agents",
+        re.compile(r"\b(?:agents?|agenten|agentes|mitarbeitende)\b(?! (?:de voyage|de viajes))", re.I),
+    ),
+    (
+        "says it is internal",
+        re.compile(r"\b(?:internal|intern|interne[rnms]?|interno|interna|internes?)\b", re.I),
+    ),
+    (
+        "tells the writer what to do with the reply",
+        re.compile(
+            r"\b(?:before sending|delete this|remove this line|do ?n[o']?t (?:mention|tell|say)|"
+            r"pls|vor dem (?:senden|versand)|zeile löschen|nicht (?:\w+ ){0,4}(?:erwähnen|"
+            r"kommunizieren|nennen|sagen)|antes de enviar|borrar esta|no (?:enviar|mencionar|"
+            r"ofrecer|decir)|avant (?:l'\s?)?envoi|supprimer cette|ne pas (?:mentionner|"
+            r"communiquer|dire|envoyer)|remplacer \[)",
+            re.IGNORECASE,
+        ),
+    ),
+    ("leaves a template's blank unfilled", re.compile(r"\[[A-Z][A-Z]+(?:_[A-Z]+)+\]")),
+]
+_SIGN_OFF = re.compile(
+    r"\b(?:customer (?:service|care|relations|support|team)|atención al cliente|servicio al "
+    r"cliente|service clients?|service client[èe]le|relation client|espace client|área de "
+    r"clientes?|kundenservice|kundendienst)\b",
+    re.IGNORECASE,
+)
+# A line that opens with a label ("NOTE TO AGENT:", "Intern:", "Macro FACT-12 :") or sits in
+# brackets, and a code from a staff tool ("RISK-L2", "cola LEGAL-FAC", "N2"): weak on their own.
+_STAFF_WEAK = [
+    re.compile(r"^\W*(?:[\w-]+\s){0,3}[\w-]+\s?:\s"),
+    re.compile(r"^\s*[\[(]|[\[(][^\])]{12,}[\])]"),
+    re.compile(r"\b(?:queue|cola|warteschlange|file d'attente|N[123]|L[123]|tier[- ]?[123])\b", re.I),
+    re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b"),
+]
 
 
-def check_internal(text: str) -> list[Flag]:
-    return [
-        Flag(
-            "internal_text",
-            "Reads like guidance for agents, not a reply to the customer: remove it.",
-            sentence,
-        )
-        for sentence in sentences(text)
-        if INTERNAL.search(sentence)
-    ]
+def _staff_reason(sentence: str, evidence: str) -> str:
+    body = _SIGN_OFF.sub(" ", sentence)
+    if INTERNAL.search(body):
+        return "reads like guidance for agents"
+    for reason, pattern in _STAFF_STRONG:
+        match = pattern.search(body)
+        if match and match.group(0).lower() not in evidence:
+            return reason
+    weak = sum(
+        1
+        for pattern in _STAFF_WEAK
+        if any(m.group(0).lower() not in evidence for m in pattern.finditer(body))
+    )
+    return "reads like a note for staff" if weak >= 2 else ""
 
 
-def check_shorthand(text: str) -> list[Flag]:
+def check_internal(text: str, *, evidence: Iterable[str] = ()) -> list[Flag]:
+    """Text meant for staff left in a reply: agents' notes, internal rules, macro instructions,
+    unfilled template blanks (en/de/es/fr). What the ticket itself says is not a leak."""
+    known = " ".join(evidence).lower()
+    flags = []
+    for sentence in facts.sentences(text):  # template blanks stay in: they are the leak
+        reason = _staff_reason(sentence, known)
+        if reason:
+            flags.append(
+                Flag(
+                    "internal_text",
+                    f"Text meant for staff, not the customer ({reason}): remove it.",
+                    sentence,
+                )
+            )
+    return flags
+
+
+def check_shorthand(text: str, *, evidence: Iterable[str] = ()) -> list[Flag]:
+    """Internal ids, queues and tools; an id the ticket, account or an action states is the
+    customer's own reference (their invoice, their claim number)."""
+    known = " ".join(evidence).lower()
     return [
         Flag("internal_shorthand", f"Mentions internal shorthand “{m.group(0)}”.", m.group(0))
         for m in SHORTHAND.finditer(text)
+        if m.group(0).lower() not in known
     ]
 
 
@@ -338,21 +405,46 @@ def _dedupe(flags: list[Flag]) -> list[Flag]:
 def run_guards(
     text: str,
     *,
-    actions: set[str],
+    actions: Iterable[Recorded | str],
     policy_texts: Iterable[str],
     allowed_placeholders: set[str],
     evidence: Iterable[str] = (),
     allowed_domains: Iterable[str] = (),
+    sources: Iterable[str] = (),
+    language: str | None = None,
 ) -> list[Flag]:
-    """All flags for ``text`` (a masked draft). ``evidence``: the texts that back facts about
+    """All flags for ``text`` (a masked draft). ``actions``: what is recorded on the ticket
+    (kinds, or ``Recorded`` with amount and note). ``evidence``: the texts that back facts about
     this case (thread, account, recorded actions, articles and policies); the policy texts count
-    too. ``allowed_domains``: where links may point."""
+    too. ``sources``: the articles and policies given with the draft (they back deadlines and
+    links). ``allowed_domains``: where links may point besides the sources' own. ``language``: the
+    reply's (detected when not given)."""
     policies = list(policy_texts)
+    given = [*sources, *policies]
+    evidence = list(evidence)
+    # The case's own texts (thread, account, actions): what makes an id the customer's reference.
+    case_texts = [t for t in evidence if t not in set(given)]
+    if language not in reading.LANGUAGES:
+        language = detect_language(text)[0] if text.strip() else "en"
+    recorded = _recorded(actions)
+    claims = check_claims(text, recorded, language=language)
+    promises = check_promises(
+        text,
+        policies,
+        language=language,
+        actions=recorded,
+        sources=given,
+        evidence_amounts=reading.amounts_in(" ".join(evidence)),
+    )
+    judged = {f.quote for f in claims + promises} | {
+        s.sentence for s in reading.read(text, language) if s.kind == "commitment"
+    }
+    domains = [*allowed_domains, *(m.group(0) for t in given for m in BARE_DOMAIN.finditer(t))]
     return _dedupe(
-        check_claims(text, actions)
-        + check_promises(text, policies)
-        + check_facts(text, facts.Evidence.of([*evidence, *policies]))
-        + check_shorthand(text)
-        + check_internal(text)
-        + check_output(text, allowed_placeholders, allowed_domains=allowed_domains)
+        claims
+        + promises
+        + check_facts(text, facts.Evidence.of([*evidence, *policies]), skip=judged)
+        + check_shorthand(text, evidence=case_texts)
+        + check_internal(text, evidence=case_texts)
+        + check_output(text, allowed_placeholders, allowed_domains=domains)
     )

@@ -1,0 +1,722 @@
+"""A sentence-level reading of a reply, in en/de/es/fr: what each sentence asserts.
+
+Each sentence becomes one or more ``Statement``s: a completed-action claim ("we've sent the money
+back", "Ihre Karte wurde entsperrt", "le hemos abonado 24,30 €"), a commitment ("we'll refund",
+"wir erstatten Ihnen", "nous vous rembourserons", conditional or not), or nothing the guards judge
+(a question, an instruction, courtesy, a description). A statement has an action kind (refund,
+credit, cancel, replace, reset, change, escalate, investigate, ship, call back, discount, free,
+waive, pay, deliver), the amounts and periods it names, and a polarity: done, will, will_not,
+cannot, conditional.
+
+How it reads, per language:
+- the **action kind** comes from the lemma of a verb or noun (``simplemma``: "sent" → send,
+  "gutgeschrieben" → gutschreiben, "rembourserons" → rembourser) matched against a short lexicon of
+  stems per kind; a generic verb ("processed", "effectué", "veranlasst", "realizado") takes the kind
+  of the action noun beside it ("the refund has been processed");
+- the **tense** comes from grammar, not from listed sentences: an auxiliary of the perfect or the
+  passive with a participle (have/has/'ve/was/were/been; haben/hat/wurde/ist; he/ha/hemos/se ha;
+  ai/avons/a/a été/on a), a simple past after a first-person or "our …" subject, the recent past
+  ("nous venons de", "acabamos de", "soeben", "just"), the future (will/'ll/going to; werden;
+  -ré/-rá/-remos, vamos a; -rai/-rons, allons), and the first-person present that German, Spanish
+  and French use for commitments ("wir erstatten Ihnen", "te devolvemos", "je vous offre");
+- **negation** (not, nicht/kein, no/nunca, ne … pas) and **conditions** (if, wenn/falls/sollte,
+  si/en caso de, si/en cas de) set the polarity.
+
+It reads policies too (``read_policy``): a policy's sentences give the action kinds it covers, with
+their polarity, amounts and periods, so a commitment can be compared with what the policy says.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import simplemma
+
+from triage.text import facts
+
+LANGUAGES = ("en", "de", "es", "fr")
+
+# Stems of the words that name each kind of action, per language (matched on the folded lemma and
+# on the folded word, at the start). A kind is what a recorded action can back.
+_LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
+    "refund": {
+        "en": ("refund", "reimburs", "repaid", "repay", "money back", "paid back", "sent back the",
+               "charge back", "chargeback", "reversed the charge", "reverse the charge"),
+        "de": ("erstatt", "ruckerstatt", "zuruckerstatt", "ruckzahl", "zuruckzahl",
+               "zuruckuberweis", "zuruckuberwies", "zuruckbuch", "ruckbuch", "erstattung"),
+        "es": ("reembols", "devolucion", "devolv", "devuel", "abon", "reintegr"),
+        "fr": ("rembours", "restitu", "recredit"),
+    },
+    "credit": {
+        "en": ("credit", "voucher", "goodwill", "coupon", "gift card"),
+        "de": ("gutschrift", "gutschreib", "gutgeschrieb", "gutschein", "kulanz"),
+        "es": ("credito", "cupon", "vale ", "saldo a favor", "bono"),
+        "fr": ("avoir de", "un avoir", "l'avoir", "credit", "bon d'achat", "geste commercial",
+               "code promo"),
+    },
+    "discount": {
+        "en": ("discount", "% off", "reduction", "reduced price", "cheaper"),
+        "de": ("rabatt", "nachlass", "ermassig", "preisnachlass"),
+        "es": ("descuento", "rebaja"),
+        "fr": ("reduction", "remise", "rabais"),
+    },
+    "free": {
+        "en": ("free of charge", "free month", "months free", "month free", "for free", "on us",
+               "complimentary", "at no cost", "at no charge", "free "),
+        "de": ("kostenlos", "gratis", "geschenkt", "schenk", "umsonst", "ohne aufpreis"),
+        "es": ("gratis", "gratuit", "sin coste", "sin cargo", "regal"),
+        "fr": ("gratuit", "offert", "offre", "offrir", "sans frais", "cadeau"),
+    },
+    "waive": {
+        "en": ("waive", "cover the excess", "cover your excess", "write off", "cancel the fee",
+               "drop the fee"),
+        "de": ("erlass", "ubernehm", "verzicht", "ubernomm"),
+        "es": ("condon", "exim", "asumir", "asumimos", "no cobr"),
+        "fr": ("exoner", "prendre en charge", "prenons en charge", "pris en charge", "annuler les frais"),
+    },
+    "pay": {
+        "en": ("pay out", "paid out", "compensat", "payout"),
+        "de": ("auszahl", "ausgezahlt", "zahlen wir", "entschadig", "zahlen ihnen", "zahle ihnen"),
+        "es": ("indemniz", "compens", "pagar", "pagamos", "pagaremos", "abonaremos"),
+        "fr": ("indemnis", "verser", "versons", "versement", "dedommag", "compens"),
+    },
+    "cancel": {
+        "en": ("cancel", "terminat", "close your account", "closed your account", "unsubscrib"),
+        "de": ("kundig", "storn", "aufgelost", "beendet"),
+        "es": ("cancel", "anul", "dar de baja", "dado de baja", "baja"),
+        "fr": ("annul", "resili", "clotur"),
+    },
+    "replace": {
+        "en": ("replace", "replacement", "exchange", "swap", "new one", "new card"),
+        "de": ("ersetz", "ersatz", "austausch", "ausgetausch", "tausch", "umtausch", "neu ausgestellt",
+               "neu ausstell", "neue karte"),
+        "es": ("reemplaz", "sustitu", "reponer", "repuesto", "nueva tarjeta"),
+        "fr": ("remplac", "echang", "nouvelle carte"),
+    },
+    "ship": {
+        "en": ("send", "sent", "ship", "dispatch", "post", "order you", "ordered you",
+               "deliver", "courier"),
+        "de": ("schick", "versend", "versand", "zustell", "liefer"),
+        "es": ("envi", "mand", "entreg"),
+        "fr": ("envoy", "envoi", "expedi", "livr"),
+    },
+    "reset": {
+        "en": ("reset", "unlock", "unblock", "reactivat", "re-activat", "restor", "reinstat",
+               "re-enable", "lift", "block", "freez", "froze", "repair", "fix", "reconnect"),
+        "de": ("zurucksetz", "zuruckgesetz", "entsperr", "freischalt", "freigeschalt", "reaktivier",
+               "wiederherstell", "instand", "sperr", "repar", "behob", "beheb", "wieder aktiv"),
+        "es": ("restablec", "desbloque", "reactiv", "restaur", "bloque", "repar", "reinici"),
+        "fr": ("reinitialis", "debloqu", "reactiv", "retabl", "bloqu", "opposition", "repar",
+               "rebranch"),
+    },
+    "change": {
+        "en": ("change", "switch", "upgrad", "downgrad", "move", "rebook", "extend", "reduc",
+               "updat", "adjust", "amend", "transfer", "correct", "reissu", "re-issu", "add ",
+               "added", "remov", "open for you", "now open", "unlocked for you"),
+        "de": ("ander", "umbuch", "umgebuch", "umstell", "umgestell", "stell sie", "verlang",
+               "wechsel", "gewechsel", "aktualisier", "hinzugefug", "hochgestuft", "korrigier",
+               "berichtig", "freigegeb"),
+        "es": ("cambi", "modific", "actualiz", "ampli", "prorrog", "anad", "traslad", "corrig",
+               "reabr", "reabier", "pasad", "pasamos"),
+        "fr": ("modifi", "chang", "prolong", "mis a jour", "mettre a jour", "ajout", "corrig",
+               "bascul", "transfer", "rouvert", "rouvr", "passe a", "passe sur"),
+    },
+    "escalate": {
+        "en": ("escalat", "forward", "passed this on", "passed it on", "passed your", "pass this on",
+               "referred", "raised", "reported", "flagged", "handed", "chased"),
+        "de": ("eskalier", "weiterleit", "weitergeleit", "weitergegeb", "weitergeb",
+               "ubergeb", "gemeldet", "beauftrag", "nachgehak"),
+        "es": ("escal", "transfer", "deriv", "remit", "trasladad", "reclamad", "avisad"),
+        "fr": ("escalad", "transmis", "transmett", "signal", "relanc", "remont"),
+    },
+    "investigate": {
+        "en": ("check", "review", "investigat", "looked into", "look into", "verif", "test",
+               "diagnos", "confirm", "examin", "analys", "inspect", "ran a", "run a", "opened",
+               "open a"),
+        "de": ("prufung", "pruf", "gepruft", "sicht", "gesichtet", "untersuch", "gemess", "mess",
+               "kontrollier", "angelegt", "abgeglich", "festgestellt", "vermerkt"),
+        "es": ("revis", "comprob", "verific", "consult", "analiz", "prueba", "abierto", "abrimos",
+               "detectad", "inspeccion"),
+        "fr": ("verifi", "examin", "controle", "analys", "relu", "diagnostic", "constat", "ouvert",
+               "inspect", "consult"),
+    },
+    "callback": {
+        "en": ("call you back", "ring you", "call you", "phone you"),
+        "de": ("ruckruf", "rufen sie", "rufen wir", "anrufen"),
+        "es": ("llamar", "llamaremos", "te llam", "le llam"),
+        "fr": ("rappel", "appeler", "appellerons"),
+    },
+}
+# What a recorded action of each kind backs (a voucher is a credit; a reopened module a change).
+BACKED_BY: dict[str, frozenset[str]] = {
+    "refund": frozenset({"refund", "credit"}),
+    "credit": frozenset({"credit", "refund"}),
+    "pay": frozenset({"refund", "credit"}),
+    "cancel": frozenset({"cancel"}),
+    "replace": frozenset({"change", "replace", "reset"}),
+    "ship": frozenset({"change", "replace"}),
+    "reset": frozenset({"reset", "change"}),
+    "change": frozenset({"change", "reset", "cancel"}),
+    "escalate": frozenset({"escalate"}),
+    "callback": frozenset({"escalate", "investigate"}),
+    "discount": frozenset({"credit", "refund"}),
+    "free": frozenset({"credit", "refund"}),
+    "waive": frozenset({"credit", "refund"}),
+}
+# Money and goodwill: what only a policy may promise. Deadlines too (``periods``).
+PROMISE_KINDS = frozenset({"refund", "credit", "discount", "free", "waive", "pay"})
+NAMES = {
+    "refund": "a refund",
+    "credit": "a credit or voucher",
+    "discount": "a discount",
+    "free": "something free of charge",
+    "waive": "a waived charge",
+    "pay": "a payment",
+    "cancel": "a cancellation",
+    "replace": "a replacement",
+    "ship": "a shipment",
+    "reset": "an unblock, reset or repair",
+    "change": "a change to the booking or account",
+    "escalate": "a hand-over to another team",
+    "investigate": "a check",
+    "callback": "a call back",
+    "deliver": "a delivery date",
+}
+# Verbs that say something was done without saying what: the noun beside them names it.
+_GENERIC = {
+    "en": ("process", "issu", "complet", "approv", "appl", "sent", "made", "put through",
+           "arrang", "initiat", "submit", "authoris", "authoriz", "releas", "paid", "go back",
+           "gone back", "on its way", "on the way", "ive done", "done"),
+    "de": ("veranlass", "durchgefuhr", "ausgelos", "angewies", "bearbeit", "ausgestellt",
+           "erledig", "unterwegs", "auf dem weg", "gebucht", "bewilligt", "genehmig"),
+    "es": ("realiz", "tramit", "emit", "procesad", "aprob", "hech", "en camino", "efectu",
+           "gestion", "orden"),
+    "fr": ("effectu", "emis", "emettre", "trait", "valid", "approuv", "en route", "en cours",
+           "declench", "fait", "accord"),
+}
+
+# Auxiliaries of the perfect and the passive (done), of the future (will), per language.
+_DONE_AUX = {
+    "en": {"have", "has", "'ve", "ve", "had", "was", "were", "been", "got", "ive", "weve",
+           "i've", "we've", "already", "just"},
+    "de": {"habe", "hab", "haben", "hat", "hatten", "hatte", "wurde", "wurden", "worden", "ist",
+           "sind", "bereits", "soeben", "gerade", "schon"},
+    "es": {"he", "has", "ha", "hemos", "habéis", "han", "hube", "había", "habíamos", "fue",
+           "fueron", "ya", "acabamos", "acabo", "acaba"},
+    "fr": {"ai", "as", "a", "avons", "avez", "ont", "été", "est", "sont", "venons", "viens",
+           "vient", "déjà"},
+}
+_WILL_AUX = {
+    "en": {"will", "'ll", "ll", "shall", "going", "gonna", "can", "could", "would", "happy",
+           "glad", "able", "offer", "like", "want", "wanted", "let", "i'll", "we'll",
+           "you'll", "it'll"},
+    "de": {"werde", "werden", "wird", "wirst", "werdet", "können", "kann", "möchten",
+           "möchte", "bieten", "biete"},
+    "es": {"vamos", "voy", "va", "podemos", "puedo", "podríamos", "queremos", "quiero",
+           "ofrecemos", "ofrecerle", "ofrecerte"},
+    "fr": {"allons", "vais", "va", "pouvons", "peux", "pourrons", "pourrions", "souhaitons",
+           "proposons", "proposer", "aimerions"},
+}
+_NEGATION = {
+    "en": {"not", "n't", "never", "no", "cannot", "can't", "won't", "unable", "neither", "nor",
+           "dont", "cant", "wont"},
+    "de": {"nicht", "kein", "keine", "keinen", "keiner", "keinem", "nie", "niemals", "leider"},
+    "es": {"no", "nunca", "ni", "tampoco", "ningún", "ninguna", "ninguno"},
+    "fr": {"ne", "n'", "pas", "jamais", "aucun", "aucune", "ni", "plus"},
+}
+_CANNOT = {
+    "en": {"cannot", "can't", "cant", "unable", "not possible", "not able", "no way"},
+    "de": {"nicht möglich", "können", "kann", "leider nicht"},
+    "es": {"no podemos", "no es posible", "no puedo"},
+    "fr": {"ne pouvons", "ne peux", "pas possible", "impossible"},
+}
+_CONDITION = re.compile(
+    r"^\W*(?:if|once|when|should|provided|as soon as|in case|unless)\b|\b(?:if|provided that|"
+    r"as long as|in case|unless)\b|^\W*(?:wenn|falls|sofern|sobald|sollte|sollten)\b|\b(?:wenn|"
+    r"falls|sofern|vorausgesetzt)\b|^\W*(?:si|en caso de|siempre que|cuando|una vez)\b|"
+    r"\b(?:si|en caso de que|siempre que|en caso de)\b|^\W*(?:si|s'il|en cas d|dès que|lorsque|"
+    r"une fois)\b|\b(?:si|s'il|en cas de|à condition)\b",
+    re.IGNORECASE,
+)
+# Subjects that are "us": first person, our staff, the passive.
+_FIRST_PERSON = {
+    "en": re.compile(r"\b(?:i|we|i've|we've|ive|weve|our (?:\w+ ){0,2}(?:team|technician|"
+                     r"engineer|agent|colleague|staff|department|courier|driver)s?|the "
+                     r"(?:technician|engineer))\b", re.I),
+    "de": re.compile(r"\b(?:ich|wir|unser(?:e|er|en)? (?:\w+ )?(?:techniker|team|"
+                     r"kollege|kollegin|mitarbeiter|abteilung|service)|der techniker)\b", re.I),
+    "es": re.compile(r"\b(?:he|hemos|nosotros|yo|nuestr[oa]s? (?:\w+ )?(?:técnico|equipo|"
+                     r"compañer[oa]|departamento)|el técnico)\b|^\W*(?:te|le|les|os)\b", re.I),
+    "fr": re.compile(r"\b(?:je|j'|nous|on|notre (?:\w+ )?(?:technicien|équipe|service|"
+                     r"conseiller)|le technicien)\b", re.I),
+}
+_MONEY = re.compile(
+    r"(?:[€$£]\s?\d[\d.,  ]*\d|[€$£]\s?\d|\b\d[\d.,  ]*\s?(?:€|eur\b|euros?\b|usd\b|gbp\b|"
+    r"dollars?\b|pounds?\b))",
+    re.IGNORECASE,
+)
+_PERCENT = re.compile(r"\b\d+(?:[.,]\d+)?\s?%")
+_PERIOD = re.compile(
+    r"\b(?P<n>\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|ten|twelve|ein(?:e|en)?|zwei|"
+    r"drei|vier|fünf|sechs|sieben|zehn|zwölf|un[oa]?|dos|tres|cuatro|cinco|seis|siete|diez|doce|"
+    r"une?|deux|trois|quatre|cinq|sept|dix|douze)\s?(?:-\s?\d+\s?)?(?P<unit>h\b|hours?|hrs?|"
+    r"stunden?|std|horas?|heures?|days?|tagen?|tage|werktagen?|días?|dias?|jours?|weeks?|"
+    r"wochen?|semanas?|semaines?|months?|monaten?|monate|meses|mes|mois|minutes?|minuten?|"
+    r"minutos?|min)\b",
+    re.IGNORECASE,
+)
+_DEADLINE = re.compile(
+    r"\b(?:tomorrow|today|tonight|by (?:monday|tuesday|wednesday|thursday|friday|the end of|end "
+    r"of)|morgen|heute noch|bis (?:montag|dienstag|mittwoch|donnerstag|freitag|ende)|mañana|hoy "
+    r"mismo|sin falta|antes del? (?:lunes|martes|miércoles|jueves|viernes|fin)|demain|"
+    r"aujourd'hui|d'ici (?:la fin|demain|lundi|mardi|mercredi|jeudi|vendredi|ce soir)|sous "
+    r"\d+|within \d+|innerhalb|en \d+ ?h|in \d+ ?h|dentro de|en un plazo|immediately|right "
+    r"away|sofort|inmediatamente|ahora mismo|immédiatement|tout de suite)\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10,
+    "twelve": 12, "ein": 1, "eine": 1, "einen": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5,
+    "sechs": 6, "sieben": 7, "zehn": 10, "zwölf": 12, "un": 1, "uno": 1, "una": 1, "dos": 2,
+    "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "diez": 10, "doce": 12, "une": 1,
+    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "dix": 10, "douze": 12,
+}
+_UNIT_HOURS = {"h": 1, "hour": 1, "hr": 1, "stund": 1, "std": 1, "hora": 1, "heure": 1,
+               "day": 24, "tag": 24, "werktag": 24, "dia": 24, "jour": 24, "week": 168,
+               "woch": 168, "seman": 168, "month": 720, "monat": 720, "mes": 720, "moi": 720,
+               "minut": 1 / 60, "min": 1 / 60}
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+(?:[.,]\d+)*|[%€$£]", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Statement:
+    sentence: str
+    kind: str  # claim | commitment
+    action: str
+    polarity: str  # done | will | will_not | cannot | conditional
+    amounts: tuple[str, ...] = ()
+    periods: tuple[float, ...] = ()
+    deadline: bool = False
+
+    @property
+    def what(self) -> str:
+        return NAMES.get(self.action, self.action)
+
+
+@dataclass
+class PolicyTerm:
+    action: str
+    negative: bool
+    amounts: tuple[str, ...]
+    periods: tuple[float, ...]
+    sentence: str
+
+
+@dataclass
+class Reading:
+    statements: list[Statement] = field(default_factory=list)
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=20000)
+def _lemma(word: str, language: str) -> str:
+    try:
+        return simplemma.lemmatize(word, lang=language)
+    except ValueError:  # pragma: no cover - a language simplemma lacks
+        return word
+
+
+def _kinds_in(text: str, words: list[str], language: str) -> list[tuple[int, str]]:
+    """(word index, action kind) for each word (or phrase starting there) that names an action."""
+    lexicon = {kind: stems.get(language, ()) for kind, stems in _LEXICON.items()}
+    out = []
+    folded_words = [fold(w) for w in words]
+    for i, word in enumerate(words):
+        lemma = fold(_lemma(word, language))
+        head = " ".join(folded_words[i : i + 4]) + " "
+        for kind, stems in lexicon.items():
+            if any(
+                lemma.startswith(stem) or head.startswith(stem)
+                for stem in stems
+                if " " not in stem.strip() or head.startswith(stem)
+            ):
+                out.append((i, kind))
+                break
+    return out
+
+
+def _is_past_form(word: str, language: str) -> bool:
+    """A participle or a simple past, by the word's shape and its lemma."""
+    w = fold(word)
+    lemma = fold(_lemma(word, language))
+    if language == "en":
+        if w.endswith("ed") and len(w) > 4:
+            return True
+        return lemma != w and not w.endswith(("s", "ing")) and len(w) > 2
+    if language == "de":
+        return bool(
+            re.search(r"(?:ge\w+(?:t|en)|iert|t)$", w) and (lemma != w or "ge" in w[:8])
+        ) or bool(re.search(r"(?:te|ten)$", w) and lemma != w and not lemma.endswith("te"))
+    if language == "es":
+        return bool(re.search(r"(?:ado|ada|ados|adas|ido|ida|idos|idas|to|cho|sto|elto)$", w)) or (
+            bool(re.search(r"(?:é|ó|aron|ieron|ió|iste|aste)$", word.lower())) and lemma != w
+        )
+    if language == "fr":
+        return bool(re.search(r"(?:é|ée|és|ées|i|is|ise|it|u|ue|us|t)$", word.lower())) and (
+            lemma != w or w.endswith(("e", "i", "is", "u"))
+        )
+    return False
+
+
+def _is_future_form(word: str, language: str) -> bool:
+    w = word.lower()
+    if language == "es":
+        return bool(re.search(r"(?:ré|rás|rá|remos|réis|rán)$", w)) and len(w) > 4
+    if language == "fr":
+        return bool(re.search(r"(?:rai|ras|ra|rons|rez|ront|rions|rais|rait)$", w)) and len(w) > 5
+    return False
+
+
+def _first_person_present(words: list[str], i: int, language: str) -> bool:
+    """"wir erstatten", "erstatten wir", "te devolvemos", "je vous offre", "nous accordons"."""
+    w = words[i].lower()
+    window = [x.lower() for x in words[max(0, i - 3) : i + 3]]
+    if language == "de":
+        return w.endswith("en") and ("wir" in window or "ich" in window) or (
+            "ich" in window and not _is_past_form(words[i], language)
+        )
+    if language == "es":
+        return bool(re.search(r"(?:amos|emos|imos)$", w)) or (
+            bool(re.search(r"[aeo]$", w)) and i > 0 and words[i - 1].lower() in {"te", "le", "les"}
+        )
+    if language == "fr":
+        return bool(re.search(r"(?:ons)$", w)) and "nous" in window or (
+            i > 0 and words[i - 1].lower() in {"vous", "te"} and bool(
+                {"je", "j'", "nous", "on"} & set(window[:3])
+            )
+        )
+    if language == "en":
+        return False
+    return False
+
+
+def _numbers_of(pattern: re.Pattern, text: str) -> tuple[str, ...]:
+    out = []
+    for match in pattern.finditer(text):
+        digits = re.sub(r"[^\d.,]", "", match.group(0)).strip(".,")
+        if digits:
+            out.append(normal_amount(digits))
+    return tuple(out)
+
+
+def normal_amount(value: str) -> str:
+    """"1.250", "1,250", "1 250" → "1250"; "9,99" / "9.99" → "9.99"; "48.00" → "48"."""
+    value = value.replace(" ", "").replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", value):
+        value = re.sub(r"[.,]", "", value)
+    value = value.replace(",", ".")
+    if re.fullmatch(r"\d+\.0+", value):
+        value = value.split(".")[0]
+    return value
+
+
+def periods_in(text: str) -> tuple[float, ...]:
+    out = []
+    for match in _PERIOD.finditer(text):
+        n = match.group("n").lower()
+        number = _NUMBER_WORDS.get(n)
+        if number is None:
+            try:
+                number = float(n.replace(",", "."))
+            except ValueError:
+                continue
+        unit = fold(match.group("unit")).rstrip("s")
+        factor = next((f for u, f in _UNIT_HOURS.items() if unit.startswith(u)), None)
+        if factor is not None:
+            out.append(round(number * factor, 3))
+    return tuple(out)
+
+
+def amounts_in(text: str) -> tuple[str, ...]:
+    return _numbers_of(_MONEY, text) + tuple(
+        a + "%" for a in _numbers_of(_PERCENT, text)
+    )
+
+
+def _clauses(sentence: str) -> list[str]:
+    """A sentence cut where a new subject may start: ";", ":", " - ", ", so", "; and"…"""
+    parts = re.split(
+        r"\s*(?:;|:\s|\s[-–—]\s|,\s(?=(?:so|and then|but|which|aber|sodass|damit|pero|así que|"
+        r"por lo que|mais|donc|et (?:il|elle|nous|on))\b))\s*",
+        sentence,
+    )
+    return [p for p in parts if p.strip()]
+
+
+def read(text: str, language: str) -> list[Statement]:
+    """The claims and commitments in a reply (masked text, ``language`` one of LANGUAGES)."""
+    language = language if language in LANGUAGES else "en"
+    out: list[Statement] = []
+    for sentence in facts.sentences(facts.SLOT.sub(" ", text)):
+        if "?" in sentence:
+            continue  # a question asks; it asserts nothing
+        for clause in _clauses(sentence):
+            out += _read_clause(clause, sentence, language)
+    return out
+
+
+def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
+    words = _WORD.findall(clause.replace("’", "'"))
+    if language == "fr":  # "j'ai", "n'a", "l'avoir": the elided word on its own
+        split: list[str] = []
+        for w in words:
+            m = re.match(r"^([jlndmtsc]|qu)'(.+)$", w, re.I)
+            split += [m.group(1).lower() + "'", m.group(2)] if m else [w]
+        words = split
+    if not words:
+        return []
+    lower = [w.lower() for w in words]
+    folded = fold(clause)
+    kinds = _kinds_in(clause, words, language)
+    if not kinds:
+        return []
+    conditional = bool(_CONDITION.search(clause)) or bool(_CONDITION.match(sentence))
+    subject_us = bool(_FIRST_PERSON[language].search(clause))
+    amounts = amounts_in(clause)
+    periods = periods_in(clause)
+    deadline = bool(_DEADLINE.search(clause))
+    seen: set[tuple[str, str]] = set()
+    out: list[Statement] = []
+    for index, kind in kinds:
+        mode = _mode(words, lower, index, language, subject_us, folded)
+        if mode is None:
+            continue
+        polarity = mode
+        negated = _negated(lower, index, language)
+        if mode == "will" and negated:
+            polarity = "cannot" if any(c in folded for c in map(fold, _CANNOT[language])) else (
+                "will_not"
+            )
+        elif mode == "done" and negated:
+            continue  # "we have not refunded": no claim that it was done
+        if conditional and polarity == "will":
+            polarity = "conditional"
+        if conditional and polarity == "done":
+            continue  # "once we have checked …": the future, not something done
+        key = (kind, polarity)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(
+            Statement(
+                sentence=sentence.strip(),
+                kind="claim" if polarity == "done" else "commitment",
+                action=kind,
+                polarity=polarity,
+                amounts=amounts,
+                periods=periods,
+                deadline=deadline,
+            )
+        )
+    return _generic_nouns(out)
+
+
+def _generic_nouns(statements: list[Statement]) -> list[Statement]:
+    """"The refund has been processed": one claim (a refund), not a check as well."""
+    kinds = {s.action for s in statements if s.kind == "claim"}
+    if kinds - {"investigate", "ship"} and "ship" in kinds:
+        statements = [s for s in statements if not (s.kind == "claim" and s.action == "ship")]
+    return statements
+
+
+def _negated(lower: list[str], index: int, language: str) -> bool:
+    window = lower[max(0, index - 5) : index + 3]
+    negations = _NEGATION[language]
+    if language == "fr":
+        return ("ne" in window or "n'" in window) and bool({"pas", "jamais", "plus", "aucun",
+                                                            "aucune", "ni"} & set(lower))
+    return any(w in negations or w.endswith("n't") for w in window)
+
+
+def _mode(
+    words: list[str], lower: list[str], index: int, language: str, subject_us: bool, folded: str
+) -> str | None:
+    """done, will, or None (a description, an instruction, the customer's own doing)."""
+    word = words[index]
+    before = lower[max(0, index - 5) : index]
+    after = lower[index + 1 : index + 3]
+    if language == "en":
+        if any(w in {"will", "'ll", "ll", "shall", "gonna"} or w.endswith("'ll") for w in before) or (
+            "going" in before and "to" in before
+        ):
+            return "will"
+        if any(w in {"can", "could", "would", "happy", "glad", "able", "offer", "like", "let"}
+               for w in before) and subject_us:
+            return "will"
+        if re.search(r"\byou(?:'ll| will)? (?:should )?(?:now )?(?:see|receive|get|have)\b",
+                     folded) and re.search(r"\b(?:now|already|should now)\b", folded):
+            return "done"
+        if re.search(r"\b(?:on its way|on the way|gone through|went through|is now|are now|has "
+                     r"now)\b", folded):
+            return "done"
+        if not _is_past_form(word, language):
+            # "the refund has been processed": the noun takes the tense of the verb beside it
+            return _nominal_mode(words, index, language, folded)
+        if any(w in {"have", "has", "'ve", "ve", "had", "ive", "weve", "i've", "we've"} or
+               w.endswith("'ve") for w in before):
+            return "done"
+        if any(w in {"was", "were", "been", "got"} for w in before):
+            return "done"
+        if any(w in {"is", "are", "be"} for w in before[-2:]):
+            return None  # "refunds are issued within 14 days": a description
+        if subject_us or "just" in before or "already" in before:
+            return "done"
+        return None
+    if language == "de":
+        has_will = any(w in {"werde", "werden", "wird", "wirst", "werdet"} for w in lower)
+        has_done = any(w in _DONE_AUX["de"] - {"bereits", "soeben", "gerade", "schon"}
+                       for w in lower)
+        if _is_past_form(word, language) and has_done and not (
+            has_will and not re.search(r"\b(?:wurde|wurden|habe|haben|hat|hab)\b", folded)
+        ):
+            return "done"
+        if re.search(r"\b(?:unterwegs|auf dem weg|sollten (?:jetzt|nun) .{0,40}sehen)\b", folded):
+            return "done"
+        if has_will or re.search(r"\b(?:können|kann|möchten|bieten)\b", " ".join(lower)) and (
+            subject_us
+        ):
+            return "will"
+        if _first_person_present(words, index, language) and subject_us:
+            return "will"
+        if re.search(r"\b(?:sie erhalten|sie bekommen|erhalten sie|bekommen sie)\b", folded):
+            return "will"
+        return _nominal_mode(words, index, language, folded)
+    if language == "es":
+        if any(w in {"he", "has", "ha", "hemos", "han", "habéis", "había", "habíamos"}
+               for w in before) and _is_past_form(word, language):
+            return "done"
+        if re.search(r"\b(?:acabamos de|acabo de)\b", folded):
+            return "done"
+        if _is_past_form(word, language) and re.search(r"(?:é|ó|aron|ieron|ió)$", word.lower()):
+            return "done"
+        if re.search(r"\b(?:en camino|deberias? ver|deberia ver|ya (?:tienes|tiene|esta|estan))\b",
+                     folded):
+            return "done"
+        if _is_future_form(word, language) or any(w in {"vamos", "voy"} for w in before):
+            return "will"
+        if any(w in {"podemos", "puedo", "podríamos", "queremos", "ofrecemos"} for w in before):
+            return "will"
+        if _first_person_present(words, index, language):
+            return "will"
+        if re.search(r"\b(?:te llega|le llega|recibiras|recibira|tendras|tendra)\b", folded):
+            return "will"
+        return _nominal_mode(words, index, language, folded)
+    if language == "fr":
+        aux_done = {"ai", "as", "a", "avons", "avez", "ont", "été"}
+        if any(w in aux_done for w in before) and _is_past_form(word, language) and not any(
+            w in {"sera", "seront"} for w in before
+        ):
+            return "done"
+        if any(w in {"est", "sont"} for w in before[-3:]) and _is_past_form(word, language) and (
+            re.search(r"\b(?:passe|venu|intervenu|parti|arrive|effectue|debloque|reactive|"
+                      r"retabli|rembourse|transmis|annule|resilie|modifie)e?s?\b", fold(word))
+        ):
+            return "done"
+        if any(w in {"venons", "viens", "vient"} for w in before):
+            return "done"
+        if re.search(r"\b(?:en route|devriez (?:maintenant |deja )?(?:voir|recevoir|avoir))\b",
+                     folded) and re.search(r"\b(?:maintenant|deja|des a present)\b", folded):
+            return "done"
+        if _is_future_form(word, language) or any(w in {"allons", "vais"} for w in before):
+            return "will"
+        if any(w in {"pouvons", "peux", "pourrons", "pourrions", "proposons", "souhaitons"}
+               for w in before):
+            return "will"
+        if _first_person_present(words, index, language):
+            return "will"
+        if re.search(r"\b(?:vous recevrez|vous aurez|vous beneficierez)\b", folded):
+            return "will"
+        return _nominal_mode(words, index, language, folded)
+    return None
+
+
+def _nominal_mode(words: list[str], index: int, language: str, folded: str) -> str | None:
+    """A noun naming an action takes the tense of a generic verb in the clause: "your refund has
+    been processed", "le remboursement a été effectué", "die Erstattung wurde veranlasst"."""
+    generic = _GENERIC[language]
+    lower = [fold(w) for w in words]
+    for j, w in enumerate(lower):
+        if j == index or not any(w.startswith(g.strip()) for g in generic if " " not in g):
+            if not any(g in folded for g in generic if " " in g):
+                continue
+        before = lower[max(0, j - 4) : j]
+        if language == "en" and (
+            any(b in {"has", "have", "was", "were", "been", "'ve", "ve"} for b in before)
+            or re.search(r"\b(?:on its way|on the way|gone back|went through)\b", folded)
+        ):
+            return "done"
+        if language == "de" and re.search(r"\b(?:wurde|wurden|ist|sind|haben|hat|habe)\b", folded) \
+                and not re.search(r"\b(?:wird|werden)\b", folded):
+            return "done" if _is_past_form(words[j], language) or "unterwegs" in folded else None
+        if language == "es" and (
+            any(b in {"he", "ha", "hemos", "han", "se"} for b in before) or "en camino" in folded
+        ) and _is_past_form(words[j], language):
+            return "done"
+        if language == "fr" and (
+            any(b in {"a", "ont", "avons", "ai", "ete", "est"} for b in before)
+        ) and _is_past_form(words[j], language):
+            return "done"
+    return None
+
+
+def read_policy(texts: list[str], language: str) -> list[PolicyTerm]:
+    """What the policies say about each kind of action: the kind, whether the sentence denies it
+    ("vouchers cannot be exchanged for cash", "ne donnent pas droit à un avoir"), and its amounts
+    and periods."""
+    language = language if language in LANGUAGES else "en"
+    terms = []
+    for text in texts:
+        for sentence in facts.sentences(text):
+            for clause in _clauses(sentence) or [sentence]:
+                words = _WORD.findall(clause.replace("’", "'"))
+                lower = [w.lower() for w in words]
+                for index, kind in _kinds_in(clause, words, language):
+                    terms.append(
+                        PolicyTerm(
+                            action=kind,
+                            negative=_negated(lower, index, language)
+                            or bool(_POLICY_DENIAL.search(fold(clause))),
+                            amounts=amounts_in(sentence),
+                            periods=periods_in(sentence),
+                            sentence=sentence,
+                        )
+                    )
+    return terms
+
+
+_POLICY_DENIAL = re.compile(
+    r"\b(?:non[- ]refundable|not (?:refundable|eligible|possible|covered)|excluded|nicht "
+    r"(?:erstattungsfahig|moglich|erstattet)|ausgeschlossen|erst zum|no reembolsable|no se "
+    r"(?:reembolsa|devuelve)n?|non remboursable|ne sont pas|exclu)\b"
+)
+
+
+def kinds_in_text(text: str, language: str) -> list[tuple[int, str]]:
+    """The action kinds a free text names (a recorded action's note)."""
+    language = language if language in LANGUAGES else "en"
+    words = _WORD.findall(text.replace("’", "'"))
+    return _kinds_in(text, words, language)
+
+
+def deadline_backed(sentence: str, sources_folded: str) -> bool:
+    """A relative deadline ("tomorrow", "sofort", "mañana") backed only where a source says it."""
+    return all(
+        fold(m.group(0)) in sources_folded for m in _DEADLINE.finditer(sentence)
+    )
