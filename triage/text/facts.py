@@ -25,7 +25,14 @@ from dataclasses import dataclass
 # A placeholder or a slot: never a fact, never evidence.
 SLOT = re.compile(r"\[confirm:[^\]]*\]|\{\{[^}]*\}\}|\[[A-Z_]+_\d+\]|\[[a-z_ ]{2,30}\?\]")
 # A sentence ends at . ! ? or a line break, not at the point inside "48.00" or "4.12".
-_SENTENCE = re.compile(r"(?:[^.!?\n]|(?<=\d)\.(?=\d))+(?:[.!?]+|$)", re.MULTILINE)
+# German ordinals ("am 22. Juni", "zum 1. März") do not end a sentence either.
+_SENTENCE = re.compile(
+    r"(?:[^.!?\n]|(?<=\d)\.(?=\d)|(?<=\b\d)\.(?= [a-zäöü]| (?:Januar|Februar|März|April|Mai|"
+    r"Juni|Juli|August|September|Oktober|November|Dezember)\b)|(?<=\b\d\d)\.(?= [a-zäöü]| "
+    r"(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\b))+"
+    r"(?:[.!?]+|$)",
+    re.MULTILINE,
+)
 NUMBER = re.compile(r"(?<![\d.,:/A-Za-z_])\d+(?:[.,:/]\d+)*(?![\w-]*[a-zA-Z])")
 _UNIT = re.compile(r"(\d)(h|am|pm|st|nd|rd|th|uhr|x)\b", re.IGNORECASE)
 # "1. Open Settings": a step's number, not a fact. Also alone ("1.") once split into sentences.
@@ -70,7 +77,11 @@ RELATIVE_DATES = (
 )
 _RELATIVE_DATE = re.compile(rf"\b(?:{RELATIVE_DATES})\b", re.IGNORECASE)
 _MONTH_DATE = re.compile(
-    r"\b(?:\d{1,2}(?:st|nd|rd|th|\.)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
+    r"\b(?:(?:in|im|en|au mois de) (?:january|february|march|april|june|july|august|september|"
+    r"october|november|december|januar|februar|märz|juni|juli|oktober|dezember|enero|febrero|"
+    r"marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|janvier|février|"
+    r"mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre)|"
+    r"\d{1,2}(?:st|nd|rd|th|\.)?\s+(?:of\s+|de\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
     r"dec|januar|februar|märz|mai|juni|juli|okt|dez|enero|febrero|marzo|abril|mayo|junio|julio|"
     r"agosto|septiembre|octubre|noviembre|diciembre|janvier|février|mars|avril|juin|juillet|"
     r"août|septembre|octobre|novembre|décembre)\w*|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|"
@@ -81,10 +92,13 @@ _MONTH_DATE = re.compile(
 # A named cause or diagnosis: the clause after the trigger is the fact.
 _CAUSE = re.compile(
     r"\b(?:because(?: of)?|caused by|due to|as a result of|the (?:reason|cause) (?:was|is)|"
-    r"(?:was|were) triggered by|resulted from|stems? from|owing to|"
-    r"wegen|aufgrund|verursacht durch|weil|der grund (?:war|ist)|lag an|"
-    r"debido a|causad[oa] por|porque|a causa de|por culpa de|se debió a|el motivo (?:fue|es)|"
+    r"(?:was|were) triggered by|resulted from|results from|stems? from|owing to|"
+    r"wegen|aufgrund|verursacht durch|weil|der grund (?:war|ist)|lag an|(?:ging|geht|gingen) auf|"
+    r"zurückzuführen auf|"
+    r"debido a|causad[oa] por|porque|a causa de|por culpa de|se deb(?:ió|e|en|ieron) a|resulta de|"
+    r"el motivo (?:fue|es)|"
     r"à cause d[e']|causée? par|d[uû]e?s? à|en raison d[e']|parce qu[e']|suite à|provoquée? par|"
+    r"résult(?:e|ait|ent) d[eu']|"
     r"la (?:raison|cause) (?:est|était))\s*(?P<clause>[^,;:.!?\n]{3,})",
     re.IGNORECASE,
 )

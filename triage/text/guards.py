@@ -102,7 +102,11 @@ def _backing_actions(statement: reading.Statement, recorded: list[Recorded], lan
         a
         for a in recorded
         if a.kind in kinds
-        or statement.action in {k for _, k in reading.kinds_in_text(a.note, language)}
+        # a note on an action taken (not on a check: "asked about the meter change")
+        or (
+            a.kind != "investigate"
+            and statement.action in {k for _, k in reading.kinds_in_text(a.note, language)}
+        )
     ]
 
 
@@ -128,7 +132,7 @@ def check_claims(
         backing = _backing_actions(statement, recorded, language)
         if not backing:
             reason = (
-                f"Claims {statement.what} was done; no {statement.what} is recorded on the ticket."
+                f"Claims {statement.what} was done; no such action is recorded on the ticket."
                 if statement.action != "investigate"
                 else "Claims the case was checked; nothing is recorded on the ticket."
             )
@@ -210,7 +214,9 @@ def _policy_reason(
     if not matching:
         return f"Promises {statement.what}; no policy given with the draft offers it."
     if all(t.negative for t in matching):
-        return f"Promises {statement.what}; the policy says it is not given: “{matching[0].sentence}”"
+        return (
+            f"Promises {statement.what}; the policy says it is not given: “{matching[0].sentence}”"
+        )
     allowed = {a for t in matching if not t.negative for a in t.amounts} | known_amounts
     extra = [a for a in statement.amounts if a not in allowed]
     if extra:
@@ -221,10 +227,16 @@ def _policy_reason(
     return ""
 
 
-def check_facts(text: str, evidence: facts.Evidence, *, skip: Iterable[str] = ()) -> list[Flag]:
+def check_facts(
+    text: str,
+    evidence: facts.Evidence,
+    *,
+    skip: Iterable[str] = (),
+    judged: dict[str, set[str]] | None = None,
+) -> list[Flag]:
     """Each case-specific fact nothing known about this case backs, except in the sentences
-    ``skip`` (claims and commitments: a recorded action or a policy backs those, and their own
-    flag says so)."""
+    ``skip`` and the numbers ``judged`` gives per sentence (a claim's amount, a commitment's
+    period: a recorded action or a policy backs those, and their own flag says so)."""
     return [
         Flag(
             "unsupported_fact",
@@ -234,6 +246,7 @@ def check_facts(text: str, evidence: facts.Evidence, *, skip: Iterable[str] = ()
             fact.value,
         )
         for fact in facts.unbacked(text, evidence, skip=skip)
+        if reading.normal_amount(fact.value) not in (judged or {}).get(fact.sentence.strip(), ())
     ]
 
 
@@ -278,7 +291,9 @@ _STAFF_STRONG = [
     ),
     (
         "addresses agents",
-        re.compile(r"\b(?:agents?|agenten|agentes|mitarbeitende)\b(?! (?:de voyage|de viajes))", re.I),
+        re.compile(
+            r"\b(?:agents?|agenten|agentes|mitarbeitende)\b(?! (?:de voyage|de viajes))", re.I
+        ),
     ),
     (
         "says it is internal",
@@ -308,7 +323,9 @@ _SIGN_OFF = re.compile(
 _STAFF_WEAK = [
     re.compile(r"^\W*(?:[\w-]+\s){0,3}[\w-]+\s?:\s"),
     re.compile(r"^\s*[\[(]|[\[(][^\])]{12,}[\])]"),
-    re.compile(r"\b(?:queue|cola|warteschlange|file d'attente|N[123]|L[123]|tier[- ]?[123])\b", re.I),
+    re.compile(
+        r"\b(?:queue|cola|warteschlange|file d'attente|N[123]|L[123]|tier[- ]?[123])\b", re.I
+    ),
     re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b"),
 ]
 
@@ -402,6 +419,20 @@ def _dedupe(flags: list[Flag]) -> list[Flag]:
     return unique
 
 
+def _facts_beside(
+    text: str, evidence: facts.Evidence, language: str, internal: list[Flag]
+) -> list[Flag]:
+    """The fact flags, less what another flag already judges: text meant for staff is removed
+    whole, and the amount or period of a claim or commitment is judged with it (a recorded action
+    or a policy backs it, not the ticket)."""
+    judged: dict[str, set[str]] = {}
+    for statement in reading.read(text, language):
+        numbers = judged.setdefault(statement.sentence, set())
+        numbers |= {a.removesuffix("%") for a in statement.amounts}
+        numbers |= {m.group("n") for m in reading.PERIOD_NUMBERS.finditer(statement.sentence)}
+    return check_facts(text, evidence, skip={f.quote for f in internal}, judged=judged)
+
+
 def run_guards(
     text: str,
     *,
@@ -436,15 +467,13 @@ def run_guards(
         sources=given,
         evidence_amounts=reading.amounts_in(" ".join(evidence)),
     )
-    judged = {f.quote for f in claims + promises} | {
-        s.sentence for s in reading.read(text, language) if s.kind == "commitment"
-    }
+    internal = check_internal(text, evidence=case_texts)
     domains = [*allowed_domains, *(m.group(0) for t in given for m in BARE_DOMAIN.finditer(t))]
     return _dedupe(
         claims
         + promises
-        + check_facts(text, facts.Evidence.of([*evidence, *policies]), skip=judged)
+        + _facts_beside(text, facts.Evidence.of([*evidence, *policies]), language, internal)
         + check_shorthand(text, evidence=case_texts)
-        + check_internal(text, evidence=case_texts)
+        + internal
         + check_output(text, allowed_placeholders, allowed_domains=domains)
     )

@@ -43,44 +43,94 @@ LANGUAGES = ("en", "de", "es", "fr")
 # on the folded word, at the start). A kind is what a recorded action can back.
 _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
     "refund": {
-        "en": ("refund", "reimburs", "repaid", "repay", "money back", "paid back", "sent back the",
-               "charge back", "chargeback", "reversed the charge", "reverse the charge"),
-        "de": ("erstatt", "ruckerstatt", "zuruckerstatt", "ruckzahl", "zuruckzahl",
-               "zuruckuberweis", "zuruckuberwies", "zuruckbuch", "ruckbuch", "erstattung"),
+        "en": (
+            "refund",
+            "reimburs",
+            "repaid",
+            "repay",
+            "money back",
+            "paid back",
+            "sent back the",
+            "charge back",
+            "chargeback",
+            "reversed the charge",
+            "reverse the charge",
+        ),
+        "de": (
+            "erstatt",
+            "ruckerstatt",
+            "zuruckerstatt",
+            "ruckzahl",
+            "zuruckzahl",
+            "zuruckuberweis",
+            "zuruckuberwies",
+            "zuruckbuch",
+            "ruckbuch",
+            "erstattung",
+        ),
         "es": ("reembols", "devolucion", "devolv", "devuel", "abon", "reintegr"),
-        "fr": ("rembours", "restitu", "recredit"),
+        "fr": ("rembours", "restitu", "recredit", "te rend", "vous rend", "rendons", "rendrons"),
     },
     "credit": {
         "en": ("credit", "voucher", "goodwill", "coupon", "gift card"),
-        "de": ("gutschrift", "gutschreib", "gutgeschrieb", "gutschein", "kulanz"),
+        "de": ("gutschrift", "gutschreib", "gutgeschrieb", "gutschein"),
         "es": ("credito", "cupon", "vale ", "saldo a favor", "bono"),
-        "fr": ("avoir de", "un avoir", "l'avoir", "credit", "bon d'achat", "geste commercial",
-               "code promo"),
+        "fr": (
+            "avoir de",
+            "un avoir",
+            "l'avoir",
+            "credit",
+            "bon d'achat",
+            "geste commercial",
+            "code promo",
+        ),
     },
     "discount": {
         "en": ("discount", "% off", "reduction", "reduced price", "cheaper"),
         "de": ("rabatt", "nachlass", "ermassig", "preisnachlass"),
         "es": ("descuento", "rebaja"),
-        "fr": ("reduction", "remise", "rabais"),
+        "fr": ("reduction", "une remise", "remise exceptionnelle", "rabais"),
     },
     "free": {
-        "en": ("free of charge", "free month", "months free", "month free", "for free", "on us",
-               "complimentary", "at no cost", "at no charge", "free "),
+        "en": (
+            "free of charge",
+            "free month",
+            "months free",
+            "month free",
+            "for free",
+            "on us",
+            "complimentary",
+            "at no cost",
+            "at no charge",
+            "free ",
+        ),
         "de": ("kostenlos", "gratis", "geschenkt", "schenk", "umsonst", "ohne aufpreis"),
         "es": ("gratis", "gratuit", "sin coste", "sin cargo", "regal"),
         "fr": ("gratuit", "offert", "offre", "offrir", "sans frais", "cadeau"),
     },
     "waive": {
-        "en": ("waive", "cover the excess", "cover your excess", "write off", "cancel the fee",
-               "drop the fee"),
+        "en": (
+            "waive",
+            "cover the excess",
+            "cover your excess",
+            "write off",
+            "cancel the fee",
+            "drop the fee",
+        ),
         "de": ("erlass", "ubernehm", "verzicht", "ubernomm"),
         "es": ("condon", "exim", "asumir", "asumimos", "no cobr"),
-        "fr": ("exoner", "prendre en charge", "prenons en charge", "pris en charge", "annuler les frais"),
+        "fr": (
+            "exoner",
+            "prendre en charge",
+            "prenons en charge",
+            "pris en charge",
+            "annuler les frais",
+        ),
     },
     "pay": {
         "en": ("pay out", "paid out", "compensat", "payout"),
         "de": ("auszahl", "ausgezahlt", "zahlen wir", "entschadig", "zahlen ihnen", "zahle ihnen"),
-        "es": ("indemniz", "compens", "pagar", "pagamos", "pagaremos", "abonaremos"),
+        "es": ("indemniz", "compens", "pagar", "pagamos", "pagaremos", "abonaremos", "pago"),
         "fr": ("indemnis", "verser", "versons", "versement", "dedommag", "compens"),
     },
     "cancel": {
@@ -91,57 +141,237 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "replace": {
         "en": ("replace", "replacement", "exchange", "swap", "new one", "new card"),
-        "de": ("ersetz", "ersatz", "austausch", "ausgetausch", "tausch", "umtausch", "neu ausgestellt",
-               "neu ausstell", "neue karte"),
+        "de": (
+            "ersetz",
+            "ersatz",
+            "austausch",
+            "ausgetausch",
+            "tausch",
+            "umtausch",
+            "neu ausgestellt",
+            "neu ausstell",
+            "neue karte",
+        ),
         "es": ("reemplaz", "sustitu", "reponer", "repuesto", "nueva tarjeta"),
         "fr": ("remplac", "echang", "nouvelle carte"),
     },
     "ship": {
-        "en": ("send", "sent", "ship", "dispatch", "post", "order you", "ordered you",
-               "deliver", "courier"),
-        "de": ("schick", "versend", "versand", "zustell", "liefer"),
-        "es": ("envi", "mand", "entreg"),
-        "fr": ("envoy", "envoi", "expedi", "livr"),
+        "en": (
+            "send",
+            "sent",
+            "ship",
+            "dispatch",
+            "post",
+            "order you",
+            "ordered you",
+            "deliver",
+            "courier",
+            "arriv",
+        ),
+        "de": ("schick", "versend", "versand", "zustell", "liefer", "ankomm", "eintreff"),
+        "es": ("envi", "mand", "entreg", "lleg"),
+        "fr": ("envoy", "envoi", "expedi", "livr", "arriv"),
     },
     "reset": {
-        "en": ("reset", "unlock", "unblock", "reactivat", "re-activat", "restor", "reinstat",
-               "re-enable", "lift", "block", "freez", "froze", "repair", "fix", "reconnect"),
-        "de": ("zurucksetz", "zuruckgesetz", "entsperr", "freischalt", "freigeschalt", "reaktivier",
-               "wiederherstell", "instand", "sperr", "repar", "behob", "beheb", "wieder aktiv"),
+        "en": (
+            "reset",
+            "unlock",
+            "unblock",
+            "reactivat",
+            "re-activat",
+            "restor",
+            "reinstat",
+            "re-enable",
+            "lift",
+            "block",
+            "freez",
+            "froze",
+            "repair",
+            "fix",
+            "reconnect",
+        ),
+        "de": (
+            "zurucksetz",
+            "zuruckgesetz",
+            "entsperr",
+            "freischalt",
+            "freigeschalt",
+            "reaktivier",
+            "wiederherstell",
+            "instand",
+            "sperr",
+            "repar",
+            "behob",
+            "beheb",
+            "wieder aktiv",
+        ),
         "es": ("restablec", "desbloque", "reactiv", "restaur", "bloque", "repar", "reinici"),
-        "fr": ("reinitialis", "debloqu", "reactiv", "retabl", "bloqu", "opposition", "repar",
-               "rebranch"),
+        "fr": (
+            "reinitialis",
+            "debloqu",
+            "reactiv",
+            "retabl",
+            "bloqu",
+            "opposition",
+            "repar",
+            "rebranch",
+        ),
     },
     "change": {
-        "en": ("change", "switch", "upgrad", "downgrad", "move", "rebook", "extend", "reduc",
-               "updat", "adjust", "amend", "transfer", "correct", "reissu", "re-issu", "add ",
-               "added", "remov", "open for you", "now open", "unlocked for you"),
-        "de": ("ander", "umbuch", "umgebuch", "umstell", "umgestell", "stell sie", "verlang",
-               "wechsel", "gewechsel", "aktualisier", "hinzugefug", "hochgestuft", "korrigier",
-               "berichtig", "freigegeb"),
-        "es": ("cambi", "modific", "actualiz", "ampli", "prorrog", "anad", "traslad", "corrig",
-               "reabr", "reabier", "pasad", "pasamos"),
-        "fr": ("modifi", "chang", "prolong", "mis a jour", "mettre a jour", "ajout", "corrig",
-               "bascul", "transfer", "rouvert", "rouvr", "passe a", "passe sur"),
+        "en": (
+            "change",
+            "switch",
+            "upgrad",
+            "downgrad",
+            "move",
+            "rebook",
+            "extend",
+            "reduc",
+            "updat",
+            "adjust",
+            "amend",
+            "transfer",
+            "correct",
+            "reissu",
+            "re-issu",
+            "add ",
+            "added",
+            "remov",
+            "open for you",
+            "now open",
+            "unlocked for you",
+        ),
+        "de": (
+            "ander",
+            "umbuch",
+            "umgebuch",
+            "umstell",
+            "umgestell",
+            "stell sie",
+            "verlang",
+            "wechsel",
+            "gewechsel",
+            "aktualisier",
+            "hinzugefug",
+            "hochgestuft",
+            "korrigier",
+            "berichtig",
+            "freigegeb",
+        ),
+        "es": (
+            "cambi",
+            "modific",
+            "actualiz",
+            "ampli",
+            "prorrog",
+            "anad",
+            "traslad",
+            "corrig",
+            "reabr",
+            "reabier",
+        ),
+        "fr": (
+            "modifi",
+            "chang",
+            "prolong",
+            "mis a jour",
+            "mettre a jour",
+            "ajout",
+            "corrig",
+            "bascul",
+            "transfer",
+            "rouvert",
+            "rouvr",
+            "passe a",
+            "passe sur",
+        ),
     },
     "escalate": {
-        "en": ("escalat", "forward", "passed this on", "passed it on", "passed your", "pass this on",
-               "referred", "raised", "reported", "flagged", "handed", "chased"),
-        "de": ("eskalier", "weiterleit", "weitergeleit", "weitergegeb", "weitergeb",
-               "ubergeb", "gemeldet", "beauftrag", "nachgehak"),
+        "en": (
+            "escalat",
+            "forward",
+            "passed this on",
+            "passed it on",
+            "passed your",
+            "pass this on",
+            "referred",
+            "raised",
+            "reported",
+            "handed",
+            "chased",
+        ),
+        "de": (
+            "eskalier",
+            "weiterleit",
+            "weitergeleit",
+            "weitergegeb",
+            "weitergeb",
+            "ubergeb",
+            "gemeldet",
+            "beauftrag",
+            "nachgehak",
+        ),
         "es": ("escal", "transfer", "deriv", "remit", "trasladad", "reclamad", "avisad"),
         "fr": ("escalad", "transmis", "transmett", "signal", "relanc", "remont"),
     },
     "investigate": {
-        "en": ("check", "review", "investigat", "looked into", "look into", "verif", "test",
-               "diagnos", "confirm", "examin", "analys", "inspect", "ran a", "run a", "opened",
-               "open a"),
-        "de": ("prufung", "pruf", "gepruft", "sicht", "gesichtet", "untersuch", "gemess", "mess",
-               "kontrollier", "angelegt", "abgeglich", "festgestellt", "vermerkt"),
-        "es": ("revis", "comprob", "verific", "consult", "analiz", "prueba", "abierto", "abrimos",
-               "detectad", "inspeccion"),
-        "fr": ("verifi", "examin", "controle", "analys", "relu", "diagnostic", "constat", "ouvert",
-               "inspect", "consult"),
+        "en": (
+            "check",
+            "review",
+            "investigat",
+            "looked into",
+            "look into",
+            "verif",
+            "test",
+            "diagnos",
+            "confirm",
+            "examin",
+            "analys",
+            "inspect",
+            "ran a",
+            "run a",
+            "opened",
+            "open a",
+        ),
+        "de": (
+            "prufung",
+            "pruf",
+            "gepruft",
+            "sicht",
+            "gesichtet",
+            "untersuch",
+            "gemess",
+            "mess",
+            "kontrollier",
+            "angelegt",
+            "abgeglich",
+            "festgestellt",
+            "vermerkt",
+        ),
+        "es": (
+            "revis",
+            "comprob",
+            "verific",
+            "consult",
+            "analiz",
+            "prueba",
+            "abierto",
+            "abrimos",
+            "detectad",
+            "inspeccion",
+        ),
+        "fr": (
+            "verifi",
+            "examin",
+            "controle",
+            "analys",
+            "relu",
+            "diagnostic",
+            "constat",
+            "ouvert",
+            "inspect",
+            "consult",
+        ),
     },
     "callback": {
         "en": ("call you back", "ring you", "call you", "phone you"),
@@ -185,44 +415,22 @@ NAMES = {
     "callback": "a call back",
     "deliver": "a delivery date",
 }
-# Verbs that say something was done without saying what: the noun beside them names it.
-_GENERIC = {
-    "en": ("process", "issu", "complet", "approv", "appl", "sent", "made", "put through",
-           "arrang", "initiat", "submit", "authoris", "authoriz", "releas", "paid", "go back",
-           "gone back", "on its way", "on the way", "ive done", "done"),
-    "de": ("veranlass", "durchgefuhr", "ausgelos", "angewies", "bearbeit", "ausgestellt",
-           "erledig", "unterwegs", "auf dem weg", "gebucht", "bewilligt", "genehmig"),
-    "es": ("realiz", "tramit", "emit", "procesad", "aprob", "hech", "en camino", "efectu",
-           "gestion", "orden"),
-    "fr": ("effectu", "emis", "emettre", "trait", "valid", "approuv", "en route", "en cours",
-           "declench", "fait", "accord"),
-}
-
-# Auxiliaries of the perfect and the passive (done), of the future (will), per language.
-_DONE_AUX = {
-    "en": {"have", "has", "'ve", "ve", "had", "was", "were", "been", "got", "ive", "weve",
-           "i've", "we've", "already", "just"},
-    "de": {"habe", "hab", "haben", "hat", "hatten", "hatte", "wurde", "wurden", "worden", "ist",
-           "sind", "bereits", "soeben", "gerade", "schon"},
-    "es": {"he", "has", "ha", "hemos", "habéis", "han", "hube", "había", "habíamos", "fue",
-           "fueron", "ya", "acabamos", "acabo", "acaba"},
-    "fr": {"ai", "as", "a", "avons", "avez", "ont", "été", "est", "sont", "venons", "viens",
-           "vient", "déjà"},
-}
-_WILL_AUX = {
-    "en": {"will", "'ll", "ll", "shall", "going", "gonna", "can", "could", "would", "happy",
-           "glad", "able", "offer", "like", "want", "wanted", "let", "i'll", "we'll",
-           "you'll", "it'll"},
-    "de": {"werde", "werden", "wird", "wirst", "werdet", "können", "kann", "möchten",
-           "möchte", "bieten", "biete"},
-    "es": {"vamos", "voy", "va", "podemos", "puedo", "podríamos", "queremos", "quiero",
-           "ofrecemos", "ofrecerle", "ofrecerte"},
-    "fr": {"allons", "vais", "va", "pouvons", "peux", "pourrons", "pourrions", "souhaitons",
-           "proposons", "proposer", "aimerions"},
-}
 _NEGATION = {
-    "en": {"not", "n't", "never", "no", "cannot", "can't", "won't", "unable", "neither", "nor",
-           "dont", "cant", "wont"},
+    "en": {
+        "not",
+        "n't",
+        "never",
+        "no",
+        "cannot",
+        "can't",
+        "won't",
+        "unable",
+        "neither",
+        "nor",
+        "dont",
+        "cant",
+        "wont",
+    },
     "de": {"nicht", "kein", "keine", "keinen", "keiner", "keinem", "nie", "niemals", "leider"},
     "es": {"no", "nunca", "ni", "tampoco", "ningún", "ninguna", "ninguno"},
     "fr": {"ne", "n'", "pas", "jamais", "aucun", "aucune", "ni", "plus"},
@@ -243,15 +451,27 @@ _CONDITION = re.compile(
 )
 # Subjects that are "us": first person, our staff, the passive.
 _FIRST_PERSON = {
-    "en": re.compile(r"\b(?:i|we|i've|we've|ive|weve|our (?:\w+ ){0,2}(?:team|technician|"
-                     r"engineer|agent|colleague|staff|department|courier|driver)s?|the "
-                     r"(?:technician|engineer))\b", re.I),
-    "de": re.compile(r"\b(?:ich|wir|unser(?:e|er|en)? (?:\w+ )?(?:techniker|team|"
-                     r"kollege|kollegin|mitarbeiter|abteilung|service)|der techniker)\b", re.I),
-    "es": re.compile(r"\b(?:he|hemos|nosotros|yo|nuestr[oa]s? (?:\w+ )?(?:técnico|equipo|"
-                     r"compañer[oa]|departamento)|el técnico)\b|^\W*(?:te|le|les|os)\b", re.I),
-    "fr": re.compile(r"\b(?:je|j'|nous|on|notre (?:\w+ )?(?:technicien|équipe|service|"
-                     r"conseiller)|le technicien)\b", re.I),
+    "en": re.compile(
+        r"\b(?:i|we|i've|we've|ive|weve|our (?:\w+ ){0,2}(?:team|technician|"
+        r"engineer|agent|colleague|staff|department|courier|driver)s?|the "
+        r"(?:technician|engineer))\b",
+        re.I,
+    ),
+    "de": re.compile(
+        r"\b(?:ich|wir|unser(?:e|er|en)? (?:\w+ )?(?:techniker|team|"
+        r"kollege|kollegin|mitarbeiter|abteilung|service)|der techniker)\b",
+        re.I,
+    ),
+    "es": re.compile(
+        r"\b(?:he|hemos|nosotros|yo|nuestr[oa]s? (?:\w+ )?(?:técnico|equipo|"
+        r"compañer[oa]|departamento)|el técnico)\b|^\W*(?:te|le|les|os)\b",
+        re.I,
+    ),
+    "fr": re.compile(
+        r"\b(?:je|j'|nous|on|notre (?:\w+ )?(?:technicien|équipe|service|"
+        r"conseiller)|le technicien)\b",
+        re.I,
+    ),
 }
 _MONEY = re.compile(
     r"(?:[€$£]\s?\d[\d.,  ]*\d|[€$£]\s?\d|\b\d[\d.,  ]*\s?(?:€|eur\b|euros?\b|usd\b|gbp\b|"
@@ -268,6 +488,7 @@ _PERIOD = re.compile(
     r"minutos?|min)\b",
     re.IGNORECASE,
 )
+PERIOD_NUMBERS = _PERIOD
 _DEADLINE = re.compile(
     r"\b(?:tomorrow|today|tonight|by (?:monday|tuesday|wednesday|thursday|friday|the end of|end "
     r"of)|morgen|heute noch|bis (?:montag|dienstag|mittwoch|donnerstag|freitag|ende)|mañana|hoy "
@@ -278,16 +499,69 @@ _DEADLINE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10,
-    "twelve": 12, "ein": 1, "eine": 1, "einen": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5,
-    "sechs": 6, "sieben": 7, "zehn": 10, "zwölf": 12, "un": 1, "uno": 1, "una": 1, "dos": 2,
-    "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "diez": 10, "doce": 12, "une": 1,
-    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "dix": 10, "douze": 12,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "ten": 10,
+    "twelve": 12,
+    "ein": 1,
+    "eine": 1,
+    "einen": 1,
+    "zwei": 2,
+    "drei": 3,
+    "vier": 4,
+    "fünf": 5,
+    "sechs": 6,
+    "sieben": 7,
+    "zehn": 10,
+    "zwölf": 12,
+    "un": 1,
+    "uno": 1,
+    "una": 1,
+    "dos": 2,
+    "tres": 3,
+    "cuatro": 4,
+    "cinco": 5,
+    "seis": 6,
+    "siete": 7,
+    "diez": 10,
+    "doce": 12,
+    "une": 1,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "cinq": 5,
+    "sept": 7,
+    "dix": 10,
+    "douze": 12,
 }
-_UNIT_HOURS = {"h": 1, "hour": 1, "hr": 1, "stund": 1, "std": 1, "hora": 1, "heure": 1,
-               "day": 24, "tag": 24, "werktag": 24, "dia": 24, "jour": 24, "week": 168,
-               "woch": 168, "seman": 168, "month": 720, "monat": 720, "mes": 720, "moi": 720,
-               "minut": 1 / 60, "min": 1 / 60}
+_UNIT_HOURS = {
+    "h": 1,
+    "hour": 1,
+    "hr": 1,
+    "stund": 1,
+    "std": 1,
+    "hora": 1,
+    "heure": 1,
+    "day": 24,
+    "tag": 24,
+    "werktag": 24,
+    "dia": 24,
+    "jour": 24,
+    "week": 168,
+    "woch": 168,
+    "seman": 168,
+    "month": 720,
+    "monat": 720,
+    "mes": 720,
+    "moi": 720,
+    "minut": 1 / 60,
+    "min": 1 / 60,
+}
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+(?:[.,]\d+)*|[%€$£]", re.UNICODE)
 
 
@@ -343,9 +617,15 @@ def _kinds_in(text: str, words: list[str], language: str) -> list[tuple[int, str
         head = " ".join(folded_words[i : i + 4]) + " "
         for kind, stems in lexicon.items():
             if any(
-                lemma.startswith(stem) or head.startswith(stem)
+                lemma.startswith(stem)
+                or head.startswith(stem)
+                or (
+                    language == "de"
+                    and len(stem) >= 5
+                    and " " not in stem
+                    and (stem in lemma or stem in folded_words[i])
+                )
                 for stem in stems
-                if " " not in stem.strip() or head.startswith(stem)
             ):
                 out.append((i, kind))
                 break
@@ -385,26 +665,37 @@ def _is_future_form(word: str, language: str) -> bool:
 
 
 def _first_person_present(words: list[str], i: int, language: str) -> bool:
-    """"wir erstatten", "erstatten wir", "te devolvemos", "je vous offre", "nous accordons"."""
-    w = words[i].lower()
+    """ "wir erstatten", "erstatten wir", "ich stell Sie um", "te devolvemos", "je vous offre",
+    "nous vous accordons": the present that German, Spanish and French use for a commitment."""
+    w = words[i]
+    lw = w.lower()
     window = [x.lower() for x in words[max(0, i - 3) : i + 3]]
+    if (w != lw and i > 0) or (_is_past_form(w, language) and language != "fr"):
+        return False  # a noun (German capitals), or a participle
     if language == "de":
-        return w.endswith("en") and ("wir" in window or "ich" in window) or (
-            "ich" in window and not _is_past_form(words[i], language)
+        return (lw.endswith("en") and "wir" in window) or (
+            "ich" in window
+            and re.fullmatch(r"[a-zäöüß]+", lw) is not None
+            and lw not in _DE_FUNCTION_WORDS
         )
     if language == "es":
-        return bool(re.search(r"(?:amos|emos|imos)$", w)) or (
-            bool(re.search(r"[aeo]$", w)) and i > 0 and words[i - 1].lower() in {"te", "le", "les"}
-        )
+        clitic = i > 0 and words[i - 1].lower() in {"te", "le", "les", "os", "se"}
+        return (
+            bool(re.search(r"(?:amos|emos|imos)$", lw)) and (clitic or "nosotros" in window)
+        ) or (clitic and bool(re.search(r"[^aeiou][oa]$", lw)) and len(lw) > 4)
     if language == "fr":
-        return bool(re.search(r"(?:ons)$", w)) and "nous" in window or (
-            i > 0 and words[i - 1].lower() in {"vous", "te"} and bool(
-                {"je", "j'", "nous", "on"} & set(window[:3])
-            )
+        return (lw.endswith("ons") and "nous" in window[:3]) or (
+            i > 0
+            and words[i - 1].lower() in {"vous", "te", "t'"}
+            and bool({"je", "j'", "nous", "on"} & set(window[:3]))
         )
-    if language == "en":
-        return False
     return False
+
+
+_DE_FUNCTION_WORDS = frozenset(
+    "ich sie ihnen ihr ihre die der das den dem und ab auf um in im an am zu mit für von bei "
+    "noch schon gern gerne leider auch nur dann".split()
+)
 
 
 def _numbers_of(pattern: re.Pattern, text: str) -> tuple[str, ...]:
@@ -417,7 +708,7 @@ def _numbers_of(pattern: re.Pattern, text: str) -> tuple[str, ...]:
 
 
 def normal_amount(value: str) -> str:
-    """"1.250", "1,250", "1 250" → "1250"; "9,99" / "9.99" → "9.99"; "48.00" → "48"."""
+    """ "1.250", "1,250", "1 250" → "1250"; "9,99" / "9.99" → "9.99"; "48.00" → "48"."""
     value = value.replace(" ", "").replace(" ", "")
     if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", value):
         value = re.sub(r"[.,]", "", value)
@@ -445,9 +736,7 @@ def periods_in(text: str) -> tuple[float, ...]:
 
 
 def amounts_in(text: str) -> tuple[str, ...]:
-    return _numbers_of(_MONEY, text) + tuple(
-        a + "%" for a in _numbers_of(_PERCENT, text)
-    )
+    return _numbers_of(_MONEY, text) + tuple(a + "%" for a in _numbers_of(_PERCENT, text))
 
 
 def _clauses(sentence: str) -> list[str]:
@@ -465,8 +754,8 @@ def read(text: str, language: str) -> list[Statement]:
     language = language if language in LANGUAGES else "en"
     out: list[Statement] = []
     for sentence in facts.sentences(facts.SLOT.sub(" ", text)):
-        if "?" in sentence:
-            continue  # a question asks; it asserts nothing
+        if "?" in sentence or _SORRY_THAT.search(sentence):
+            continue  # a question asks; "sorry that your flight was cancelled" restates the ticket
         for clause in _clauses(sentence):
             out += _read_clause(clause, sentence, language)
     return out
@@ -501,8 +790,8 @@ def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
         polarity = mode
         negated = _negated(lower, index, language)
         if mode == "will" and negated:
-            polarity = "cannot" if any(c in folded for c in map(fold, _CANNOT[language])) else (
-                "will_not"
+            polarity = (
+                "cannot" if any(c in folded for c in map(fold, _CANNOT[language])) else ("will_not")
             )
         elif mode == "done" and negated:
             continue  # "we have not refunded": no claim that it was done
@@ -529,7 +818,7 @@ def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
 
 
 def _generic_nouns(statements: list[Statement]) -> list[Statement]:
-    """"The refund has been processed": one claim (a refund), not a check as well."""
+    """ "The refund has been processed": one claim (a refund), not a check as well."""
     kinds = {s.action for s in statements if s.kind == "claim"}
     if kinds - {"investigate", "ship"} and "ship" in kinds:
         statements = [s for s in statements if not (s.kind == "claim" and s.action == "ship")]
@@ -540,139 +829,212 @@ def _negated(lower: list[str], index: int, language: str) -> bool:
     window = lower[max(0, index - 5) : index + 3]
     negations = _NEGATION[language]
     if language == "fr":
-        return ("ne" in window or "n'" in window) and bool({"pas", "jamais", "plus", "aucun",
-                                                            "aucune", "ni"} & set(lower))
+        return ("ne" in window or "n'" in window) and bool(
+            {"pas", "jamais", "plus", "aucun", "aucune", "ni"} & set(lower)
+        )
     return any(w in negations or w.endswith("n't") for w in window)
+
+
+_HAVE = {
+    "en": {"have", "has", "'ve", "ve", "had", "ive", "weve", "i've", "we've"},
+    "de": {"habe", "hab", "haben", "hat", "hatten", "hatte"},
+    "es": {"he", "has", "ha", "hemos", "han", "habéis", "había", "habíamos", "hube"},
+    "fr": {"ai", "as", "a", "avons", "avez", "ont", "avions", "avait"},
+}
+# Auxiliaries that carry the person themselves ("hemos", "avons", "ai"): no subject needed.
+_HAVE_FIRST = {
+    "en": set(),
+    "de": {"habe", "hab", "haben"},
+    "es": {"he", "hemos"},
+    "fr": {"ai", "avons"},
+}
+_PASSIVE = {
+    "en": {"was", "were", "been", "got"},
+    "de": {"wurde", "wurden", "worden", "ist", "sind"},
+    "es": {"sido", "fue", "fueron", "se"},
+    "fr": {"été"},
+}
+_FUTURE = {
+    "en": {"will", "'ll", "ll", "shall", "gonna"},
+    "de": {"werde", "werden", "wird", "wirst", "werdet"},
+    "es": {"vamos", "voy"},
+    "fr": {"allons", "vais"},
+}
+_OFFER = {
+    "en": {"can", "could", "would", "happy", "glad", "able", "offer", "like", "let"},
+    "de": {"können", "kann", "möchten", "möchte", "bieten", "biete", "dürfen"},
+    "es": {"podemos", "puedo", "podríamos", "queremos", "ofrecemos", "ofrecerte", "ofrecerle"},
+    "fr": {"pouvons", "peux", "pourrons", "pourrions", "proposons", "souhaitons", "aimerions"},
+}
+_DONE_PHRASES = {
+    "en": re.compile(
+        r"\b(?:on its way|on the way|(?:has|have) gone through|went through|is now "
+        r"(?:open|active|unlocked|unblocked|back|live|restored|fixed)|are now "
+        r"(?:open|active)|should now (?:see|have|be able)|should already (?:see|have))"
+        r"\b"
+    ),
+    "de": re.compile(
+        r"\b(?:unterwegs|auf dem weg|sollten (?:jetzt|nun|bereits) [^.]{0,40}"
+        r"(?:sehen|haben))\b"
+    ),
+    "es": re.compile(
+        r"\b(?:en camino|acabamos de|acabo de|deberias? (?:ya )?ver|deberia (?:ya )?"
+        r"ver|ya (?:lo |la )?(?:tienes|tiene) (?:disponible|activ|en tu))\b"
+    ),
+    "fr": re.compile(
+        r"\b(?:en route|venons de|viens de|vient d'etre|devriez (?:maintenant|deja|"
+        r"des a present) (?:voir|avoir|recevoir))\b"
+    ),
+}
+_SORRY_THAT = re.compile(
+    r"^\W*(?:i'm|i am|we're|we are)?\s*(?:so |very |really )?sorry (?:that|to hear)|"
+    r"^\W*(?:es tut (?:uns|mir) leid,? dass|leider)|^\W*(?:lamentamos|siento|sentimos) que|"
+    r"^\W*(?:nous sommes|je suis) (?:vraiment )?d[ée]sol[ée]e?s? (?:que|d'apprendre)",
+    re.IGNORECASE,
+)
+_CAUSAL = re.compile(
+    r"\b(?:because|caused by|due to|was triggered|wegen|aufgrund|verursacht|debido a|causad[oa] "
+    r"por|se deb[ei]|à cause|causée? par|en raison|résult)",
+    re.IGNORECASE,
+)
+
+
+def _participle_after(words: list[str], start: int, language: str, limit: int = 12) -> int | None:
+    """The index of the first participle after ``start`` (German: anywhere to the clause end)."""
+    stop = len(words) if language == "de" else min(len(words), start + 1 + limit)
+    for j in range(start + 1, stop):
+        if (
+            _is_past_form(words[j], language)
+            and not words[j][:1].isupper()
+            or (
+                language == "de"
+                and _is_past_form(words[j], language)
+                and words[j].lower() == words[j]
+            )
+        ):
+            return j
+    return None
 
 
 def _mode(
     words: list[str], lower: list[str], index: int, language: str, subject_us: bool, folded: str
 ) -> str | None:
     """done, will, or None (a description, an instruction, the customer's own doing)."""
-    word = words[index]
-    before = lower[max(0, index - 5) : index]
-    after = lower[index + 1 : index + 3]
-    if language == "en":
-        if any(w in {"will", "'ll", "ll", "shall", "gonna"} or w.endswith("'ll") for w in before) or (
-            "going" in before and "to" in before
+    before = lower[max(0, index - 6) : index]
+    if language == "en" and (
+        any(w in _FUTURE["en"] or w.endswith("'ll") for w in before)
+        or "going" in before
+        and "to" in before
+    ):
+        return "will"
+    if (
+        language == "de"
+        and any(w in _FUTURE["de"] for w in lower)
+        and not any(w in {"wurde", "wurden", "worden"} for w in lower)
+    ):
+        return "will"
+    done = _done(words, lower, index, language, subject_us, folded)
+    if done:
+        return "done"
+    return _will(words, lower, index, language, subject_us, folded)
+
+
+def _done(
+    words: list[str], lower: list[str], index: int, language: str, subject_us: bool, folded: str
+) -> bool:
+    if _DONE_PHRASES[language].search(folded):
+        return True
+    passive_ok = not _CAUSAL.search(folded)
+    # An auxiliary of the perfect or the passive followed by a participle (for a noun naming the
+    # action, any participle in the clause: "the refund has been processed").
+    for i, w in enumerate(lower):
+        is_have = w in _HAVE[language] or (language == "en" and w.endswith("'ve"))
+        is_passive = w in _PASSIVE[language]
+        if not (is_have or is_passive):
+            continue
+        if language == "en" and i + 1 < len(lower) and lower[i + 1] == "to":
+            continue  # "we have to refund": an obligation
+        if (
+            language == "es"
+            and w == "se"
+            and not (i + 1 < len(lower) and lower[i + 1] in {"ha", "han", "había"})
         ):
-            return "will"
-        if any(w in {"can", "could", "would", "happy", "glad", "able", "offer", "like", "let"}
-               for w in before) and subject_us:
-            return "will"
-        if re.search(r"\byou(?:'ll| will)? (?:should )?(?:now )?(?:see|receive|get|have)\b",
-                     folded) and re.search(r"\b(?:now|already|should now)\b", folded):
-            return "done"
-        if re.search(r"\b(?:on its way|on the way|gone through|went through|is now|are now|has "
-                     r"now)\b", folded):
-            return "done"
-        if not _is_past_form(word, language):
-            # "the refund has been processed": the noun takes the tense of the verb beside it
-            return _nominal_mode(words, index, language, folded)
-        if any(w in {"have", "has", "'ve", "ve", "had", "ive", "weve", "i've", "we've"} or
-               w.endswith("'ve") for w in before):
-            return "done"
-        if any(w in {"was", "were", "been", "got"} for w in before):
-            return "done"
-        if any(w in {"is", "are", "be"} for w in before[-2:]):
-            return None  # "refunds are issued within 14 days": a description
-        if subject_us or "just" in before or "already" in before:
-            return "done"
-        return None
-    if language == "de":
-        has_will = any(w in {"werde", "werden", "wird", "wirst", "werdet"} for w in lower)
-        has_done = any(w in _DONE_AUX["de"] - {"bereits", "soeben", "gerade", "schon"}
-                       for w in lower)
-        if _is_past_form(word, language) and has_done and not (
-            has_will and not re.search(r"\b(?:wurde|wurden|habe|haben|hat|hab)\b", folded)
-        ):
-            return "done"
-        if re.search(r"\b(?:unterwegs|auf dem weg|sollten (?:jetzt|nun) .{0,40}sehen)\b", folded):
-            return "done"
-        if has_will or re.search(r"\b(?:können|kann|möchten|bieten)\b", " ".join(lower)) and (
+            continue
+        if language == "de" and w in {"ist", "sind"} and not _is_past_form(words[index], language):
+            continue
+        participle = _participle_after(words, i, language)
+        if participle is None:
+            continue
+        if abs(participle - index) > 6 and participle != index and language != "de":
+            continue
+        person = (
             subject_us
+            or w in _HAVE_FIRST[language]
+            or (language == "fr" and i > 0 and lower[i - 1] in {"on", "j'", "nous"})
+        )
+        if is_have and person:
+            return True
+        if is_passive and passive_ok:
+            return True
+        if (
+            language == "en"
+            and is_have
+            and i + 1 < len(lower)
+            and lower[i + 1] == "been"
+            and (passive_ok)
         ):
-            return "will"
-        if _first_person_present(words, index, language) and subject_us:
-            return "will"
-        if re.search(r"\b(?:sie erhalten|sie bekommen|erhalten sie|bekommen sie)\b", folded):
-            return "will"
-        return _nominal_mode(words, index, language, folded)
+            return True
+    # A simple past after "we", "I", "our technician": "we retried", "cambié", "tauschte".
+    word = words[index]
+    if subject_us and _is_simple_past(word, language):
+        return True
+    return False
+
+
+def _is_simple_past(word: str, language: str) -> bool:
+    w = word.lower()
+    if language == "en":
+        return _is_past_form(word, language)
+    if language == "de":
+        return bool(re.search(r"(?:te|ten)$", w)) and fold(_lemma(word, language)) != fold(w)
     if language == "es":
-        if any(w in {"he", "has", "ha", "hemos", "han", "habéis", "había", "habíamos"}
-               for w in before) and _is_past_form(word, language):
-            return "done"
-        if re.search(r"\b(?:acabamos de|acabo de)\b", folded):
-            return "done"
-        if _is_past_form(word, language) and re.search(r"(?:é|ó|aron|ieron|ió)$", word.lower()):
-            return "done"
-        if re.search(r"\b(?:en camino|deberias? ver|deberia ver|ya (?:tienes|tiene|esta|estan))\b",
-                     folded):
-            return "done"
-        if _is_future_form(word, language) or any(w in {"vamos", "voy"} for w in before):
-            return "will"
-        if any(w in {"podemos", "puedo", "podríamos", "queremos", "ofrecemos"} for w in before):
-            return "will"
-        if _first_person_present(words, index, language):
-            return "will"
-        if re.search(r"\b(?:te llega|le llega|recibiras|recibira|tendras|tendra)\b", folded):
-            return "will"
-        return _nominal_mode(words, index, language, folded)
+        return bool(re.search(r"(?:é|ó|aron|ieron|ió|amos)$", w)) and fold(
+            _lemma(word, language)
+        ) != fold(w)
     if language == "fr":
-        aux_done = {"ai", "as", "a", "avons", "avez", "ont", "été"}
-        if any(w in aux_done for w in before) and _is_past_form(word, language) and not any(
-            w in {"sera", "seront"} for w in before
-        ):
-            return "done"
-        if any(w in {"est", "sont"} for w in before[-3:]) and _is_past_form(word, language) and (
-            re.search(r"\b(?:passe|venu|intervenu|parti|arrive|effectue|debloque|reactive|"
-                      r"retabli|rembourse|transmis|annule|resilie|modifie)e?s?\b", fold(word))
-        ):
-            return "done"
-        if any(w in {"venons", "viens", "vient"} for w in before):
-            return "done"
-        if re.search(r"\b(?:en route|devriez (?:maintenant |deja )?(?:voir|recevoir|avoir))\b",
-                     folded) and re.search(r"\b(?:maintenant|deja|des a present)\b", folded):
-            return "done"
-        if _is_future_form(word, language) or any(w in {"allons", "vais"} for w in before):
-            return "will"
-        if any(w in {"pouvons", "peux", "pourrons", "pourrions", "proposons", "souhaitons"}
-               for w in before):
-            return "will"
-        if _first_person_present(words, index, language):
-            return "will"
-        if re.search(r"\b(?:vous recevrez|vous aurez|vous beneficierez)\b", folded):
-            return "will"
-        return _nominal_mode(words, index, language, folded)
-    return None
+        return (
+            bool(re.search(r"(?:a|èrent|it|ît)$", w))
+            and len(w) > 4
+            and fold(_lemma(word, language)) != fold(w)
+            and not w.endswith("ra")
+        )
+    return False
 
 
-def _nominal_mode(words: list[str], index: int, language: str, folded: str) -> str | None:
-    """A noun naming an action takes the tense of a generic verb in the clause: "your refund has
-    been processed", "le remboursement a été effectué", "die Erstattung wurde veranlasst"."""
-    generic = _GENERIC[language]
-    lower = [fold(w) for w in words]
-    for j, w in enumerate(lower):
-        if j == index or not any(w.startswith(g.strip()) for g in generic if " " not in g):
-            if not any(g in folded for g in generic if " " in g):
-                continue
-        before = lower[max(0, j - 4) : j]
-        if language == "en" and (
-            any(b in {"has", "have", "was", "were", "been", "'ve", "ve"} for b in before)
-            or re.search(r"\b(?:on its way|on the way|gone back|went through)\b", folded)
-        ):
-            return "done"
-        if language == "de" and re.search(r"\b(?:wurde|wurden|ist|sind|haben|hat|habe)\b", folded) \
-                and not re.search(r"\b(?:wird|werden)\b", folded):
-            return "done" if _is_past_form(words[j], language) or "unterwegs" in folded else None
-        if language == "es" and (
-            any(b in {"he", "ha", "hemos", "han", "se"} for b in before) or "en camino" in folded
-        ) and _is_past_form(words[j], language):
-            return "done"
-        if language == "fr" and (
-            any(b in {"a", "ont", "avons", "ai", "ete", "est"} for b in before)
-        ) and _is_past_form(words[j], language):
-            return "done"
+def _will(
+    words: list[str], lower: list[str], index: int, language: str, subject_us: bool, folded: str
+) -> str | None:
+    before = lower[max(0, index - 6) : index]
+    if any(w in _FUTURE[language] for w in before):
+        return "will"
+    if subject_us and any(w in _OFFER[language] for w in lower):
+        return "will"
+    if language == "en":
+        if re.search(r"\byou(?:'ll| will) (?:receive|get|see|have)\b", folded):
+            return "will"
+        return None
+    if language in ("es", "fr") and any(_is_future_form(w, language) for w in words):
+        return "will"
+    if any(_first_person_present(words, j, language) for j in range(len(words))):
+        return "will"
+    if language == "de" and re.search(
+        r"\b(?:sie erhalten|sie bekommen|erhalten sie|bekommen "
+        r"sie)\b",
+        folded,
+    ):
+        return "will"
+    if language == "es" and re.search(r"\b(?:te|le|les|os) (?:llega|llegan|llegara)\b", folded):
+        return "will"
     return None
 
 
@@ -717,6 +1079,4 @@ def kinds_in_text(text: str, language: str) -> list[tuple[int, str]]:
 
 def deadline_backed(sentence: str, sources_folded: str) -> bool:
     """A relative deadline ("tomorrow", "sofort", "mañana") backed only where a source says it."""
-    return all(
-        fold(m.group(0)) in sources_folded for m in _DEADLINE.finditer(sentence)
-    )
+    return all(fold(m.group(0)) in sources_folded for m in _DEADLINE.finditer(sentence))
