@@ -292,7 +292,12 @@ _STAFF_STRONG = [
     (
         "addresses agents",
         re.compile(
-            r"\b(?:agents?|agenten|agentes|mitarbeitende)\b(?! (?:de voyage|de viajes))", re.I
+            r"\b(?:note|reminder|hinweis|nota|rappel|memo)(?: (?:to|for|für|para|aux|pour))?"
+            r"(?: the| los| les)? (?:agents?|agentes|agenten)\b|\b(?:agents?|agentes|agenten) "
+            r"(?:are|is|were) (?:allowed|permitted|not|only)|\b(?:agents?|agentes|agenten|"
+            r"mitarbeiter) (?:must|should|may|can(?:not|'t)?|never|dürfen|müssen|sollen|deben|"
+            r"pueden|tienen|doivent|peuvent|ne)\b|^\W*(?:agents?|agentes|agenten)\s?:",
+            re.I,
         ),
     ),
     (

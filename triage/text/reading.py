@@ -102,11 +102,16 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
             "complimentary",
             "at no cost",
             "at no charge",
-            "free ",
+            "free upgrade",
+            "free night",
+            "free delivery",
+            "free shipping",
+            "free return",
+            "free rebooking",
         ),
         "de": ("kostenlos", "gratis", "geschenkt", "schenk", "umsonst", "ohne aufpreis"),
         "es": ("gratis", "gratuit", "sin coste", "sin cargo", "regal"),
-        "fr": ("gratuit", "offert", "offre", "offrir", "sans frais", "cadeau"),
+        "fr": ("gratuit", "offert", "vous offre", "vous offrons", "sans frais", "cadeau"),
     },
     "waive": {
         "en": (
@@ -162,8 +167,8 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
             "ship",
             "dispatch",
             "post",
-            "order you",
-            "ordered you",
+            "order you ",
+            "ordered you ",
             "deliver",
             "courier",
             "arriv",
@@ -679,10 +684,10 @@ def _first_person_present(words: list[str], i: int, language: str) -> bool:
             and lw not in _DE_FUNCTION_WORDS
         )
     if language == "es":
-        clitic = i > 0 and words[i - 1].lower() in {"te", "le", "les", "os", "se"}
+        clitic = i > 0 and words[i - 1].lower() in {"te", "le", "les", "os"}
         return (
             bool(re.search(r"(?:amos|emos|imos)$", lw)) and (clitic or "nosotros" in window)
-        ) or (clitic and bool(re.search(r"[^aeiou][oa]$", lw)) and len(lw) > 4)
+        ) or (clitic and bool(re.search(r"[^aeiouj]o$", lw)) and len(lw) > 4)
     if language == "fr":
         return (lw.endswith("ons") and "nous" in window[:3]) or (
             i > 0
@@ -776,6 +781,8 @@ def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
     kinds = _kinds_in(clause, words, language)
     if not kinds:
         return []
+    if _SYSTEM_EVENT.search(folded):
+        return []  # "renewed automatically": the system's doing, a fact about the account
     conditional = bool(_CONDITION.search(clause)) or bool(_CONDITION.match(sentence))
     subject_us = bool(_FIRST_PERSON[language].search(clause))
     amounts = amounts_in(clause)
@@ -784,6 +791,8 @@ def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
     seen: set[tuple[str, str]] = set()
     out: list[Statement] = []
     for index, kind in kinds:
+        if _NOT_AN_ACTION.match(" ".join(lower[index : index + 2])):
+            continue
         mode = _mode(words, lower, index, language, subject_us, folded)
         if mode is None:
             continue
@@ -815,6 +824,14 @@ def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
             )
         )
     return _generic_nouns(out)
+
+
+_SYSTEM_EVENT = re.compile(r"\b(?:automatically|automatisch|automaticamente|automatiquement)\b")
+# Words that name an action kind only in other senses: a credit card, the ordered item.
+_NOT_AN_ACTION = re.compile(
+    r"^(?:credit[ /-]?(?:card|cards|debit|score|check|limit|/debit)|debit card|"
+    r"tarjeta de credito|carte de credit|kreditkarte)"
+)
 
 
 def _generic_nouns(statements: list[Statement]) -> list[Statement]:
@@ -920,11 +937,22 @@ def _mode(
     words: list[str], lower: list[str], index: int, language: str, subject_us: bool, folded: str
 ) -> str | None:
     """done, will, or None (a description, an instruction, the customer's own doing)."""
-    before = lower[max(0, index - 6) : index]
-    if language == "en" and (
-        any(w in _FUTURE["en"] or w.endswith("'ll") for w in before)
-        or "going" in before
-        and "to" in before
+    if (
+        language == "en"
+        and _EN_NOUN_BEFORE.match(" ".join(lower[max(0, index - 1) : index]))
+        and index > 1
+        and not any(
+            _is_generic(w, "en") or w in _EN_COMMIT_VERBS for w in lower[max(0, index - 4) : index]
+        )
+    ):
+        return None  # "an update on your refund": the refund is not what is done or promised
+    if (
+        language == "en"
+        and (
+            any(w in _FUTURE["en"] or w.endswith("'ll") for w in lower)
+            or ("going" in lower and "to" in lower)
+        )
+        and not _EN_THEY_WILL.search(" ".join(lower))
     ):
         return "will"
     if (
@@ -945,50 +973,191 @@ def _done(
     if _DONE_PHRASES[language].search(folded):
         return True
     passive_ok = not _CAUSAL.search(folded)
-    # An auxiliary of the perfect or the passive followed by a participle (for a noun naming the
-    # action, any participle in the clause: "the refund has been processed").
-    for i, w in enumerate(lower):
-        is_have = w in _HAVE[language] or (language == "en" and w.endswith("'ve"))
-        is_passive = w in _PASSIVE[language]
-        if not (is_have or is_passive):
+    # The participle that carries the action: the word itself ("weitergeleitet"), the participle
+    # of its phrase ("instand gesetzt", "neu ausgestellt"), or a generic one beside a noun naming
+    # the action ("the refund has been processed", "un avoir a été émis").
+    participles = [
+        j
+        for j in range(len(words))
+        if _is_past_form(words[j], language)
+        and (j == index or 0 < j - index <= 2 or _is_generic(words[j], language))
+    ]
+    for j in participles:
+        aux = _auxiliary_before(lower, j, language)
+        if aux is None:
             continue
-        if language == "en" and i + 1 < len(lower) and lower[i + 1] == "to":
-            continue  # "we have to refund": an obligation
-        if (
-            language == "es"
-            and w == "se"
-            and not (i + 1 < len(lower) and lower[i + 1] in {"ha", "han", "había"})
-        ):
-            continue
-        if language == "de" and w in {"ist", "sind"} and not _is_past_form(words[index], language):
-            continue
-        participle = _participle_after(words, i, language)
-        if participle is None:
-            continue
-        if abs(participle - index) > 6 and participle != index and language != "de":
-            continue
+        i, kind = aux
+        w = lower[i]
         person = (
-            subject_us
-            or w in _HAVE_FIRST[language]
+            w in _HAVE_FIRST[language]
             or (language == "fr" and i > 0 and lower[i - 1] in {"on", "j'", "nous"})
+            or (subject_us if language != "en" else _nearest_subject_is_us(lower, i))
         )
-        if is_have and person:
+        if kind == "have" and person:
             return True
-        if is_passive and passive_ok:
+        if kind == "passive" and passive_ok:
             return True
-        if (
-            language == "en"
-            and is_have
-            and i + 1 < len(lower)
-            and lower[i + 1] == "been"
-            and (passive_ok)
-        ):
-            return True
+    # "The refund of $48 reached your bank": a noun naming the action, then a generic verb in
+    # the simple past.
+    if (
+        language == "en"
+        and _EN_NOUN_BEFORE.match(lower[index - 1] if index else "the")
+        and any(
+            _is_generic(words[j], "en")
+            and _is_past_form(words[j], "en")
+            and lower[j - 1] not in {"was", "were", "is", "are", "be", "been"}
+            for j in range(index + 1, min(len(words), index + 5))
+        )
+    ):
+        return True
     # A simple past after "we", "I", "our technician": "we retried", "cambié", "tauschte".
     word = words[index]
-    if subject_us and _is_simple_past(word, language):
+    if _is_simple_past(word, language) and (
+        _nearest_subject_is_us(lower, index) if language == "en" else subject_us
+    ):
         return True
     return False
+
+
+def _auxiliary_before(lower: list[str], j: int, language: str) -> tuple[int, str] | None:
+    """The perfect's or the passive's auxiliary governing the participle at ``j``."""
+    reach = range(j - 1, -1, -1) if language == "de" else range(j - 1, max(-1, j - 6), -1)
+    for i in reach:
+        w = lower[i]
+        if language == "en" and w in {"will", "'ll", "would", "should", "must", "to", "be"}:
+            return None  # "will be refunded", "to be sent": not done
+        if language == "en" and w in {"was", "were"}:
+            # A simple-past passive reports an event ("your parcel was handed to the courier");
+            # with "just", "now" or "already" it is something done for the customer.
+            near = lower[i : j + 1]
+            return (i, "passive") if {"just", "now", "already"} & set(near) else None
+        if language == "es" and w == "se":
+            if i + 1 < len(lower) and lower[i + 1] in {"ha", "han", "había"}:
+                return i, "passive"
+            continue
+        if language == "de" and w in {"ist", "sind"}:
+            return i, "passive"
+        if w in _HAVE[language] or (language == "en" and w.endswith("'ve")):
+            if language == "en" and j == i + 1 and lower[j] == "been":
+                continue
+            if language == "en" and "been" in lower[i + 1 : j]:
+                return i, "passive"
+            return i, "have"
+        if w in _PASSIVE[language]:
+            return i, "passive"
+    return None
+
+
+_SUBJECTS_US = {"i", "we", "i've", "we've", "ive", "weve", "i'm", "we're", "technician",
+                "engineer", "i'll", "we'll", "team", "colleagues", "department"}  # fmt: skip
+_SUBJECTS_OTHER = {
+    "you",
+    "you've",
+    "you're",
+    "he",
+    "she",
+    "they",
+    "it",
+    "your",
+    "this",
+    "that",
+    "which",
+    "who",
+    "there",
+}
+
+
+def _nearest_subject_is_us(lower: list[str], i: int) -> bool:
+    """English: the closest subject before ``i`` is us ("we", "I", "our team"), not "you"."""
+    for w in reversed(lower[max(0, i - 8) : i]):
+        if w in _SUBJECTS_US:
+            return True
+        if w in _SUBJECTS_OTHER:
+            return False
+    return False
+
+
+_GENERIC = {
+    "en": (
+        "process",
+        "issu",
+        "complet",
+        "approv",
+        "appl",
+        "sen",
+        "made",
+        "mak",
+        "arrang",
+        "initiat",
+        "submit",
+        "authoris",
+        "authoriz",
+        "releas",
+        "paid",
+        "pay",
+        "reach",
+        "arriv",
+        "add",
+        "put",
+        "do",
+        "done",
+        "given",
+        "giv",
+        "set",
+    ),
+    "de": (
+        "veranlass",
+        "durchgefuhr",
+        "ausgelos",
+        "angewies",
+        "bearbeit",
+        "ausgestellt",
+        "erledig",
+        "gebucht",
+        "bewilligt",
+        "genehmig",
+        "eingeleitet",
+        "vorgenommen",
+        "angelegt",
+        "hinterleg",
+        "gesetzt",
+    ),
+    "es": (
+        "realiz",
+        "tramit",
+        "emit",
+        "procesad",
+        "aprob",
+        "hech",
+        "efectu",
+        "gestion",
+        "orden",
+        "aplicad",
+        "anad",
+        "dad",
+    ),
+    "fr": (
+        "effectu",
+        "emis",
+        "trait",
+        "valid",
+        "approuv",
+        "declench",
+        "fait",
+        "accord",
+        "applique",
+        "ajout",
+        "mis",
+        "verse",
+        "lance",
+    ),
+}
+
+
+def _is_generic(word: str, language: str) -> bool:
+    w = fold(word)
+    lemma = fold(_lemma(word, language))
+    return any(w.startswith(g) or lemma.startswith(g) for g in _GENERIC[language])
 
 
 def _is_simple_past(word: str, language: str) -> bool:
@@ -1011,18 +1180,30 @@ def _is_simple_past(word: str, language: str) -> bool:
     return False
 
 
+_EN_NOUN_BEFORE = re.compile(r"^(?:a|an|the|your|any|full|partial|this|that|of|for|my|its)$")
+_EN_COMMIT_VERBS = {"receive", "get", "give", "offer", "issue", "process", "send", "add",
+                    "apply", "arrange"}  # fmt: skip
+_EN_OFFER = re.compile(
+    r"\b(?:i|we)(?:'d| would| can| could| are (?:happy|glad|able|going) to| am (?:happy|glad) "
+    r"to|'m (?:happy|glad) to|'re (?:happy|glad) to| want to| can also| will also)\b"
+)
+_EN_THEY_WILL = re.compile(r"^(?:they|he|she|it|this|that) (?:will|'ll)\b")
+
+
 def _will(
     words: list[str], lower: list[str], index: int, language: str, subject_us: bool, folded: str
 ) -> str | None:
     before = lower[max(0, index - 6) : index]
     if any(w in _FUTURE[language] for w in before):
         return "will"
-    if subject_us and any(w in _OFFER[language] for w in lower):
-        return "will"
     if language == "en":
+        if _EN_OFFER.search(folded):
+            return "will"
         if re.search(r"\byou(?:'ll| will) (?:receive|get|see|have)\b", folded):
             return "will"
         return None
+    if subject_us and any(w in _OFFER[language] for w in lower):
+        return "will"
     if language in ("es", "fr") and any(_is_future_form(w, language) for w in words):
         return "will"
     if any(_first_person_present(words, j, language) for j in range(len(words))):
