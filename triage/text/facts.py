@@ -29,8 +29,10 @@ SLOT = re.compile(r"\[confirm:[^\]]*\]|\{\{[^}]*\}\}|\[[A-Z_]+_\d+\]|\[[a-z_ ]{2
 _SENTENCE = re.compile(
     r"(?:[^.!?\n]|(?<=\d)\.(?=\d)|(?<=\b\d)\.(?= [a-zäöü]| (?:Januar|Februar|März|April|Mai|"
     r"Juni|Juli|August|September|Oktober|November|Dezember)\b)|(?<=\b\d\d)\.(?= [a-zäöü]| "
-    r"(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\b))+"
-    r"(?:[.!?]+|$)",
+    r"(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\b)"
+    r"|(?<=\bNr)\.|(?<=IdNr)\.|(?<=\bca)\.|(?<=bzw)\.|(?<=inkl)\.|(?<=ggf)\.|(?<=\bDr)\.|"
+    r"(?<=\bMr)\.|(?<=\bMrs)\.|(?<=\bMs)\.|(?<=\bSt)\.|(?<=\bNo)\.(?= ?\d)|(?<=\bz\.B)\.|"
+    r"(?<=\bn[º°])\.)+(?:[.!?]+|$)",
     re.MULTILINE,
 )
 NUMBER = re.compile(r"(?<![\d.,:/A-Za-z_])\d+(?:[.,:/]\d+)*(?![\w-]*[a-zA-Z])")

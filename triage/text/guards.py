@@ -425,17 +425,34 @@ def _dedupe(flags: list[Flag]) -> list[Flag]:
 
 
 def _facts_beside(
-    text: str, evidence: facts.Evidence, language: str, internal: list[Flag]
+    text: str,
+    evidence: facts.Evidence,
+    language: str,
+    *,
+    internal: list[Flag],
+    claims: list[Flag],
 ) -> list[Flag]:
     """The fact flags, less what another flag already judges: text meant for staff is removed
     whole, and the amount or period of a claim or commitment is judged with it (a recorded action
     or a policy backs it, not the ticket)."""
     judged: dict[str, set[str]] = {}
+    claimed = {f.quote for f in claims}
+    # A clause that claims an unrecorded action is flagged as such: its date, its account
+    # wording ("Votre dossier a été transmis…") are the claim, not another fact.
+    clauses = [
+        s.clause
+        for s in reading.read(text, language)
+        if s.kind == "claim" and s.sentence in claimed and s.clause
+    ]
     for statement in reading.read(text, language):
         numbers = judged.setdefault(statement.sentence, set())
         numbers |= {a.removesuffix("%") for a in statement.amounts}
         numbers |= {m.group("n") for m in reading.PERIOD_NUMBERS.finditer(statement.sentence)}
-    return check_facts(text, evidence, skip={f.quote for f in internal}, judged=judged)
+    return [
+        f
+        for f in check_facts(text, evidence, skip={f.quote for f in internal}, judged=judged)
+        if not any(f.quote and f.quote in clause for clause in clauses)
+    ]
 
 
 def run_guards(
@@ -477,7 +494,13 @@ def run_guards(
     return _dedupe(
         claims
         + promises
-        + _facts_beside(text, facts.Evidence.of([*evidence, *policies]), language, internal)
+        + _facts_beside(
+            text,
+            facts.Evidence.of([*evidence, *policies]),
+            language,
+            internal=internal,
+            claims=claims,
+        )
         + check_shorthand(text, evidence=case_texts)
         + internal
         + check_output(text, allowed_placeholders, allowed_domains=domains)

@@ -579,6 +579,7 @@ class Statement:
     amounts: tuple[str, ...] = ()
     periods: tuple[float, ...] = ()
     deadline: bool = False
+    clause: str = ""
 
     @property
     def what(self) -> str:
@@ -747,8 +748,8 @@ def amounts_in(text: str) -> tuple[str, ...]:
 def _clauses(sentence: str) -> list[str]:
     """A sentence cut where a new subject may start: ";", ":", " - ", ", so", "; and"…"""
     parts = re.split(
-        r"\s*(?:;|:\s|\s[-–—]\s|,\s(?=(?:so|and then|but|which|aber|sodass|damit|pero|así que|"
-        r"por lo que|mais|donc|et (?:il|elle|nous|on))\b))\s*",
+        r"\s*(?:;|:\s|\s[-–—]\s|,\s(?=(?:so|and|then|but|which|who|aber|sodass|damit|und|"
+        r"der|die|das|pero|así que|por lo que|y|que|quien|mais|donc|et|qui)\b))\s*",
         sentence,
     )
     return [p for p in parts if p.strip()]
@@ -821,6 +822,7 @@ def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
                 amounts=amounts,
                 periods=periods,
                 deadline=deadline,
+                clause=clause.strip(),
             )
         )
     return _generic_nouns(out)
@@ -937,6 +939,8 @@ def _mode(
     words: list[str], lower: list[str], index: int, language: str, subject_us: bool, folded: str
 ) -> str | None:
     """done, will, or None (a description, an instruction, the customer's own doing)."""
+    if _done(words, lower, index, language, subject_us, folded):
+        return "done"
     if (
         language == "en"
         and _EN_NOUN_BEFORE.match(" ".join(lower[max(0, index - 1) : index]))
@@ -961,9 +965,6 @@ def _mode(
         and not any(w in {"wurde", "wurden", "worden"} for w in lower)
     ):
         return "will"
-    done = _done(words, lower, index, language, subject_us, folded)
-    if done:
-        return "done"
     return _will(words, lower, index, language, subject_us, folded)
 
 
