@@ -487,7 +487,8 @@ _PERCENT = re.compile(r"\b\d+(?:[.,]\d+)?\s?%")
 _PERIOD = re.compile(
     r"\b(?P<n>\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|ten|twelve|ein(?:e|en)?|zwei|"
     r"drei|vier|fünf|sechs|sieben|zehn|zwölf|un[oa]?|dos|tres|cuatro|cinco|seis|siete|diez|doce|"
-    r"une?|deux|trois|quatre|cinq|sept|dix|douze)\s?(?:-\s?\d+\s?)?(?P<unit>h\b|hours?|hrs?|"
+    r"une?|deux|trois|quatre|cinq|sept|dix|douze)\s?(?:-\s?\d+\s?)?(?:(?:business|working|"
+    r"calendar|bank|full) )?(?P<unit>h\b|hours?|hrs?|"
     r"stunden?|std|horas?|heures?|days?|tagen?|tage|werktagen?|días?|dias?|jours?|weeks?|"
     r"wochen?|semanas?|semaines?|months?|monaten?|monate|meses|mes|mois|minutes?|minuten?|"
     r"minutos?|min)\b",
@@ -1025,7 +1026,9 @@ def _auxiliary_before(lower: list[str], j: int, language: str) -> tuple[int, str
     reach = range(j - 1, -1, -1) if language == "de" else range(j - 1, max(-1, j - 6), -1)
     for i in reach:
         w = lower[i]
-        if language == "en" and w in {"will", "'ll", "would", "should", "must", "to", "be"}:
+        if language == "en" and (
+            w in {"will", "'ll", "would", "should", "must", "to", "be"} or w.endswith("'ll")
+        ):
             return None  # "will be refunded", "to be sent": not done
         if language == "en" and w in {"was", "were"}:
             # A simple-past passive reports an event ("your parcel was handed to the courier");
@@ -1050,7 +1053,7 @@ def _auxiliary_before(lower: list[str], j: int, language: str) -> tuple[int, str
 
 
 _SUBJECTS_US = {"i", "we", "i've", "we've", "ive", "weve", "i'm", "we're", "technician",
-                "engineer", "i'll", "we'll", "team", "colleagues", "department"}  # fmt: skip
+                "engineer", "team", "colleagues", "department"}  # fmt: skip
 _SUBJECTS_OTHER = {
     "you",
     "you've",
@@ -1065,6 +1068,14 @@ _SUBJECTS_OTHER = {
     "which",
     "who",
     "there",
+    "they're",
+    "they've",
+    "you'd",
+    "it's",
+    "i'll",
+    "we'll",
+    "you'll",
+    "they'll",
 }
 
 
