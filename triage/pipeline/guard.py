@@ -14,7 +14,7 @@ from knowledge.models import KBArticle
 from triage import lifecycle
 from triage.models import Assessment, Draft, Ticket
 from triage.pipeline.events import completed, stage
-from triage.text.guards import GUARD_CODES, GUARDS_VERSION, Flag, run_guards
+from triage.text.guards import GUARD_CODES, GUARDS_VERSION, Flag, Recorded, run_guards
 
 
 def _policy_texts(draft: Draft) -> list[str]:
@@ -82,7 +82,12 @@ def text_flags(
     given = [*(_article_texts(draft) if draft is not None else []), *articles]
     return run_guards(
         text,
-        actions={a.kind for a in ticket.actions.all()},
+        actions=[
+            Recorded(kind=a.kind, amount=str(a.amount or ""), note=a.note)
+            for a in ticket.actions.all()
+        ],
+        sources=given,
+        language=ticket.language or None,
         policy_texts=_policy_texts(draft) if draft is not None else [],
         allowed_placeholders=set(ticket.pii_mapping()) | set(own_placeholders),
         evidence=case_evidence(ticket, articles=given),

@@ -36,7 +36,12 @@ _SENTENCE = re.compile(
     re.MULTILINE,
 )
 NUMBER = re.compile(r"(?<![\d.,:/A-Za-z_])\d+(?:[.,:/]\d+)*(?![\w-]*[a-zA-Z])")
-_UNIT = re.compile(r"(\d)(h|am|pm|st|nd|rd|th|uhr|x)\b", re.IGNORECASE)
+_UNIT = re.compile(
+    r"(\d)(h|am|pm|st|nd|rd|th|uhr|x|m|km|cm|mm|kg|g|mb|gb|tb|kb|mbps|gbps|min|s|ms)\b",
+    re.IGNORECASE,
+)
+# A number glued to a name: "#iphone6", "PS5", "model X200" back "iPhone 6", "PS 5", "X 200".
+_GLUED = re.compile(r"(?<=[^\W\d_])(\d+)\b")
 # "1. Open Settings": a step's number, not a fact. Also alone ("1.") once split into sentences.
 _LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)](?=\s|$)")
 COUNT_WORDS = {
@@ -236,6 +241,7 @@ class Evidence:
                 numbers.add(number)
         for match in re.finditer(r"\b(\d+)\s?x\b", lowered):
             numbers.add(match.group(1))
+        numbers |= {m.group(1) for m in _GLUED.finditer(clean)}
         return cls(numbers=frozenset(numbers), stems=frozenset(stems(clean)), text=lowered)
 
 

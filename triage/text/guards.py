@@ -31,7 +31,7 @@ from triage.text.language import detect_language
 from triage.text.pii import PLACEHOLDER
 from triage.text.placeholders import is_foreign_placeholder
 
-GUARDS_VERSION = "guards-2"
+GUARDS_VERSION = "guards-3"
 GUARD_CODES = frozenset(
     {
         "unbacked_claim",
@@ -94,7 +94,8 @@ def _recorded(actions: Iterable[Recorded | str]) -> list[Recorded]:
 
 def _backing_actions(statement: reading.Statement, recorded: list[Recorded], language: str):
     """The recorded actions that back a statement of this kind: the same kind (or one that does the
-    same thing: a voucher is a credit), or a note that names it ("Caution débloquée" on a refund)."""
+    same thing: a voucher is a credit), or a note that names it ("Caution débloquée" on a
+    refund)."""
     kinds = reading.BACKED_BY.get(statement.action, frozenset()) | {statement.action}
     if statement.action == "investigate":
         return recorded  # any recorded action was preceded by a look at the case
@@ -126,7 +127,9 @@ def check_claims(
     recorded action of that kind backs it, or for a larger amount than was recorded."""
     recorded = _recorded(actions)
     flags = []
-    for statement in reading.read(text, language):
+    # Per sentence the most telling claim first: "we checked and swapped the unit" is a swap.
+    statements = sorted(reading.read(text, language), key=lambda s: s.action == "investigate")
+    for statement in statements:
         if statement.kind != "claim":
             continue
         backing = _backing_actions(statement, recorded, language)
@@ -201,6 +204,11 @@ def check_promises(
     return _one_per_sentence(flags)
 
 
+_CASH = frozenset({"refund", "pay"})
+_GOODWILL = frozenset({"credit", "free", "discount", "waive"})
+_PROMISE_FAMILIES = {kind: _CASH for kind in _CASH} | {kind: _GOODWILL for kind in _GOODWILL}
+
+
 def _policy_reason(
     statement: reading.Statement,
     terms: list[reading.PolicyTerm],
@@ -210,7 +218,10 @@ def _policy_reason(
     family = _family(statement.action)
     if any(a.kind in family for a in recorded):
         return ""  # "we'll refund the £12" with the refund recorded
-    matching = [t for t in terms if t.action in family or statement.action in _family(t.action)]
+    # A policy backs a commitment of its own kind: money back (refund, payment) or goodwill
+    # (credit, voucher, discount, free months, a waived charge), not one for the other.
+    kin = _PROMISE_FAMILIES.get(statement.action, frozenset({statement.action}))
+    matching = [t for t in terms if t.action in kin]
     if not matching:
         return f"Promises {statement.what}; no policy given with the draft offers it."
     if all(t.negative for t in matching):
@@ -285,7 +296,8 @@ _STAFF_STRONG = [
             r"(?:the )?guests?\b|\b\w+-tier customers\b|\b(?:der|dem|den|die) (?:kunde|kundin|"
             r"kunden|gast|gäste)\b|\b(?:gegenüber|an) (?:gästen|kunden|kundinnen)\b|\b(?:el|al|"
             r"del|la|los) (?:cliente|clientes|usuario|huésped|pasajero)\b(?! (?:puede|pueden)\b)|"
-            r"\b(?:le|au|du|la|les|aux) (?:client|cliente|clients|voyageur)\b(?! (?:peut|peuvent)\b)",
+            r"\b(?:le|au|du|la|les|aux) (?:client|cliente|clients|voyageur)\b"
+            r"(?! (?:peut|peuvent)\b)",
             re.IGNORECASE,
         ),
     ),

@@ -46,6 +46,8 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
         "en": (
             "refund",
             "reimburs",
+            "your money",
+            "the money",
             "repaid",
             "repay",
             "money back",
@@ -133,7 +135,7 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "pay": {
-        "en": ("pay out", "paid out", "compensat", "payout"),
+        "en": ("cash", "in cash", "pay out", "paid out", "compensat", "payout"),
         "de": ("auszahl", "ausgezahlt", "zahlen wir", "entschadig", "zahlen ihnen", "zahle ihnen"),
         "es": ("indemniz", "compens", "pagar", "pagamos", "pagaremos", "abonaremos", "pago"),
         "fr": ("indemnis", "verser", "versons", "versement", "dedommag", "compens"),
@@ -795,6 +797,8 @@ def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
     for index, kind in kinds:
         if _NOT_AN_ACTION.match(" ".join(lower[index : index + 2])):
             continue
+        if kind == "reset" and _DEPOSIT.search(folded):
+            kind = "refund"
         mode = _mode(words, lower, index, language, subject_us, folded)
         if mode is None:
             continue
@@ -833,8 +837,12 @@ _SYSTEM_EVENT = re.compile(r"\b(?:automatically|automatisch|automaticamente|auto
 # Words that name an action kind only in other senses: a credit card, the ordered item.
 _NOT_AN_ACTION = re.compile(
     r"^(?:credit[ /-]?(?:card|cards|debit|score|check|limit|/debit)|debit card|"
-    r"tarjeta de credito|carte de credit|kreditkarte)"
+    r"tarjeta de credito|carte de credit|kreditkarte|(?:delivery|shipping|postage|refund|"
+    r"cancellation|change|rebooking|exchange|replacement) (?:fee|fees|cost|costs|charge|charges|"
+    r"address|time|times|method|methods|policy|option|options|form|request|status))"
 )
+# Releasing a deposit gives money back: a refund, whatever the verb.
+_DEPOSIT = re.compile(r"\b(?:deposit|caution|depot de garantie|kaution|fianza)\b")
 
 
 def _generic_nouns(statements: list[Statement]) -> list[Statement]:
@@ -992,6 +1000,7 @@ def _done(
         w = lower[i]
         person = (
             w in _HAVE_FIRST[language]
+            or w in {"we've", "i've", "ive", "weve"}
             or (language == "fr" and i > 0 and lower[i - 1] in {"on", "j'", "nous"})
             or (subject_us if language != "en" else _nearest_subject_is_us(lower, i))
         )
@@ -1041,6 +1050,8 @@ def _auxiliary_before(lower: list[str], j: int, language: str) -> tuple[int, str
             continue
         if language == "de" and w in {"ist", "sind"}:
             return i, "passive"
+        if language == "es" and w in {"ha", "han"} and i > 0 and lower[i - 1] == "se":
+            return i, "passive"
         if w in _HAVE[language] or (language == "en" and w.endswith("'ve")):
             if language == "en" and j == i + 1 and lower[j] == "been":
                 continue
@@ -1062,7 +1073,6 @@ _SUBJECTS_OTHER = {
     "she",
     "they",
     "it",
-    "your",
     "this",
     "that",
     "which",

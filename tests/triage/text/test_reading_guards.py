@@ -1,0 +1,235 @@
+"""The guards judge by meaning, in en/de/es/fr: the sentence reader and what backs what.
+
+Every sentence here was written for these tests (other products, other wording than the
+development set); each would pass unflagged, or be flagged wrongly, by the guards before the
+reader (guards-2).
+"""
+
+import pytest
+
+from triage.text import reading
+from triage.text.guards import Recorded, run_guards
+
+
+def codes(text, *, language, actions=(), policies=(), ticket="", articles=()):
+    flags = run_guards(
+        text,
+        actions=list(actions),
+        policy_texts=list(policies),
+        allowed_placeholders=set(),
+        evidence=[ticket, *(f"{a.kind} {a.amount} {a.note}" for a in actions), *articles],
+        sources=list(articles),
+        language=language,
+    )
+    return {f.code for f in flags}, flags
+
+
+# --- claims: every grammatical form, each language ---
+UNBACKED_CLAIMS = [
+    ("en", "Good news: we ran a diagnostic on your modem and swapped the faulty unit."),
+    ("en", "I went ahead and unlocked your profile, so you can sign in again."),
+    ("en", "Your booking has been moved to the 9:40 departure."),
+    ("en", "Your money is on its way back to your card."),
+    ("en", "Our engineer replaced the meter yesterday afternoon."),
+    ("de", "Ich habe Ihr Passwort zurückgesetzt, Sie können sich jetzt anmelden."),
+    ("de", "Ihr Konto wurde soeben freigeschaltet."),
+    ("de", "Unser Techniker hat den Router gestern ausgetauscht."),
+    ("es", "Te he desbloqueado la cuenta, ya puedes entrar."),
+    ("es", "Se ha cancelado tu suscripción anual."),
+    ("es", "Nuestro técnico reparó la caldera ayer por la tarde."),
+    ("fr", "J'ai annulé votre abonnement premium."),
+    ("fr", "Votre dossier a été transmis à notre service juridique."),
+    ("fr", "Nous venons de réactiver votre ligne mobile."),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), UNBACKED_CLAIMS)
+def test_a_claim_in_any_form_without_a_recorded_action_is_flagged(language, text):
+    found, flags = codes(text, language=language)
+    assert "unbacked_claim" in found, text
+    flag = next(f for f in flags if f.code == "unbacked_claim")
+    assert flag.quote and flag.quote in text  # the sentence it is about
+    assert "no such action is recorded" in flag.message  # and why
+
+
+BACKED_IN_OTHER_WORDS = [
+    ("en", "We've sent the money back to your card.", Recorded("refund", "25.00")),
+    ("en", "You should now see a £5 voucher in your wallet.", Recorded("credit", "5.00")),
+    ("de", "Den Betrag von 25 € haben wir Ihnen zurücküberwiesen.", Recorded("refund", "25.00")),
+    ("es", "Le hemos abonado 25 € en su cuenta.", Recorded("refund", "25.00")),
+    ("fr", "Nous venons de débloquer votre dépôt de garantie.", Recorded("refund", "300.00")),
+    ("fr", "Un avoir de 12,00 € a été émis sur votre compte.", Recorded("credit", "12.00")),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "action"), BACKED_IN_OTHER_WORDS)
+def test_a_recorded_action_backs_a_claim_written_in_other_words(language, text, action):
+    found, _ = codes(text, language=language, actions=[action])
+    assert "unbacked_claim" not in found, text
+
+
+def test_a_check_does_not_back_a_change():
+    found, _ = codes(
+        "We've checked your eligibility and moved you onto the Saver plan.",
+        language="en",
+        actions=[Recorded("investigate", "", "Eligibility for Saver plan checked")],
+    )
+    assert "unbacked_claim" in found
+
+
+def test_a_claim_of_more_money_than_was_recorded_is_flagged():
+    found, flags = codes(
+        "We've refunded €80 to your card.", language="en", actions=[Recorded("refund", "30.00")]
+    )
+    assert "unbacked_claim" in found
+    assert "80" in next(f for f in flags if f.code == "unbacked_claim").message
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "I'm sorry that your flight was cancelled at such short notice."),
+        ("en", "Your parcel was handed to the courier on Monday, as you wrote."),
+        ("en", "Once we have checked the logs, we will write again."),
+        ("de", "Ihr Abonnement wurde automatisch verlängert, wie Sie schreiben."),
+        ("es", "¿Te hemos cambiado ya la tarifa?"),
+        ("fr", "Nous n'avons pas encore annulé la commande."),
+    ],
+)
+def test_what_is_not_a_claim_of_ours_is_not_flagged_as_one(language, text):
+    found, _ = codes(text, language=language, ticket=text)
+    assert "unbacked_claim" not in found, text
+
+
+# --- commitments ---
+POLICY_EN = "Vouchers cannot be exchanged for cash. Late deliveries receive a £4 voucher."
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "policy"),
+    [
+        ("en", "We will pay out the voucher in cash.", POLICY_EN),
+        ("en", "We'll add a £15 voucher to your account.", POLICY_EN),
+        ("de", "Wir erstatten Ihnen die Versandkosten innerhalb von 2 Tagen.", ""),
+        ("de", "Zusätzlich schenken wir Ihnen einen Monat kostenlos.", ""),
+        ("es", "Te devolvemos el importe completo mañana mismo.", ""),
+        (
+            "es",
+            "Le aplicaremos un descuento del 40 % durante un año.",
+            "Descuento del 10 % por 3 meses.",
+        ),
+        ("fr", "Nous vous rembourserons sous 24 heures.", "Remboursement sous 10 jours ouvrés."),
+        ("fr", "Pour nous excuser, je vous offre deux mois d'abonnement.", ""),
+    ],
+)
+def test_a_commitment_no_policy_makes_is_flagged(language, text, policy):
+    found, flags = codes(text, language=language, policies=[policy] if policy else [])
+    assert "unsupported_promise" in found, text
+    assert next(f for f in flags if f.code == "unsupported_promise").quote in text
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "policy"),
+    [
+        ("en", "If the second charge is confirmed as a duplicate, we'll refund it.",
+         "A confirmed duplicate charge is refunded in full."),
+        ("en", "We're unable to refund the annual plan after 30 days.",
+         "Annual plans are refundable within 30 days only."),
+        ("de", "Wir erstatten Ihnen die 4 € Liefergebühr.",
+         "Bei verspäteter Lieferung wird die Liefergebühr von 4 € erstattet."),
+        ("es", "Te daremos un cupón de 5 € para tu próximo pedido.",
+         "Si el pedido llega con retraso, el cliente recibe un cupón de 5 €."),
+        ("fr", "Nous vous rembourserons sous 10 jours ouvrés.",
+         "Le remboursement est effectué sous 10 jours ouvrés."),
+    ],
+)  # fmt: skip
+def test_a_commitment_the_policy_makes_or_a_refusal_is_clean(language, text, policy):
+    found, _ = codes(text, language=language, policies=[policy], articles=[policy])
+    assert "unsupported_promise" not in found, text
+
+
+# --- facts: the customer's own words, normalised ---
+def test_a_model_name_from_a_hashtag_backs_the_reply():
+    found, _ = codes(
+        "Sorry about the battery on your iPhone 6, let's get it checked.",
+        language="en",
+        ticket="battery dies at 40% on my #iphone6, help",
+    )
+    assert "unsupported_fact" not in found
+
+
+def test_a_distance_written_with_its_unit_backs_the_reply():
+    found, _ = codes(
+        "The charging cable is 10 m long, so it will reach the socket.",
+        language="en",
+        ticket="is the cable really 10m? my socket is far away",
+    )
+    assert "unsupported_fact" not in found
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "The outage was caused by a storm damaging the mast near your street."),
+        ("de", "Die Störung ging auf einen Marderbiss am Kabel zurück."),
+        ("es", "Los cortes se deben a una obra en la calle de al lado."),
+        ("fr", "La panne résulte d'un câble arraché par une pelleteuse."),
+    ],
+)
+def test_a_cause_nothing_states_is_flagged(language, text):
+    found, _ = codes(text, language=language, ticket="no internet since yesterday")
+    assert "unsupported_fact" in found, text
+
+
+# --- text meant for staff ---
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Thanks for waiting. (reminder: check the customer's order history first - Sam)"),
+        ("en", "Reminder for agents: never waive the fee for monthly plans."),
+        ("de", "Vielen Dank. Bitte die Kulanz nicht gegenüber Kunden erwähnen."),
+        ("es", "Gracias. [Nota interna: cliente con dos reclamaciones abiertas]"),
+        ("fr", "Bonjour [PRENOM_CLIENT], votre colis arrive demain."),
+        ("fr", "Merci. Supprimer cette ligne avant envoi."),
+    ],
+)
+def test_text_meant_for_staff_is_flagged(language, text):
+    found, _ = codes(text, language=language)
+    assert "internal_text" in found, text
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "One of our agents will call you tomorrow between 9 and 11."),
+        ("en", "Your reference is CL-55120, as on your letter."),
+        ("fr", "Le Service Client reste à votre disposition."),
+        ("es", "Un saludo, Atención al Cliente"),
+    ],
+)
+def test_customer_facing_text_is_not_staff_text(language, text):
+    found, _ = codes(text, language=language, ticket="my reference CL-55120 and 9 and 11")
+    assert not found & {"internal_text", "internal_shorthand"}, text
+
+
+# --- the reader itself ---
+def test_the_reader_gives_kind_action_polarity_and_amount():
+    [statement] = reading.read("We will refund the £12.50 delivery fee.", "en")
+    assert (statement.kind, statement.action, statement.polarity) == (
+        "commitment",
+        "refund",
+        "will",
+    )
+    assert statement.amounts == ("12.50",)
+    [refusal] = reading.read("Wir können die Gebühr leider nicht erstatten.", "de")
+    assert refusal.polarity in {"cannot", "will_not"}
+    [condition] = reading.read("Si le colis est perdu, nous vous rembourserons.", "fr")
+    assert condition.polarity == "conditional"
+    [done] = reading.read("Hemos cancelado tu pedido.", "es")
+    assert (done.kind, done.action, done.polarity) == ("claim", "cancel", "done")
+
+
+def test_a_policy_that_denies_an_action_is_read_as_a_denial():
+    terms = reading.read_policy(["Vouchers cannot be exchanged for cash."], "en")
+    assert any(t.action == "credit" and t.negative for t in terms)
+    assert not any(t.action == "credit" and not t.negative for t in terms)
