@@ -35,6 +35,7 @@ from knowledge.retrieval import exact_nearest_entry_ids, nearest_entries
 from triage.demo.incoming import INCOMING
 from triage.demo.load import load_demo
 from triage.engines import classify_local
+from triage.evaluation.guards import flags_for, read_cases
 from triage.evaluation.datasets import prepare
 from triage.ingest.service import CustomerInput, TicketInput, ingest_ticket
 from triage.models import Team, TeamMembership, Ticket
@@ -74,7 +75,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--only",
-            choices=["preprocess", "embedding-paths", "import", "queue", "worker"],
+            choices=["preprocess", "guards", "embedding-paths", "import", "queue", "worker"],
             help="Run one measure alone (preprocess and embedding-paths need no database)",
         )
 
@@ -89,6 +90,9 @@ class Command(BaseCommand):
         if only == "preprocess":
             figures = preprocess_throughput()
             self.stdout.write(_preprocess_line(figures))
+            return
+        if only == "guards":
+            self.stdout.write(_guards_line(guard_latency()))
             return
         if only == "embedding-paths":
             for line in _paths_lines(embedding_paths()):
@@ -119,6 +123,7 @@ class Command(BaseCommand):
         }
         try:
             results["preprocess"] = preprocess_throughput()
+            results["guards"] = guard_latency()
             results["embedding"] = self.embedding()
             results["import"] = import_throughput()
             results["triage"] = self.triage(quick)
@@ -369,6 +374,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{'measure':<48} {'value':>22}")
         if "preprocess" in r:
             self.stdout.write(_preprocess_line(r["preprocess"]))
+        if "guards" in r:
+            self.stdout.write(_guards_line(r["guards"]))
         for name, v in r["embedding"].items():
             self.stdout.write(
                 f"{'embedding, ' + name + ' texts (' + str(v['words']) + ' words)':<48} "
@@ -556,6 +563,36 @@ def preprocess_throughput(n: int = 4000) -> dict:
         injection_attempt(clean)
     seconds = time.perf_counter() - started
     return {"tickets": n, "seconds": round(seconds, 2), "tickets_per_second": round(n / seconds)}
+
+
+GUARD_CASES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "guards" / "cases.jsonl"
+
+
+def guard_latency(rounds: int = 5) -> dict:
+    """Milliseconds to guard one draft (every rule: the sentence reading, claims, promises, facts,
+    staff text, output), over the project's own guard cases, after a warm-up; the limit is 20 ms
+    at the median and 60 ms at the 95th percentile."""
+    cases = read_cases(GUARD_CASES)
+    for case in cases:
+        flags_for(case)  # warm-up: the lemma tables load once per process
+    timings = []
+    for _ in range(rounds):
+        for case in cases:
+            started = time.perf_counter()
+            flags_for(case)
+            timings.append((time.perf_counter() - started) * 1000)
+    return {
+        "drafts": len(timings),
+        "median_ms": round(pct(timings, 50), 2),
+        "p95_ms": round(pct(timings, 95), 2),
+        "limit": "median < 20 ms, p95 < 60 ms",
+    }
+
+
+def _guards_line(figures: dict) -> str:
+    label = f"guard one draft ({figures['drafts']} runs), limit {figures['limit']}"
+    value = f"median {figures['median_ms']} ms, p95 {figures['p95_ms']} ms"
+    return f"{label:<48} {value:>22}"
 
 
 def _preprocess_line(figures: dict) -> str:
