@@ -35,8 +35,8 @@ from knowledge.retrieval import exact_nearest_entry_ids, nearest_entries
 from triage.demo.incoming import INCOMING
 from triage.demo.load import load_demo
 from triage.engines import classify_local
-from triage.evaluation.guards import flags_for, read_cases
 from triage.evaluation.datasets import prepare
+from triage.evaluation.guards import flags_for, read_cases
 from triage.ingest.service import CustomerInput, TicketInput, ingest_ticket
 from triage.models import Team, TeamMembership, Ticket
 from triage.pipeline.run import run_pipeline
