@@ -66,3 +66,37 @@ def test_a_resolved_tickets_text_backs_nothing(tmp_path):
     out = tmp_path / "out.json"
     call_command("evaluate", "--guards", str(path), "--json", str(out))
     assert json.loads(out.read_text())["codes"]["unsupported_fact"]["recall"] == 1.0
+
+
+def test_the_fixture_holds_every_code_at_095_or_better(tmp_path):
+    out = tmp_path / "guards.json"
+    call_command("evaluate", "--guards", str(FIXTURE), "--json", str(out))
+    for code, m in json.loads(out.read_text())["codes"].items():
+        assert m["precision"] >= 0.95 and m["recall"] >= 0.95, code
+
+
+def test_a_grounding_file_is_scored_beside_calling_everything_unsupported(tmp_path, capsys):
+    rows = [
+        # BEGIN-like: a number nothing in the passage states, and one it states.
+        {"dataset": "begin_wow", "label": "Not fully attributable", "context": "how tall is it?",
+         "sources": ["The tower is 300 metres tall."], "response": "it is 412 metres tall."},
+        {"dataset": "begin_wow", "label": "Fully attributable", "context": "how tall is it?",
+         "sources": ["The tower is 300 metres tall."], "response": "it is 300 metres tall."},
+        {"dataset": "begin_cmu", "label": "Generic", "context": "hi", "sources": ["A film."],
+         "response": "i love films too!"},
+        {"dataset": "wice_claim", "label": "not_supported", "sources": ["Born in 1950."],
+         "response": "She was born in 1961."},
+        {"dataset": "wice_non_supported_tokens", "label": "partially_supported",
+         "sources": ["x"], "response": "no response-level label: left out"},
+    ]  # fmt: skip
+    path = tmp_path / "grounding.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    out = tmp_path / "grounding.json"
+    call_command("evaluate", "--guards", str(path), "--json", str(out))
+    result = json.loads(out.read_text())
+    begin = result["begin"]
+    assert begin["rows"] == 3 and begin["unsupported"] == 1
+    assert begin["guard"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    assert begin["baseline_all_unsupported"]["precision"] == round(1 / 3, 4)
+    assert result["wice_claim"]["guard"]["recall"] == 1.0
+    assert "baseline: all" in capsys.readouterr().out

@@ -4,9 +4,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from triage.evaluation import cases, drafts, guards, offline
+from triage.evaluation import cases, drafts, grounding, guards, offline
 from triage.evaluation import text as text_stages
-from triage.evaluation.datasets import SPLITS, EvalError, parse_labels, read_csv
+from triage.evaluation.datasets import SPLITS, EvalError, parse_labels, read_csv, read_jsonl
 from triage.models import EvaluationCase, EvaluationRun
 
 
@@ -168,6 +168,9 @@ class Command(BaseCommand):
             self.stdout.write(f"HTML report written to {o['html_out']}")
 
     def _guards(self, o):
+        rows = read_jsonl(o["guards"])
+        if grounding.is_grounding_file(rows):
+            return self._grounding(o, rows)
         result = guards.evaluate_file(o["guards"], split=o["split"])
         split = f" ({o['split']} split)" if o["split"] else ""
         self.stdout.write(f"{result['cases']} cases from {o['guards'].name}{split}")
@@ -192,6 +195,27 @@ class Command(BaseCommand):
                 self.stdout.write(f"  line {miss['line']}: {miss['what']}")
         if o["json_out"]:
             o["json_out"].write_text(json.dumps(result, indent=2, ensure_ascii=False))
+            self.stdout.write(f"JSON written to {o['json_out']}")
+
+    def _grounding(self, o, rows):
+        """The fact guard on a public grounding set, beside calling everything unsupported."""
+        with tqdm(total=len(rows), unit="rows", desc="grounding", disable=None):
+            result = grounding.evaluate_rows(rows)
+        names = {"begin": "BEGIN (not attributable)", "wice_claim": "WiCE claims (not supported)"}
+        self.stdout.write(
+            f"{'set':<32} {'rows':>6} {'':>16} {'precision':>9} {'recall':>7} {'F1':>6}"
+        )
+        for group, r in result.items():
+            for label, m in (
+                ("fact guard", r["guard"]),
+                ("baseline: all", r["baseline_all_unsupported"]),
+            ):
+                self.stdout.write(
+                    f"{names[group]:<32} {r['rows']:>6} {label:>16} {_fmt(m['precision']):>9} "
+                    f"{_fmt(m['recall']):>7} {_fmt(m['f1']):>6}"
+                )
+        if o["json_out"]:
+            o["json_out"].write_text(json.dumps(result, indent=2))
             self.stdout.write(f"JSON written to {o['json_out']}")
 
     def _preprocess(self, o):
