@@ -76,6 +76,18 @@
       return;
     }
     if (event.ctrlKey || event.metaKey || event.altKey) return;
+    // "a" acknowledges the flag under the cursor and moves to the next open one (then to Send).
+    if (event.key === "a" && target.name === "acknowledge" && target.closest("#confirm-flags")) {
+      event.preventDefault();
+      target.checked = true;
+      var open = Array.prototype.filter.call(
+        document.querySelectorAll('#confirm-flags input[name="acknowledge"]'),
+        function (box) { return !box.checked; });
+      var form = target.closest("form");
+      var next = open[0] || (form && form.querySelector('button[name="then"][value="send"]'));
+      if (next) next.focus();
+      return;
+    }
     if (typing(target)) {
       if (event.key === "Escape") target.blur();
       return;

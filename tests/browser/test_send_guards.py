@@ -53,8 +53,10 @@ def test_sending_over_a_flag_is_refused_until_each_flag_is_confirmed(page, live_
     settled(page)
     confirm = page.locator("#confirm-flags")
     confirm.wait_for()
+    # The flag names its sentence and why: what it claims and what backing was not found.
     assert "unbacked_claim" in confirm.inner_text()
     assert "updated your contact details" in confirm.inner_text()
+    assert "no such action is recorded" in confirm.inner_text()
     assert not Review.objects.filter(ticket=ticket).exists()
     shot(page, "send-over-flags")
     # Ctrl+Enter again without confirming: still refused.
@@ -68,7 +70,10 @@ def test_sending_over_a_flag_is_refused_until_each_flag_is_confirmed(page, live_
     # Ctrl+Enter sends from there.
     focused = page.evaluate("document.activeElement && document.activeElement.name")
     assert focused == "acknowledge", focused
-    page.keyboard.press("Space")
+    # "a" acknowledges the flag under the cursor and moves on (to Send: it was the only one).
+    page.keyboard.press("a")
+    assert page.locator('#confirm-flags input[name="acknowledge"]').first.is_checked()
+    assert page.evaluate("document.activeElement && document.activeElement.value") == "send"
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("text=queued for sending")
     review = Review.objects.get(ticket=ticket)

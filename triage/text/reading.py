@@ -36,6 +36,7 @@ from functools import lru_cache
 import simplemma
 
 from triage.text import facts
+from triage.text.language import detect_language
 
 LANGUAGES = ("en", "de", "es", "fr")
 
@@ -759,15 +760,38 @@ def _clauses(sentence: str) -> list[str]:
 
 
 def read(text: str, language: str) -> list[Statement]:
-    """The claims and commitments in a reply (masked text, ``language`` one of LANGUAGES)."""
+    """The claims and commitments in a reply (masked text, ``language`` one of LANGUAGES); each
+    guard reads the same draft, so a reading is kept for the few texts read last."""
+    return list(_read(text, language))
+
+
+def forget() -> None:
+    """Drop the kept readings (the word lemmas stay: they hold for every text)."""
+    _read.cache_clear()
+    sentence_language.cache_clear()
+
+
+@lru_cache(maxsize=64)
+def _read(text: str, language: str) -> tuple[Statement, ...]:
     language = language if language in LANGUAGES else "en"
     out: list[Statement] = []
     for sentence in facts.sentences(facts.SLOT.sub(" ", text)):
         if "?" in sentence or _SORRY_THAT.search(sentence):
             continue  # a question asks; "sorry that your flight was cancelled" restates the ticket
+        own = sentence_language(sentence, language)
         for clause in _clauses(sentence):
-            out += _read_clause(clause, sentence, language)
-    return out
+            out += _read_clause(clause, sentence, own)
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def sentence_language(sentence: str, default: str) -> str:
+    """The sentence's own language when it is clearly another of the four (an English P.S. in a
+    French reply), else the reply's."""
+    if len(sentence.split()) < 5:
+        return default
+    found, probability = detect_language(sentence)
+    return found if found in LANGUAGES and found != default and probability >= 0.95 else default
 
 
 def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
