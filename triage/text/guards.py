@@ -121,16 +121,32 @@ def _amount_backed(statement: reading.Statement, backing: list[Recorded]) -> boo
 
 
 def check_claims(
-    text: str, actions: Iterable[Recorded | str], *, language: str = "en"
+    text: str,
+    actions: Iterable[Recorded | str],
+    *,
+    language: str = "en",
+    case_text: str = "",
 ) -> list[Flag]:
     """Each sentence that says an action was done (any grammatical form, en/de/es/fr) and no
-    recorded action of that kind backs it, or for a larger amount than was recorded."""
+    recorded action of that kind backs it, or for a larger amount than was recorded. A clause
+    without a first-person subject that repeats what the customer wrote ("thanks for confirming
+    the refund arrived") reports the customer's words, not something we did."""
     recorded = _recorded(actions)
+    told = set(facts.stems(case_text))
     flags = []
     # Per sentence the most telling claim first: "we checked and swapped the unit" is a swap.
     statements = sorted(reading.read(text, language), key=lambda s: s.action == "investigate")
     for statement in statements:
         if statement.kind != "claim":
+            continue
+        words = set(facts.stems(statement.clause))
+        if (
+            told
+            and words
+            and not reading.by_us(statement.clause)
+            and statement.action in {k for _, k in reading.kinds_in_text(case_text, language)}
+            and len(words & told) / len(words) >= 0.5
+        ):
             continue
         backing = _backing_actions(statement, recorded, language)
         if not backing:
@@ -492,7 +508,7 @@ def run_guards(
     if language not in reading.LANGUAGES:
         language = detect_language(text)[0] if text.strip() else "en"
     recorded = _recorded(actions)
-    claims = check_claims(text, recorded, language=language)
+    claims = check_claims(text, recorded, language=language, case_text=" ".join(case_texts))
     promises = check_promises(
         text,
         policies,

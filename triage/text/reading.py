@@ -795,6 +795,8 @@ def sentence_language(sentence: str, default: str) -> str:
 
 
 def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
+    # A bracketed aside is not the clause's own negation or tense: "(nicht an Kunden …)".
+    clause = re.sub(r"\([^)]*\)", " ", clause)
     words = _WORD.findall(clause.replace("’", "'"))
     if language == "fr":  # "j'ai", "n'a", "l'avoir": the elided word on its own
         split: list[str] = []
@@ -806,6 +808,7 @@ def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
         return []
     lower = [w.lower() for w in words]
     folded = fold(clause)
+    causal = bool(_CAUSAL.search(fold(sentence)))
     kinds = _kinds_in(clause, words, language)
     if not kinds:
         return []
@@ -823,7 +826,7 @@ def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
             continue
         if kind == "reset" and _DEPOSIT.search(folded):
             kind = "refund"
-        mode = _mode(words, lower, index, language, subject_us, folded)
+        mode = _mode(words, lower, index, language, subject_us, folded, causal=causal)
         if mode is None:
             continue
         polarity = mode
@@ -877,14 +880,37 @@ def _generic_nouns(statements: list[Statement]) -> list[Statement]:
     return statements
 
 
+_COURTESY_NEGATION = re.compile(
+    r"\b(?:no problem|no worries|kein problem|keine sorge|kein thema|sin problema|no hay "
+    r"problema|no te preocupes|pas de (?:problème|souci)|aucun (?:problème|souci))\b"
+)
+
+
 def _negated(lower: list[str], index: int, language: str) -> bool:
-    window = lower[max(0, index - 5) : index + 3]
+    lower = _COURTESY_NEGATION.sub("", " ".join(lower)).split()
+    # German puts "nicht" at the clause's end ("können wir leider nicht erstatten"); the others
+    # before the verb, a few words ahead of the noun it governs.
+    window = (
+        lower[max(0, index - 4) :] if language == "de" else lower[max(0, index - 8) : index + 3]
+    )
     negations = _NEGATION[language]
     if language == "fr":
         return ("ne" in window or "n'" in window) and bool(
             {"pas", "jamais", "plus", "aucun", "aucune", "ni"} & set(lower)
         )
     return any(w in negations or w.endswith("n't") for w in window)
+
+
+_FIRST_PERSON_WORDS = frozenset(
+    "i we i've we've ive weve i'll we'll i'm we're ich wir habe hab haben yo nosotros he hemos "
+    "je j' nous on ai avons".split()
+)
+
+
+def by_us(clause: str) -> bool:
+    """The clause has a first-person subject or auxiliary ("we", "wir", "hemos", "j'ai")."""
+    words = {w.lower() for w in _WORD.findall(clause.replace("’", "'"))}
+    return bool(words & _FIRST_PERSON_WORDS) or bool(re.search(r"\b[jJ]'", clause))
 
 
 _HAVE = {
@@ -939,7 +965,7 @@ _DONE_PHRASES = {
     ),
 }
 _SORRY_THAT = re.compile(
-    r"^\W*(?:i'm|i am|we're|we are)?\s*(?:so |very |really )?sorry (?:that|to hear)|"
+    r"^\W*(?:i'm|i am|we're|we are)?\s*(?:so |very |really )?sorry (?:that|to hear|your|about)|"
     r"^\W*(?:es tut (?:uns|mir) leid,? dass|leider)|^\W*(?:lamentamos|siento|sentimos) que|"
     r"^\W*(?:nous sommes|je suis) (?:vraiment )?d[ée]sol[ée]e?s? (?:que|d'apprendre)",
     re.IGNORECASE,
@@ -969,11 +995,20 @@ def _participle_after(words: list[str], start: int, language: str, limit: int = 
 
 
 def _mode(
-    words: list[str], lower: list[str], index: int, language: str, subject_us: bool, folded: str
+    words: list[str],
+    lower: list[str],
+    index: int,
+    language: str,
+    subject_us: bool,
+    folded: str,
+    *,
+    causal: bool = False,
 ) -> str | None:
     """done, will, or None (a description, an instruction, the customer's own doing)."""
-    if _done(words, lower, index, language, subject_us, folded):
+    if _done(words, lower, index, language, subject_us, folded, causal=causal):
         return "done"
+    if _is_past_form(words[index], language) and _auxiliary_before(lower, index, language):
+        return None  # "the period you have paid": someone's past doing, no commitment of ours
     if (
         language == "en"
         and _EN_NOUN_BEFORE.match(" ".join(lower[max(0, index - 1) : index]))
@@ -1002,11 +1037,19 @@ def _mode(
 
 
 def _done(
-    words: list[str], lower: list[str], index: int, language: str, subject_us: bool, folded: str
+    words: list[str],
+    lower: list[str],
+    index: int,
+    language: str,
+    subject_us: bool,
+    folded: str,
+    *,
+    causal: bool = False,
 ) -> bool:
     if _DONE_PHRASES[language].search(folded):
         return True
-    passive_ok = not _CAUSAL.search(folded)
+    # A passive inside a cause ("…, which has since been repaired") belongs to the cause.
+    passive_ok = not causal and not _CAUSAL.search(folded)
     # The participle that carries the action: the word itself ("weitergeleitet"), the participle
     # of its phrase ("instand gesetzt", "neu ausgestellt"), or a generic one beside a noun naming
     # the action ("the refund has been processed", "un avoir a été émis").
@@ -1113,8 +1156,13 @@ _SUBJECTS_OTHER = {
 }
 
 
+_POSSESSIVE = frozenset({"your", "his", "her", "their", "the", "this", "that", "its"})
+
+
 def _nearest_subject_is_us(lower: list[str], i: int) -> bool:
     """English: the closest subject before ``i`` is us ("we", "I", "our team"), not "you"."""
+    if i >= 2 and lower[i - 1] not in _SUBJECTS_US and lower[i - 2] in _POSSESSIVE:
+        return False  # "your dinner arrived", "the restaurant replaced"
     for w in reversed(lower[max(0, i - 8) : i]):
         if w in _SUBJECTS_US:
             return True
