@@ -129,24 +129,18 @@ def check_claims(
 ) -> list[Flag]:
     """Each sentence that says an action was done (any grammatical form, en/de/es/fr) and no
     recorded action of that kind backs it, or for a larger amount than was recorded. A clause
-    without a first-person subject that repeats what the customer wrote ("thanks for confirming
-    the refund arrived") reports the customer's words, not something we did."""
+    without a first-person subject about what the customer says has happened ("thanks for
+    confirming the refund arrived") reports the customer's words, not something we did."""
     recorded = _recorded(actions)
-    told = set(facts.stems(case_text))
+    # What the customer says has happened ("my refund arrived this morning").
+    told = {s.action for s in reading.read(case_text, language) if s.kind == "claim"}
     flags = []
     # Per sentence the most telling claim first: "we checked and swapped the unit" is a swap.
     statements = sorted(reading.read(text, language), key=lambda s: s.action == "investigate")
     for statement in statements:
         if statement.kind != "claim":
             continue
-        words = set(facts.stems(statement.clause))
-        if (
-            told
-            and words
-            and not reading.by_us(statement.clause)
-            and statement.action in {k for _, k in reading.kinds_in_text(case_text, language)}
-            and len(words & told) / len(words) >= 0.5
-        ):
+        if statement.action in told and not reading.by_us(statement.clause):
             continue
         backing = _backing_actions(statement, recorded, language)
         if not backing:

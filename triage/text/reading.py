@@ -1079,6 +1079,7 @@ def _done(
     # the simple past.
     if (
         language == "en"
+        and not lower[index].endswith(("ing", "ed"))
         and _EN_NOUN_BEFORE.match(lower[index - 1] if index else "the")
         and any(
             _is_generic(words[j], "en")
