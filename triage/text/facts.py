@@ -157,6 +157,13 @@ _CHECKED = re.compile(
     r"(?P<clause>[^.!?\n]{3,})",
     re.IGNORECASE,
 )
+# A finding: what a check or a visit found ("the technician found a faulty splitter").
+_FINDING = re.compile(
+    r"\b(?:found|discovered|detected|identified|spotted|festgestellt|gefunden|entdeckt|"
+    r"ergab|encontr[óo]|encontrado|detect[óo]|descubr\w+|constaté|trouvé|découvert|détecté|"
+    r"révélé)\s+(?:that\s+|dass\s+|que\s+|qu')?(?P<clause>[^,;.!?\n]{3,})",
+    re.IGNORECASE,
+)
 # A service event: an outage, a fix, data lost or kept.
 _EVENT = re.compile(
     r"\b(?:we had an? (?P<c1>[^,;.!?\n]{3,})|there (?:was|were|has been) (?:an? |some )?"
@@ -315,6 +322,7 @@ def facts_in(sentence: str) -> list[Fact]:
             continue
         found.append(Fact("account", match.group(0).strip(), sentence))
     found += [Fact("account", m.group("clause").strip(), sentence) for m in _CHECKED.finditer(body)]
+    found += [Fact("cause", m.group("clause").strip(), sentence) for m in _FINDING.finditer(body)]
     for match in _EVENT.finditer(body):
         if _GENERAL_CASE.search(body[: match.start()]):
             continue  # "situations where there was an overcharge": a kind of case, not this one

@@ -323,6 +323,15 @@ _STAFF_STRONG = [
         ),
     ),
     (
+        "is a note for the team",
+        re.compile(
+            r"^\W*(?:nb|n\.b\.|fyi|note|notiz|nota|memo)\b[^:]{0,30}(?:team|équipe|equipo|agent|"
+            r"kolleg|colleg|compañer)\w*\s?:|(?:^|:\s*)(?:customer|guest|client|kunde|kundin|"
+            r"cliente|usuario)\b(?! (?:service|care|support|relations|team))",
+            re.I,
+        ),
+    ),
+    (
         "says it is internal",
         re.compile(r"\b(?:internal|intern|interne[rnms]?|interno|interna|internes?)\b", re.I),
     ),

@@ -45,6 +45,8 @@ LANGUAGES = ("en", "de", "es", "fr")
 _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
     "refund": {
         "en": (
+            "deposit back",
+            "your deposit",
             "refund",
             "reimburs",
             "your money",
@@ -165,6 +167,9 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "ship": {
         "en": (
+            "redeliver",
+            "resen",
+            "re-sen",
             "send",
             "sent",
             "ship",
@@ -178,7 +183,7 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "de": ("schick", "versend", "versand", "zustell", "liefer", "ankomm", "eintreff"),
         "es": ("envi", "mand", "entreg", "lleg"),
-        "fr": ("envoy", "envoi", "expedi", "livr", "arriv"),
+        "fr": ("renvoy", "reexpedi", "envoy", "envoi", "expedi", "livr", "arriv"),
     },
     "reset": {
         "en": (
@@ -296,6 +301,7 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "escalate": {
         "en": (
+            "assign",
             "escalat",
             "forward",
             "passed this on",
@@ -309,6 +315,7 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
             "chased",
         ),
         "de": (
+            "zugewies",
             "eskalier",
             "weiterleit",
             "weitergeleit",
@@ -319,8 +326,17 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
             "beauftrag",
             "nachgehak",
         ),
-        "es": ("escal", "transfer", "deriv", "remit", "trasladad", "reclamad", "avisad"),
-        "fr": ("escalad", "transmis", "transmett", "signal", "relanc", "remont"),
+        "es": ("asign", "escal", "transfer", "deriv", "remit", "trasladad", "reclamad", "avisad"),
+        "fr": (
+            "assign",
+            "affect",
+            "escalad",
+            "transmis",
+            "transmett",
+            "signal",
+            "relanc",
+            "remont",
+        ),
     },
     "investigate": {
         "en": (
@@ -491,8 +507,8 @@ _PERIOD = re.compile(
     r"\b(?P<n>\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|ten|twelve|ein(?:e|en)?|zwei|"
     r"drei|vier|fünf|sechs|sieben|zehn|zwölf|un[oa]?|dos|tres|cuatro|cinco|seis|siete|diez|doce|"
     r"une?|deux|trois|quatre|cinq|sept|dix|douze)\s?(?:-\s?\d+\s?)?(?:(?:business|working|"
-    r"calendar|bank|full) )?(?P<unit>h\b|hours?|hrs?|"
-    r"stunden?|std|horas?|heures?|days?|tagen?|tage|werktagen?|días?|dias?|jours?|weeks?|"
+    r"calendar|bank|full|next|prochaine?s?|nächsten?|próximos?|próximas?) )?"
+    r"(?P<unit>h\b|hours?|hrs?|stunden?|std|horas?|heures?|days?|tagen?|tage|werktagen?|días?|dias?|jours?|weeks?|"
     r"wochen?|semanas?|semaines?|months?|monaten?|monate|meses|mes|mois|minutes?|minuten?|"
     r"minutos?|min)\b",
     re.IGNORECASE,
@@ -683,7 +699,7 @@ def _first_person_present(words: list[str], i: int, language: str) -> bool:
     if (w != lw and i > 0) or (_is_past_form(w, language) and language != "fr"):
         return False  # a noun (German capitals), or a participle
     if language == "de":
-        return (lw.endswith("en") and "wir" in window) or (
+        return (lw.endswith(("en", "rn", "ln")) and "wir" in window) or (
             "ich" in window
             and re.fullmatch(r"[a-zäöüß]+", lw) is not None
             and lw not in _DE_FUNCTION_WORDS
@@ -938,6 +954,12 @@ _FUTURE = {
     "es": {"vamos", "voy"},
     "fr": {"allons", "vais"},
 }
+_FUTURE_BE = {
+    "en": set(),
+    "de": set(),
+    "es": {"será", "serán", "serás", "seremos", "estará", "estarán"},
+    "fr": {"serai", "seras", "sera", "serons", "serez", "seront"},
+}
 _OFFER = {
     "en": {"can", "could", "would", "happy", "glad", "able", "offer", "like", "let"},
     "de": {"können", "kann", "möchten", "möchte", "bieten", "biete", "dürfen"},
@@ -1056,7 +1078,7 @@ def _done(
     participles = [
         j
         for j in range(len(words))
-        if _is_past_form(words[j], language)
+        if (_is_past_form(words[j], language) or _de_final_participle(words, lower, j, language))
         and (j == index or 0 < j - index <= 2 or _is_generic(words[j], language))
     ]
     for j in participles:
@@ -1098,6 +1120,22 @@ def _done(
     return False
 
 
+def _de_final_participle(words: list[str], lower: list[str], j: int, language: str) -> bool:
+    """German participles of "er-/ver-/be-/ent-" strong verbs look like their infinitive
+    ("erlassen", "erhalten", "vergessen"): at the clause's end after "haben", not after "zu", and
+    with no modal or "werden", they are the perfect's participle."""
+    return (
+        language == "de"
+        and j == len(words) - 1
+        and j > 0
+        and words[j] == lower[j]
+        and lower[j].endswith("en")
+        and lower[j - 1] != "zu"
+        and any(w in _HAVE["de"] for w in lower)
+        and not any(w in _FUTURE["de"] | _OFFER["de"] | {"müssen", "muss", "sollen"} for w in lower)
+    )
+
+
 def _auxiliary_before(lower: list[str], j: int, language: str) -> tuple[int, str] | None:
     """The perfect's or the passive's auxiliary governing the participle at ``j``."""
     reach = range(j - 1, -1, -1) if language == "de" else range(j - 1, max(-1, j - 6), -1)
@@ -1112,13 +1150,33 @@ def _auxiliary_before(lower: list[str], j: int, language: str) -> tuple[int, str
             # with "just", "now" or "already" it is something done for the customer.
             near = lower[i : j + 1]
             return (i, "passive") if {"just", "now", "already"} & set(near) else None
+        if (
+            language == "en"
+            and w in {"is", "are"}
+            and i + 1 < j
+            and lower[i + 1] in {"now", "already"}
+        ):
+            return i, "passive"  # "your subscription is now cancelled"
         if language == "es" and w == "se":
-            if i + 1 < len(lower) and lower[i + 1] in {"ha", "han", "había"}:
+            nxt = lower[i + 1 : i + 3]
+            if (
+                nxt[:1]
+                and nxt[0] in {"ha", "han", "había"}
+                or (
+                    len(nxt) == 2
+                    and nxt[0] in {"te", "le", "les", "os", "nos", "me"}
+                    and nxt[1] in {"ha", "han", "había"}
+                )
+            ):
                 return i, "passive"
             continue
         if language == "de" and w in {"ist", "sind"}:
             return i, "passive"
-        if language == "es" and w in {"ha", "han"} and i > 0 and lower[i - 1] == "se":
+        if (
+            language == "es"
+            and w in {"ha", "han"}
+            and ((i > 0 and lower[i - 1] == "se") or (i > 1 and lower[i - 2] == "se"))
+        ):
             return i, "passive"
         if w in _HAVE[language] or (language == "en" and w.endswith("'ve")):
             if language == "en" and j == i + 1 and lower[j] == "been":
@@ -1174,6 +1232,11 @@ def _nearest_subject_is_us(lower: list[str], i: int) -> bool:
 
 _GENERIC = {
     "en": (
+        "told",
+        "asked",
+        "instruct",
+        "schedul",
+        "booked",
         "process",
         "issu",
         "complet",
@@ -1262,7 +1325,7 @@ def _is_simple_past(word: str, language: str) -> bool:
     if language == "de":
         return bool(re.search(r"(?:te|ten)$", w)) and fold(_lemma(word, language)) != fold(w)
     if language == "es":
-        return bool(re.search(r"(?:é|ó|aron|ieron|ió|amos)$", w)) and fold(
+        return bool(re.search(r"(?:é|ó|aron|ieron|ió)$", w)) and fold(
             _lemma(word, language)
         ) != fold(w)
     if language == "fr":
@@ -1299,6 +1362,8 @@ def _will(
         return None
     if subject_us and any(w in _OFFER[language] for w in lower):
         return "will"
+    if any(w in _FUTURE_BE[language] for w in lower):
+        return "will"  # "vous serez remboursé", "será reembolsado"
     if language in ("es", "fr") and any(_is_future_form(w, language) for w in words):
         return "will"
     if any(_first_person_present(words, j, language) for j in range(len(words))):

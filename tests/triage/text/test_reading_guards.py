@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (the test sentences are data, kept one per line)
 """The guards judge by meaning, in en/de/es/fr: the sentence reader and what backs what.
 
 Every sentence here was written for these tests (other products, other wording than the
@@ -233,3 +234,388 @@ def test_a_policy_that_denies_an_action_is_read_as_a_denial():
     terms = reading.read_policy(["Vouchers cannot be exchanged for cash."], "en")
     assert any(t.action == "credit" and t.negative for t in terms)
     assert not any(t.action == "credit" and not t.negative for t in terms)
+
+
+# --- a second round of sentences, written after the first round passed ---
+# (lang, reply, ticket, policies, recorded actions, the one code expected)
+MORE_PROBLEMS = [
+    (
+        "en",
+        "hey, ive gone ahead and waived the late fee for you",
+        "late fee?",
+        [],
+        [],
+        "unbacked_claim",
+    ),
+    (
+        "en",
+        "I've issued a replacement card, it should arrive in a few days.",
+        "card stolen",
+        [],
+        [],
+        "unbacked_claim",
+    ),
+    (
+        "en",
+        "The courier has been told to redeliver tomorrow.",
+        "missed delivery",
+        [],
+        [],
+        "unbacked_claim",
+    ),
+    (
+        "en",
+        "Your subscription is now cancelled and you won't be charged again.",
+        "cancel pls",
+        [],
+        [],
+        "unbacked_claim",
+    ),
+    (
+        "en",
+        "We've credited £20 to your account as a goodwill gesture.",
+        "angry",
+        [],
+        [Recorded("credit", "5.00")],
+        "unbacked_claim",
+    ),
+    (
+        "en",
+        "We'll give you three months free to make up for it.",
+        "outage",
+        ["Outages over 24h get one free week."],
+        [],
+        "unsupported_promise",
+    ),
+    (
+        "en",
+        "You'll get the full deposit back by Friday.",
+        "deposit?",
+        ["Deposits are returned within 14 days."],
+        [],
+        "unsupported_promise",
+    ),
+    (
+        "en",
+        "We can refund the difference, no problem.",
+        "price dropped",
+        ["Price drops after purchase are not refunded."],
+        [],
+        "unsupported_promise",
+    ),
+    (
+        "en",
+        "The technician found a faulty splitter in your street cabinet.",
+        "no internet",
+        [],
+        [],
+        "unsupported_fact",
+    ),
+    (
+        "en",
+        "NB for team: customer is on a legacy plan, do not offer upgrade.",
+        "question",
+        [],
+        [],
+        "internal_text",
+    ),
+    ("de", "Ich hab Ihnen die Gebühr von 15 € erlassen.", "Gebühr?", [], [], "unbacked_claim"),
+    (
+        "de",
+        "Ihre Bestellung wurde storniert und der Betrag wird erstattet.",
+        "stornieren bitte",
+        [],
+        [],
+        "unbacked_claim",
+    ),
+    (
+        "de",
+        "Wir haben Ihnen soeben einen neuen Zugangslink geschickt.",
+        "Link abgelaufen",
+        [],
+        [],
+        "unbacked_claim",
+    ),
+    (
+        "de",
+        "Als Entschädigung bekommen Sie von uns 50 € gutgeschrieben.",
+        "Ausfall",
+        ["Bei Ausfällen über 48 Stunden gibt es 10 € Gutschrift."],
+        [],
+        "unsupported_promise",
+    ),
+    (
+        "de",
+        "Wir liefern Ihnen die Ware bis morgen früh.",
+        "wann kommt das",
+        ["Lieferung in 3-5 Werktagen."],
+        [],
+        "unsupported_promise",
+    ),
+    ("de", "[intern: Kunde hat bereits zweimal Kulanz erhalten]", "Frage", [], [], "internal_text"),
+    ("es", "Ya te hemos devuelto los 30 € a la tarjeta.", "devolucion?", [], [], "unbacked_claim"),
+    (
+        "es",
+        "He escalado tu caso al equipo de facturación.",
+        "factura mal",
+        [],
+        [],
+        "unbacked_claim",
+    ),
+    ("es", "Se te ha asignado un técnico para mañana.", "averia", [], [], "unbacked_claim"),
+    (
+        "es",
+        "Te regalamos un mes de suscripción por las molestias.",
+        "caida",
+        [],
+        [],
+        "unsupported_promise",
+    ),
+    (
+        "es",
+        "Te lo reembolsaremos en 24 horas.",
+        "reembolso",
+        ["Los reembolsos se hacen en 10 días hábiles."],
+        [],
+        "unsupported_promise",
+    ),
+    (
+        "es",
+        "(no mencionar al cliente que hubo un error de stock)",
+        "pedido",
+        [],
+        [],
+        "internal_text",
+    ),
+    (
+        "fr",
+        "J'ai fait le nécessaire pour que vous soyez remboursée.",
+        "remboursement",
+        [],
+        [],
+        "unbacked_claim",
+    ),
+    ("fr", "Votre carte a été bloquée par nos soins.", "carte volée", [], [], "unbacked_claim"),
+    ("fr", "On vous a renvoyé un colis ce matin.", "colis perdu", [], [], "unbacked_claim"),
+    (
+        "fr",
+        "Nous vous offrons 30 % de réduction sur les 6 prochains mois.",
+        "trop cher",
+        ["Réduction de 10 % pendant 3 mois pour les clients fidèles."],
+        [],
+        "unsupported_promise",
+    ),
+    (
+        "fr",
+        "Vous serez remboursé demain.",
+        "remboursement",
+        ["Remboursement sous 14 jours."],
+        [],
+        "unsupported_promise",
+    ),
+    (
+        "fr",
+        "Note pour l'équipe : le client a déjà eu un geste commercial.",
+        "question",
+        [],
+        [],
+        "internal_text",
+    ),
+    (
+        "en",
+        "Your package was lost in the depot fire last week.",
+        "where is my package",
+        [],
+        [],
+        "unsupported_fact",
+    ),
+    (
+        "de",
+        "Der Fehler lag an einem Softwareupdate vom Montag.",
+        "App geht nicht",
+        [],
+        [],
+        "unsupported_fact",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "ticket", "policies", "actions", "code"), MORE_PROBLEMS
+)
+def test_each_problem_gets_its_code_and_no_other(language, text, ticket, policies, actions, code):
+    found, _ = codes(
+        text,
+        language=language,
+        ticket=ticket,
+        policies=policies,
+        articles=policies,
+        actions=actions,
+    )
+    found = {"internal_text" if c == "internal_shorthand" else c for c in found}
+    assert found == {code}, text
+
+
+# (lang, reply, ticket, articles and policies)
+CLEAN_REPLIES = [
+    (
+        "en",
+        "hi! thanks for reaching out, you can change your delivery slot in the app under Orders. let me know if that works",
+        "can i change my delivery slot",
+        [],
+    ),
+    (
+        "en",
+        "Thanks for your patience. Refunds usually take 5-7 working days to show on your statement.",
+        "where is my refund",
+        ["Refunds take 5-7 working days to appear on the statement."],
+    ),
+    (
+        "en",
+        "You can cancel anytime from Settings > Plan, and you'll keep access until the end of the month.",
+        "how do i cancel",
+        [
+            "Subscriptions can be cancelled anytime; access continues until the end of the billing month."
+        ],
+    ),
+    (
+        "en",
+        "I'm afraid we can't offer a refund for used gift cards.",
+        "refund my gift card",
+        ["Gift cards are non-refundable once used."],
+    ),
+    (
+        "en",
+        "Could you send us a photo of the damaged item so we can look into it?",
+        "my lamp arrived broken",
+        [],
+    ),
+    (
+        "en",
+        "Sorry for the trouble with your order 4471 - please reply with your postcode and we'll take it from there.",
+        "order 4471 never came",
+        [],
+    ),
+    ("en", "Our team is happy to help with anything else you need.", "thanks", []),
+    (
+        "en",
+        "Please restart the router and wait two minutes before testing again.",
+        "wifi keeps dropping",
+        [],
+    ),
+    (
+        "en",
+        "If the payment fails again, please try another card or contact your bank.",
+        "payment failed",
+        [],
+    ),
+    (
+        "en",
+        "We're sorry the driver was rude; you can rate the delivery in the app and every rating is reviewed.",
+        "driver was rude",
+        ["Customers can rate deliveries in the app; every rating is reviewed."],
+    ),
+    (
+        "de",
+        "Hallo, danke für Ihre Nachricht. Sie können die Lieferadresse bis 20 Uhr am Vortag in der App ändern.",
+        "Kann ich die Adresse ändern?",
+        ["Die Lieferadresse kann bis 20 Uhr am Vortag in der App geändert werden."],
+    ),
+    (
+        "de",
+        "hi, sorry für die Umstände! schick uns bitte ein Foto vom Schaden, dann schauen wir uns das an.",
+        "Paket kaputt angekommen",
+        [],
+    ),
+    (
+        "de",
+        "Leider können wir bereits genutzte Gutscheine nicht erstatten.",
+        "Gutschein zurück?",
+        ["Genutzte Gutscheine werden nicht erstattet."],
+    ),
+    (
+        "de",
+        "Eine Kündigung ist jederzeit zum Monatsende möglich.",
+        "Wie kündige ich?",
+        ["Kündigung jederzeit zum Monatsende möglich."],
+    ),
+    (
+        "de",
+        "Bitte starten Sie den Router neu und prüfen Sie die Verbindung erneut.",
+        "Internet weg",
+        [],
+    ),
+    (
+        "de",
+        "Vielen Dank für Ihre Geduld, wir melden uns, sobald wir mehr wissen.",
+        "Wo ist mein Paket?",
+        [],
+    ),
+    (
+        "es",
+        "Hola, gracias por escribirnos. Puedes cambiar la dirección de entrega en la app hasta las 20:00 del día anterior.",
+        "puedo cambiar la direccion",
+        ["La dirección se puede cambiar en la app hasta las 20:00 del día anterior."],
+    ),
+    ("es", "hola! mandanos una foto del producto dañado y lo revisamos", "me llego roto", []),
+    (
+        "es",
+        "Lamentablemente no podemos reembolsar las tarjetas regalo ya usadas.",
+        "reembolso tarjeta regalo",
+        ["Las tarjetas regalo usadas no son reembolsables."],
+    ),
+    ("es", "Si el cargo vuelve a aparecer, escríbenos y lo revisamos.", "cargo raro", []),
+    ("es", "Puedes darte de baja cuando quieras desde Ajustes > Plan.", "como me doy de baja", []),
+    (
+        "es",
+        "Gracias por tu paciencia, te avisaremos en cuanto tengamos novedades.",
+        "donde esta mi pedido",
+        [],
+    ),
+    (
+        "fr",
+        "Bonjour, merci pour votre message. Vous pouvez modifier l'adresse de livraison dans l'application jusqu'à 20 h la veille.",
+        "changer adresse ?",
+        ["L'adresse peut être modifiée dans l'application jusqu'à 20 h la veille."],
+    ),
+    ("fr", "bonjour, envoyez-nous une photo du produit abîmé et on regarde ça", "reçu cassé", []),
+    (
+        "fr",
+        "Malheureusement, les cartes cadeaux utilisées ne sont pas remboursables.",
+        "rembourser carte cadeau",
+        ["Les cartes cadeaux utilisées ne sont pas remboursables."],
+    ),
+    (
+        "fr",
+        "Vous pouvez résilier à tout moment depuis Paramètres > Abonnement.",
+        "comment résilier",
+        [],
+    ),
+    (
+        "fr",
+        "Merci pour votre patience, nous revenons vers vous dès que possible.",
+        "où est ma commande",
+        [],
+    ),
+    (
+        "fr",
+        "Si le prélèvement apparaît de nouveau, écrivez-nous et nous vérifierons.",
+        "prélèvement bizarre",
+        [],
+    ),
+    ("en", "Great news, thanks for confirming the refund arrived!", "refund arrived, thanks", []),
+    (
+        "en",
+        "Happy to hear the app works again after the update.",
+        "works again after update thanks",
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "ticket", "articles"), CLEAN_REPLIES)
+def test_an_ordinary_clean_reply_gets_no_flag(language, text, ticket, articles):
+    found, flags = codes(
+        text, language=language, ticket=ticket, policies=articles, articles=articles
+    )
+    assert not found, [(f.code, f.message) for f in flags]
