@@ -1348,6 +1348,32 @@ _EN_OFFER = re.compile(
 _EN_THEY_WILL = re.compile(r"^(?:they|he|she|it|this|that) (?:will|'ll)\b")
 
 
+_SUBORDINATORS = frozenset(
+    "que qui dass weil ob porque parce because that and y et und oder or o ou".split()
+)
+
+
+def _governing_first_person_present(
+    words: list[str], lower: list[str], index: int, language: str
+) -> bool:
+    """The action word itself in the first-person present ("te devolvemos"), or such a verb a few
+    words before it in the same clause ("nous vous accordons 3 mois … gratuits"); German also
+    after it ("erstatten wir", "schenken wir Ihnen … kostenlos")."""
+    if _first_person_present(words, index, language):
+        return True
+    if lower[index] in {"vous", "te", "t'", "nous"} and index + 1 < len(words):
+        if _first_person_present(words, index + 1, language):
+            return True  # a phrase that starts with its pronoun: "je vous offre", "on te rend"
+    for j in range(index - 1, max(-1, index - 8), -1):
+        if lower[j] in _SUBORDINATORS:
+            break
+        if _first_person_present(words, j, language):
+            return True
+    if language == "de":
+        return any(_first_person_present(words, j, language) for j in range(len(words)))
+    return False
+
+
 def _will(
     words: list[str], lower: list[str], index: int, language: str, subject_us: bool, folded: str
 ) -> str | None:
@@ -1366,7 +1392,7 @@ def _will(
         return "will"  # "vous serez remboursé", "será reembolsado"
     if language in ("es", "fr") and any(_is_future_form(w, language) for w in words):
         return "will"
-    if any(_first_person_present(words, j, language) for j in range(len(words))):
+    if _governing_first_person_present(words, lower, index, language):
         return "will"
     if language == "de" and re.search(
         r"\b(?:sie erhalten|sie bekommen|erhalten sie|bekommen "

@@ -619,3 +619,185 @@ def test_an_ordinary_clean_reply_gets_no_flag(language, text, ticket, articles):
         text, language=language, ticket=ticket, policies=articles, articles=articles
     )
     assert not found, [(f.code, f.message) for f in flags]
+
+
+# A third round: clean replies with recorded actions, the customer's references, notes that are
+# for the customer ("Important:", "Hinweis:", "À noter :"). (lang, reply, ticket, sources, actions)
+CLEAN_WITH_ACTIONS = [
+    (
+        "en",
+        "Hi Priya: sorry about that! I've passed this to our billing team and they'll email you within 2 working days.",
+        "double charged on invoice INV-2291",
+        ["Billing replies within 2 working days."],
+        [Recorded("escalate", "", "Sent to billing")],
+    ),
+    (
+        "en",
+        "Important: the new price applies from your next renewal, not the current period.",
+        "why did my price change",
+        ["New prices apply from the next renewal."],
+        [],
+    ),
+    (
+        "en",
+        "Your order ORD-88213 is marked as delivered in our system; could you check with your neighbours?",
+        "ORD-88213 not here",
+        [],
+        [],
+    ),
+    (
+        "en",
+        "hey Tom, no worries at all - just log out and back in and the badge should show up",
+        "badge missing",
+        [],
+        [],
+    ),
+    (
+        "en",
+        "We've refunded the £12.99 for the missing item; it can take 3-5 days to reach your card.",
+        "item missing",
+        ["Refunds reach the card in 3-5 days."],
+        [Recorded("refund", "12.99", "missing item")],
+    ),
+    (
+        "en",
+        "Thanks for flagging this, Sam. We've checked your account and the payment went through on our side.",
+        "was i charged?",
+        [],
+        [Recorded("investigate", "", "payment captured ok")],
+    ),
+    (
+        "en",
+        "(Just so you know, this applies to all orders placed before March.)",
+        "does the sale apply",
+        ["The discount applies to orders placed before March."],
+        [],
+    ),
+    ("en", "Our support agents are available 24/7 via chat.", "can i talk to someone", [], []),
+    (
+        "en",
+        "If you'd prefer a refund instead, just reply and we'll sort that for you.",
+        "broken kettle",
+        ["Defective items can be refunded or replaced within 30 days."],
+        [],
+    ),
+    (
+        "en",
+        "Per our policy, returns are free within 30 days of delivery.",
+        "return costs?",
+        ["Returns are free within 30 days of delivery."],
+        [],
+    ),
+    (
+        "de",
+        "Hallo Frau Weber, Hinweis: Die Änderung gilt erst ab der nächsten Abrechnung.",
+        "Tarif ändern",
+        ["Tarifänderungen gelten ab der nächsten Abrechnung."],
+        [],
+    ),
+    (
+        "de",
+        "hi, hab mir das angeschaut: die Zahlung ist bei uns eingegangen, alles gut!",
+        "Zahlung angekommen?",
+        [],
+        [Recorded("investigate", "", "Zahlung eingegangen")],
+    ),
+    (
+        "de",
+        "Wir haben Ihre Anfrage an die Buchhaltung weitergeleitet, die sich innerhalb von 3 Werktagen meldet.",
+        "Rechnung falsch",
+        ["Die Buchhaltung antwortet innerhalb von 3 Werktagen."],
+        [Recorded("escalate", "", "an Buchhaltung")],
+    ),
+    (
+        "de",
+        "Ihre Kundennummer KD-44120 finden Sie oben rechts auf jeder Rechnung.",
+        "wo ist meine Kundennummer KD-44120?",
+        [],
+        [],
+    ),
+    (
+        "de",
+        "Sie können die Bestellung innerhalb von 14 Tagen kostenlos zurückschicken.",
+        "Rückgabe?",
+        ["Rücksendungen sind innerhalb von 14 Tagen kostenlos."],
+        [],
+    ),
+    (
+        "es",
+        "Hola Marta: te confirmo que hemos recibido tu devolución y ya está en revisión.",
+        "recibieron mi devolución?",
+        [],
+        [Recorded("investigate", "", "devolución recibida, en revisión")],
+    ),
+    (
+        "es",
+        "ojo, el cambio de tarifa se aplica a partir del mes que viene",
+        "cambiar tarifa",
+        ["El cambio de tarifa se aplica desde el mes siguiente."],
+        [],
+    ),
+    (
+        "es",
+        "Puedes devolver el pedido gratis durante 30 días desde la entrega.",
+        "devolver",
+        ["Devolución gratuita durante 30 días desde la entrega."],
+        [],
+    ),
+    (
+        "es",
+        "Tu número de pedido PED-5521 aparece como entregado; ¿puedes revisar el buzón?",
+        "PED-5521 no llega",
+        [],
+        [],
+    ),
+    (
+        "es",
+        "Te hemos reembolsado los 9,99 € del envío.",
+        "envio caro",
+        [],
+        [Recorded("refund", "9.99", "envío")],
+    ),
+    (
+        "fr",
+        "Bonjour Claire : bonne nouvelle, votre remboursement de 45 € a été effectué.",
+        "remboursement ?",
+        [],
+        [Recorded("refund", "45.00", "retour")],
+    ),
+    (
+        "fr",
+        "À noter : le changement d'offre prend effet au prochain cycle de facturation.",
+        "changer d'offre",
+        ["Le changement d'offre prend effet au prochain cycle de facturation."],
+        [],
+    ),
+    (
+        "fr",
+        "Vous pouvez retourner l'article gratuitement sous 30 jours.",
+        "retour ?",
+        ["Retour gratuit sous 30 jours."],
+        [],
+    ),
+    ("fr", "Votre numéro de dossier SIN-7781 est bien enregistré.", "mon dossier SIN-7781", [], []),
+    (
+        "fr",
+        "salut, j'ai vérifié : le paiement est bien passé de notre côté",
+        "paiement ok ?",
+        [],
+        [Recorded("investigate", "", "paiement ok")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "ticket", "articles", "actions"), CLEAN_WITH_ACTIONS)
+def test_a_clean_reply_with_its_actions_gets_no_flag(language, text, ticket, articles, actions):
+    found, flags = codes(
+        text,
+        language=language,
+        ticket=ticket,
+        policies=articles,
+        articles=articles,
+        actions=actions,
+    )
+    assert not found, [(f.code, f.message) for f in flags]
