@@ -124,12 +124,13 @@ _ACCOUNT_PATTERNS = [
         r"your",
         r"for|of|in|on|to|with|about|regarding|concerning|and|or|is|are|will|can|may|please|"
         r"that|which|we|i|you",
-        r"was|were|has been|have been|had been|has|had|is now|got|did|\w{3,}ed",
+        r"was|were|has been|have been|had been|has|had|is now|got|did|\w{3,}ed|is currently|are "
+        r"currently|is still|are still",
     ),
     (
         r"ihre?[nmrs]?",
         r"für|von|in|an|auf|mit|über|und|oder|ist|sind|wird|kann|bitte|wir|sie",
-        r"wurden?|war|waren|hat|hatte|ist",
+        r"wurden?|war|waren|hat|hatte|ist|befindet sich|liegt",
     ),
     (
         r"su|sus|tu|tus",
@@ -139,7 +140,7 @@ _ACCOUNT_PATTERNS = [
     (
         r"votre|vos",
         r"pour|de|du|des|en|avec|sur|et|ou|sera|peut|est|sont|que|qui",
-        r"a été|ont été|a|avait|était|est",
+        r"a été|ont été|a|avait|était|est|se trouve",
     ),
 ]
 _ACCOUNT = [
@@ -159,9 +160,10 @@ _CHECKED = re.compile(
 )
 # A finding: what a check or a visit found ("the technician found a faulty splitter").
 _FINDING = re.compile(
-    r"\b(?:found|discovered|detected|identified|spotted|festgestellt|gefunden|entdeckt|"
+    r"\b(?:found|discovered|detected|identified|spotted|concluded|determined|festgestellt|"
+    r"gefunden|entdeckt|kam zu dem (?:ergebnis|schluss)|concluy[óo]|conclu|"
     r"ergab|encontr[óo]|encontrado|detect[óo]|descubr\w+|constaté|trouvé|découvert|détecté|"
-    r"révélé)\s+(?:that\s+|dass\s+|que\s+|qu')?(?P<clause>[^,;.!?\n]{3,})",
+    r"révélé),?\s+(?:that\s+|dass\s+|que\s+|qu')?(?P<clause>[^,;.!?\n]{3,})",
     re.IGNORECASE,
 )
 # A service event: an outage, a fix, data lost or kept.

@@ -801,3 +801,149 @@ def test_a_clean_reply_with_its_actions_gets_no_flag(language, text, ticket, art
         actions=actions,
     )
     assert not found, [(f.code, f.message) for f in flags]
+
+
+# A fourth round: facts about this customer's case, and the same facts when the customer said them.
+# (lang, reply, ticket, sources, actions, is it an unsupported fact)
+FACT_CASES = [
+    (
+        "en",
+        "Your account was accessed from a new device in Portugal on 4 March.",
+        "weird login email",
+        [],
+        [],
+        True,
+    ),
+    (
+        "en",
+        "The engineer concluded that the boiler was installed incorrectly.",
+        "boiler broken",
+        [],
+        [Recorded("investigate", "", "engineer report pending")],
+        True,
+    ),
+    ("en", "Your parcel is currently at our Leeds depot.", "where is parcel 7781", [], [], True),
+    ("en", "You used 18 GB of data last month, mostly streaming.", "bill too high", [], [], True),
+    (
+        "en",
+        "The delay happened because the warehouse ran out of packaging.",
+        "late order",
+        [],
+        [],
+        True,
+    ),
+    (
+        "de",
+        "Ihr Konto wurde am 3. April von einem Gerät in Polen genutzt.",
+        "komische Mail",
+        [],
+        [],
+        True,
+    ),
+    (
+        "de",
+        "Der Gutachter kam zu dem Ergebnis, dass ein Wasserschaden vorliegt.",
+        "Schaden",
+        [],
+        [],
+        True,
+    ),
+    (
+        "es",
+        "Su paquete está ahora mismo en nuestro almacén de Zaragoza.",
+        "donde esta el paquete",
+        [],
+        [],
+        True,
+    ),
+    ("es", "El técnico concluyó que la avería se debe a la humedad.", "averia", [], [], True),
+    (
+        "fr",
+        "Votre colis se trouve actuellement à notre entrepôt de Lyon.",
+        "où est mon colis",
+        [],
+        [],
+        True,
+    ),
+    (
+        "fr",
+        "Votre compte a été utilisé le 12 avril depuis une adresse en Belgique.",
+        "mail bizarre",
+        [],
+        [],
+        True,
+    ),
+    (
+        "en",
+        "Your parcel 7781 left our warehouse on 2 May, as the tracking shows.",
+        "parcel 7781 shipped 2 May?",
+        [],
+        [],
+        False,
+    ),
+    (
+        "en",
+        "As you mentioned, the app crashes when you open Settings on Android 14.",
+        "app crashes on settings android 14",
+        [],
+        [],
+        False,
+    ),
+    (
+        "de",
+        "Wie Sie schreiben, ist der Router seit dem 3. April offline.",
+        "Router seit 3. April offline",
+        [],
+        [],
+        False,
+    ),
+    (
+        "es",
+        "Como indicas, el cargo de 19,99 € aparece dos veces en tu extracto.",
+        "cargo de 19,99 € dos veces",
+        [],
+        [],
+        False,
+    ),
+    (
+        "fr",
+        "Comme vous l'indiquez, la facture FA-221 mentionne 3 licences au lieu de 2.",
+        "facture FA-221 : 3 licences au lieu de 2",
+        [],
+        [],
+        False,
+    ),
+    (
+        "en",
+        "Standard delivery takes 3-5 working days within the UK.",
+        "delivery time?",
+        ["Standard delivery takes 3-5 working days within the UK."],
+        [],
+        False,
+    ),
+    (
+        "en",
+        "The check found no fault on the line.",
+        "internet slow",
+        [],
+        [Recorded("investigate", "", "line test: no fault found")],
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "ticket", "articles", "actions", "unsupported"), FACT_CASES
+)
+def test_a_fact_is_flagged_only_when_nothing_about_the_case_states_it(
+    language, text, ticket, articles, actions, unsupported
+):
+    found, _ = codes(
+        text,
+        language=language,
+        ticket=ticket,
+        policies=articles,
+        articles=articles,
+        actions=actions,
+    )
+    assert found == ({"unsupported_fact"} if unsupported else set()), text
