@@ -247,8 +247,6 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
             "correct",
             "reissu",
             "re-issu",
-            "add ",
-            "added",
             "remov",
             "open for you",
             "now open",
@@ -658,12 +656,16 @@ def _kinds_in(text: str, words: list[str], language: str) -> list[tuple[int, str
     return out
 
 
+# English verbs whose participle is their base form.
+_EN_SAME_FORM = frozenset("reset set put cut shut let quit cast upset rebuilt refit".split())
+
+
 def _is_past_form(word: str, language: str) -> bool:
     """A participle or a simple past, by the word's shape and its lemma."""
     w = fold(word)
     lemma = fold(_lemma(word, language))
     if language == "en":
-        if w.endswith("ed") and len(w) > 4:
+        if w.endswith("ed") and len(w) > 4 or w in _EN_SAME_FORM:
             return True
         return lemma != w and not w.endswith(("s", "ing")) and len(w) > 2
     if language == "de":
@@ -968,7 +970,8 @@ _OFFER = {
 }
 _DONE_PHRASES = {
     "en": re.compile(
-        r"\b(?:on its way|on the way|(?:has|have) gone through|went through|is now "
+        r"\b(?:(?:i|we) can (?:confirm|see) that|on its way|on the way|(?:has|have) gone "
+        r"through|went through|is now "
         r"(?:open|active|unlocked|unblocked|back|live|restored|fixed)|are now "
         r"(?:open|active)|should now (?:see|have|be able)|should already (?:see|have))"
         r"\b"
@@ -1082,7 +1085,7 @@ def _done(
         and (j == index or 0 < j - index <= 2 or _is_generic(words[j], language))
     ]
     for j in participles:
-        aux = _auxiliary_before(lower, j, language)
+        aux = _auxiliary_before(lower, j, language, index if index < j else None)
         if aux is None:
             continue
         i, kind = aux
@@ -1136,7 +1139,9 @@ def _de_final_participle(words: list[str], lower: list[str], j: int, language: s
     )
 
 
-def _auxiliary_before(lower: list[str], j: int, language: str) -> tuple[int, str] | None:
+def _auxiliary_before(
+    lower: list[str], j: int, language: str, kind_index: int | None = None
+) -> tuple[int, str] | None:
     """The perfect's or the passive's auxiliary governing the participle at ``j``."""
     reach = range(j - 1, -1, -1) if language == "de" else range(j - 1, max(-1, j - 6), -1)
     for i in reach:
@@ -1147,9 +1152,14 @@ def _auxiliary_before(lower: list[str], j: int, language: str) -> tuple[int, str
             return None  # "will be refunded", "to be sent": not done
         if language == "en" and w in {"was", "were"}:
             # A simple-past passive reports an event ("your parcel was handed to the courier");
-            # with "just", "now" or "already" it is something done for the customer.
+            # with "just", "now" or "already", or with the action as its subject ("a refund of
+            # €120 was sent"), it is something done for the customer.
             near = lower[i : j + 1]
-            return (i, "passive") if {"just", "now", "already"} & set(near) else None
+            if {"just", "now", "already"} & set(near) or (
+                kind_index is not None and kind_index < i
+            ):
+                return i, "passive"
+            return None
         if (
             language == "en"
             and w in {"is", "are"}
