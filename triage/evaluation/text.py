@@ -75,10 +75,17 @@ def _masked_characters(text: str, person: Person | None) -> list[bool]:
     return covered
 
 
+_TITLE_WORD = re.compile(
+    r"(?i)(?:mr|mrs|ms|miss|mx|dr|prof|herr|herrn|frau|sr|sra|srta|dña|doña|don|mme|mlle|m|"
+    r"monsieur|madame|mademoiselle|maître|me)\.?"
+)
+
+
 def evaluate_pii(rows: list[dict]) -> dict:
     found: Counter = Counter()
     total: Counter = Counter()
     per_set: dict[str, Counter] = defaultdict(Counter)
+    per_language: dict[str, Counter] = defaultdict(Counter)
     other_words = other_masked = 0
     misses, false_masks = [], []
     for row in rows:
@@ -101,6 +108,9 @@ def evaluate_pii(rows: list[dict]) -> dict:
                     covered[i] for i in range(match.start(), match.end()) if not text[i].isspace()
                 )
                 found[span["type"]] += hit
+                language = str(row.get("language", "?"))
+                per_language[language].update({f"{span['type']}:total": 1})
+                per_language[language].update({f"{span['type']}:found": int(hit)})
                 per_set[str(row.get("set", "all"))].update(total=1, found=int(hit))
                 if not hit:
                     misses.append(
@@ -115,6 +125,9 @@ def evaluate_pii(rows: list[dict]) -> dict:
         for word in re.finditer(r"\S+", text):
             if any(personal[word.start() : word.end()]):
                 continue
+            # A title before a name is part of it either way ("Frau Sommer", "Mme Roux").
+            if _TITLE_WORD.fullmatch(word.group(0)) and any(personal[word.end() : word.end() + 3]):
+                continue
             other_words += 1
             if any(covered[word.start() : word.end()]):
                 other_masked += 1
@@ -125,6 +138,14 @@ def evaluate_pii(rows: list[dict]) -> dict:
         "recall": {kind: _rate(found[kind], total[kind]) for kind in PII_TYPES if total[kind]},
         "support": {kind: total[kind] for kind in PII_TYPES if total[kind]},
         "per_set": {key: _rate(c["found"], c["total"]) for key, c in sorted(per_set.items())},
+        "per_language": {
+            language: {
+                kind: _rate(c[f"{kind}:found"], c[f"{kind}:total"])
+                for kind in PII_TYPES
+                if c[f"{kind}:total"]
+            }
+            for language, c in sorted(per_language.items())
+        },
         "other_words": other_words,
         "other_words_masked": _rate(other_masked, other_words),
         "misses": misses,
@@ -281,6 +302,9 @@ def summary_lines(result: dict) -> list[str]:
             "  recall per set: "
             + ", ".join(f"{key} {rate:.3f}" for key, rate in result["per_set"].items()),
         ]
+        for language, rates in result.get("per_language", {}).items():
+            shown = ", ".join(f"{kind} {rate:.3f}" for kind, rate in rates.items())
+            lines.append(f"  {language}: {shown}")
         lines += [f"  missed {m['id']} {m['type']}: {m['value']!r}" for m in result["misses"][:15]]
         lines += [f"  masked {m['id']}: {m['word']!r}" for m in result["false_masks"][:15]]
         return lines

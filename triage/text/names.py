@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 
+from triage.text import ner
 from triage.text.cleaning import SIGNOFF_PHRASES
 
 _UPPER = "A-ZÀ-ÖØ-ÞŁŚŻŹĆŃŠŽČ"
@@ -137,6 +138,55 @@ def _with_list(name: str) -> bool:
     return name.split()[0].lower() in first_names()
 
 
+_TITLE_BEFORE = re.compile(rf"(?<![\w'’])(?i:(?:{TITLE})\.?)[ \t]+$")
+
+
+_NAME_RUN = re.compile(
+    rf"[{_UPPER}][\w'’-]*\.?(?:[ \t]+(?:{_PARTICLE}[ \t]+)?[{_UPPER}][\w'’-]*\.?)*"
+)
+
+
+# A company's legal form ends its name: "Fernández Logística SL", "Becker Elektrotechnik GmbH".
+_COMPANY = re.compile(
+    r"\b(?:S\.?L\.?U?|S\.?A\.?S?|SARL|SAS|GmbH|AG|KG|OHG|UG|Ltd|LLC|Inc|PLC|LLP|BV|NV|SpA|Srl)"
+    r"\.?$"
+)
+
+
+def recognised_names(text: str, language: str | None) -> Iterator[tuple[int, int]]:
+    """People the trained tagger (``triage.text.ner``) finds, with a title just before them
+    ("Frau Sommer", "Mme Blanche Roux"). A found span is cut into its runs of capitalised words
+    (a name holds no lower-case word but a particle: "Fernández pero la empresa" is not one
+    name); words that are never names, greetings opening a line ("Hola!!") and words in lower
+    case without a title are left out."""
+    if not language:
+        return
+    for entity in ner.entities(text, language):
+        if entity.kind != "PER":
+            continue
+        title = _TITLE_BEFORE.search(text[max(0, entity.start - 14) : entity.start])
+        if entity.text == entity.text.lower():
+            if title:  # "frau wolf"
+                yield entity.start - len(title.group(0)), entity.end
+            continue
+        for run in _NAME_RUN.finditer(entity.text):
+            name = run.group(0).rstrip(".")
+            start, end = entity.start + run.start(), entity.start + run.start() + len(name)
+            if not _is_name(name) or not re.search(r"[^\W\d_]{2}", name) or _COMPANY.search(name):
+                continue
+            line_start = text.rfind("\n", 0, start) + 1
+            # A lone word opening a line, then only lower-case words to a "," or "!", is a
+            # greeting or a sign-off ("Hola!!", "Moin,", "Saludos cordiales,"), not a person.
+            if (
+                " " not in name
+                and not text[line_start:start].strip()
+                and re.match(r"(?:[ \t]+[a-zß-ÿ]+)*[ \t]*[!,¡?]", text[end:])
+            ):
+                continue
+            before = _TITLE_BEFORE.search(text[max(0, start - 14) : start])
+            yield (start - len(before.group(0)) if before else start), end
+
+
 def name_spans(text: str) -> Iterator[tuple[int, int]]:
     """Where a person's name stands in ``text`` (start, end), from context and known first
     names; spans may overlap."""
@@ -202,28 +252,136 @@ _ADDRESSES = [
                rf"{NAME_WORD}"),
 ]  # fmt: skip
 _POSTCODES = [
-    # UK: "NW1 6XE", US: "CA 94043", with the city before a UK code
-    re.compile(rf"(?:{NAME_WORD}[ \t]+)?\b[A-Z]{{1,2}}\d[A-Z\d]?[ \t]\d[A-Z]{{2}}\b"),
+    # UK: "NW1 6XE", "EC4Y 1AU", "NR21 0AA"; Canada: "M5V 2J2", "H2J 2L3"
+    re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}\b|\b[A-Z]\d[A-Z][ \t]?\d[A-Z]\d\b"),
+    # US and Australian states with their code: "MA 02116", "IL 62704", "NSW 2204"
     re.compile(r"\b(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|"
-               r"PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])[ \t]\d{5}(?:-\d{4})?\b"),
-    # de/es/fr: five digits and the city ("10115 Berlin", "28013 Madrid", "75002 Paris")
-    re.compile(rf"(?<![\w/.,-])\d{{5}}[ \t]+{NAME_WORD}(?:[ \t-]{NAME_WORD})?(?![\w-])"),
+               r"PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY]|NSW|VIC|QLD|ACT|WA|SA|TAS)[ \t]\d{4,5}"
+               r"(?:-\d{4})?\b"),
+    # de/es/fr/ch/at/be and others: four or five digits (or "80-827") and the town
+    re.compile(rf"(?<![\w/.,-])(?:\d{{4,5}}|\d{{2}}-\d{{3}})[ \t]+(?:{NAME_WORD}|[{_LOWER}]{{3,}})"
+               rf"(?:[ \t-](?:{NAME_WORD}|de|la|le|del|sur|am|an|CEDEX(?:[ \t]\d+)?))*(?![\w-])"),
 ]  # fmt: skip
+# Post boxes and "care of": anchors on their own.
+_POST_BOX = re.compile(
+    r"\b(?:P\.?O\.?[ \t]?Box|Postfach|Apartado(?: de Correos)?|BP|Boîte postale|CS)[ \t]+"
+    r"\d{1,6}(?:[ \t]\d{2,4}){0,3}\b"
+    rf"|\bc/o[ \t]+{NAME_WORD}(?:[ \t]+{NAME_WORD})?|\bPackstation[ \t]+\d+",
+    re.IGNORECASE,
+)
+# Streets written number-last in Belgium, Switzerland, Spain ("Rue du Marché 8", "Avenue Louise
+# 231", "Chaussée de Wavre 150", "Carrer Major 22", "Anger 12" after a comma is left to the chain).
+_NUMBER_LAST = re.compile(
+    rf"\b(?i:rue|avenue|boulevard|chaussée|place|quai|carrer|calle|avenida|av\.|avda\.|paseo|"
+    rf"bulevar|plaza|rambla|ul\.|via|viale|piazza)[ \t]+(?:(?:de(?:s| la| l'| los| las)?|du|del|d'|"
+    rf"la|el)[ \t]*)?(?:{_STREET_WORD}[ \t]+){{0,3}}?{NAME_WORD}\.?,?[ \t]+(?:n\.?º[ \t]*|#[ \t]*)?"
+    rf"\d{{1,5}}(?:[-/]\d{{1,4}})?[a-zA-Z]?\b"
+)
+# What an address chain may hold besides its anchors, one comma-separated part at a time: a flat,
+# floor, suite or room; a building's or a house's name; a district; a town; a region; a country.
+_UNIT = re.compile(
+    r"^(?:(?i:flat|apt|apartment|suite|unit|floor|fl\.?|room|building|bldg|house|whg\.?|wohnung|"
+    r"etage|stock|hinterhaus|vorderhaus|og|eg|dg|piso|planta|puerta|apto\.?|apartamento|local|"
+    r"escalera|esc\.?|portal|bloque|col\.?|colonia|barrio|urb\.?|app\.?|appartement|"
+    r"bâtiment|bât\.?|étage|escalier|porte|chambre|boîte|résidence|villa|lieu-dit|no\.?)(?:\b|(?<=\.))"
+    r"(?:[ \t]*[\w°º/-]+\.?){0,3}|"
+    r"\d{1,3}(?:st|nd|rd|th|e|er|ème|º|°|\.)?[ \t]*(?:(?i:floor|étage|og|stock|piso|planta))?"
+    r"[ \t]*(?:[A-Za-z]|izda\.?|dcha\.?|gauche|droite)?\.?)$"
+)
+_PLACE = re.compile(
+    rf"^(?:{NAME_WORD}|[A-Z]{{2,4}})(?:[ \t-]+(?:{NAME_WORD}|de|la|le|del|les|sur|am|an der|"
+    rf"\([A-Z][a-zé]+\)|[A-Z]{{2,4}}|\d{{3,6}}(?:-\d{{3,4}})?))*\.?$"
+)
 
 
-def address_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Street addresses and postcodes with their city (start, end); a five-digit code with a
-    city counts only near a street or after a comma, a colon or at the start of a line."""
-    streets = []
+def _anchors(text: str) -> list[tuple[int, int]]:
+    spans = []
     for pattern in _ADDRESSES:
-        for match in pattern.finditer(text):
-            streets.append(match.span())
-            yield match.span()
+        spans += [m.span() for m in pattern.finditer(text)]
+    spans += [m.span() for m in _NUMBER_LAST.finditer(text)]
+    spans += [m.span() for m in _POST_BOX.finditer(text)]
     for index, pattern in enumerate(_POSTCODES):
         for match in pattern.finditer(text):
             if index == 2:
                 before = text[max(0, match.start() - 3) : match.start()]
-                near = any(0 <= match.start() - end <= 40 for _, end in streets)
+                near = any(0 <= match.start() - end <= 40 for _, end in spans)
                 if not near and not re.search(r"([,:;]\s*|^\s*|\n\s*)$", before):
                     continue
-            yield match.span()
+            spans.append(match.span())
+    return sorted(spans)
+
+
+def _address_part(part: str) -> bool:
+    part = part.strip()
+    return bool(part) and len(part) <= 40 and bool(_UNIT.match(part) or _PLACE.match(part))
+
+
+def address_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Postal addresses (start, end), whole: from each anchor (a street with its number, a
+    postcode with its town, a post box, "c/o …") over the comma- or line-separated parts beside
+    it that an address holds (flat, floor, building, district, town, region, country)."""
+    anchors = _anchors(text)
+    chains: list[list[int]] = []
+    for start, end in anchors:
+        if (
+            chains
+            and start <= chains[-1][1] + 3
+            and re.fullmatch(r"[\s,;]*", text[chains[-1][1] : start])
+        ):
+            chains[-1][1] = max(chains[-1][1], end)
+            continue
+        if chains and start < chains[-1][1]:
+            chains[-1][1] = max(chains[-1][1], end)
+            continue
+        chains.append([start, end])
+    for chain in chains:
+        start, end = chain
+        # Forward: ", Flat 3", ", 28013 Madrid", ", Poland", "\n50968 Köln".
+        for _ in range(4):
+            match = re.match(r"[ \t]*(?:,|\n)[ \t]*([^,\n]{1,40})", text[end:])
+            if not match:
+                break
+            # A sentence ends the address: "…, France. Thanks!" (not "Whg. 4", "St. Pauli").
+            part = re.split(r"(?:(?<=[^\W\d_]{4})|(?<=\d))[.!?](?:\s|$)|[!?]", match.group(1))[0]
+            trimmed = part.rstrip(" .!?;:")
+            # Another anchor in the next part, after nothing or a town: "…, 28013 Madrid",
+            # "…, Sheffield S11 8XY".
+            first = end + match.start(1)
+            inner = [
+                e
+                for s, e in anchors
+                if first <= s < end + match.end()
+                and (not text[first:s].strip() or _PLACE.match(text[first:s].strip()))
+            ]
+            if _address_part(trimmed):
+                end += match.start(1) + len(trimmed)
+            elif inner:
+                end = max(inner)  # "…, Bristol BS7 8AE. Can I…": up to the postcode only
+            else:
+                break
+        # Backward: "Villa Les Mimosas, ", "Flat 3, ", "Suite 12, Lancaster House, ".
+        for _ in range(3):
+            before = text[:start]
+            comma = re.search(r"[ \t]*,[ \t]*$", before)
+            if not comma:
+                break
+            words = list(re.finditer(r"[^\s,:]+", before[: comma.start()]))
+            # The longest run of the last few words that is a flat, floor or building.
+            for count in range(min(4, len(words)), 0, -1):
+                first = words[-count]
+                candidate = before[first.start() : comma.start()]
+                if "\n" in candidate:
+                    continue
+                if _UNIT.match(candidate) or (
+                    re.match(rf"^{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}}$", candidate)
+                    and re.search(
+                        r"(?i)\b(?:house|cottage|lodge|villa|résidence|ehpad|farm|"
+                        r"hall|court|manor|les|le|la)\b",
+                        candidate,
+                    )
+                ):
+                    start = first.start()
+                    break
+            else:
+                break
+        yield start, end

@@ -6,13 +6,17 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from triage.text.names import address_spans, name_spans
+import phonenumbers
+from stdnum import iban as stdnum_iban
+
+from triage.text.language import detect_language
+from triage.text.names import address_spans, name_spans, recognised_names
 
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
-_IBAN = re.compile(r"\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]{4}){2,7}(?:[ ]?[A-Za-z0-9]{1,4})?\b")
+_IBAN = re.compile(r"\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]{1,4}){3,8}\b")
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
 _SSN = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
 _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?\b")
@@ -46,15 +50,40 @@ def luhn_valid(number: str) -> bool:
 
 
 def iban_valid(candidate: str) -> bool:
-    compact = candidate.replace(" ", "").upper()
-    if not 15 <= len(compact) <= 34:
-        return False
-    rearranged = compact[4:] + compact[:4]
-    try:
-        number = int("".join(str(int(ch, 36)) for ch in rearranged))
-    except ValueError:
-        return False
-    return number % 97 == 1
+    """ISO 13616 check digits and the country's own format and checks (``python-stdnum``)."""
+    return stdnum_iban.is_valid(candidate)
+
+
+def _iban_spans(text: str) -> Iterator[tuple[int, int]]:
+    """IBANs as written, spaced or not: the longest run of groups from a match that is valid (the
+    word after an IBAN is not part of it: "ES29 1418 … 8417 bitte")."""
+    for match in _IBAN.finditer(text):
+        groups = list(re.finditer(r"[A-Za-z0-9]+", match.group(0)))
+        for count in range(len(groups), 0, -1):
+            end = match.start() + groups[count - 1].end()
+            if iban_valid(text[match.start() : end]):
+                yield match.start(), end
+                break
+
+
+_REGIONS = {"en": ("GB", "US", "IE"), "de": ("DE", "AT", "CH"), "es": ("ES", "MX", "AR"),
+            "fr": ("FR", "BE", "CH")}  # fmt: skip
+
+
+def _phone_spans(text: str, language: str | None) -> Iterator[tuple[int, int]]:
+    """Phone numbers by libphonenumber's data (``phonenumbers``): valid numbers in the regions of
+    the message's language, and international ones anywhere."""
+    seen: set[tuple[int, int]] = set()
+    for region in _REGIONS.get(language or "", ("GB", "US", "DE", "FR", "ES")):
+        for match in phonenumbers.PhoneNumberMatcher(
+            text, region, leniency=phonenumbers.Leniency.VALID
+        ):
+            span = (match.start, match.end)
+            if _DATE_OR_TIME.fullmatch(match.raw_string.strip()):
+                continue  # "02.11.2026" reads as a number in some regions; it is a date
+            if span not in seen:
+                seen.add(span)
+                yield span
 
 
 def _ip_valid(candidate: str) -> bool:
@@ -103,7 +132,6 @@ def _phone_valid(candidate: str, before: str = "") -> bool:
 # card number also looks like a phone number; a street can hold a surname).
 _KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
     ("EMAIL", _EMAIL, lambda _: True),
-    ("IBAN", _IBAN, iban_valid),
     ("CARD", _CARD, luhn_valid),
     ("SSN", _SSN, lambda _: True),
     ("IP", _IPV4, _ip_valid),
@@ -177,7 +205,13 @@ def _spellings(value: str) -> set[str]:
     return {value, plain, value.translate(_GERMAN)}
 
 
-def find_pii(text: str, *, person: Person | None = None, mapping: dict[str, str] | None = None):
+def find_pii(
+    text: str,
+    *,
+    person: Person | None = None,
+    mapping: dict[str, str] | None = None,
+    language: str | None = None,
+):
     """(start, end, kind) of each piece of personal data in ``text``, in order, not overlapping:
     patterns (e-mail, IBAN, card, SSN, IP, phone), the customer's known name, e-mail and phone,
     values already masked in this ticket, street addresses and names found by context."""
@@ -196,10 +230,15 @@ def find_pii(text: str, *, person: Person | None = None, mapping: dict[str, str]
                 ok = valid(value)
             if ok:
                 found.append((match.start(), match.end(), kind))
+    found.extend((start, end, "IBAN") for start, end in _iban_spans(text))
+    if language is None and text.strip():
+        language = detect_language(text)[0]
+    found.extend((start, end, "PHONE") for start, end in _phone_spans(text, language))
     for kind, value in _known_values(person, mapping or {}):
         found.extend((m.start(), m.end(), kind) for m in _literal(value).finditer(text))
     found.extend((start, end, "ADDRESS") for start, end in address_spans(text))
     found.extend((start, end, "NAME") for start, end in name_spans(text))
+    found.extend((start, end, "NAME") for start, end in recognised_names(text, language))
     # Overlapping spans of one kind become one; then the kind earlier in _PRIORITY keeps its
     # characters.
     merged: list[tuple[int, int, str]] = []
@@ -218,7 +257,11 @@ def find_pii(text: str, *, person: Person | None = None, mapping: dict[str, str]
 
 
 def mask_pii(
-    text: str, mapping: dict[str, str] | None = None, *, person: Person | None = None
+    text: str,
+    mapping: dict[str, str] | None = None,
+    *,
+    person: Person | None = None,
+    language: str | None = None,
 ) -> Masked:
     """Replace personal data with ``[KIND_n]``; the same value gets the same placeholder, also
     across calls sharing ``mapping``. ``person`` is what the account knows about the customer."""
@@ -232,7 +275,7 @@ def mask_pii(
     pieces: list[str] = []
     spans: list[dict] = []
     position = 0
-    for start, end, kind in find_pii(text, person=person, mapping=mapping):
+    for start, end, kind in find_pii(text, person=person, mapping=mapping, language=language):
         value = text[start:end]
         stripped = value.strip()
         lead = len(value) - len(value.lstrip())
