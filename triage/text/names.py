@@ -6,9 +6,8 @@ geehrter Herr Weber"), a sign-off ("Regards,\\nJohn Smith"), an introduction ("m
 "this is Tom from…"), a relation ("my colleague Priya Raman"), a title ("Mme Girard"), a verb of
 contact with a known first name ("I spoke to Jessica"), or a known first name followed by a
 surname ("Hannah Schmidt"). Known first names are the US Census 1990 list (the ``names``
-package), without the ones that are also everyday words ("Will", "May", "Grant"). A lone first
-name from elsewhere ("Lukas said …") is missed: there is no name recogniser that installs from
-PyPI with its weights and runs offline within the preprocessing budget.
+package), without the ones that are also everyday words ("Will", "May", "Grant"). People no rule
+knows come from the trained tagger (``recognised_names``, :mod:`triage.text.ner`).
 """
 
 from __future__ import annotations
