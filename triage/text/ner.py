@@ -164,39 +164,27 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
 def _spans(
     line: str, offset: int, toks: list[tuple[int, int, str]], labels: list[str]
 ) -> list[Entity]:
+    """The people and places of one line from its BIO labels."""
     out: list[Entity] = []
     current: list[int] | None = None
     kind = ""
+
+    def close() -> None:
+        if current is not None and kind in {"PER", "LOC"}:
+            text = line[current[0] : current[1]]
+            out.append(Entity(offset + current[0], offset + current[1], kind, text))
+
     for (start, end, _), label in zip(toks, labels, strict=True):
         tag, _, name = label.partition("-")
         if tag == "B" or (tag == "I" and (current is None or name != kind)):
-            if current is not None and kind in {"PER", "LOC"}:
-                out.append(
-                    Entity(
-                        offset + current[0],
-                        offset + current[1],
-                        kind,
-                        line[current[0] : current[1]],
-                    )
-                )
+            close()
             current, kind = [start, end], name
         elif tag == "I" and current is not None:
             current[1] = end
         else:
-            if current is not None and kind in {"PER", "LOC"}:
-                out.append(
-                    Entity(
-                        offset + current[0],
-                        offset + current[1],
-                        kind,
-                        line[current[0] : current[1]],
-                    )
-                )
+            close()
             current, kind = None, ""
-    if current is not None and kind in {"PER", "LOC"}:
-        out.append(
-            Entity(offset + current[0], offset + current[1], kind, line[current[0] : current[1]])
-        )
+    close()
     return out
 
 
