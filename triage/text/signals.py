@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from triage.text import injection
+
 # Urgency: a P1 is "the product, or a core part of it, is unusable for the customer, or data or
 # security is at stake". Patterns in English, German, Spanish and French.
 P1_PATTERNS = [
@@ -115,9 +117,9 @@ INJECTION = re.compile(
     r"|\byou are (?:now|no longer) (?:a|an|the|my|in)\b"
     r"|\bpretend (?:you are|you're|to be)\b|\bact as (?:if you|a|an|my)\b|\brole-?play\b"
     r"|\b(?:jailbreak|developer mode|DAN mode|do anything now)\b"
-    r"|\b(?:reveal|show|print|repeat|output|tell me|give me|display)\s+(?:me\s+)?(?:your|the)\s+"
-    r"(?:system |hidden |initial |original )?(?:prompt|instructions|rules)\b"
-    r"|\bsystem prompt\b"
+    r"|\b(?:reveal|show|print|repeat|output|tell me|give me|display)\s+(?:me\s+)?(?:your\s+"
+    r"(?:system |hidden |initial |original )?(?:prompt|instructions|rules)|the\s+(?:system |hidden |"
+    r"initial |original )(?:prompt|instructions|rules)|the prompt)\b"
     r"|\b(?:show|list|give|send|tell|export)\s+(?:me\s+)?(?:all\s+|the\s+)?(?:other|every|all)\s+"
     r"(?:customers?|users?|clients?|accounts?)(?:'s?)?\s+(?:data|details|emails?|e-mails?|orders|"
     r"invoices|addresses|information)\b"
@@ -134,7 +136,7 @@ INJECTION = re.compile(
     r"regeln|aufgaben|vorgaben)\b"
     r"|\bvergiss (?:alles|alle)\b|\bneue anweisungen\s*:|\bdu bist (?:jetzt|ab sofort|nun)\b"
     r"|\btu so,? als (?:ob|wärst)\b|\b(?:zeig|nenn|gib)(?:e)? mir (?:deine|die) (?:anweisungen|"
-    r"regeln|prompt|systemanweisung)|\bsystem-?prompt\b"
+    r"regeln|prompt|systemanweisung|system-?prompt)"
     r"|\b(?:daten|e-mails|adressen) (?:aller )?anderer kunden\b"
     # Spanish
     r"|\b(?:ignora|olvida|omite|descarta)\s+(?:todas\s+|las\s+|tus\s+)*(?:instrucciones|órdenes|"
@@ -159,9 +161,17 @@ MIN_WORDS_TO_ACT_ON = 4
 
 
 def injection_attempt(text: str) -> str | None:
-    """The phrase with which the text tries to instruct the system, or None."""
+    """The phrase with which the text tries to instruct the system, or None: a listed phrase
+    (en/de/es/fr), or else the sentence the trained detector (``triage.text.injection``) reads as
+    most like an instruction to the assistant, when the whole text reads as one."""
     match = INJECTION.search(text)
-    return match.group(0) if match else None
+    if match:
+        return match.group(0)
+    if not injection.flagged(text):
+        return None
+    parts = [p.strip() for p in re.split(r"(?<=[.!?])\s+|\n+", text) if p.strip()] or [text]
+    worst = max(parts, key=injection.score)
+    return worst if len(worst) <= 160 else worst[:157] + "…"
 
 
 def too_little_to_act_on(text: str) -> bool:
