@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import simplemma
@@ -611,11 +611,6 @@ class PolicyTerm:
     amounts: tuple[str, ...]
     periods: tuple[float, ...]
     sentence: str
-
-
-@dataclass
-class Reading:
-    statements: list[Statement] = field(default_factory=list)
 
 
 def fold(text: str) -> str:
