@@ -145,6 +145,9 @@ _NAME_RUN = re.compile(
 )
 
 
+_PLACE_BEFORE = re.compile(
+    r"(?i)(?<![\w'’])(?:aus|nach|in|im|at|near|à|en|desde|depuis|hacia|vers)[ \t]+$"
+)
 # A company's legal form ends its name: "Fernández Logística SL", "Becker Elektrotechnik GmbH".
 _COMPANY = re.compile(
     r"\b(?:S\.?L\.?U?|S\.?A\.?S?|SARL|SAS|GmbH|AG|KG|OHG|UG|Ltd|LLC|Inc|PLC|LLP|BV|NV|SpA|Srl)"
@@ -181,6 +184,9 @@ def recognised_names(text: str, language: str | None) -> Iterator[tuple[int, int
                 and not text[line_start:start].strip()
                 and re.match(r"(?:[ \t]+[a-zß-ÿ]+)*[ \t]*[!,¡?]", text[end:])
             ):
+                continue
+            # A single word after a preposition of place is a place ("Grüße aus Köln").
+            if " " not in name and _PLACE_BEFORE.search(text[max(0, start - 12) : start]):
                 continue
             before = _TITLE_BEFORE.search(text[max(0, start - 14) : start])
             yield (start - len(before.group(0)) if before else start), end
