@@ -22,7 +22,7 @@ from pathlib import Path
 
 from triage.evaluation.datasets import EvalError, only_split, read_jsonl
 from triage.text import sentiment
-from triage.text.cleaning import collapse_whitespace
+from triage.text.cleaning import collapse_whitespace, html_to_text
 from triage.text.mail import read_message
 from triage.text.pii import Person, mask_pii
 
@@ -237,6 +237,8 @@ def reply_fixture(row: dict) -> dict | None:
         if not isinstance(parts, list):
             return None
         expected = "".join(text for visible, text in parts if visible)
+        if kind == "html":  # the visible part as the HTML it is: compare its text
+            expected = html_to_text(expected)
     else:
         return None
     return {

@@ -174,13 +174,15 @@ _FORWARD = re.compile(
     re.IGNORECASE,
 )
 _ORIGINAL = re.compile(
-    r"^-{2,}\s*(original message|ursprüngliche nachricht|mensaje original|message d'origine|"
+    r"^[*_]*-{2,}\s*(original message|ursprüngliche nachricht|mensaje original|message d'origine|"
     r"messaggio originale|oorspronkelijk bericht|mensagem original|wiadomo[śs][ćc] oryginalna|"
     r"исходное сообщение|originalmeddelande|oprindelig meddelelse|opprinnelig melding|"
-    r"alkuperäinen viesti)\s*-{2,}\s*$",
+    r"alkuperäinen viesti)\s*-{2,}[*_]*\s*$",
     re.IGNORECASE,
 )
-_RULE = re.compile(r"^\s*_{10,}\s*$")
+# A rule before a header block: underscores (Outlook) or a long run of dashes (Outlook for Mac,
+# mobile clients).
+_RULE = re.compile(r"^\s*(?:_{10,}|-{20,})\s*$")
 
 
 def _unquoted(line: str) -> str:
@@ -195,6 +197,18 @@ def _is_attribution(line: str) -> bool:
     if _WROTE.search(text):
         return True
     return bool(_ADDRESS.search(text) and _WHEN.search(text))
+
+
+def _is_named_attribution(text: str) -> bool:
+    """ "Some One <one@x.example> wrote:", "codinghorror via Discourse <…> schrieb:": a sender's
+    address and the verb, no date."""
+    text = _unquoted(text)
+    return (
+        len(text) <= 200
+        and bool(re.search(r":\s*$", text))
+        and bool(_ADDRESS.search(text))
+        and bool(_WROTE.search(text))
+    )
 
 
 def _header_block(lines: list[str], start: int) -> int:
@@ -238,13 +252,19 @@ def _boundary(lines: list[str], index: int) -> tuple[str, int] | None:
             kind = "forward" if _is_forward_block(lines, after, length) else "reply"
             return kind, after + length - index
         return None
-    if _is_attribution(line):
+    if _is_attribution(line) or _is_named_attribution(line):
         return "reply", 1
-    # An attribution wrapped over two lines (Gmail wraps after "<" of a long address).
-    if index + 1 < len(lines) and re.search(r"\d", text) and not re.search(r"[.!?]\s*$", text):
-        joined = f"{text} {_unquoted(lines[index + 1])}"
-        if len(_unquoted(lines[index + 1])) <= 120 and _is_attribution(joined):
-            return "reply", 2
+    # An attribution wrapped over two or three lines (clients wrap before and after a long
+    # address: 'Le 4 janv. 2016 19:03, "Neil"\n<neil@x.example>\na écrit :').
+    if re.search(r"\d", text) and not re.search(r"[.!?]\s*$", text):
+        for span in (2, 3):
+            if index + span > len(lines):
+                break
+            following = [_unquoted(lines[index + k]) for k in range(1, span)]
+            if any(len(part) > 120 or not part for part in following):
+                break
+            if _is_attribution(" ".join([text, *following])):
+                return "reply", span
     if length := _header_block(lines, index):
         return ("forward" if _is_forward_block(lines, index, length) else "reply"), length
     return None
@@ -420,7 +440,10 @@ def visible_text(text: str) -> str:
     lines = collapse_whitespace(text).split("\n")
     parts = []
     for segment in _segments(lines):
-        segment = [line for line in segment if not line.lstrip().startswith(">")]
+        # Quoted lines, and the lone dot a mail tracker leaves ("ᐧ", Gmail add-ons).
+        segment = [
+            line for line in segment if not line.lstrip().startswith(">") and line.strip() != "ᐧ"
+        ]
         segment = _cut_signature(_strip_disclaimers(segment))
         part = _MARKS.sub("", "\n".join(segment)).strip()
         if part:

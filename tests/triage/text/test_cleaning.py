@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from triage.evaluation.datasets import EvalError
 from triage.evaluation.text import evaluate_file
-from triage.text.cleaning import clean_text, html_to_text
+from triage.text.cleaning import clean_text, html_to_text, visible_text
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "text"
 
@@ -73,3 +73,38 @@ def test_evaluate_preprocess_prints_the_rate_and_refuses_an_unknown_file(tmp_pat
     broken.write_text("{\n")
     with pytest.raises(EvalError, match="line 1: not JSON"):
         evaluate_file(broken)
+
+
+# --- attributions and rules other clients write (each message written for these tests) ---
+@pytest.mark.parametrize(
+    ("raw", "new_text"),
+    [
+        # The attribution wrapped over three lines around a long address.
+        (
+            'Parfait, merci !\n\nLe 12 févr. 2026 08:41, "Service Client"\n'
+            "<service@boutique.example>\na écrit :\n\n> Votre colis est parti.\n",
+            "Parfait, merci !",
+        ),
+        # A sender's address and the verb, no date.
+        (
+            "Works now.\n\nSupport Team <help@shop.example> wrote:\n\n> Please restart the app.\n",
+            "Works now.",
+        ),
+        (
+            "Passt, danke.\n\nKundendienst via Portal <info@shop.example> schrieb:\n\n"
+            "> Bitte neu starten.\n",
+            "Passt, danke.",
+        ),
+        # "Original Message" in asterisks, a long rule of dashes before a header block.
+        ("See below.\n\n*-------- Original Message --------*\nOld text\n", "See below."),
+        (
+            "Reply on top.\n\n ------------------------------\n\n*From:* Shop\n*Sent:* 2026-01-02\n"
+            "*To:* me@example.com\n*Subject:* Your order\n\nOld order text\n",
+            "Reply on top.",
+        ),
+        # The lone dot a mail tracker leaves.
+        ("The invoice is attached.\n\nᐧ\n", "The invoice is attached."),
+    ],
+)
+def test_other_clients_attributions_and_rules_end_the_new_text(raw, new_text):
+    assert visible_text(raw) == new_text
