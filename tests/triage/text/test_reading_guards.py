@@ -55,7 +55,7 @@ def test_a_claim_in_any_form_without_a_recorded_action_is_flagged(language, text
 
 BACKED_IN_OTHER_WORDS = [
     ("en", "We've sent the money back to your card.", Recorded("refund", "25.00")),
-    ("en", "You should now see a £5 voucher in your wallet.", Recorded("credit", "5.00")),
+    ("en", "We've put a £5 voucher on your account for next time.", Recorded("credit", "5.00")),
     ("de", "Den Betrag von 25 € haben wir Ihnen zurücküberwiesen.", Recorded("refund", "25.00")),
     ("es", "Le hemos abonado 25 € en su cuenta.", Recorded("refund", "25.00")),
     ("fr", "Nous venons de débloquer votre dépôt de garantie.", Recorded("refund", "300.00")),
@@ -65,8 +65,13 @@ BACKED_IN_OTHER_WORDS = [
 
 @pytest.mark.parametrize(("language", "text", "action"), BACKED_IN_OTHER_WORDS)
 def test_a_recorded_action_backs_a_claim_written_in_other_words(language, text, action):
+    # Read as a claim of something done (so the test is about backing, not about missing it)…
+    assert any(s.kind == "claim" for s in reading.read(text, language)), text
+    # …and backed by the recorded action.
     found, _ = codes(text, language=language, actions=[action])
     assert "unbacked_claim" not in found, text
+    found, _ = codes(text, language=language)
+    assert "unbacked_claim" in found, text
 
 
 def test_a_check_does_not_back_a_change():
@@ -132,7 +137,7 @@ def test_a_commitment_no_policy_makes_is_flagged(language, text, policy):
 @pytest.mark.parametrize(
     ("language", "text", "policy"),
     [
-        ("en", "If the second charge is confirmed as a duplicate, we'll refund it.",
+        ("en", "Should the bank confirm the extra payment was taken twice, we'll refund that one.",
          "A confirmed duplicate charge is refunded in full."),
         ("en", "We're unable to refund the annual plan after 30 days.",
          "Annual plans are refundable within 30 days only."),
