@@ -39,7 +39,7 @@ UNBACKED_CLAIMS = [
     ("es", "Se ha cancelado tu suscripción anual."),
     ("es", "Nuestro técnico reparó la caldera ayer por la tarde."),
     ("fr", "J'ai annulé votre abonnement premium."),
-    ("fr", "Votre dossier a été transmis à notre service juridique."),
+    ("fr", "Votre réclamation a été transmise au service juridique hier soir."),
     ("fr", "Nous venons de réactiver votre ligne mobile."),
 ]
 
