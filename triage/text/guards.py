@@ -42,9 +42,6 @@ GUARD_CODES = frozenset(
         "unsafe_output",
     }
 )
-MONEY = re.compile(
-    r"(?:[€$£]\s?\d[\d.,]*|\b\d[\d.,]*\s?(?:eur|usd|gbp|euros?|dollars?)\b)", re.IGNORECASE
-)
 
 
 @dataclass(frozen=True)
@@ -478,7 +475,7 @@ def _facts_beside(
     for statement in reading.read(text, language):
         numbers = judged.setdefault(statement.sentence, set())
         numbers |= {a.removesuffix("%") for a in statement.amounts}
-        numbers |= {m.group("n") for m in reading.PERIOD_NUMBERS.finditer(statement.sentence)}
+        numbers |= {m.group("n") for m in reading.PERIOD.finditer(statement.sentence)}
     return [
         f
         for f in check_facts(text, evidence, skip={f.quote for f in internal}, judged=judged)

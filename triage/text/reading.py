@@ -501,7 +501,7 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"\b\d+(?:[.,]\d+)?\s?%")
-_PERIOD = re.compile(
+PERIOD = re.compile(
     r"\b(?P<n>\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|ten|twelve|ein(?:e|en)?|zwei|"
     r"drei|vier|fünf|sechs|sieben|zehn|zwölf|un[oa]?|dos|tres|cuatro|cinco|seis|siete|diez|doce|"
     r"une?|deux|trois|quatre|cinq|sept|dix|douze)\s?(?:-\s?\d+\s?)?(?:(?:business|working|"
@@ -511,7 +511,6 @@ _PERIOD = re.compile(
     r"minutos?|min)\b",
     re.IGNORECASE,
 )
-PERIOD_NUMBERS = _PERIOD
 _DEADLINE = re.compile(
     r"\b(?:tomorrow|today|tonight|by (?:monday|tuesday|wednesday|thursday|friday|the end of|end "
     r"of)|morgen|heute noch|bis (?:montag|dienstag|mittwoch|donnerstag|freitag|ende)|mañana|hoy "
@@ -743,7 +742,7 @@ def normal_amount(value: str) -> str:
 
 def periods_in(text: str) -> tuple[float, ...]:
     out = []
-    for match in _PERIOD.finditer(text):
+    for match in PERIOD.finditer(text):
         n = match.group("n").lower()
         number = _NUMBER_WORDS.get(n)
         if number is None:
@@ -995,23 +994,6 @@ _CAUSAL = re.compile(
     r"por|se deb[ei]|à cause|causée? par|en raison|résult)",
     re.IGNORECASE,
 )
-
-
-def _participle_after(words: list[str], start: int, language: str, limit: int = 12) -> int | None:
-    """The index of the first participle after ``start`` (German: anywhere to the clause end)."""
-    stop = len(words) if language == "de" else min(len(words), start + 1 + limit)
-    for j in range(start + 1, stop):
-        if (
-            _is_past_form(words[j], language)
-            and not words[j][:1].isupper()
-            or (
-                language == "de"
-                and _is_past_form(words[j], language)
-                and words[j].lower() == words[j]
-            )
-        ):
-            return j
-    return None
 
 
 def _mode(
