@@ -96,6 +96,71 @@ _MONTH_DATE = re.compile(
     re.IGNORECASE,
 )
 
+# Month and weekday names (folded) by number, en/de/es/fr: "31. Mai" is the 31.05. of a note.
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            "january jan januar janvier enero",
+            "february feb februar fevrier febrero",
+            "march mar marz mars marzo",
+            "april apr avril abril",
+            "may mai mayo",
+            "june jun juni juin junio",
+            "july jul juli juillet julio",
+            "august aug aout agosto",
+            "september sep sept septembre septiembre",
+            "october oct oktober okt octobre octubre",
+            "november nov novembre noviembre",
+            "december dec dezember dez decembre diciembre",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}
+_WEEKDAYS = {
+    name: number
+    for number, names in enumerate(
+        (
+            "monday montag lunes lundi",
+            "tuesday dienstag martes mardi",
+            "wednesday mittwoch miercoles mercredi",
+            "thursday donnerstag jueves jeudi",
+            "friday freitag viernes vendredi",
+            "saturday samstag sabado samedi",
+            "sunday sonntag domingo dimanche",
+        )
+    )
+    for name in names.split()
+}
+_NAMED_DAY = (
+    re.compile(
+        r"\b(?P<day>\d{1,2})(?:st|nd|rd|th|er|\.)?\s+(?:of\s+|de\s+)?(?P<month>[a-z]{3,})\b"
+    ),
+    re.compile(r"\b(?P<month>[a-z]{3,})\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b"),
+)
+_NUMERIC_DAY = re.compile(
+    r"\b(?:(?P<year>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})|(?P<d2>\d{1,2})[./](?P<m2>\d{1,2})\.?)"
+    r"(?![\d,])"
+)
+
+
+def date_keys(text: str) -> set[str]:
+    """The days a text names, as comparable keys: ``d31.5`` for a day of a month, ``w0`` for a
+    weekday (Monday), in any of the four languages and in numeric form (31.05., 31/05, ISO)."""
+    folded = _fold(text)
+    keys = {f"w{_WEEKDAYS[w]}" for w in re.findall(r"[a-z]+", folded) if w in _WEEKDAYS}
+    for match in (m for pattern in _NAMED_DAY for m in pattern.finditer(folded)):
+        month = _MONTHS.get(match.group("month"))
+        if month and 1 <= int(match.group("day")) <= 31:
+            keys.add(f"d{int(match.group('day'))}.{month}")
+    for match in _NUMERIC_DAY.finditer(folded):
+        day, month = match.group("d") or match.group("d2"), match.group("m") or match.group("m2")
+        if 1 <= int(day) <= 31 and 1 <= int(month) <= 12:
+            keys.add(f"d{int(day)}.{int(month)}")
+    return keys
+
+
 # A named cause or diagnosis: the clause after the trigger is the fact.
 _CAUSE = re.compile(
     r"\b(?:because(?: of)?|caused by|due to|as a result of|the (?:reason|cause) (?:was|is)|"
@@ -105,7 +170,8 @@ _CAUSE = re.compile(
     r"debido a|causad[oa] por|porque|a causa de|por culpa de|se deb(?:ió|e|en|ieron) a|resulta de|"
     r"el motivo (?:fue|es)|"
     r"à cause d[e']|causée? par|d[uû]e?s? à|en raison d[e']|parce qu[e']|suite à|provoquée? par|"
-    r"résult(?:e|ait|ent) d[eu']|"
+    r"résult(?:e|ait|ent) d[eu']|(?:pro)?v(?:ient|enait|iennent) d(?='un|'une|u |es |e la )|"
+    r"(?:pro)?viene de (?=un|una|la|el)|comes? from|came from|(?:kommt|kam|stammt|stammte) von|"
     r"la (?:raison|cause) (?:est|était))\s*(?P<clause>[^,;:.!?\n]{3,})",
     re.IGNORECASE,
 )
@@ -236,6 +302,7 @@ class Evidence:
     numbers: frozenset[str]
     stems: frozenset[str]
     text: str
+    days: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> Evidence:
@@ -251,7 +318,12 @@ class Evidence:
         for match in re.finditer(r"\b(\d+)\s?x\b", lowered):
             numbers.add(match.group(1))
         numbers |= {m.group(1) for m in _GLUED.finditer(clean)}
-        return cls(numbers=frozenset(numbers), stems=frozenset(stems(clean)), text=lowered)
+        return cls(
+            numbers=frozenset(numbers),
+            stems=frozenset(stems(clean)),
+            text=lowered,
+            days=frozenset(date_keys(clean)),
+        )
 
 
 def _fold(text: str) -> str:
@@ -309,7 +381,10 @@ def facts_in(sentence: str) -> list[Fact]:
         if re.search(rf"\b{re.escape(_fold(word))}\b", lowered):
             found.append(Fact("count", word, sentence))
     found += [Fact("date", m.group(0), sentence) for m in _RELATIVE_DATE.finditer(body)]
-    found += [Fact("date", m.group(0), sentence) for m in _MONTH_DATE.finditer(body)]
+    dated = [Fact("date", m.group(0), sentence) for m in _MONTH_DATE.finditer(body)]
+    # "31. Mai": the day is judged with its date, not again as a number
+    in_dates = {d for f in dated for d in re.findall(r"\d+", f.value)}
+    found = [f for f in found if not (f.kind == "number" and f.value in in_dates)] + dated
     if _CONDITIONAL.search(body):
         return found  # "If your order has shipped…": the general case, not this one
     found += [
@@ -339,8 +414,11 @@ def backed(fact: Fact, evidence: Evidence) -> bool:
     if fact.kind == "count":
         return COUNT_WORDS[fact.value] in evidence.numbers
     if fact.kind == "date":
+        days = date_keys(fact.value)
         return (
             _fold(fact.value) in evidence.text
+            or bool(days)
+            and days <= evidence.days
             or all(n in evidence.numbers for n in re.findall(r"\d+", fact.value))
             and bool(re.findall(r"\d+", fact.value))
         )

@@ -291,6 +291,9 @@ INTERNAL = re.compile(
     r"usage interne\b",
     re.IGNORECASE,
 )
+# "Les clients abonnés avant 2022 …", "los clientes que …": a rule about every customer, as a
+# policy states it, not a note about this one.
+_GENERIC = r"(?!(?<=s) (?:que|qui|dont|con|avec|cuy[oa]s?|\w+(?:és|ées|ados|idos|adas|idas))\b)"
 # Text written for staff, by its shape rather than its words: it speaks of the customer in the third
 # person (a reply says "you"), addresses agents, says it is internal, tells the writer what to do
 # with the reply before it goes, or leaves a template's blank unfilled.
@@ -302,9 +305,9 @@ _STAFF_STRONG = [
             r"(?:service|care|relations|support|team|portal|area|account|number)\b)|\b(?:to|with) "
             r"(?:the )?guests?\b|\b\w+-tier customers\b|\b(?:der|dem|den|die) (?:kunde|kundin|"
             r"kunden|gast|gäste)\b|\b(?:gegenüber|an) (?:gästen|kunden|kundinnen)\b|\b(?:el|al|"
-            r"del|la|los) (?:cliente|clientes|usuario|huésped|pasajero)\b(?! (?:puede|pueden)\b)|"
-            r"\b(?:le|au|du|la|les|aux) (?:client|cliente|clients|voyageur)\b"
-            r"(?! (?:peut|peuvent)\b)",
+            r"del|la|los) (?:cliente|clientes|usuario|huésped|pasajero)\b(?! (?:puede|pueden)\b)"
+            rf"{_GENERIC}|\b(?:le|au|du|la|les|aux) (?:client|cliente|clients|voyageur)\b"
+            rf"(?! (?:peut|peuvent)\b){_GENERIC}",
             re.IGNORECASE,
         ),
     ),

@@ -81,7 +81,7 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
         "de": ("gutschrift", "gutschreib", "gutgeschrieb", "gutschein"),
         "es": ("credito", "cupon", "vale ", "saldo a favor", "bono"),
         "fr": (
-            "avoir de",
+            "avoir de ",  # "un avoir de 5 €", not "avoir déposé"
             "un avoir",
             "l'avoir",
             "credit",
@@ -1420,7 +1420,8 @@ def read_policy(texts: list[str], language: str) -> list[PolicyTerm]:
 _POLICY_DENIAL = re.compile(
     r"\b(?:non[- ]refundable|not (?:refundable|eligible|possible|covered)|excluded|nicht "
     r"(?:erstattungsfahig|moglich|erstattet)|ausgeschlossen|erst zum|no reembolsable|no se "
-    r"(?:reembolsa|devuelve)n?|non remboursable|ne sont pas|exclu)\b"
+    r"(?:reembolsa|devuelve)n?|no (?:es|son) posibles?|non remboursable|ne sont pas|pas possible|"
+    r"impossible|exclu)\b"
 )
 
 

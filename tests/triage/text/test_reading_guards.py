@@ -952,3 +952,121 @@ def test_a_fact_is_flagged_only_when_nothing_about_the_case_states_it(
         actions=actions,
     )
     assert found == ({"unsupported_fact"} if unsupported else set()), text
+
+
+# A fifth round, written after the fourth passed: dates in another form than the note's, rules
+# about every customer, a French infinitive that is not a credit, causes that "come from".
+# (lang, reply, ticket, sources, actions, the codes expected)
+FIFTH_ROUND = [
+    (
+        "en",
+        "Your parcel left our warehouse on Monday and should reach you tomorrow.",
+        "where is my parcel??",
+        [],
+        [Recorded("investigate", "", "Tracking: dispatched Monday, due tomorrow")],
+        set(),
+    ),
+    (
+        "en",
+        "Your parcel left our warehouse on Tuesday.",
+        "where is my parcel??",
+        [],
+        [Recorded("investigate", "", "Tracking: dispatched Monday")],
+        {"unsupported_fact"},
+    ),
+    (
+        "de",
+        "Die Kündigung habe ich eingetragen, sie wird zum 31. Mai wirksam.",
+        "Ich möchte kündigen.",
+        [],
+        [Recorded("cancel", "", "Kündigung zum 31.05. eingetragen")],
+        set(),
+    ),
+    (
+        "de",
+        "Die Kündigung habe ich eingetragen, sie wird zum 30. Juni wirksam.",
+        "Ich möchte kündigen.",
+        [],
+        [Recorded("cancel", "", "Kündigung zum 31.05. eingetragen")],
+        {"unsupported_fact"},
+    ),
+    (
+        "de",
+        "Unser Techniker kommt am Donnerstag zwischen 8 und 12 Uhr.",
+        "Heizung kaputt",
+        [],
+        [Recorded("escalate", "", "Termin Donnerstag 8-12 Uhr gebucht")],
+        set(),
+    ),
+    (
+        "es",
+        "Los clientes que contrataron antes de 2024 mantienen su tarifa actual.",
+        "¿me sube la tarifa?",
+        ["Los clientes que contrataron antes de 2024 mantienen su tarifa."],
+        [],
+        set(),
+    ),
+    (
+        "fr",
+        "Les clients abonnés avant 2022 conservent leur tarif.",
+        "mon tarif va augmenter ?",
+        ["Les clients abonnés avant 2022 conservent leur tarif."],
+        [],
+        set(),
+    ),
+    (
+        "fr",
+        "Le livreur nous a confirmé avoir déposé le colis chez votre gardienne.",
+        "colis pas reçu",
+        [],
+        [Recorded("investigate", "", "Livreur : déposé chez la gardienne")],
+        set(),
+    ),
+    (
+        "fr",
+        "Bonjour Marc, la panne vient d'un problème sur le répartiteur de votre quartier.",
+        "plus d'internet",
+        [],
+        [],
+        {"unsupported_fact"},
+    ),
+    (
+        "en",
+        "The slowdown comes from a congested cabinet at the end of your road.",
+        "internet slow every evening",
+        [],
+        [],
+        {"unsupported_fact"},
+    ),
+    (
+        "fr",
+        "Nous vous rembourserons intégralement le billet.",
+        "train annulé",
+        [
+            "En cas d'annulation, un avoir valable 12 mois est proposé; le remboursement n'est pas possible."
+        ],
+        [],
+        {"unsupported_promise"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "ticket", "sources", "actions", "expected"), FIFTH_ROUND
+)
+def test_fifth_round_dates_generic_rules_and_causes(
+    language, text, ticket, sources, actions, expected
+):
+    found, flags = codes(
+        text, language=language, ticket=ticket, policies=sources, articles=sources, actions=actions
+    )
+    assert found == expected, [(f.code, f.message) for f in flags]
+
+
+def test_date_keys_read_a_day_in_every_form():
+    from triage.text.facts import date_keys
+
+    assert date_keys("zum 31. Mai") == date_keys("am 31.05.") == date_keys("May 31st") == {"d31.5"}
+    assert date_keys("le 2026-03-04") == date_keys("4 mars") == {"d4.3"}
+    assert date_keys("on Monday") == date_keys("el lunes") == {"w0"}
+    assert date_keys("version 2.14") == set()
