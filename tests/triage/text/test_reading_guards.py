@@ -9,6 +9,7 @@ reader (guards-2).
 import pytest
 
 from triage.text import reading
+from triage.text.facts import date_keys
 from triage.text.guards import Recorded, run_guards
 
 
@@ -1064,8 +1065,6 @@ def test_fifth_round_dates_generic_rules_and_causes(
 
 
 def test_date_keys_read_a_day_in_every_form():
-    from triage.text.facts import date_keys
-
     assert date_keys("zum 31. Mai") == date_keys("am 31.05.") == date_keys("May 31st") == {"d31.5"}
     assert date_keys("le 2026-03-04") == date_keys("4 mars") == {"d4.3"}
     assert date_keys("on Monday") == date_keys("el lunes") == {"w0"}
