@@ -184,6 +184,7 @@ def evaluate_sentiment(rows: list[dict]) -> dict:
     correct = 0
     per_language: dict[str, Counter] = defaultdict(Counter)
     per_set: dict[str, Counter] = defaultdict(Counter)
+    per_trap: dict[str, Counter] = defaultdict(Counter)
     confusion: dict[str, Counter] = {label: Counter() for label in SENTIMENTS}
     thanks_negative = []
     misses = []
@@ -202,6 +203,8 @@ def evaluate_sentiment(rows: list[dict]) -> dict:
         correct += hit
         per_language[str(row.get("language", "?"))].update(total=1, correct=int(hit))
         per_set[str(row.get("set", "all"))].update(total=1, correct=int(hit))
+        if row.get("trap"):
+            per_trap[str(row["trap"])].update(total=1, correct=int(hit))
         confusion[label][got] += 1
         if not hit:
             misses.append({"id": row.get("id", row["_line"]), "expected": label, "got": got})
@@ -216,6 +219,11 @@ def evaluate_sentiment(rows: list[dict]) -> dict:
             key: _rate(c["correct"], c["total"]) for key, c in sorted(per_language.items())
         },
         "per_set": {key: _rate(c["correct"], c["total"]) for key, c in sorted(per_set.items())},
+        # the difficulty a message was written to test ("sarcasm", "polite_furious"), where named
+        "per_trap": {
+            key: {"accuracy": _rate(c["correct"], c["total"]), "messages": c["total"]}
+            for key, c in sorted(per_trap.items())
+        },
         "confusion": {label: dict(counts) for label, counts in confusion.items()},
         "thanks_marked_negative": thanks_negative,
         "misses": misses,
@@ -322,6 +330,14 @@ def summary_lines(result: dict) -> list[str]:
             ),
             "  per set: " + ", ".join(f"{k} {v:.3f}" for k, v in result["per_set"].items()),
         ]
+        if result["per_trap"]:
+            lines.append(
+                "  per trap: "
+                + ", ".join(
+                    f"{k} {v['accuracy']:.3f} ({v['messages']})"
+                    for k, v in result["per_trap"].items()
+                )
+            )
         if result["cross_validated"]:
             lines.append(
                 f"  {result['cross_validated']} messages are the text model's training data: each "

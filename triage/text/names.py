@@ -13,9 +13,12 @@ knows come from the trained tagger (``recognised_names``, :mod:`triage.text.ner`
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
+
+import simplemma
 
 from triage.text import ner
 from triage.text.cleaning import SIGNOFF_PHRASES
@@ -28,7 +31,12 @@ NAME_WORD = (
     rf"(?:-[{_UPPER}][{_LOWER}]+)?"
 )
 _PARTICLE = r"(?:de la|de los|van der|van den|von der|de|del|da|dos|das|van|von|di|du|le|la)"
-FULL_NAME = rf"{NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{NAME_WORD}){{0,2}}"
+# After a particle comes a name, not a pronoun: "Frau Martin von Ihrer Hotline".
+_NOT_AFTER_PARTICLE = (
+    r"(?!(?:Ihr|Ihre|Ihrer|Ihrem|Ihren|Ihres|Unser\w*|Euer|Eure\w*|Sie|Votre|Vos|Su|Sus|"
+    r"Nuestr\w+|Vuestr\w+)\b)"
+)
+FULL_NAME = rf"{NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+{_NOT_AFTER_PARTICLE})?{NAME_WORD}){{0,2}}"
 TITLE = (
     r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Herrn|Frau|Sr|Sra|Srta|Dña|Doña|Don|Mme|Mlle|M|"
     r"Monsieur|Madame|Mademoiselle)"
@@ -67,6 +75,8 @@ _AMBIGUOUS_FIRST = {
     "love", "son", "daughter", "gold", "early", "patience", "sage", "river", "rain", "forest",
     "al", "ed", "le", "la", "de", "del", "so", "ma",
     "export", "pro", "premium", "business", "monday", "tuesday", "friday", "sunday",
+    # pronouns and adjectives of the other languages: "Les escribo", "Ella se llama", "German"
+    "les", "ella", "german", "elle", "lui", "son", "sa",
 }  # fmt: skip
 
 
@@ -188,8 +198,21 @@ def recognised_names(text: str, language: str | None) -> Iterator[tuple[int, int
             # A single word after a preposition of place is a place ("Grüße aus Köln").
             if " " not in name and _PLACE_BEFORE.search(text[max(0, start - 12) : start]):
                 continue
+            # A lone word the language's dictionary knows and no list of names holds is a
+            # capitalised word ("Delivery was booked", "Titular", "Mitbewohners").
+            if all(_dictionary_word(word, language) for word in name.split()) or (
+                " " not in name and _CLOSING_WORD.match(re.sub(r"(\w)\1{2,}", r"\1", name))
+            ):
+                continue  # "Delivery was booked", "Beste Grüße", "Merciii"
             before = _TITLE_BEFORE.search(text[max(0, start - 14) : start])
             yield (start - len(before.group(0)) if before else start), end
+
+
+def _dictionary_word(word: str, language: str) -> bool:
+    lower = word.lower()
+    if lower in first_names() or ner.known_name(lower):
+        return False
+    return simplemma.is_known(lower, lang=language if language in ner.LANGUAGES else "en")
 
 
 def name_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -223,13 +246,125 @@ def name_spans(text: str) -> Iterator[tuple[int, int]]:
                 break
 
 
+# An initial written with a name: "M. Hughes", "J.-P. Gauthier", "M. Á. Rey", "P J Doyle",
+# "Anna K."; a title or an academic degree before it: "Mrs", "Herrn", "Doña", "Lic.", "Dr.".
+_INITIAL = rf"[{_UPPER}]\.?(?:-[{_UPPER}]\.)?"
+_BEFORE_NAME = re.compile(
+    rf"(?:(?<![\w'’.])(?:{TITLE}|Lic|Ing|Dipl\.-Ing|Mag|Dott|Me|Maître)\.?[ \t]+|"
+    rf"(?<![\w'’.-]){_INITIAL}[ \t]+)$"
+)
+_INITIAL_AFTER = re.compile(rf"^[ \t]+[{_UPPER}]\.?(?=[ \t]*(?:[,;:!?\n]|$|\.))")
+
+
+def widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """A name's span with the initials and titles written beside it."""
+    for _ in range(4):
+        before = _BEFORE_NAME.search(text[max(0, start - 16) : start])
+        if not before:
+            break
+        start -= len(before.group(0))
+    after = _INITIAL_AFTER.match(text[end : end + 6])
+    if after:
+        end += len(after.group(0))
+    return start, end
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def short_form(word: str, name_part: str, *, near: bool) -> bool:
+    """``word`` is a short or pet form of ``name_part`` ("Bea" of Beatriz, "tobi" of Tobias,
+    "seun" of Oluwaseun, "rosie" of Rose). Three shared first letters are enough beside a
+    greeting or a sign-off (``near``) or for a capitalised word; four elsewhere."""
+    w, n = _fold(word), _fold(name_part)
+    if len(w) < 3 or len(n) < 3 or w == n:
+        return False
+    shared = 0
+    for a, b in zip(w, n, strict=False):
+        if a != b:
+            break
+        shared += 1
+    enough = 3 if near or word[:1].isupper() else 4
+    if shared >= enough and (shared == len(w) or shared == len(n)) and len(w) - shared <= 2:
+        return True  # a prefix ("Santi"), or the name and an ending ("rosie")
+    if shared >= enough and near and shared >= 0.6 * min(len(w), len(n)):
+        return True  # "gaby" of Gabriela, in a sign-off
+    return near and len(w) >= 4 and n.endswith(w)  # "seun" of Oluwaseun
+
+
+# The last words of a message, after its last sentence or its closing: "… ¿Qué ha pasado? Paco",
+# "Merci. Aga", "Ta, Paddy", "gracias!! gaby".
+_LAST_WORDS = re.compile(
+    r"(?:^|[.!?¡¿\n,)])[ \t]*(?P<name>[^\W\d_][\w'’-]*\.?(?:[ \t]+[^\W\d_][\w'’-]*\.?)?)"
+    r"[ \t]*[.!]*\s*$"
+)
+_CLOSING_WORD = re.compile(
+    rf"(?i)^(?:{SIGNOFF_PHRASES}|ta|thx|ty|xx?|bye|ciao|bisous|tschüss|"
+    r"adiós|chao|merci|danke|bitte|please|pls|svp|porfa|urgent|help|hilfe|"
+    r"ayuda|aide|asap|ok|okay|thanks|gracias|obrigad[oa]|grazie|regards|"
+    r"best|cheers|cordialement|salutations|saludos|grüße|gruß|amicalement|"
+    r"atentamente|sincerely|greetings|love)[.!,]*$"
+)
+
+
+def signature_name(text: str, person_name: str = "") -> tuple[int, int] | None:
+    """The name a message is signed with when it stands alone at the very end: a capitalised
+    word or two, or a short form of the customer's own name in any case."""
+    match = _LAST_WORDS.search(text.rstrip())
+    if not match:
+        return None
+    name = match.group("name").rstrip(".")
+    words = name.split()
+    if any(
+        _CLOSING_WORD.match(re.sub(r"(\w)\1{2,}", r"\1", w)) or w.lower() in _NOT_NAMES
+        for w in words
+    ):
+        return None  # "Merciii", "Cheers"
+    line_start = text.rfind("\n", 0, match.start("name")) + 1
+    previous = text[: max(0, line_start - 1)].rstrip().rsplit("\n", 1)[-1]
+    if re.fullmatch(rf"[ \t]*(?:{_TITLES})?{FULL_NAME}[ \t]*", previous):
+        return None  # a line under a signed name is the writer's job or firm ("Partner")
+    parts = [p for p in re.split(r"[\s-]+", person_name) if len(p) >= 2]
+    own = any(w.lower() == _fold(p) or short_form(w, p, near=True) for w in words for p in parts)
+    capitalised = all(w[:1].isupper() and not w.isupper() for w in words if len(w) > 1)
+    if not (own or capitalised or words[0].lower() in first_names()):
+        return None
+    return match.start("name"), match.start("name") + len(name)
+
+
+def own_name_forms(text: str, person_name: str) -> Iterator[tuple[int, int]]:
+    """Short and pet forms of the customer's own name: anywhere when capitalised ("Santi"),
+    after "this is" / "soy" / "ich bin" / "je suis" in any case ("this is seun")."""
+    parts = [p for p in re.split(r"[\s-]+", person_name) if len(p) >= 3]
+    if not parts:
+        return
+    for match in re.finditer(r"(?<![\w@.'’-])[^\W\d_]{3,}(?![\w@'’-])", text):
+        word = match.group(0)
+        near = bool(_INTRODUCED.search(text[max(0, match.start() - 16) : match.start()]))
+        if word.lower() in _NOT_NAMES or not (near or word[:1].isupper()):
+            continue
+        if any(short_form(word, part, near=near) for part in parts):
+            yield match.span()
+
+
+_INTRODUCED = re.compile(
+    r"(?i)\b(?:this is|it's|i am|i'm|ich bin|hier ist|soy|me llamo|je suis|c'est|moi c'est)"
+    r"[ \t]+$"
+)
+
+
 # --- Addresses ------------------------------------------------------------------------------
 
 _STREET_WORD = rf"(?:{NAME_WORD}|[{_LOWER}]+)"
 _EN_STREET = (
-    r"(?:Street|St|Road|Rd|Avenue|Ave|Av|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|Place|Pl|"
-    r"Square|Sq|Terrace|Close|Crescent|Parkway|Pkwy|Highway|Hwy|Gardens|Grove|Row|Hill|Walk|Mews)"
+    r"(?:Street|St|Road|Rd|Avenue|Ave|Av|Lane|Lanes|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|Place|"
+    r"Pl|Square|Sq|Terrace|Tce|Close|Crescent|Cres|Parkway|Pkwy|Highway|Hwy|Gardens|Grove|Row|Hill|"
+    r"Walk|Mews|Corner|Green|Park|Rise|View|Vale|Parade|Circle|Cir|Heights|Quay|Wharf|Yard)"
 )
+# "1200 N Main St", "880 Peachtree St NE", "4410 SE Woodstock Blvd"
+_COMPASS = r"(?:N|S|E|W|NE|NW|SE|SW)"
 _DE_SUFFIX = r"(?:straße|strasse|str\.|weg|allee|gasse|platz|ring|damm|ufer|chaussee|steig|pfad)"
 _DE_WORDS = r"(?:Straße|Strasse|Str\.|Weg|Allee|Gasse|Platz|Ring|Damm|Ufer|Chaussee|Markt)"
 _ES_STREET = (
@@ -244,10 +379,16 @@ _HOUSE = r"\d{1,5}[ \t]?[A-Za-z]?(?![\w])"
 
 _ADDRESSES = [
     # en: "221B Baker Street", "48 Oak Avenue", "1600 Amphitheatre Parkway"
-    re.compile(rf"\b\d{{1,5}}[A-Z]?[ \t]+(?:{NAME_WORD}[ \t]+){{1,3}}{_EN_STREET}\b\.?(?!\w)"),
+    re.compile(rf"(?<![\w/])(?:\d{{1,4}}/)?\d{{1,5}}[A-Z]?[ \t]+(?:{_COMPASS}[ \t]+)?"
+               rf"(?:{NAME_WORD}[ \t]+){{1,3}}{_EN_STREET}\b\.?(?:[ \t]+{_COMPASS}\b)?"
+               rf"(?:[ \t]+(?i:apt|unit|suite|ste|#)\.?[ \t]*\w{{1,5}})?(?!\w)"),
     # de: "Hauptstraße 5", "Musterstr. 12a", "Berliner Allee 10", "Am Markt 3"
-    re.compile(rf"\b(?:{NAME_WORD}{_DE_SUFFIX}|{NAME_WORD}[ \t-]+{_DE_WORDS}|Am[ \t]+{NAME_WORD}|"
-               rf"Im[ \t]+{NAME_WORD}|An der[ \t]+{NAME_WORD})[ \t]+{_HOUSE}"),
+    re.compile(rf"\b(?:(?:{NAME_WORD}|[{_LOWER}]{{2,}}){_DE_SUFFIX}|{NAME_WORD}[ \t-]+{_DE_WORDS}|"
+               rf"(?:Am|Im|An der|Auf der)[ \t]+{NAME_WORD}|(?:am|im)[ \t]+[{_LOWER}]{{4,}})"
+               rf"[ \t]+{_HOUSE}"),
+    # Latin America: "Calle 72 # 10-34", "Carrera 15 No. 93-60"
+    re.compile(r"\b(?:Calle|Carrera|Cra\.?|Cl\.?|Avenida|Av\.?|Diagonal|Transversal)[ \t]+\d{1,3}"
+               r"[A-Z]?[ \t]*(?:#|No\.?|N[°º])[ \t]*\d{1,3}[A-Z]?[-–]\d{1,3}\b"),
     # es: "Calle Mayor 5", "C/ Alcalá 23", "Avenida de la Constitución 12"
     re.compile(rf"\b{_ES_STREET}[ \t]*(?:(?:de(?:l| la| los| las)?|la|el)[ \t]+)?"
                rf"(?:{NAME_WORD}[ \t]+){{0,3}}{NAME_WORD}\.?,?[ \t]+(?:n\.?º[ \t]*)?\d{{1,4}}\b"),
@@ -258,14 +399,19 @@ _ADDRESSES = [
 ]  # fmt: skip
 _POSTCODES = [
     # UK: "NW1 6XE", "EC4Y 1AU", "NR21 0AA"; Canada: "M5V 2J2", "H2J 2L3"
-    re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}\b|\b[A-Z]\d[A-Z][ \t]?\d[A-Z]\d\b"),
+    re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}\b|\b[A-Z]\d[A-Z][ \t]?\d[A-Z]\d\b|"
+               # Ireland: "D02 X285", "T12 X5Y2", "A94 H2C9"
+               r"\b[AC-FHKNPRTV-Y]\d[\dW][ \t][AC-FHKNPRTV-Y\d]{4}\b"),
     # US and Australian states with their code: "MA 02116", "IL 62704", "NSW 2204"
     re.compile(r"\b(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|"
                r"PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY]|NSW|VIC|QLD|ACT|WA|SA|TAS)[ \t]\d{4,5}"
                r"(?:-\d{4})?\b"),
     # de/es/fr/ch/at/be and others: four or five digits (or "80-827") and the town
-    re.compile(rf"(?<![\w/.,-])(?:\d{{4,5}}|\d{{2}}-\d{{3}})[ \t]+(?:{NAME_WORD}|[{_LOWER}]{{3,}})"
+    re.compile(rf"(?<![\w/.,-])(?:[A-Z]{{1,2}}-)?(?:\d{{4,5}}|\d{{2}}-\d{{3}}|\d{{4}}-\d{{3}})[ \t]+"
+               rf"(?:{NAME_WORD}|[{_LOWER}]{{3,}})"
                rf"(?:[ \t-](?:{NAME_WORD}|de|la|le|del|sur|am|an|CEDEX(?:[ \t]\d+)?))*(?![\w-])"),
+    # a town, then its code: "Tokyo 150-0002", "Bengaluru 560038"
+    re.compile(rf"(?<=, ){NAME_WORD}[ \t]+(?:\d{{3}}-\d{{4}}|\d{{6}})\b"),
 ]  # fmt: skip
 # Post boxes and "care of": anchors on their own.
 _POST_BOX = re.compile(
@@ -278,7 +424,7 @@ _POST_BOX = re.compile(
 # 231", "Chaussée de Wavre 150", "Carrer Major 22", "Anger 12" after a comma is left to the chain).
 _NUMBER_LAST = re.compile(
     rf"\b(?i:rue|avenue|boulevard|chaussée|place|quai|carrer|calle|avenida|av\.|avda\.|paseo|"
-    rf"bulevar|plaza|rambla|ul\.|via|viale|piazza)[ \t]+(?:(?:de(?:s| la| l'| los| las)?|du|del|d'|"
+    rf"bulevar|plaza|rambla|ul\.|via|viale|piazza|rua|travessa|largo|jr\.|jirón)[ \t]+(?:(?:de(?:s| la| l'| los| las)?|du|del|d'|"
     rf"la|el)[ \t]*)?(?:{_STREET_WORD}[ \t]+){{0,3}}?{NAME_WORD}\.?,?[ \t]+(?:n\.?º[ \t]*|#[ \t]*)?"
     rf"\d{{1,5}}(?:[-/]\d{{1,4}})?[a-zA-Z]?\b"
 )
@@ -287,15 +433,25 @@ _NUMBER_LAST = re.compile(
 _UNIT = re.compile(
     r"^(?:(?i:flat|apt|apartment|suite|unit|floor|fl\.?|room|building|bldg|house|whg\.?|wohnung|"
     r"etage|stock|hinterhaus|vorderhaus|og|eg|dg|piso|planta|puerta|apto\.?|apartamento|local|"
-    r"escalera|esc\.?|portal|bloque|col\.?|colonia|barrio|urb\.?|app\.?|appartement|"
+    r"escalera|esc\.?|portal|bloque|col\.?|colonia|barrio|urb\.?|app\.?|appartement|depto\.?|"
+    r"dpto\.?|dto\.?|"
     r"bâtiment|bât\.?|étage|escalier|porte|chambre|boîte|résidence|villa|lieu-dit|no\.?)(?:\b|(?<=\.))"
     r"(?:[ \t]*[\w°º/-]+\.?){0,3}|"
     r"\d{1,3}(?:st|nd|rd|th|e|er|ème|º|°|\.)?[ \t]*(?:(?i:floor|étage|og|stock|piso|planta))?"
-    r"[ \t]*(?:[A-Za-z]|izda\.?|dcha\.?|gauche|droite)?\.?)$"
+    r"[ \t]*(?:[A-Za-z]|izda\.?|dcha\.?|esq\.?|dto\.?|gauche|droite)?\.?)$"
 )
 _PLACE = re.compile(
-    rf"^(?:{NAME_WORD}|[A-Z]{{2,4}})(?:[ \t-]+(?:{NAME_WORD}|de|la|le|del|les|sur|am|an der|"
+    rf"^(?:(?:Co\.|County)[ \t]+)?(?:{NAME_WORD}|[A-Z]{{2,4}})(?:[ \t-]+(?:{NAME_WORD}|de|la|le|del|les|sur|am|an der|"
     rf"\([A-Z][a-zé]+\)|[A-Z]{{2,4}}|\d{{3,6}}(?:-\d{{3,4}})?))*\.?$"
+)
+
+
+# A street part before a town and its postcode, written without a street type: "Anger 12",
+# "5 Moortown Corner", "2nd Cross", "Heol y Gors 2".
+_STREET_PART = re.compile(
+    rf"^(?:\d{{1,5}}[A-Za-z]?(?:/\d{{1,4}})?[ \t]+{NAME_WORD}(?:[ \t]+(?:[{_LOWER}]{{1,3}}[ \t]+)?"
+    rf"{NAME_WORD}){{0,3}}|{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}}[ \t]+\d{{1,5}}[a-z]?|"
+    rf"\d{{1,3}}(?:st|nd|rd|th)[ \t]+{NAME_WORD})$"
 )
 
 
@@ -348,7 +504,7 @@ def address_spans(text: str) -> Iterator[tuple[int, int]]:
                 break
             # A sentence ends the address: "…, France. Thanks!" (not "Whg. 4", "St. Pauli").
             part = re.split(r"(?:(?<=[^\W\d_]{4})|(?<=\d))[.!?](?:\s|$)|[!?]", match.group(1))[0]
-            trimmed = part.rstrip(" .!?;:")
+            trimmed = part.rstrip(" .!?;:)")
             # Another anchor in the next part, after nothing or a town: "…, 28013 Madrid",
             # "…, Sheffield S11 8XY".
             first = end + match.start(1)
@@ -377,12 +533,16 @@ def address_spans(text: str) -> Iterator[tuple[int, int]]:
                 candidate = before[first.start() : comma.start()]
                 if "\n" in candidate:
                     continue
-                if _UNIT.match(candidate) or (
-                    re.match(rf"^{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}}$", candidate)
-                    and re.search(
-                        r"(?i)\b(?:house|cottage|lodge|villa|résidence|ehpad|farm|"
-                        r"hall|court|manor|les|le|la)\b",
-                        candidate,
+                if (
+                    _UNIT.match(candidate)
+                    or _STREET_PART.match(candidate)
+                    or (
+                        re.match(rf"^{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}}$", candidate)
+                        and re.search(
+                            r"(?i)\b(?:house|cottage|lodge|villa|résidence|ehpad|farm|"
+                            r"hall|court|manor|les|le|la)\b",
+                            candidate,
+                        )
                     )
                 ):
                     start = first.start()

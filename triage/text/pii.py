@@ -13,7 +13,14 @@ import phonenumbers
 from stdnum import iban as stdnum_iban
 
 from triage.text.language import detect_language
-from triage.text.names import address_spans, name_spans, recognised_names
+from triage.text.names import (
+    address_spans,
+    name_spans,
+    own_name_forms,
+    recognised_names,
+    signature_name,
+    widen,
+)
 
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
 _IBAN = re.compile(r"\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]{1,4}){3,8}\b")
@@ -237,10 +244,19 @@ def find_pii(
     for kind, value in _known_values(person, mapping or {}):
         found.extend((m.start(), m.end(), kind) for m in _literal(value).finditer(text))
     found.extend((start, end, "ADDRESS") for start, end in address_spans(text))
-    found.extend((start, end, "NAME") for start, end in name_spans(text))
-    found.extend((start, end, "NAME") for start, end in recognised_names(text, language))
+    names = [*name_spans(text), *recognised_names(text, language)]
+    own = person.name if person is not None else ""
+    names += own_name_forms(text, own)
+    signed = signature_name(text, own)
+    if signed:
+        names.append(signed)
+    for kind, value in _known_values(person, mapping or {}):
+        if kind == "NAME":
+            names += [m.span() for m in _literal(value).finditer(text)]
+    found.extend((*widen(text, start, end), "NAME") for start, end in names)
     # Overlapping spans of one kind become one; then the kind earlier in _PRIORITY keeps its
-    # characters.
+    # characters, and a later span keeps the rest of its own ("Calle Mayor 5, tel. 600 …": the
+    # street stays masked as an address beside the phone).
     merged: list[tuple[int, int, str]] = []
     for start, end, kind in sorted(found, key=lambda s: (_PRIORITY[s[2]], s[0], -s[1])):
         for index, (other_start, other_end, other_kind) in enumerate(merged):
@@ -251,8 +267,23 @@ def find_pii(
             merged.append((start, end, kind))
     chosen: list[tuple[int, int, str]] = []
     for start, end, kind in sorted(merged, key=lambda s: (_PRIORITY[s[2]], s[0])):
-        if all(end <= s or start >= e for s, e, _ in chosen):
+        pieces = [(start, end)]
+        for taken_start, taken_end, _ in chosen:
+            pieces = [
+                part
+                for s, e in pieces
+                for part in ((s, min(e, taken_start)), (max(s, taken_end), e))
+                if part[0] < part[1]
+            ]
+        if pieces == [(start, end)]:
             chosen.append((start, end, kind))
+            continue
+        for s, e in pieces:
+            piece = text[s:e]
+            if sum(c.isalnum() for c in piece) < 2:
+                continue
+            lead = len(piece) - len(piece.lstrip(" \t\n,;:"))
+            chosen.append((s + lead, s + len(piece.rstrip(" \t\n,;:")), kind))
     return sorted(chosen)
 
 

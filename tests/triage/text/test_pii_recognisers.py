@@ -7,7 +7,7 @@ import pytest
 
 from triage.text import ner
 from triage.text.names import name_spans
-from triage.text.pii import mask_pii
+from triage.text.pii import Person, mask_pii
 
 
 def masked(text: str, **kw) -> str:
@@ -116,3 +116,60 @@ def test_a_postal_address_is_masked_whole(address):
 def test_a_city_on_its_own_and_a_brand_stay_readable():
     text = "I bought the jacket at your Hamburg store last week."
     assert masked(text, language="en") == text
+
+
+# --- initials, titles, short forms of the customer's name, the name a message is signed with ---
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The refund never came.\n\nYours sincerely,\nMrs K. Albright", "Mrs K. Albright"),
+        ("Merci de corriger.\nJ.-M. Lefebvre", "J.-M. Lefebvre"),
+        (
+            "Bitte um Rückruf. Mit freundlichen Grüßen, Prof. Dr. Sabine Rothkegel",
+            "Prof. Dr. Sabine Rothkegel",
+        ),
+        ("No me llegó la factura. Gracias. Lic. Ramiro Echeverría", "Lic. Ramiro Echeverría"),
+        ("Still waiting on my deposit, please sort it. Hannah R.", "Hannah R."),
+    ],
+)
+def test_initials_and_titles_beside_a_name_are_masked_with_it(text, value):
+    assert covered(text, value), masked(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "customer", "short"),
+    [
+        ("hi, this is rafa, my router died again", "Rafael Domínguez", "rafa"),
+        ("Can you resend the invoice? Thx, Max", "Maximilian Ortner", "Max"),
+        ("la box ne marche plus depuis hier. merci. Fred", "Frédéric Aubry", "Fred"),
+        ("¿me podéis cambiar el plan? gracias!! lupe", "Guadalupe Serrano", "lupe"),
+        ("ich bin steffi, die Lieferung fehlt noch", "Stefanie Krüger", "steffi"),
+    ],
+)
+def test_a_short_form_of_the_customers_own_name_is_masked(text, customer, short):
+    assert covered(text, short, person=Person(name=customer)), masked(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kept"),
+    [
+        (
+            "Please cancel my order, thanks.\n\nNikhil Varma\nOperations Manager",
+            "en",
+            "Operations Manager",
+        ),
+        ("Die Lieferung fehlt. Danke!!! Cheers", "de", "Cheers"),
+        ("Mi pedido no llega. Gracias. Merciii", "es", "Merciii"),
+        ("Ich habe mit Frau Lindqvist von Ihrer Hotline gesprochen.", "de", "Ihrer Hotline"),
+        ("Delivery was booked for Friday but nobody came.", "en", "Delivery"),
+        ("Les escribo porque la factura está mal.", "es", "Les"),
+    ],
+)
+def test_words_beside_names_that_are_not_names_stay_readable(text, language, kept):
+    assert kept in masked(text, language=language), masked(text, language=language)
+
+
+def test_the_taggers_read_names_from_every_country():
+    # first and family names from many countries' lists, not only the four languages'
+    assert all(ner.known_name(n) for n in ("dariusz", "ngozi", "tadhg", "facundo"))
+    assert not any(ner.known_name(w) for w in ("invoice", "rechnung", "factura", "colis"))

@@ -1,6 +1,7 @@
 """Sentiment: the cues a support lead reads tone from, the text model for the rest, measured on a
 four-language test set written after the model (and by cross-validation on its training set)."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -59,3 +60,15 @@ def test_score_sign_follows_the_label():
     assert sentiment.sentiment_score("Thank you so much, all fixed!")[1] > 0
     assert sentiment.sentiment_score("This is a scam, refund me now!!!")[1] < 0
     assert sentiment.sentiment_score("")[0] == "neutral"
+
+
+def test_the_evaluation_reports_accuracy_per_named_trap(tmp_path):
+    rows = [
+        {"text": "Thanks a lot!", "sentiment": "positive", "trap": "thanks_only"},
+        {"text": "Danke!!", "sentiment": "positive", "trap": "thanks_only"},
+        {"text": "Where do I change my address?", "sentiment": "neutral", "trap": ""},
+    ]
+    path = tmp_path / "traps.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    result = evaluate_file(path)
+    assert result["per_trap"] == {"thanks_only": {"accuracy": 1.0, "messages": 2}}
