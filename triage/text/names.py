@@ -76,7 +76,7 @@ _AMBIGUOUS_FIRST = {
     "al", "ed", "le", "la", "de", "del", "so", "ma",
     "export", "pro", "premium", "business", "monday", "tuesday", "friday", "sunday",
     # pronouns and adjectives of the other languages: "Les escribo", "Ella se llama", "German"
-    "les", "ella", "german", "elle", "lui", "son", "sa",
+    "les", "ella", "german", "elle", "lui", "sa",
 }  # fmt: skip
 
 
@@ -407,7 +407,8 @@ _POSTCODES = [
                r"PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY]|NSW|VIC|QLD|ACT|WA|SA|TAS)[ \t]\d{4,5}"
                r"(?:-\d{4})?\b"),
     # de/es/fr/ch/at/be and others: four or five digits (or "80-827") and the town
-    re.compile(rf"(?<![\w/.,-])(?:[A-Z]{{1,2}}-)?(?:\d{{4,5}}|\d{{2}}-\d{{3}}|\d{{4}}-\d{{3}})[ \t]+"
+    re.compile(rf"(?<![\w/.,-])(?:[A-Z]{{1,2}}-)?(?:\d{{4,5}}|\d{{2}}-\d{{3}}|\d{{4}}-\d{{3}})"
+               rf"[ \t]+"
                rf"(?:{NAME_WORD}|[{_LOWER}]{{3,}})"
                rf"(?:[ \t-](?:{NAME_WORD}|de|la|le|del|sur|am|an|CEDEX(?:[ \t]\d+)?))*(?![\w-])"),
     # a town, then its code: "Tokyo 150-0002", "Bengaluru 560038"
@@ -424,8 +425,8 @@ _POST_BOX = re.compile(
 # 231", "Chaussée de Wavre 150", "Carrer Major 22", "Anger 12" after a comma is left to the chain).
 _NUMBER_LAST = re.compile(
     rf"\b(?i:rue|avenue|boulevard|chaussée|place|quai|carrer|calle|avenida|av\.|avda\.|paseo|"
-    rf"bulevar|plaza|rambla|ul\.|via|viale|piazza|rua|travessa|largo|jr\.|jirón)[ \t]+(?:(?:de(?:s| la| l'| los| las)?|du|del|d'|"
-    rf"la|el)[ \t]*)?(?:{_STREET_WORD}[ \t]+){{0,3}}?{NAME_WORD}\.?,?[ \t]+(?:n\.?º[ \t]*|#[ \t]*)?"
+    rf"bulevar|plaza|rambla|ul\.|via|viale|piazza|rua|travessa|largo|jr\.|jirón)[ \t]+"
+    rf"(?:(?:de(?:s| la| l'| los| las)?|du|del|d'|la|el)[ \t]*)?(?:{_STREET_WORD}[ \t]+){{0,3}}?{NAME_WORD}\.?,?[ \t]+(?:n\.?º[ \t]*|#[ \t]*)?"
     rf"\d{{1,5}}(?:[-/]\d{{1,4}})?[a-zA-Z]?\b"
 )
 # What an address chain may hold besides its anchors, one comma-separated part at a time: a flat,
@@ -441,7 +442,8 @@ _UNIT = re.compile(
     r"[ \t]*(?:[A-Za-z]|izda\.?|dcha\.?|esq\.?|dto\.?|gauche|droite)?\.?)$"
 )
 _PLACE = re.compile(
-    rf"^(?:(?:Co\.|County)[ \t]+)?(?:{NAME_WORD}|[A-Z]{{2,4}})(?:[ \t-]+(?:{NAME_WORD}|de|la|le|del|les|sur|am|an der|"
+    rf"^(?:(?:Co\.|County)[ \t]+)?(?:{NAME_WORD}|[A-Z]{{2,4}})"
+    rf"(?:[ \t-]+(?:{NAME_WORD}|de|la|le|del|les|sur|am|an der|"
     rf"\([A-Z][a-zé]+\)|[A-Z]{{2,4}}|\d{{3,6}}(?:-\d{{3,4}})?))*\.?$"
 )
 

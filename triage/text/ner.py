@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import import_module
 from pathlib import Path
 
 import pycrfsuite
@@ -64,8 +65,6 @@ def name_pool() -> list[str]:
 @lru_cache(maxsize=1)
 def _name_lists() -> tuple[frozenset[str], frozenset[str]]:
     """(first names, family names), lower case."""
-    from importlib import import_module
-
     first: set[str] = set()
     family: set[str] = set()
     for locale in _NAME_LOCALES:
