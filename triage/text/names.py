@@ -426,7 +426,8 @@ _POST_BOX = re.compile(
 _NUMBER_LAST = re.compile(
     rf"\b(?i:rue|avenue|boulevard|chaussée|place|quai|carrer|calle|avenida|av\.|avda\.|paseo|"
     rf"bulevar|plaza|rambla|ul\.|via|viale|piazza|rua|travessa|largo|jr\.|jirón)[ \t]+"
-    rf"(?:(?:de(?:s| la| l'| los| las)?|du|del|d'|la|el)[ \t]*)?(?:{_STREET_WORD}[ \t]+){{0,3}}?{NAME_WORD}\.?,?[ \t]+(?:n\.?º[ \t]*|#[ \t]*)?"
+    rf"(?:(?:de(?:s| la| l'| los| las)?|du|del|d'|la|el)[ \t]*)?"
+    rf"(?:{_STREET_WORD}[ \t]+){{0,3}}?{NAME_WORD}\.?,?[ \t]+(?:n\.?º[ \t]*|#[ \t]*)?"
     rf"\d{{1,5}}(?:[-/]\d{{1,4}})?[a-zA-Z]?\b"
 )
 # What an address chain may hold besides its anchors, one comma-separated part at a time: a flat,
