@@ -81,15 +81,21 @@ _AMBIGUOUS_FIRST = {
 
 
 @cache
-def first_names() -> frozenset[str]:
+def census_first_names() -> frozenset[str]:
     """Lower-case first names: the 1,000 most frequent male and female names of the US Census
-    1990, without everyday words."""
+    1990."""
     found: set[str] = set()
     package = resources.files("names")
     for resource in ("dist.male.first", "dist.female.first"):
         lines = package.joinpath(resource).read_text(encoding="ascii").splitlines()
         found.update(line.split()[0].lower() for line in lines[:1000] if line.strip())
-    return frozenset(found - _AMBIGUOUS_FIRST)
+    return frozenset(found)
+
+
+@cache
+def first_names() -> frozenset[str]:
+    """The census first names without everyday words ("Will", "Rose"): a name by itself."""
+    return census_first_names() - _AMBIGUOUS_FIRST
 
 
 def _is_name(candidate: str) -> bool:
@@ -210,7 +216,7 @@ def recognised_names(text: str, language: str | None) -> Iterator[tuple[int, int
 
 def _dictionary_word(word: str, language: str) -> bool:
     lower = word.lower()
-    if lower in first_names() or ner.known_name(lower):
+    if lower in census_first_names() or ner.known_name(lower):
         return False
     return simplemma.is_known(lower, lang=language if language in ner.LANGUAGES else "en")
 
@@ -412,7 +418,9 @@ _POSTCODES = [
                rf"(?:{NAME_WORD}|[{_LOWER}]{{3,}})"
                rf"(?:[ \t-](?:{NAME_WORD}|de|la|le|del|sur|am|an|CEDEX(?:[ \t]\d+)?))*(?![\w-])"),
     # a town, then its code: "Tokyo 150-0002", "Bengaluru 560038"
-    re.compile(rf"(?<=, ){NAME_WORD}[ \t]+(?:\d{{3}}-\d{{4}}|\d{{6}})\b"),
+    re.compile(rf"(?<=, ){NAME_WORD}[ \t]+(?:\d{{3}}-\d{{4}}|\d{{4,6}})\b"),
+    # Argentina: "C1043AAZ CABA"
+    re.compile(r"\b[A-Z]\d{4}[A-Z]{3}\b(?:[ \t]+[A-Z][\w]+)?"),
 ]  # fmt: skip
 # Post boxes and "care of": anchors on their own.
 _POST_BOX = re.compile(
@@ -434,13 +442,13 @@ _NUMBER_LAST = re.compile(
 # floor, suite or room; a building's or a house's name; a district; a town; a region; a country.
 _UNIT = re.compile(
     r"^(?:(?i:flat|apt|apartment|suite|unit|floor|fl\.?|room|building|bldg|house|whg\.?|wohnung|"
-    r"etage|stock|hinterhaus|vorderhaus|og|eg|dg|piso|planta|puerta|apto\.?|apartamento|local|"
+    r"etage|stock|hinterhaus|vorderhaus|seitenflügel|quergebäude|gartenhaus|og|eg|dg|piso|planta|puerta|apto\.?|apartamento|local|"
     r"escalera|esc\.?|portal|bloque|col\.?|colonia|barrio|urb\.?|app\.?|appartement|depto\.?|"
     r"dpto\.?|dto\.?|"
     r"bâtiment|bât\.?|étage|escalier|porte|chambre|boîte|résidence|villa|lieu-dit|no\.?)(?:\b|(?<=\.))"
     r"(?:[ \t]*[\w°º/-]+\.?){0,3}|"
     r"\d{1,3}(?:st|nd|rd|th|e|er|ème|º|°|\.)?[ \t]*(?:(?i:floor|étage|og|stock|piso|planta))?"
-    r"[ \t]*(?:[A-Za-z]|izda\.?|dcha\.?|esq\.?|dto\.?|gauche|droite)?\.?)$"
+    r"[ \t]*(?:[A-Za-z]|(?i:izda\.?|dcha\.?|esq\.?|dto\.?|gauche|droite))?\.?)$"
 )
 _PLACE = re.compile(
     rf"^(?:(?:Co\.|County)[ \t]+)?(?:{NAME_WORD}|[A-Z]{{2,4}})"
@@ -458,6 +466,11 @@ _STREET_PART = re.compile(
 )
 
 
+_TOWN_BEFORE = re.compile(
+    rf"(?<![\w'’-])(?:(?:Co\.|County)[ \t]+)?{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}}[ \t]+$"
+)
+
+
 def _anchors(text: str) -> list[tuple[int, int]]:
     spans = []
     for pattern in _ADDRESSES:
@@ -471,7 +484,11 @@ def _anchors(text: str) -> list[tuple[int, int]]:
                 near = any(0 <= match.start() - end <= 40 for _, end in spans)
                 if not near and not re.search(r"([,:;]\s*|^\s*|\n\s*)$", before):
                     continue
-            spans.append(match.span())
+            start = match.start()
+            if index in (0, 1):  # the town before a British, Irish or US code: "Leeds LS11 5DT"
+                town = _TOWN_BEFORE.search(text[max(0, start - 40) : start])
+                start -= len(town.group(0)) if town else 0
+            spans.append((start, match.end()))
     return sorted(spans)
 
 
@@ -506,7 +523,11 @@ def address_spans(text: str) -> Iterator[tuple[int, int]]:
             if not match:
                 break
             # A sentence ends the address: "…, France. Thanks!" (not "Whg. 4", "St. Pauli").
-            part = re.split(r"(?:(?<=[^\W\d_]{4})|(?<=\d))[.!?](?:\s|$)|[!?]", match.group(1))[0]
+            part = re.split(
+                r"(?:(?<=[^\W\d_]{4})(?<!dpto)(?<!depto)(?<!Apto)(?<!apto)|(?<=\d))[.!?]"
+                r"(?:\s|$)(?!(?:OG|EG|DG|Stock|Etage)\b)|[!?]|\)",
+                match.group(1),
+            )[0]
             trimmed = part.rstrip(" .!?;:)")
             # Another anchor in the next part, after nothing or a town: "…, 28013 Madrid",
             # "…, Sheffield S11 8XY".
@@ -523,7 +544,10 @@ def address_spans(text: str) -> Iterator[tuple[int, int]]:
                 end = max(inner)  # "…, Bristol BS7 8AE. Can I…": up to the postcode only
             else:
                 break
-        # Backward: "Villa Les Mimosas, ", "Flat 3, ", "Suite 12, Lancaster House, ".
+        # Backward: "Villa Les Mimosas, ", "Flat 3, ", "Suite 12, Lancaster House, "; towns and
+        # districts only until the street is reached (what stands before a street is a firm's
+        # or a person's name: "Doyle Electrical, 8 Kinsale Road").
+        street = any(p.match(text, start) for p in (*_ADDRESSES, _NUMBER_LAST))
         for _ in range(3):
             before = text[:start]
             comma = re.search(r"[ \t]*,[ \t]*$", before)
@@ -538,7 +562,8 @@ def address_spans(text: str) -> Iterator[tuple[int, int]]:
                     continue
                 if (
                     _UNIT.match(candidate)
-                    or _STREET_PART.match(candidate)
+                    or (not street and _STREET_PART.match(candidate))
+                    or (not street and _PLACE.match(candidate))
                     or (
                         re.match(rf"^{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}}$", candidate)
                         and re.search(
@@ -548,6 +573,7 @@ def address_spans(text: str) -> Iterator[tuple[int, int]]:
                         )
                     )
                 ):
+                    street = street or bool(_STREET_PART.match(candidate))
                     start = first.start()
                     break
             else:

@@ -173,3 +173,32 @@ def test_the_taggers_read_names_from_every_country():
     # first and family names from many countries' lists, not only the four languages'
     assert all(ner.known_name(n) for n in ("dariusz", "ngozi", "tadhg", "facundo"))
     assert not any(ner.known_name(w) for w in ("invoice", "rechnung", "factura", "colis"))
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Apt 3, The Granary, Kilkenny R95 E2X4",
+        "Kestrel Barn, Mill Lane, Upper Slaughter, Gloucestershire GL54 2JP",
+        "77 W Elm St Apt 2C Madison WI 53703",
+        "Avenida da Liberdade 88, 3º Dto, 1250-145 Lisboa",
+        "Carrera 15 # 93-60, apto 801, Medellín",
+        "8 rue Principale, L-5240 Sandweiler",
+        "Lindenallee 9, 50968 Köln, Seitenflügel 3. OG",
+        "Flat 6, 12th Main, Jayanagar, Mysuru 570014",
+    ],
+)
+def test_an_address_in_each_countrys_form_is_masked_whole(address):
+    text = f"Could you update my address to {address}? Thanks"
+    assert covered(text, address), masked(text)
+
+
+def test_the_town_in_brackets_ends_the_address():
+    text = "The old one (Mühlweg 4, Bamberg) is wrong. Use the new one."
+    assert covered(text, "Mühlweg 4, Bamberg") and "is wrong" in masked(text)
+
+
+def test_a_firm_before_the_street_is_not_part_of_the_address():
+    text = "Invoice to Harlow Joinery, 14 Station Road, Ely CB7 4BU please."
+    assert covered(text, "14 Station Road, Ely CB7 4BU")
+    assert "Harlow Joinery" in masked(text, language="en")
