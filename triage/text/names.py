@@ -303,7 +303,7 @@ def short_form(word: str, name_part: str, *, near: bool) -> bool:
 # The last words of a message, after its last sentence or its closing: "… ¿Qué ha pasado? Paco",
 # "Merci. Aga", "Ta, Paddy", "gracias!! gaby".
 _LAST_WORDS = re.compile(
-    r"(?:^|[.!?¡¿\n,)])[ \t]*(?P<name>[^\W\d_][\w'’-]*\.?(?:[ \t]+[^\W\d_][\w'’-]*\.?)?)"
+    r"(?<=\w)[^\w\n]*(?:[.!?¡¿\n,)])[ \t]*(?P<name>[^\W\d_][\w'’-]*\.?(?:[ \t]+[^\W\d_][\w'’-]*\.?)?)"
     r"[ \t]*[.!]*\s*$"
 )
 _CLOSING_WORD = re.compile(
@@ -315,7 +315,9 @@ _CLOSING_WORD = re.compile(
 )
 
 
-def signature_name(text: str, person_name: str = "") -> tuple[int, int] | None:
+def signature_name(
+    text: str, person_name: str = "", language: str | None = None
+) -> tuple[int, int] | None:
     """The name a message is signed with when it stands alone at the very end: a capitalised
     word or two, or a short form of the customer's own name in any case."""
     match = _LAST_WORDS.search(text.rstrip())
@@ -337,6 +339,8 @@ def signature_name(text: str, person_name: str = "") -> tuple[int, int] | None:
     capitalised = all(w[:1].isupper() and not w.isupper() for w in words if len(w) > 1)
     if not (own or capitalised or words[0].lower() in first_names()):
         return None
+    if not own and all(_dictionary_word(w, language or "en") for w in words):
+        return None  # "… again. Urgent", "Refunded"
     return match.start("name"), match.start("name") + len(name)
 
 

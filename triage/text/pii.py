@@ -247,7 +247,7 @@ def find_pii(
     names = [*name_spans(text), *recognised_names(text, language)]
     own = person.name if person is not None else ""
     names += own_name_forms(text, own)
-    signed = signature_name(text, own)
+    signed = signature_name(text, own, language)
     if signed:
         names.append(signed)
     for kind, value in _known_values(person, mapping or {}):

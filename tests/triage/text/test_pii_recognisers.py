@@ -163,6 +163,8 @@ def test_a_short_form_of_the_customers_own_name_is_masked(text, customer, short)
         ("Ich habe mit Frau Lindqvist von Ihrer Hotline gesprochen.", "de", "Ihrer Hotline"),
         ("Delivery was booked for Friday but nobody came.", "en", "Delivery"),
         ("Les escribo porque la factura está mal.", "es", "Les"),
+        ("Refunded", "en", "Refunded"),
+        ("The heating broke down again. Urgent", "en", "Urgent"),
     ],
 )
 def test_words_beside_names_that_are_not_names_stay_readable(text, language, kept):
