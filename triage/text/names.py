@@ -303,7 +303,8 @@ def short_form(word: str, name_part: str, *, near: bool) -> bool:
 # The last words of a message, after its last sentence or its closing: "… ¿Qué ha pasado? Paco",
 # "Merci. Aga", "Ta, Paddy", "gracias!! gaby".
 _LAST_WORDS = re.compile(
-    r"(?<=\w)[^\w\n]*(?:[.!?¡¿\n,)])[ \t]*(?P<name>[^\W\d_][\w'’-]*\.?(?:[ \t]+[^\W\d_][\w'’-]*\.?)?)"
+    r"(?<=\w)[^\w\n]*(?:[.!?¡¿\n,)])[ \t]*"
+    r"(?P<name>[^\W\d_][\w'’-]*\.?(?:[ \t]+[^\W\d_][\w'’-]*\.?)?)"
     r"[ \t]*[.!]*\s*$"
 )
 _CLOSING_WORD = re.compile(
