@@ -22,6 +22,7 @@ import numpy as np
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils import murmurhash3_32
 
 MODEL = Path(__file__).resolve().parent / "models" / "injection.npz"
 N_FEATURES = 2**20
@@ -59,9 +60,30 @@ def score(text: str) -> float:
     if model is None or not text.strip():
         return 0.0
     coef, intercept, _ = model
-    x = _features([text[:4000]])
-    logit = float(x.dot(coef)[0]) + intercept
+    logit = _dot(text[:4000], coef) + intercept
     return 1.0 / (1.0 + np.exp(-logit))
+
+
+_ANALYZERS = (_CHARS.build_analyzer(), _WORDS.build_analyzer())
+
+
+def _dot(text: str, coef: np.ndarray) -> float:
+    """The features of one text times the weights, as ``_features(...) @ coef`` computes it
+    (the same hashing, counts and l2 norm per vectorizer) without sklearn's per-call checks."""
+    total = 0.0
+    for offset, analyzer in enumerate(_ANALYZERS):
+        counts: dict[int, int] = {}
+        for gram in analyzer(text):
+            h = murmurhash3_32(gram, seed=0)
+            index = (2147483647 if h == -2147483648 else abs(h)) % N_FEATURES
+            counts[index] = counts.get(index, 0) + 1
+        if not counts:
+            continue
+        indices = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        norm = float(np.sqrt(values @ values))
+        total += float(coef[indices + offset * N_FEATURES].astype(np.float64) @ values) / norm
+    return total
 
 
 def flagged(text: str) -> bool:

@@ -159,6 +159,45 @@ def features(words: list[str]) -> list[dict]:
     return out
 
 
+@lru_cache(maxsize=65536)
+def _neighbour_items(word: str, prefix: str) -> tuple[tuple[str, float], ...]:
+    return tuple(_crf_items([_kept(_word_features(word, prefix))])[0].items())
+
+
+@lru_cache(maxsize=65536)
+def _own_items(word: str) -> tuple[tuple[str, float], ...]:
+    # the word's own features, as ``features`` gives them (position ones added by ``items``)
+    own = features([word])[0]
+    own = {k: v for k, v in own.items() if ":" not in k and k not in ("first",)}
+    return tuple(_crf_items([own])[0].items())
+
+
+def _kept(f: dict) -> dict:
+    return {k: v for k, v in f.items() if v not in (False, "")}
+
+
+def items(words: list[str]) -> list[dict]:
+    """``_crf_items(features(words))``, from per-word parts computed once per word and process."""
+    out = []
+    lowered = [w.lower() for w in words]
+    for i, word in enumerate(words):
+        item = dict(_own_items(word))
+        if i == 0:
+            item["first"] = 1.0
+        for offset in (-2, -1, 1, 2):
+            j = i + offset
+            if 0 <= j < len(words):
+                item.update(_neighbour_items(words[j], f"{offset}:"))
+            else:
+                item[f"{offset}:edge"] = 1.0
+        if i > 0:
+            item[f"-1w|w={lowered[i - 1]}|{lowered[i]}"] = 1.0
+        if i + 1 < len(words):
+            item[f"w|+1w={lowered[i]}|{lowered[i + 1]}"] = 1.0
+        out.append(item)
+    return out
+
+
 def _crf_items(feats: list[dict]) -> list[dict]:
     """pycrfsuite takes {name: value} with numeric values or {name=value: 1.0}."""
     items = []
@@ -205,7 +244,7 @@ def entities(text: str, language: str) -> list[Entity]:
         toks = tokens(line)
         if not toks:
             continue
-        labels = tagger.tag(_crf_items(features([t[2] for t in toks])))
+        labels = tagger.tag(items([t[2] for t in toks]))
         out += _spans(line, line_start, toks, labels)
     return out
 

@@ -204,3 +204,13 @@ def test_a_firm_before_the_street_is_not_part_of_the_address():
     text = "Invoice to Harlow Joinery, 14 Station Road, Ely CB7 4BU please."
     assert covered(text, "14 Station Road, Ely CB7 4BU")
     assert "Harlow Joinery" in masked(text, language="en")
+
+
+def test_the_taggers_fast_features_are_the_training_features():
+    for line in (
+        "Hi Anna, my colleague Jean-Luc O'Neill called.",
+        "ich bin steffi, die Lieferung fehlt",
+        "Ça va ? Très bien!! 😀 Dr. Müller",
+    ):
+        words = [t[2] for t in ner.tokens(line)]
+        assert ner.items(words) == ner._crf_items(ner.features(words))

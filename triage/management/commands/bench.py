@@ -554,16 +554,28 @@ def preprocess_throughput(n: int = 4000) -> dict:
     """Short tickets per second through clean, mask, language, sentiment and injection, in this
     one process (one core)."""
     texts = [f"{PREPROCESS_TEXTS[i % len(PREPROCESS_TEXTS)]} #{i}" for i in range(n)]
-    detect_language("warm up the language model")
-    started = time.perf_counter()
-    for text in texts:
+
+    def one(text: str) -> None:
         clean = clean_text(text)
         masked = mask_pii(clean)
         detect_language(masked.text)
         sentiment_score(clean)
         injection_attempt(clean)
+
+    started = time.perf_counter()
+    for text in PREPROCESS_TEXTS:  # the models and word lists load once per process, here
+        one(text)
+    loaded = time.perf_counter() - started
+    started = time.perf_counter()
+    for text in texts:
+        one(text)
     seconds = time.perf_counter() - started
-    return {"tickets": n, "seconds": round(seconds, 2), "tickets_per_second": round(n / seconds)}
+    return {
+        "tickets": n,
+        "seconds": round(seconds, 2),
+        "tickets_per_second": round(n / seconds),
+        "load_seconds": round(loaded, 2),
+    }
 
 
 GUARD_CASES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "guards" / "cases.jsonl"
@@ -599,7 +611,10 @@ def _guards_line(figures: dict) -> str:
 
 def _preprocess_line(figures: dict) -> str:
     label = "preprocess (clean, mask, language, sentiment, injection), one core"
-    return f"{label:<48} {str(figures['tickets_per_second']) + ' tickets/s':>22}"
+    return (
+        f"{label:<48} {str(figures['tickets_per_second']) + ' tickets/s':>22}  (limit ≥ 200; "
+        f"models loaded once in {figures['load_seconds']} s)"
+    )
 
 
 def _memory_gb() -> float:
