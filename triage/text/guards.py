@@ -100,10 +100,15 @@ def _backing_actions(statement: reading.Statement, recorded: list[Recorded], lan
         a
         for a in recorded
         if a.kind in kinds
-        # a note on an action taken (not on a check: "asked about the meter change")
+        # a note on an action taken, or a check's note that says it was done ("bonus credited
+        # yesterday"), not one that names it as a topic ("asked about the meter change")
         or (
             a.kind != "investigate"
             and statement.action in {k for _, k in reading.kinds_in_text(a.note, language)}
+        )
+        or (
+            a.kind == "investigate"
+            and statement.action in reading.kinds_done_in_text(a.note, language)
         )
     ]
 

@@ -645,9 +645,23 @@ def _kinds_in(text: str, words: list[str], language: str) -> list[tuple[int, str
                 )
                 for stem in stems
             ):
+                if kind == "escalate" and _CARRIER.search(" ".join(folded_words[i : i + 8])):
+                    kind = "ship"  # handed to the courier: a shipment, not an escalation
+                if kind == "escalate" and _CARRIER.search(
+                    " ".join(folded_words[max(0, i - 4) : i])
+                ):
+                    kind = "ship"  # "an DHL übergeben"
                 out.append((i, kind))
                 break
     return out
+
+
+# Parcel carriers and the words for them: what is handed to one is shipped.
+_CARRIER = re.compile(
+    r"\b(?:dhl|ups|dpd|gls|fedex|hermes|tnt|usps|royal mail|evri|yodel|colissimo|chronopost|la "
+    r"poste|correos|seur|mrw|courier|carrier|kurier|paketdienst|zusteller|spedition|"
+    r"transportista|mensajer\w*|repartidor|transporteur|livreur)\b"
+)
 
 
 # English verbs whose participle is their base form.
@@ -1430,6 +1444,18 @@ def kinds_in_text(text: str, language: str) -> list[tuple[int, str]]:
     language = language if language in LANGUAGES else "en"
     words = _WORD.findall(text.replace("’", "'"))
     return _kinds_in(text, words, language)
+
+
+def kinds_done_in_text(text: str, language: str) -> set[str]:
+    """The action kinds a note names as done, by a past participle or a simple past
+    ("reader repaired", "bonus crédité hier"), not as a topic ("asked about the meter change")."""
+    language = language if language in LANGUAGES else "en"
+    words = _WORD.findall(text.replace("’", "'"))
+    return {
+        kind
+        for index, kind in _kinds_in(text, words, language)
+        if _is_past_form(words[index], language)
+    }
 
 
 def deadline_backed(sentence: str, sources_folded: str) -> bool:

@@ -1052,6 +1052,59 @@ FIFTH_ROUND = [
 ]
 
 
+FIFTH_ROUND += [
+    (
+        "de",
+        "Ich habe nachgesehen: Ihr Paket wurde gestern an GLS übergeben.",
+        "Wo bleibt mein Paket?",
+        [],
+        [Recorded("investigate", "", "Sendung gestern an GLS übergeben")],
+        set(),
+    ),
+    (
+        "fr",
+        "J'ai vérifié : le bonus de bienvenue de 15 € a bien été crédité hier.",
+        "bonus pas reçu",
+        [],
+        [Recorded("investigate", "", "Bonus bienvenue 15 € crédité hier")],
+        set(),
+    ),
+    (
+        "en",
+        "The card reader on till 3 was faulty and our engineer has now repaired it.",
+        "card declined at till 3",
+        [],
+        [Recorded("investigate", "", "Till 3 card reader faulty, repaired this morning")],
+        set(),
+    ),
+    (
+        "en",
+        "Our engineer has now repaired the card reader on till 3.",
+        "card declined at till 3",
+        [],
+        [Recorded("investigate", "", "Asked the store about the card reader on till 3")],
+        {"unbacked_claim"},
+    ),
+    (
+        "en",
+        "Lunch is served from 12 to 14:30 on the terrace.",
+        "when is lunch?",
+        ["Lunch: 12:00 to 14:30 on the terrace."],
+        [],
+        set(),
+    ),
+    (
+        "en",
+        "I can see two bookings on your account: #8812 (checked in last Friday) and #8870, "
+        "which is still unpaid.",
+        "my second booking?",
+        [],
+        [Recorded("investigate", "", "#8812 checked in last Friday; #8870 unpaid")],
+        set(),
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("language", "text", "ticket", "sources", "actions", "expected"), FIFTH_ROUND
 )
