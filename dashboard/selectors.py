@@ -35,6 +35,7 @@ from triage.models.tickets import ticket_title
 from triage.pipeline.handoff import handoff_note
 from triage.review.decisions import escalation_target
 from triage.review.operations import merge_candidates
+from triage.review.outbound import NO_ROUTE, no_route_help, reply_route
 from triage.text.pii import unmask
 
 QUEUE_PAGE_SIZE = 50
@@ -365,8 +366,20 @@ def ticket_page(*, user: AbstractBaseUser, ticket: Ticket) -> dict:
         else [],
         "actions": ticket.actions.all(),
         "is_lead": is_lead_or_admin(user),
+        **reply_route_panel(ticket=ticket, show_pii=show_pii),
         **outbox_panel(ticket=ticket),
     }
+
+
+def reply_route_panel(*, ticket: Ticket, show_pii: bool) -> dict:
+    """Where a reply will go, as the composer states it, or why it cannot go anywhere."""
+    route = reply_route(ticket)
+    if route is None:
+        return {"reply_route": None, "no_route": NO_ROUTE, "no_route_help": no_route_help(ticket)}
+    label = route.label
+    if route.via == "email" and not show_pii:
+        label = "the customer's e-mail address"
+    return {"reply_route": route, "reply_route_label": label}
 
 
 def _handoff_text(ticket, draft, classification, assessment) -> str:

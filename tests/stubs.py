@@ -1,8 +1,12 @@
-"""Local servers standing in for what the tests cannot reach: a mail server (SMTP) and a Zendesk
-API, each recording what it was given, each able to be slow at the moment that matters."""
+"""Local servers standing in for what the tests cannot reach: a mail server (SMTP), a Zendesk
+API and an API client's reply webhook, each recording what it was given, each able to be slow at
+the moment that matters."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import re
 import socketserver
@@ -158,3 +162,59 @@ class ZendeskStub:
     def count(self, ticket_id: str, text: str) -> int:
         with self.lock:
             return sum(text in c["body"] for c in self.comments.get(ticket_id, []))
+
+
+class _WebhookHandler(BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802 -- the stdlib's name
+        stub: WebhookReceiver = self.server.stub
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        with stub.lock:
+            status = stub.statuses.pop(0) if stub.statuses else 200
+            stub.deliveries.append({"headers": dict(self.headers), "body": body})
+            verified = stub.verify(self.headers, body)
+            if verified and status < 300:
+                event = json.loads(body)
+                if event["id"] not in stub.processed:  # a client keeps the ids it has seen
+                    stub.processed[event["id"]] = event
+        time.sleep(stub.delay)
+        self.send_response(status if verified else 401)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+class WebhookReceiver:
+    """An API client's reply webhook on 127.0.0.1, as a client would write it: it checks the
+    signature (HMAC-SHA256 over timestamp + body, base64) with the client's secret, refuses a bad
+    one with 401, answers each delivery with the next of ``statuses`` (then 200), optionally
+    slowly, and processes each event id once."""
+
+    def __init__(self, secret: str = "", statuses: list[int] | None = None) -> None:
+        self.secret = secret
+        self.statuses = list(statuses or [])
+        self.delay = 0.0
+        self.deliveries: list[dict] = []
+        self.processed: dict[str, dict] = {}
+        self.lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _WebhookHandler)
+        self._server.daemon_threads = True
+        self._server.stub = self
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hooks/replies"
+
+    def verify(self, headers, body: bytes) -> bool:
+        timestamp = headers.get("X-Deskpilot-Signature-Timestamp", "")
+        given = headers.get("X-Deskpilot-Signature", "")
+        digest = hmac.new(self.secret.encode(), timestamp.encode() + body, hashlib.sha256)
+        return bool(given) and hmac.compare_digest(
+            base64.b64encode(digest.digest()).decode(), given
+        )
+
+    def __enter__(self) -> WebhookReceiver:
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -115,3 +117,28 @@ def authenticate(token: str) -> Caller | None:
     if client.last_used_at is None or now - client.last_used_at > LAST_USED_RESOLUTION:
         ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
     return Caller(client=client, label=client.name)
+
+
+def set_reply_webhook(
+    *, client: ApiClient, url: str, status_events: bool = False, new_secret: bool = False
+) -> ApiClient:
+    """Where replies to the client's tickets go (``url``; "" removes it) and whether status
+    changes are sent too. A signing secret is made with the first URL and kept after that, unless
+    ``new_secret`` (the client must then verify with the new one)."""
+    url = url.strip()
+    if url:
+        validator = URLValidator(schemes=["http", "https"])
+        try:
+            validator(url)
+        except ValidationError:
+            raise ClientError(f"{url!r} is not an http(s) URL") from None
+        if len(url) > 500:
+            raise ClientError("the webhook URL is longer than 500 characters")
+    with transaction.atomic():
+        client = ApiClient.objects.select_for_update().get(pk=client.pk)
+        client.reply_webhook_url = url
+        client.status_events = bool(url) and status_events
+        if url and (new_secret or not client.webhook_secret):
+            client.webhook_secret = secrets.token_hex(32)
+        client.save(update_fields=["reply_webhook_url", "status_events", "webhook_secret"])
+    return client

@@ -8,6 +8,7 @@ ticket is. ``ingest_ticket`` queues what it stores for the pipeline.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from collections.abc import Callable
 from typing import Any
 
@@ -146,7 +147,7 @@ def _endpoint(view: Callable[[HttpRequest], JsonResponse]) -> Callable[[HttpRequ
 def create_ticket(request: HttpRequest) -> JsonResponse:
     """POST /api/v1/tickets: {subject, body, channel, customer: {email, name, external_id},
     external_id, thread_id}."""
-    _check_token(request)
+    caller = _check_token(request)
     data = _json(request)
     channel = _field(data, "channel", default="api")
     if channel not in Channel.values:
@@ -174,6 +175,7 @@ def create_ticket(request: HttpRequest) -> JsonResponse:
             name=_field(customer, "name"),
             external_id=_field(customer, "external_id", is_id=True) or None,
         ),
+        api_client_id=caller.client.pk if caller.client else None,
     )
     return _created(ingest_ticket(data=ticket_input, thread=bool(thread_id)))
 
@@ -181,16 +183,17 @@ def create_ticket(request: HttpRequest) -> JsonResponse:
 @_endpoint
 def ingest_email(request: HttpRequest) -> JsonResponse:
     """POST /api/v1/ingest/email: a raw RFC 822 message as the body."""
-    _check_token(request)
+    caller = _check_token(request)
     raw = _body(request, MAX_EMAIL_BYTES)
-    return _created(ingest_ticket(data=parse_email(raw), thread=True))
+    data = replace(parse_email(raw), api_client_id=caller.client.pk if caller.client else None)
+    return _created(ingest_ticket(data=data, thread=True))
 
 
 @_endpoint
 def ingest_chat(request: HttpRequest) -> JsonResponse:
     """POST /api/v1/ingest/chat: {conversation_id, customer: {...}, messages: [{author:
     customer|agent|bot, text}]}."""
-    _check_token(request)
+    caller = _check_token(request)
     data = _json(request)
     conversation = _field(data, "conversation_id", required=True, is_id=True)
     messages = data.get("messages")
@@ -220,6 +223,7 @@ def ingest_chat(request: HttpRequest) -> JsonResponse:
             name=_field(customer, "name"),
             external_id=_field(customer, "external_id", is_id=True) or None,
         ),
+        api_client_id=caller.client.pk if caller.client else None,
     )
     return _created(ingest_ticket(data=ticket_input))
 

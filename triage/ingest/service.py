@@ -44,6 +44,8 @@ class TicketInput:
     customer: CustomerInput = field(default_factory=CustomerInput)
     attachments: tuple[dict, ...] = ()
     created_at: timezone.datetime | None = None
+    # The API client that posted it (its reply webhook becomes the ticket's reply route).
+    api_client_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,7 @@ def ingest_ticket(*, data: TicketInput, thread: bool = False, process: bool = Tr
                     external_id=data.external_id,
                     channel=data.channel,
                     customer=customer,
+                    api_client_id=data.api_client_id,
                     subject=data.subject[:300],
                     raw_body=data.body,
                     created_at=data.created_at or timezone.now(),

@@ -25,6 +25,19 @@ class ApiClient(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     rotated_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    reply_webhook_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="Where replies to this client's tickets are POSTed as signed JSON events.",
+    )
+    webhook_secret = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Signs each event (HMAC-SHA256 over timestamp + body); shown to the admin.",
+    )
+    status_events = models.BooleanField(
+        default=False, help_text="Also POST an event when one of its tickets changes status."
+    )
 
     class Meta:
         ordering = ["name"]

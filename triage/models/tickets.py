@@ -121,6 +121,14 @@ class Ticket(models.Model):
     customer = models.ForeignKey(
         Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
     )
+    api_client = models.ForeignKey(
+        "triage.ApiClient",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        help_text="The API client that posted the ticket: its reply webhook is a reply route.",
+    )
     subject = models.CharField(max_length=300, blank=True)
     raw_body = models.TextField()
     cleaned_text = models.TextField(blank=True)

@@ -32,7 +32,7 @@ from triage.models import (
     TicketAction,
 )
 from triage.pipeline import guard
-from triage.review.outbound import channel_for
+from triage.review.outbound import NO_ROUTE, channel_for, no_route_help, reply_route
 from triage.text.pii import mask_pii, unmask
 
 
@@ -172,6 +172,8 @@ def do_reply(
             raise ReviewError(
                 f"a ticket that is {ticket.get_status_display().lower()} cannot be answered"
             )
+        if reply_route(ticket) is None:
+            raise ReviewError(f"{NO_ROUTE}: {no_route_help(ticket)}")
         flags = send_time_flags(ticket, final_text, draft=draft, inserted=inserted)
         if acknowledged is not None:
             open_flags = [f for f in flags if f["code"] not in set(acknowledged)]

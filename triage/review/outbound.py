@@ -22,11 +22,19 @@ sent again. Helpdesk adapters make one HTTP call to the vendor's API at a config
   /api/v2/tickets/{id}/conversations.
 Without a configured base URL, helpdesk tickets are answered by email. Each call carries the row's
 idempotency key (``Idempotency-Key`` header; the e-mail's Message-ID).
+
+A ticket an API client posted, when that client has a reply webhook, is answered by POSTing a
+signed JSON event to it (``webhook_event``): the event id is the row's idempotency key, the same in
+every attempt, so a client that keeps the ids it has seen processes each reply once. A 2xx
+answer marks it sent. Where no route exists (no connected helpdesk, no webhook, no e-mail
+address), ``reply_route`` says so and the composer refuses to send.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import html
 import json
 import re
@@ -79,6 +87,16 @@ def _http(
         method=method,
         headers=headers,
     )
+    body = _call(request, url)
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None
+
+
+def _call(request: urllib.request.Request, url: str) -> bytes:
+    """Make one HTTP request; its body. Raises SendError: definite for a refusal or a server never
+    reached, not for a timeout or a 5xx (the other side may have acted)."""
     try:
         with urllib.request.urlopen(request, timeout=settings.HELPDESK_TIMEOUT_SECONDS) as response:
             body = response.read()
@@ -95,10 +113,7 @@ def _http(
             f"{url} did not answer within {settings.HELPDESK_TIMEOUT_SECONDS:g} s ({exc})",
             definite=False,
         ) from None
-    try:
-        return json.loads(body) if body else None
-    except ValueError:
-        return None
+    return body
 
 
 def _basic(user: str, secret: str) -> dict[str, str]:
@@ -228,11 +243,117 @@ def _plain(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def channel_for(ticket: Ticket) -> str:
+@dataclass(frozen=True)
+class Route:
+    """Where a reply to a ticket goes: ``via`` (a helpdesk, ``webhook`` or ``email``) and what the
+    composer shows ("e-mail jane@example.com")."""
+
+    via: str
+    label: str
+
+
+NO_ROUTE = "No way to reach this customer"
+HELPDESK_NAMES = {"zendesk": "Zendesk", "intercom": "Intercom", "freshdesk": "Freshdesk"}
+
+
+def reply_route(ticket: Ticket) -> Route | None:
+    """The ticket's reply route, chosen in this order: the connected helpdesk it came from, the
+    reply webhook of the API client that posted it, the customer's e-mail address; None when
+    there is none."""
     adapter = ADAPTERS.get(ticket.source)
     if adapter and getattr(settings, adapter.setting, "") and ticket.external_id:
-        return ticket.source
-    return "email"
+        name = HELPDESK_NAMES[ticket.source]
+        return Route(ticket.source, f"the {name} ticket {ticket.external_id}")
+    client = ticket.api_client
+    if client is not None and client.active and client.reply_webhook_url:
+        return Route("webhook", f"{client.reply_webhook_url} (API client '{client.name}')")
+    if ticket.customer is not None and ticket.customer.email:
+        return Route("email", f"e-mail {ticket.customer.email}")
+    return None
+
+
+def no_route_help(ticket: Ticket) -> str:
+    """What to do about a ticket with no reply route."""
+    client = ticket.api_client
+    if client is not None and not client.reply_webhook_url:
+        return (
+            f"add an e-mail address to the customer, or give the API client '{client.name}' a "
+            "reply webhook (API clients page)"
+        )
+    return "add an e-mail address to the customer, or connect the channel it came from"
+
+
+def channel_for(ticket: Ticket) -> str:
+    route = reply_route(ticket)
+    return route.via if route else "email"
+
+
+# --- Reply webhooks ---------------------------------------------------------------------------
+
+SIGNATURE_HEADER = "X-Deskpilot-Signature"
+TIMESTAMP_HEADER = "X-Deskpilot-Signature-Timestamp"
+EVENT_HEADER = "X-Deskpilot-Event-Id"
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """base64(HMAC-SHA256(secret, timestamp + body)): the scheme the Zendesk webhooks we receive
+    use, so a client verifies ours the same way."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def webhook_event(
+    *, ticket: Ticket, kind: str, data: dict, event_id: str, now: datetime
+) -> tuple[bytes, dict[str, str]]:
+    """One event for an API client: its JSON body and headers (signature, timestamp, id)."""
+    customer = ticket.customer
+    body = json.dumps(
+        {
+            "id": event_id,
+            "type": kind,
+            "created_at": now.isoformat(),
+            "ticket": {
+                "id": ticket.pk,
+                "external_id": ticket.external_id,
+                "subject": ticket.subject,
+                "status": ticket.status,
+                "customer": {
+                    "external_id": customer.external_ids.get(ticket.source) if customer else None,
+                    "email": customer.email if customer else None,
+                    "name": customer.name if customer else "",
+                },
+            },
+            **data,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    ).encode()
+    timestamp = str(int(now.timestamp()))
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Deskpilot-Webhooks/1",
+        EVENT_HEADER: event_id,
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: sign(ticket.api_client.webhook_secret, timestamp, body),
+    }
+    return body, headers
+
+
+def _webhook_send(ticket: Ticket, body: str, key: str) -> None:
+    client = ticket.api_client
+    if client is None or not client.active or not client.reply_webhook_url:
+        raise SendError("the API client of this ticket has no reply webhook (any more)")
+    payload, headers = webhook_event(
+        ticket=ticket,
+        kind="ticket.reply",
+        data={"reply": {"body": body}},
+        event_id=key,
+        now=timezone.now(),
+    )
+    request = urllib.request.Request(
+        client.reply_webhook_url, data=payload, method="POST", headers=headers
+    )
+    _call(request, client.reply_webhook_url)
 
 
 def _email(ticket: Ticket, body: str, key: str) -> EmailMessage:
@@ -267,6 +388,9 @@ def deliver(
     if via in ADAPTERS:
         ADAPTERS[via].send(ticket, body, key)
         return
+    if via == "webhook":
+        _webhook_send(ticket, body, key)
+        return
     message = _email(ticket, body, key)
     handed = False
 
@@ -297,6 +421,8 @@ def arrived(*, outbound: Outbound, ticket: Ticket) -> str:
             if ours and ours in _plain(text) and (when is None or when >= since):
                 return f"found among the {outbound.via} ticket's comments: not sent again"
         return ""
+    if outbound.via == "webhook":
+        return ""  # sent again with the same event id: the client processes each id once
     if outbound.handed_at is not None:
         return "handed to the mail server before the last attempt stopped: not sent again"
     return ""
@@ -354,7 +480,7 @@ def send_outbound(*, outbound_id: int, now: datetime | None = None) -> Outbound 
     if outbound is None:
         return None
     with leases.holding(outbound=[outbound.pk]):
-        ticket = Ticket.objects.select_related("customer").get(pk=outbound.ticket_id)
+        ticket = Ticket.objects.select_related("customer", "api_client").get(pk=outbound.ticket_id)
         if outbound.check_first:
             outbound.refresh_from_db(fields=["handed_at"])
             try:
