@@ -8,8 +8,8 @@ ticket is. ``ingest_ticket`` queues what it stores for the pipeline.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
