@@ -73,3 +73,10 @@ def test_pii_is_shown_to_the_assigned_reviewer_and_masked_for_others(client, peo
     client.force_login(colleague)
     page = client.get(f"/tickets/{ticket.pk}/").content.decode()
     assert "4111 1111 1111 1111" not in page and "[CARD_1]" in page
+
+
+def test_no_template_comment_reaches_the_page(client, people, billing_ticket):
+    client.force_login(people["agent"])
+    for url in ("/login/", "/", f"/tickets/{billing_ticket.pk}/"):
+        html = client.get(url).content.decode()
+        assert "{#" not in html and "#}" not in html and "htmx 2 swaps" not in html, url

@@ -1122,3 +1122,11 @@ def test_date_keys_read_a_day_in_every_form():
     assert date_keys("le 2026-03-04") == date_keys("4 mars") == {"d4.3"}
     assert date_keys("on Monday") == date_keys("el lunes") == {"w0"}
     assert date_keys("version 2.14") == set()
+
+
+def test_a_confirm_slot_is_for_the_reviewer_not_staff_text_left_in_the_reply():
+    found, _ = codes(
+        "Hi Sam, [confirm: I checked your billing history and the renewal was captured twice.]",
+        language="en",
+    )
+    assert "internal_text" not in found
