@@ -6,6 +6,7 @@ import json
 import urllib.request
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from tests.browser.conftest import login, shot
 from tests.browser.test_send_guards import settled
@@ -30,8 +31,6 @@ def post_ticket(live_server, token: str, body: str, customer: dict) -> Ticket:
 
 def open_for_agent(ticket: Ticket) -> None:
     """The demo's billing agent reviews it (the pipeline chose the team; the test picks who)."""
-    from django.contrib.auth import get_user_model
-
     Ticket.objects.filter(pk=ticket.pk).update(
         reviewer=get_user_model().objects.get(username="agent")
     )

@@ -387,7 +387,8 @@ def _staff_reason(sentence: str, evidence: str) -> str:
     return "reads like a note for staff" if weak >= 2 else ""
 
 
-_CONFIRM = re.compile(r"\[confirm:[^\]]*\]")
+# A slot, or the part of one a sentence holds ("[confirm: … side." ends before its "]").
+_CONFIRM = re.compile(r"\[confirm:[^\]]*(?:\]|$)|^[^\[]*\]")
 
 
 def check_internal(text: str, *, evidence: Iterable[str] = ()) -> list[Flag]:

@@ -1126,7 +1126,8 @@ def test_date_keys_read_a_day_in_every_form():
 
 def test_a_confirm_slot_is_for_the_reviewer_not_staff_text_left_in_the_reply():
     found, _ = codes(
-        "Hi Sam, [confirm: I checked your billing history and the renewal was captured twice.]",
+        "Hi Sam, thanks for waiting. [confirm: I checked your billing history and the renewal "
+        "was captured twice because of a retry on our provider's side.] Sorry about that.",
         language="en",
     )
     assert "internal_text" not in found
