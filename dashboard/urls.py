@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import access, curation, evaluation, lead, queue, ticket
+from dashboard.views import access, clients, curation, evaluation, lead, queue, ticket
 
 app_name = "dashboard"
 
@@ -42,6 +42,10 @@ urlpatterns = [
     path("knowledge/needs-review/", curation.needs_review, name="knowledge_needs_review"),
     path("auto-send/", curation.auto_send_settings, name="auto_send"),
     path("sign-in-locks/", access.lockouts, name="lockouts"),
+    path("api-clients/", clients.api_clients, name="api_clients"),
+    path("api-clients/<int:pk>/webhook/", clients.api_client_webhook, name="api_client_webhook"),
+    path("api-clients/<int:pk>/token/", clients.api_client_token, name="api_client_token"),
+    path("api-clients/<int:pk>/revoke/", clients.api_client_revoke, name="api_client_revoke"),
     path("sign-in-locks/unlock/", access.unlock, name="unlock"),
     path(
         "knowledge/proposals/<int:pk>/", curation.proposal_decide, name="knowledge_proposal_decide"
