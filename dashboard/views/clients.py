@@ -1,5 +1,5 @@
-"""API clients for admins: make one (its token shown once), set its reply webhook and whether
-status changes are sent, make a new signing secret or token, revoke it."""
+"""API clients for admins: make one (its token shown once), set its reply webhook, make a new
+signing secret or token, revoke it."""
 
 from __future__ import annotations
 
@@ -41,7 +41,6 @@ def api_client_webhook(request: HttpRequest, pk: int) -> HttpResponse:
         clients.set_reply_webhook(
             client=client,
             url=request.POST.get("reply_webhook_url", ""),
-            status_events=request.POST.get("status_events") == "on",
             new_secret=request.POST.get("new_secret") == "on",
         )
     except clients.ClientError as exc:

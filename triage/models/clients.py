@@ -35,9 +35,6 @@ class ApiClient(models.Model):
         blank=True,
         help_text="Signs each event (HMAC-SHA256 over timestamp + body); shown to the admin.",
     )
-    status_events = models.BooleanField(
-        default=False, help_text="Also POST an event when one of its tickets changes status."
-    )
 
     class Meta:
         ordering = ["name"]

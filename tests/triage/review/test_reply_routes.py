@@ -2,6 +2,7 @@
 customer's e-mail, or none (said before anyone writes, and sending refused with the reason)."""
 
 import json
+from pathlib import Path
 from datetime import timedelta
 
 import pytest
@@ -161,3 +162,22 @@ def test_a_ticket_posted_with_a_clients_token_remembers_the_client(client, app_c
     assert response.status_code == 201, response.content
     ticket = Ticket.objects.get(pk=response.json()["id"])
     assert ticket.api_client.name == "chat-widget"
+
+
+def test_the_readmes_verification_snippet_accepts_our_event_and_refuses_a_changed_one(app_client):
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
+    snippet = readme.split("A client verifies an event like this")[1].split("```python")[1]
+    namespace: dict = {}
+    exec(snippet.split("```")[0], namespace)  # noqa: S102 -- the README's own code, under test
+    client = clients.set_reply_webhook(client=app_client, url="https://app.example/hooks")
+    ticket = api_ticket(app_client)
+    body, headers = outbox.webhook_event(
+        ticket=ticket,
+        kind="ticket.reply",
+        data={"reply": {"body": "Hi"}},
+        event_id="e-1",
+        now=timezone.now(),
+    )
+    assert namespace["verify"](client.webhook_secret, headers, body)
+    assert not namespace["verify"](client.webhook_secret, headers, body.replace(b"Hi", b"Ho"))
+    assert not namespace["verify"]("another-secret", headers, body)
