@@ -2,8 +2,8 @@
 customer's e-mail, or none (said before anyone writes, and sending refused with the reason)."""
 
 import json
-from pathlib import Path
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
