@@ -5,25 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('triage', '0017_team_escalation_switches'),
+        ("triage", "0017_team_escalation_switches"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apiclient',
-            name='reply_webhook_url',
-            field=models.URLField(blank=True, help_text="Where replies to this client's tickets are POSTed as signed JSON events.", max_length=500),
+            model_name="apiclient",
+            name="reply_webhook_url",
+            field=models.URLField(
+                blank=True,
+                help_text="Where replies to this client's tickets are POSTed as signed JSON events.",
+                max_length=500,
+            ),
         ),
         migrations.AddField(
-            model_name='apiclient',
-            name='webhook_secret',
-            field=models.CharField(blank=True, help_text='Signs each event (HMAC-SHA256 over timestamp + body); shown to the admin.', max_length=64),
+            model_name="apiclient",
+            name="webhook_secret",
+            field=models.CharField(
+                blank=True,
+                help_text="Signs each event (HMAC-SHA256 over timestamp + body); shown to the admin.",
+                max_length=64,
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='api_client',
-            field=models.ForeignKey(blank=True, help_text='The API client that posted the ticket: its reply webhook is a reply route.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tickets', to='triage.apiclient'),
+            model_name="ticket",
+            name="api_client",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The API client that posted the ticket: its reply webhook is a reply route.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="tickets",
+                to="triage.apiclient",
+            ),
         ),
     ]
