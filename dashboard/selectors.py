@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -24,6 +24,7 @@ from triage.models import (
     Classification,
     Customer,
     Draft,
+    Outbound,
     Sentiment,
     SourceUsage,
     TaxonomyCategory,
@@ -425,6 +426,8 @@ class TeamBoard:
     breached: int
     tickets: list[Ticket]
     load: list[dict]
+    # Replies whose automatic tries ran out: failed, or unconfirmed with no check left.
+    undelivered: list[Outbound] = field(default_factory=list)
 
 
 def sla_board(
@@ -454,6 +457,17 @@ def sla_board(
     by_team: dict[int, list[dict]] = {}
     for row in loads:
         by_team.setdefault(row["team_id"], []).append(row)
+    undelivered: dict[int, list[Outbound]] = {}
+    for row in (
+        Outbound.objects.filter(
+            ticket__team__in=teams,
+            status__in=(Outbound.Status.FAILED, Outbound.Status.CHECKING),
+            next_attempt_at__isnull=True,
+        )
+        .select_related("ticket")
+        .order_by("created_at")[:limit]
+    ):
+        undelivered.setdefault(row.ticket.team_id, []).append(row)
     boards = []
     for team in teams:
         mine = [t for t in open_tickets if t.team_id == team.pk]
@@ -466,6 +480,7 @@ def sla_board(
                 breached=states.count("breached"),
                 tickets=mine[:limit],
                 load=by_team.get(team.pk, []),
+                undelivered=undelivered.get(team.pk, []),
             )
         )
     return boards

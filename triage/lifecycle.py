@@ -365,6 +365,24 @@ def reply_sent(
         _move(ticket, Status.SENT, *fields, note="reply sent")
 
 
+def reply_accepted(*, ticket: Ticket, wait_for_customer: bool) -> None:
+    """A reply was accepted for delivery: a question to the customer pauses the SLA now, not
+    when the outbox gets it out (the team has answered; the clock is the customer's)."""
+    if wait_for_customer and ticket.sla_paused_at is None and ticket.status in QUEUE_STATUSES:
+        _pause_sla(ticket)
+        ticket.queue_rank_at = queue_rank(ticket)
+        ticket.save(update_fields=["sla_paused_at", "queue_rank_at", "updated_at"])
+
+
+def reply_undelivered(*, ticket: Ticket) -> None:
+    """A reply's tries ran out: a pause it started ends, and the clock runs on from where it
+    stopped (the customer is still waiting on us)."""
+    if ticket.sla_paused_at is not None and ticket.status != Status.WAITING_ON_CUSTOMER:
+        _resume_sla(ticket)
+        ticket.queue_rank_at = queue_rank(ticket)
+        ticket.save(update_fields=["sla_due_at", "sla_paused_at", "queue_rank_at", "updated_at"])
+
+
 def escalate(*, ticket: Ticket, by: AbstractBaseUser | None = None, note: str = "") -> None:
     if not can_escalate(ticket):
         raise TransitionError(

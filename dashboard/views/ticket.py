@@ -244,6 +244,8 @@ def merge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def retry_send(request: HtmxHttpRequest, pk: int, outbound_id: int) -> HttpResponse:
     ticket = ticket_for_user(request.user, pk)
     outbound.retry_outbound(outbound=get_object_or_404(Outbound, pk=outbound_id, ticket=ticket))
+    if request.POST.get("from") == "board":
+        return redirect("dashboard:sla_board")
     return _done(request, ticket)
 
 

@@ -2,6 +2,7 @@ import csv
 import dataclasses
 import io
 import time
+from datetime import timedelta
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,8 +11,9 @@ from django.utils import timezone
 from dashboard.forms import opened_token
 from dashboard.selectors import QueueFilters, QueueRow, queue_page, queue_row_key
 from tests.conftest import make_ticket
-from triage.models import Review, Team, Ticket
-from triage.review.decisions import reviewer_text
+from triage.models import Outbound, Review, Team, Ticket
+from triage.review.decisions import do_reply, reviewer_text
+from triage.review.outbound import send_outbound
 
 
 def many_tickets(n: int, team: Team) -> None:
@@ -178,3 +180,32 @@ def test_a_queue_row_key_changes_with_what_the_row_shows_and_the_minute():
     assert queue_row_key(row, now=now + timezone.timedelta(minutes=1)) != key
     assert queue_row_key(dataclasses.replace(row, sentiment="angry"), now=now) != key
     assert queue_row_key(dataclasses.replace(row, reviewer_username="ann"), now=now) != key
+
+
+def test_a_reply_whose_tries_ran_out_is_on_the_sla_board_with_its_error_and_a_retry(
+    client, people, billing_ticket, settings
+):
+    settings.EMAIL_BACKEND = "tests.dashboard.failing_email.FailingBackend"
+    review = do_reply(
+        ticket=billing_ticket,
+        draft=billing_ticket.drafts.first(),
+        user=people["agent"],
+        final_text=reviewer_text(billing_ticket, billing_ticket.drafts.first().text),
+        seconds_spent=3,
+    )
+    row_id = review.outbound.pk
+    later = timezone.now()
+    for _ in range(Outbound.MAX_ATTEMPTS):
+        later += timedelta(hours=2)
+        send_outbound(outbound_id=row_id, now=later)
+    assert Outbound.objects.get(pk=row_id).next_attempt_at is None
+    client.force_login(people["lead"])
+    board = client.get("/sla/").content.decode()
+    assert "Replies not delivered (1)" in board and "SMTP server is down" in board
+    assert f"/tickets/{billing_ticket.pk}/outbound/{row_id}/retry/" in board
+    response = client.post(
+        f"/tickets/{billing_ticket.pk}/outbound/{row_id}/retry/", {"from": "board"}
+    )
+    assert response.status_code == 302 and response.url == "/sla/"
+    assert Outbound.objects.get(pk=row_id).status == Outbound.Status.PENDING
+    assert "Replies not delivered" not in client.get("/sla/").content.decode()

@@ -219,6 +219,7 @@ def do_reply(
             or (draft is not None and draft.kind == Draft.Kind.CLARIFICATION and then == Then.SEND),
             resolve_when_sent=then == Then.RESOLVE,
         )
+        lifecycle.reply_accepted(ticket=ticket, wait_for_customer=outbound.wait_for_customer)
         queueing.enqueue_send(outbound_id=outbound.pk)
         if draft is not None and distance.normalized > HEAVY_EDIT_THRESHOLD:
             _case(

@@ -542,6 +542,8 @@ def _not_sent(
                 "next_attempt_at",
             ]
         )
+        if outbound.next_attempt_at is None and outbound.wait_for_customer:
+            lifecycle.reply_undelivered(ticket=lifecycle.lock(outbound.ticket_id))
     return outbound
 
 
@@ -600,5 +602,9 @@ def retry_outbound(*, outbound: Outbound) -> Outbound:
             outbound.status = Outbound.Status.PENDING
             outbound.next_attempt_at = None
             outbound.save(update_fields=["status", "next_attempt_at"])
+            lifecycle.reply_accepted(
+                ticket=lifecycle.lock(outbound.ticket_id),
+                wait_for_customer=outbound.wait_for_customer,
+            )
             queueing.enqueue_send(outbound_id=outbound.pk)
     return outbound

@@ -20,7 +20,7 @@ from triage import lifecycle
 from triage.celery import app as celery_app
 from triage.models import Outbound, Ticket
 from triage.review import outbound as outbox
-from triage.review.decisions import do_reply, reviewer_text
+from triage.review.decisions import Then, do_reply, reviewer_text
 from triage.tasks import send_reply
 
 
@@ -220,3 +220,44 @@ def test_the_worker_retries_a_failing_send_with_backoff_until_attempts_run_out(
         and "SMTP server is down" in row.last_error
         and row.next_attempt_at is None
     )
+
+
+def _wait_reply(people, ticket):
+    return do_reply(
+        ticket=ticket,
+        draft=ticket.drafts.first(),
+        user=people["agent"],
+        final_text=reviewer_text(ticket, ticket.drafts.first().text),
+        seconds_spent=3,
+        then=Then.WAIT,
+    )
+
+
+def test_send_and_wait_pauses_the_sla_when_the_reply_is_accepted(people, billing_ticket):
+    review = _wait_reply(people, billing_ticket)
+    billing_ticket.refresh_from_db()
+    assert review.outbound.status == Outbound.Status.PENDING  # not sent yet
+    assert billing_ticket.sla_paused_at is not None
+    outbox.send_outbound(outbound_id=review.outbound.pk)
+    billing_ticket.refresh_from_db()
+    assert billing_ticket.status == Ticket.Status.WAITING_ON_CUSTOMER
+    assert billing_ticket.sla_paused_at is not None
+
+
+def test_a_wait_reply_that_is_never_delivered_resumes_the_sla(people, billing_ticket, settings):
+    settings.EMAIL_BACKEND = "tests.dashboard.failing_email.FailingBackend"
+    due = billing_ticket.sla_due_at
+    review = _wait_reply(people, billing_ticket)
+    later = timezone.now()
+    for _ in range(Outbound.MAX_ATTEMPTS - 1):
+        later += timedelta(hours=2)
+        outbox.send_outbound(outbound_id=review.outbound.pk, now=later)
+        billing_ticket.refresh_from_db()
+        assert billing_ticket.sla_paused_at is not None  # tries are left
+    outbox.send_outbound(outbound_id=review.outbound.pk, now=later + timedelta(hours=2))
+    billing_ticket.refresh_from_db()
+    assert billing_ticket.sla_paused_at is None and billing_ticket.sla_due_at >= due
+    assert billing_ticket.status != Ticket.Status.WAITING_ON_CUSTOMER
+    outbox.retry_outbound(outbound=Outbound.objects.get(pk=review.outbound.pk))
+    billing_ticket.refresh_from_db()
+    assert billing_ticket.sla_paused_at is not None  # accepted again: paused again
