@@ -90,3 +90,13 @@ def test_a_queued_replay_runs_in_the_worker_with_progress(client, people, billin
     run.refresh_from_db()
     assert run.status == EvaluationRun.Status.DONE and run.progress == run.total == run.n == 1
     assert run_replay(run_id=run.pk) is None  # a redelivered task does nothing
+
+
+def test_the_evaluation_page_shows_versions_as_text_not_a_dict(client, people):
+    EvaluationRun.objects.create(
+        name="v", engine="local", versions={"prompt": "p4", "taxonomy": "v2", "guards": None}
+    )
+    client.force_login(people["admin"])
+    html = client.get("/evaluation/").content.decode()
+    assert "<dt>prompt</dt><dd>p4</dd>" in html and "<dt>guards</dt><dd>–</dd>" in html
+    assert "{&#x27;" not in html and "{'" not in html
