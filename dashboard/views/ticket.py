@@ -369,6 +369,10 @@ def correct(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             correction_form=form,
             error=str(exc),
         )
+    ticket.refresh_from_db()
+    if not tickets_for(request.user).filter(pk=ticket.pk).exists():
+        team = ticket.team.name if ticket.team else "another team"
+        return _to_queue(request, f"Corrected: #{ticket.pk} now belongs to {team}.")
     return _done(request, ticket)
 
 

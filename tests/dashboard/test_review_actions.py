@@ -311,6 +311,9 @@ def test_correction_is_recorded_and_becomes_an_evaluation_case(client, people, b
     assert case.labels["category"] == "technical" and case.predicted["category"] == "billing"
     billing_ticket.refresh_from_db()
     assert billing_ticket.category == "technical" and billing_ticket.urgency == "P1"
+    # re-routed to the technical team: the billing agent is sent back to the queue, told so
+    assert billing_ticket.team.slug == "technical" and response.url == "/"
+    client.force_login(people["lead"])
     unchanged = client.post(
         f"/tickets/{billing_ticket.pk}/correct/",
         {"urgency": "P1", "category": "technical", "subcategory": "outage", "sentiment": "angry"},
@@ -346,12 +349,13 @@ def test_triage_queue_accepts_a_suggestion_in_one_click(client, people, billing_
     client.force_login(people["agent"])
     page = client.get("/triage/").content.decode()
     assert "Charged twice" in page and 'name="category" value="billing"' in page
-    client.post(f"/triage/{billing_ticket.pk}/accept/", {"category": "general"})
-    billing_ticket.refresh_from_db()
-    assert not billing_ticket.needs_human_triage and billing_ticket.category == "general"
     assert (
         client.post(f"/triage/{billing_ticket.pk}/accept/", {"category": "nope"}).status_code == 422
     )
+    client.post(f"/triage/{billing_ticket.pk}/accept/", {"category": "general"})
+    billing_ticket.refresh_from_db()
+    assert not billing_ticket.needs_human_triage and billing_ticket.category == "general"
+    assert billing_ticket.team.slug == "general"  # the accepted category routes it again
 
 
 class _Helpdesk(BaseHTTPRequestHandler):

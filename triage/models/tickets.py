@@ -149,6 +149,10 @@ class Ticket(models.Model):
         related_name="assigned_tickets",
     )
     needs_human_triage = models.BooleanField(default=False, db_index=True)
+    assigned_by_hand = models.BooleanField(
+        default=False,
+        help_text="A person chose the team or reviewer: a corrected category no longer re-routes.",
+    )
     difficulty = models.PositiveSmallIntegerField(
         default=0, help_text="Set by routing; reviewer load is the sum over open tickets."
     )

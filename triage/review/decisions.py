@@ -27,11 +27,15 @@ from triage.models import (
     EvaluationCase,
     Outbound,
     Review,
+    TaxonomyCategory,
     Team,
     Ticket,
     TicketAction,
 )
+from triage.models.tickets import QUEUE_STATUSES
 from triage.pipeline import guard
+from triage.pipeline.route import choose_reviewer, choose_team
+from triage.pipeline.sla import sla_due
 from triage.review.outbound import NO_ROUTE, channel_for, no_route_help, reply_route
 from triage.text.pii import mask_pii, unmask
 
@@ -332,6 +336,15 @@ def do_correct_classification(
         if not changed:
             raise ReviewError("nothing changed")
         values.update(changed)
+        if "category" in changed and "subcategory" not in changed:
+            # a subcategory of the old category does not belong to the new one
+            allowed = (
+                TaxonomyCategory.objects.filter(slug=values["category"])
+                .values_list("subcategories", flat=True)
+                .first()
+            ) or []
+            if values["subcategory"] not in allowed:
+                values["subcategory"] = ""
         corrected = Classification.objects.create(
             ticket=ticket,
             **values,
@@ -358,9 +371,31 @@ def do_correct_classification(
             user=user,
         )
         ticket.needs_human_triage = False
+        routed = _reroute(ticket, corrected) if {"category", "urgency"} & set(changed) else []
         fields = lifecycle.refresh_read_model(ticket=ticket, classification=corrected)
-        ticket.save(update_fields=["needs_human_triage", "updated_at", *fields])
+        ticket.save(update_fields=["needs_human_triage", "updated_at", *routed, *fields])
     return corrected
+
+
+def _reroute(ticket: Ticket, classification: Classification) -> list[str]:
+    """A corrected category or urgency routes the ticket again (team, reviewer, SLA), as the
+    pipeline would have, unless a person chose its team or reviewer by hand; only an open ticket
+    moves. Returns the fields changed."""
+    assessment = ticket.assessments.first()
+    if ticket.assigned_by_hand or assessment is None or ticket.status not in QUEUE_STATUSES:
+        return []
+    team, _reason = choose_team(classification, assessment)
+    if team is None:
+        return []
+    if team != ticket.team:
+        skills = {classification.category, classification.subcategory}
+        skills |= {r["code"] for r in assessment.reasons}
+        ticket.team, ticket.reviewer = team, choose_reviewer(team, skills=skills)
+    if ticket.sla_paused_at is None and ticket.first_response_at is None:
+        ticket.sla_due_at = sla_due(
+            team=team, urgency=classification.urgency, start=ticket.created_at
+        )
+    return ["team", "reviewer", "sla_due_at"]
 
 
 def do_confirm_triage(*, ticket: Ticket, user: AbstractBaseUser, category: str) -> Ticket:

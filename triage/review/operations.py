@@ -191,5 +191,6 @@ def do_reassign(*, ticket: Ticket, team: Team, reviewer: AbstractBaseUser | None
     with transaction.atomic():
         ticket = lifecycle.lock(ticket.pk)
         ticket.team, ticket.reviewer = team, reviewer
-        ticket.save(update_fields=["team", "reviewer", "updated_at"])
+        ticket.assigned_by_hand = True
+        ticket.save(update_fields=["team", "reviewer", "assigned_by_hand", "updated_at"])
     return ticket
