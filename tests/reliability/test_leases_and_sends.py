@@ -1,5 +1,5 @@
 """Real workers killed with SIGKILL: a reply caught mid-send reaches the mail server or the
-helpdesk exactly once; a killed worker's tickets are taken over within a minute; a live worker's
+helpdesk exactly once, an API client's webhook with one event id processed once; a killed worker's tickets are taken over within a minute; a live worker's
 slow batch is never taken from it."""
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from tests.conftest import make_ticket, wait_for
-from tests.stubs import SmtpStub, ZendeskStub
+from tests.stubs import SmtpStub, WebhookReceiver, ZendeskStub
 from tests.triage.review.test_outbound_exactly_once import TEXT, reply
 from triage import recovery
+from triage.ingest import clients
 from triage.models import Draft, Outbound, PipelineEvent, Ticket
 
 pytestmark = [pytest.mark.reliability, pytest.mark.django_db(transaction=True)]
@@ -192,3 +193,30 @@ def test_a_live_workers_slow_batch_is_never_taken_from_it(knowledge, workers):
     assert taken == set()
     for stage in ("preprocess", "classify", "draft", "route"):
         assert PipelineEvent.objects.filter(ticket_id__in=ids, stage=stage, error="").count() == 96
+
+
+def test_a_reply_whose_worker_is_killed_mid_delivery_reaches_the_webhook_once(
+    people, billing_ticket, workers
+):
+    client, _token = clients.create_client(name="mobile-app")
+    with WebhookReceiver() as receiver:
+        client = clients.set_reply_webhook(client=client, url=receiver.url)
+        receiver.secret = client.webhook_secret
+        Ticket.objects.filter(pk=billing_ticket.pk).update(api_client=client)
+        billing_ticket.refresh_from_db()
+        receiver.delay = 120  # the client has the event; its answer is slow to come
+        first = workers.start(**FAST_LEASES)
+        row = reply(people, billing_ticket)
+        assert row.via == "webhook"
+        assert wait_for(lambda: len(receiver.processed) == 1, seconds=60), workers.logs()
+        time.sleep(1)
+        workers.kill(first)
+        receiver.delay = 0
+        workers.start(**FAST_LEASES)
+        assert sweep_until(lambda: sent(row), seconds=90), workers.logs()
+        time.sleep(2)
+        # Sent again with the same event id after the kill: the client processed it once.
+        ids = {d["headers"]["X-Deskpilot-Event-Id"] for d in receiver.deliveries}
+        assert ids == {str(row.idempotency_key)} and len(receiver.processed) == 1
+        assert all(receiver.verify(d["headers"], d["body"]) for d in receiver.deliveries)
+        assert billing_ticket.messages.filter(direction="outbound").count() == 1
