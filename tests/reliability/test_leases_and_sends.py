@@ -1,6 +1,7 @@
 """Real workers killed with SIGKILL: a reply caught mid-send reaches the mail server or the
-helpdesk exactly once, an API client's webhook with one event id processed once; a killed worker's tickets are taken over within a minute; a live worker's
-slow batch is never taken from it."""
+helpdesk exactly once, an API client's webhook with one event id processed once; a killed
+worker's tickets are taken over within a minute; a live worker's slow batch is never taken from
+it."""
 
 from __future__ import annotations
 
