@@ -132,8 +132,11 @@
     var before = value.slice(0, start), after = value.slice(end);
     var sep = before && !/\n\s*$/.test(before) ? "\n\n" : "";
     var tail = after && !/^\s*\n/.test(after) ? "\n\n" : "";
+    // A greeting opens the reply: the writing goes on in a new paragraph below it.
+    var greeting = button.dataset.insertKind === "greeting";
+    if (greeting && !tail && !/^\n\n/.test(after)) { tail = "\n\n"; }
     box.value = before + sep + text + tail + after;
-    var caret = (before + sep + text).length;
+    var caret = (before + sep + text).length + (greeting ? 2 : 0);
     box.focus();
     box.setSelectionRange(caret, caret);
     var inserted = document.getElementById("id_inserted");

@@ -210,3 +210,19 @@ def test_the_queue_refresh_waits_while_the_tab_is_hidden(page, live_server, demo
     )
     with page.expect_request(lambda r: r.headers.get("hx-request") == "true"):
         page.evaluate("htmx.trigger('#queue-table', 'every 15s')")
+
+
+def test_inserting_a_greeting_leaves_the_cursor_on_a_new_line_after_it(
+    page, live_server, demo_world
+):
+    ticket = Ticket.objects.filter(team__slug="billing", status="in_review").order_by("pk").first()
+    login(page, live_server, "agent", "deskpilot-agent")
+    page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
+    composer = page.get_by_label("Reply to the customer")
+    composer.fill("")
+    page.get_by_text("Insert a greeting, canned reply").click()
+    greeting = page.locator("#insert-options li", has_text="Greeting").first
+    greeting.get_by_role("button", name="Insert").click()
+    page.keyboard.type("Thanks for waiting.")
+    first, blank, rest = composer.input_value().split("\n", 2)
+    assert first.strip() and blank == "" and rest == "Thanks for waiting.", composer.input_value()
