@@ -32,7 +32,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from triage.models import Assessment, Classification, Draft, StatusChange, Ticket
+from triage.models import (
+    Assessment,
+    Classification,
+    ClientEvent,
+    Draft,
+    StatusChange,
+    Ticket,
+)
 from triage.models.tickets import QUEUE_STATUSES as QUEUE_STATUSES  # re-exported: pages ask it
 
 Status = Ticket.Status
@@ -453,6 +460,21 @@ def _move(
         StatusChange.objects.create(
             ticket=ticket, from_status=before, to_status=to, by=by, note=note[:300]
         )
+        _owe_client_event(ticket, before, to)
+
+
+def _owe_client_event(ticket: Ticket, before: str, to: str) -> None:
+    """An API client that asked for status changes is owed one for its ticket (written here, in
+    the same transaction; a worker delivers it, ``triage.review.outbound``)."""
+    client = ticket.api_client if ticket.api_client_id else None
+    if client is None or not (client.active and client.status_events and client.reply_webhook_url):
+        return
+    ClientEvent.objects.create(
+        client=client,
+        ticket=ticket,
+        kind="ticket.status_changed",
+        data={"status": {"from": before, "to": to}},
+    )
 
 
 def _pause_sla(ticket: Ticket) -> None:

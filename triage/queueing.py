@@ -22,6 +22,7 @@ PROCESS_TICKET = "triage.tasks.process_ticket"
 SEND_REPLY = "triage.tasks.send_reply"
 AUTO_SEND = "triage.tasks.auto_send_ticket"
 REPLAY_CASES = "triage.tasks.replay_cases"
+CLIENT_EVENTS = "triage.tasks.deliver_client_events"
 
 
 def _send(name: str, *args: int, countdown: float | None = None) -> None:
@@ -51,6 +52,11 @@ def enqueue_ticket(*, ticket_id: int, countdown: float | None = None) -> None:
 def enqueue_send(*, outbound_id: int) -> None:
     """Deliver a reply from the outbox once the decision that wrote it has committed."""
     _on_commit(SEND_REPLY, outbound_id)
+
+
+def enqueue_client_events() -> None:
+    """Deliver the API clients' due status events once this transaction commits."""
+    _on_commit(CLIENT_EVENTS)
 
 
 def enqueue_auto_send(*, ticket_id: int) -> None:

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from triage import queueing
 from triage.lifecycle import PROCESSABLE
-from triage.models import Outbound, Ticket
+from triage.models import ClientEvent, Outbound, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +96,10 @@ def requeue_stuck(*, now: datetime | None = None) -> dict[str, int]:
         queueing.enqueue_ticket(ticket_id=ticket_id)
     for outbound_id in stuck.outbound:
         queueing.enqueue_send(outbound_id=outbound_id)
+    if ClientEvent.objects.filter(
+        status=ClientEvent.Status.PENDING, next_attempt_at__lte=now or timezone.now()
+    ).exists():
+        queueing.enqueue_client_events()  # status events due: the sweep is their clock
     if stuck.tickets or stuck.outbound:
         logger.warning(
             "recovery sweep queued %d ticket(s) and %d repl(ies) again",

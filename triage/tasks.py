@@ -11,6 +11,7 @@ from triage.evaluation.cases import run_replay
 from triage.models import Outbound
 from triage.pipeline.run import run_batch
 from triage.review import auto_send
+from triage.review import outbound as outbound_service
 from triage.review.outbound import send_outbound
 
 
@@ -63,6 +64,12 @@ def send_reply(self, outbound_id: int) -> str:
         countdown = max(0.0, (outbound.next_attempt_at - timezone.now()).total_seconds())
         raise self.retry(countdown=countdown, max_retries=Outbound.MAX_ATTEMPTS)
     return outbound.status
+
+
+@shared_task(acks_late=True, soft_time_limit=110, time_limit=120)
+def deliver_client_events() -> dict:
+    """POST the API clients' due status events (``triage.review.outbound``)."""
+    return outbound_service.deliver_client_events()
 
 
 @shared_task(acks_late=True, soft_time_limit=50, time_limit=60)

@@ -41,6 +41,7 @@ def api_client_webhook(request: HttpRequest, pk: int) -> HttpResponse:
         clients.set_reply_webhook(
             client=client,
             url=request.POST.get("reply_webhook_url", ""),
+            status_events=request.POST.get("status_events") == "on",
             new_secret=request.POST.get("new_secret") == "on",
         )
     except clients.ClientError as exc:

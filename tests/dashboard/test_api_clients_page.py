@@ -30,11 +30,11 @@ def test_an_admin_sets_the_reply_webhook_and_gets_a_signing_secret(client, peopl
     client.force_login(people["admin"])
     response = client.post(
         f"/api-clients/{made.pk}/webhook/",
-        {"reply_webhook_url": "https://app.example/hooks/replies"},
+        {"reply_webhook_url": "https://app.example/hooks/replies", "status_events": "on"},
     )
     assert response.status_code == 302
     made.refresh_from_db()
-    assert made.reply_webhook_url == "https://app.example/hooks/replies"
+    assert made.reply_webhook_url == "https://app.example/hooks/replies" and made.status_events
     assert made.webhook_secret in client.get("/api-clients/").content.decode()
     bad = client.post(f"/api-clients/{made.pk}/webhook/", {"reply_webhook_url": "javascript:x"})
     assert bad.status_code == 422 and "is not an http(s) URL" in bad.content.decode()

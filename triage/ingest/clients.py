@@ -119,10 +119,12 @@ def authenticate(token: str) -> Caller | None:
     return Caller(client=client, label=client.name)
 
 
-def set_reply_webhook(*, client: ApiClient, url: str, new_secret: bool = False) -> ApiClient:
-    """Where replies to the client's tickets go (``url``; "" removes it). A signing secret is made
-    with the first URL and kept after that, unless ``new_secret`` (the client must then verify
-    with the new one)."""
+def set_reply_webhook(
+    *, client: ApiClient, url: str, status_events: bool = False, new_secret: bool = False
+) -> ApiClient:
+    """Where replies to the client's tickets go (``url``; "" removes it) and whether their status
+    changes are sent too. A signing secret is made with the first URL and kept after that, unless
+    ``new_secret`` (the client must then verify with the new one)."""
     url = url.strip()
     if url:
         validator = URLValidator(schemes=["http", "https"])
@@ -135,7 +137,8 @@ def set_reply_webhook(*, client: ApiClient, url: str, new_secret: bool = False) 
     with transaction.atomic():
         client = ApiClient.objects.select_for_update().get(pk=client.pk)
         client.reply_webhook_url = url
+        client.status_events = bool(url) and status_events
         if url and (new_secret or not client.webhook_secret):
             client.webhook_secret = secrets.token_hex(32)
-        client.save(update_fields=["reply_webhook_url", "webhook_secret"])
+        client.save(update_fields=["reply_webhook_url", "status_events", "webhook_secret"])
     return client

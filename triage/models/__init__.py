@@ -7,7 +7,7 @@
 - ``evaluation``: evaluation cases and runs
 """
 
-from triage.models.clients import ApiClient
+from triage.models.clients import ApiClient, ClientEvent
 from triage.models.config import (
     AutoSendRule,
     CannedReply,
@@ -35,6 +35,7 @@ from triage.models.tickets import (
 
 __all__ = [
     "ApiClient",
+    "ClientEvent",
     "HEAVY_EDIT_THRESHOLD",
     "REVIEW_QUEUE",
     "Assessment",

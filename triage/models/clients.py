@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.utils import timezone
 
@@ -35,9 +37,52 @@ class ApiClient(models.Model):
         blank=True,
         help_text="Signs each event (HMAC-SHA256 over timestamp + body); shown to the admin.",
     )
+    status_events = models.BooleanField(
+        default=False, help_text="Also POST an event when one of its tickets changes status."
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class ClientEvent(models.Model):
+    """A status change of a ticket, owed to the API client that posted it (replies go through the
+    outbox, ``Outbound``). Written in the transaction that changed the status, delivered by a
+    worker with the same id on every attempt; internal notes are never events."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SENT = "sent"
+        FAILED = "failed", "Failed (no tries left)"
+
+    MAX_ATTEMPTS = 5
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="events")
+    ticket = models.ForeignKey(
+        "triage.Ticket", on_delete=models.CASCADE, related_name="client_events"
+    )
+    kind = models.CharField(max_length=40)
+    data = models.JSONField(default=dict)
+    event_id = models.UUIDField(default=uuid.uuid4, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="client_event_due",
+                condition=models.Q(status="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for ticket {self.ticket_id} to {self.client_id}"

@@ -52,7 +52,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from triage import leases, lifecycle, queueing
-from triage.models import Message, Outbound, Ticket
+from triage.models import ClientEvent, Message, Outbound, Ticket
 from triage.review.feedback import learn_from_ticket
 from triage.review.mail import send_handing_over
 from triage.text.pii import mask_pii
@@ -337,6 +337,60 @@ def webhook_event(
         SIGNATURE_HEADER: sign(ticket.api_client.webhook_secret, timestamp, body),
     }
     return body, headers
+
+
+def deliver_client_events(*, now: datetime | None = None, limit: int = 100) -> dict[str, int]:
+    """POST the status-change events that are due, oldest first, one row at a time (locked, so
+    two workers never send one event at once); a refused or failed POST is tried again with
+    backoff under the same event id, up to ``ClientEvent.MAX_ATTEMPTS``."""
+    counts = {"sent": 0, "failed": 0}
+    for _ in range(limit):
+        with transaction.atomic():
+            event = (
+                ClientEvent.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("client", "ticket__customer", "ticket__api_client")
+                .filter(
+                    status=ClientEvent.Status.PENDING, next_attempt_at__lte=now or timezone.now()
+                )
+                .order_by("created_at", "pk")
+                .first()
+            )
+            if event is None:
+                break
+            event.attempts += 1
+            try:
+                client = event.client
+                if not (client.active and client.reply_webhook_url):
+                    raise SendError("the client has no reply webhook (any more)")
+                payload, headers = webhook_event(
+                    ticket=event.ticket,
+                    kind=event.kind,
+                    data=event.data,
+                    event_id=str(event.event_id),
+                    now=timezone.now(),
+                )
+                request = urllib.request.Request(
+                    client.reply_webhook_url, data=payload, method="POST", headers=headers
+                )
+                _call(request, client.reply_webhook_url)
+            except SendError as exc:
+                event.last_error = str(exc)[:2000]
+                if event.attempts >= ClientEvent.MAX_ATTEMPTS:
+                    event.status = ClientEvent.Status.FAILED
+                else:
+                    event.next_attempt_at = timezone.now() + backoff(event.attempts)
+                counts["failed"] += 1
+            else:
+                event.status, event.sent_at, event.last_error = (
+                    ClientEvent.Status.SENT,
+                    timezone.now(),
+                    "",
+                )
+                counts["sent"] += 1
+            event.save(
+                update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"]
+            )
+    return counts
 
 
 def _webhook_send(ticket: Ticket, body: str, key: str) -> None:

@@ -10,12 +10,14 @@ from django.utils import timezone
 
 from tests.conftest import make_ticket
 from tests.stubs import WebhookReceiver
+from triage import recovery
 from triage.ingest import clients
 from triage.ingest.service import CustomerInput
-from triage.models import Outbound, Review, Ticket
+from triage.models import ClientEvent, Outbound, Review, Ticket
 from triage.pipeline.run import run_pipeline
 from triage.review import outbound as outbox
 from triage.review.decisions import ReviewError, do_reply
+from triage.review.operations import do_add_note
 
 pytestmark = pytest.mark.django_db
 
@@ -181,3 +183,64 @@ def test_the_readmes_verification_snippet_accepts_our_event_and_refuses_a_change
     assert namespace["verify"](client.webhook_secret, headers, body)
     assert not namespace["verify"](client.webhook_secret, headers, body.replace(b"Hi", b"Ho"))
     assert not namespace["verify"]("another-secret", headers, body)
+
+
+# --- status events ---------------------------------------------------------------------------
+
+
+def test_a_status_change_is_one_signed_event_for_a_client_that_asked(app_client, people):
+    with WebhookReceiver() as receiver:
+        client = clients.set_reply_webhook(client=app_client, url=receiver.url, status_events=True)
+        receiver.secret = client.webhook_secret
+        ticket = api_ticket(app_client)
+        owed = list(ClientEvent.objects.filter(ticket=ticket).values_list("data", flat=True))
+        assert owed and all(d["status"]["from"] != d["status"]["to"] for d in owed)
+        before = ClientEvent.objects.count()
+        do_add_note(ticket=ticket, user=people["agent"], body="internal: check the courier")
+        assert ClientEvent.objects.count() == before  # a note is never an event
+        counts = outbox.deliver_client_events()
+        assert counts == {"sent": len(owed), "failed": 0}
+        events = [json.loads(d["body"]) for d in receiver.deliveries]
+        assert all(receiver.verify(d["headers"], d["body"]) for d in receiver.deliveries)
+        assert [e["type"] for e in events] == ["ticket.status_changed"] * len(owed)
+        assert events[-1]["status"]["to"] == ticket.status
+        assert "internal" not in json.dumps(events)
+        assert outbox.deliver_client_events() == {"sent": 0, "failed": 0}  # once each
+
+
+def test_no_status_event_for_a_client_that_did_not_ask(app_client):
+    clients.set_reply_webhook(client=app_client, url="https://app.example/hooks")
+    ticket = api_ticket(app_client)
+    assert not ClientEvent.objects.filter(ticket=ticket).exists()
+
+
+def test_a_refused_status_event_is_retried_with_the_same_id_then_given_up(app_client):
+    with WebhookReceiver(statuses=[500] * 10) as receiver:
+        client = clients.set_reply_webhook(client=app_client, url=receiver.url, status_events=True)
+        receiver.secret = client.webhook_secret
+        api_ticket(app_client)
+        first = ClientEvent.objects.order_by("pk").first()
+        later = timezone.now()
+        for attempt in range(1, ClientEvent.MAX_ATTEMPTS + 1):
+            outbox.deliver_client_events(now=later)
+            first.refresh_from_db()
+            assert first.attempts == attempt and "500" in first.last_error
+            later = first.next_attempt_at + timedelta(seconds=1)
+        assert first.status == ClientEvent.Status.FAILED
+        ids = {
+            d["headers"]["X-Deskpilot-Event-Id"]
+            for d in receiver.deliveries
+            if json.loads(d["body"])["id"] == str(first.event_id)
+        }
+        assert ids == {str(first.event_id)}
+
+
+def test_the_sweep_delivers_due_status_events(app_client, django_capture_on_commit_callbacks):
+    with WebhookReceiver() as receiver:
+        client = clients.set_reply_webhook(client=app_client, url=receiver.url, status_events=True)
+        receiver.secret = client.webhook_secret
+        api_ticket(app_client)
+        with django_capture_on_commit_callbacks(execute=True):
+            recovery.requeue_stuck()
+        assert receiver.deliveries  # eager: the queued delivery ran on commit
+        assert not ClientEvent.objects.filter(status=ClientEvent.Status.PENDING).exists()
