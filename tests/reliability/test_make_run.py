@@ -153,7 +153,7 @@ def test_fifty_clients_for_thirty_seconds_get_no_connection_error(config, tmp_pa
     assert done[0] > 0
 
 
-def test_make_run_stops_within_fifteen_seconds_with_an_idle_keep_alive_connection_open(
+def test_make_run_stops_within_ten_seconds_with_an_idle_keep_alive_connection_open(
     config, tmp_path
 ):
     run = Run(tmp_path, _free_port())
@@ -169,4 +169,4 @@ def test_make_run_stops_within_fifteen_seconds_with_an_idle_keep_alive_connectio
     took = time.monotonic() - started
     browser.close()
     print(f"\nmake run stopped {took:.1f} s after SIGTERM with an idle keep-alive connection open")
-    assert took < 15, took
+    assert took <= 10, took
