@@ -11,7 +11,9 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 
+import psutil
 import pytest
 
 from tests.conftest import ROOT, child_env, database_url_for_current_connection
@@ -170,3 +172,34 @@ def test_make_run_stops_within_ten_seconds_with_an_idle_keep_alive_connection_op
     browser.close()
     print(f"\nmake run stopped {took:.1f} s after SIGTERM with an idle keep-alive connection open")
     assert took <= 10, took
+
+
+def _postgres_on(data_dir) -> list[int]:
+    """The PostgreSQL processes serving ``data_dir``."""
+    found = []
+    for process in psutil.process_iter(["pid", "name", "cmdline"]):
+        try:
+            line = " ".join(process.info["cmdline"] or [])
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        if "postgres" in (process.info["name"] or "") and str(data_dir) in line:
+            found.append(process.info["pid"])
+    return found
+
+
+def test_make_run_with_the_embedded_database_stops_it_too_within_ten_seconds(tmp_path):
+    run = Run(tmp_path, _free_port())
+    run.env.pop("DATABASE_URL")  # the embedded server, in this test's own data directory
+    data_dir = tmp_path / "var" / "pgdata"
+    run.start()
+    # the web server asks the database on its first request: then the server is up
+    urllib.request.urlopen(f"http://127.0.0.1:{run.port}/login/", timeout=120).read()
+    assert _postgres_on(data_dir), "the embedded PostgreSQL did not start"
+    started = time.monotonic()
+    assert run.stop(timeout=60) == 0
+    deadline = time.monotonic() + 10
+    while _postgres_on(data_dir) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    took = time.monotonic() - started
+    print(f"\nmake run and its embedded PostgreSQL stopped {took:.1f} s after SIGTERM")
+    assert not _postgres_on(data_dir) and took <= 10, took
