@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from triage.models import (
     Classification,
@@ -143,10 +144,12 @@ def compute(*, start: datetime, end: datetime, group_by: str = "team", teams=Non
                 first_response_at__lte=F("sla_due_at"),
             ),
         ),
+        # a ticket counts once it was answered or its due time has passed: one still inside its
+        # SLA and unanswered has not been decided either way
         with_sla=Count(
             "id",
             filter=Q(sla_due_at__isnull=False)
-            & (Q(first_response_at__isnull=False) | Q(sla_due_at__lt=end)),
+            & (Q(first_response_at__isnull=False) | Q(sla_due_at__lt=min(end, timezone.now()))),
         ),
     )
     response_minutes = [
@@ -155,8 +158,14 @@ def compute(*, start: datetime, end: datetime, group_by: str = "team", teams=Non
             "created_at", "first_response_at"
         )[:50000]
     ]
+    # corrections are counted among the classified tickets a person decided (reviewed or
+    # corrected): a rate over tickets nobody has looked at yet would read as "all right"
     classified = (
-        Classification.objects.filter(ticket__in=tickets).values("ticket").distinct().count()
+        Classification.objects.filter(ticket__in=tickets)
+        .filter(Q(ticket__reviews__isnull=False) | Q(ticket__classifications__engine="human"))
+        .values("ticket")
+        .distinct()
+        .count()
     )
     corrected = (
         Classification.objects.filter(ticket__in=tickets, engine="human")

@@ -209,3 +209,11 @@ def test_a_reply_whose_tries_ran_out_is_on_the_sla_board_with_its_error_and_a_re
     assert response.status_code == 302 and response.url == "/sla/"
     assert Outbound.objects.get(pk=row_id).status == Outbound.Status.PENDING
     assert "Replies not delivered" not in client.get("/sla/").content.decode()
+
+
+def test_metrics_say_dash_where_nothing_was_decided(client, people, billing_ticket, tech_ticket):
+    client.force_login(people["lead"])
+    html = client.get("/metrics/").content.decode()
+    for label in ("SLA attainment", "Classification correction rate", "Reopen rate"):
+        assert f"<dt>{label}</dt><dd>–</dd>" in html, label
+    assert ">0%<" not in html.replace("<dt>Escalation rate</dt><dd>0%</dd>", "")
