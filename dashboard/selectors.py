@@ -319,12 +319,42 @@ def queue_filter_choices(*, user: AbstractBaseUser) -> dict[str, list[dict[str, 
     return cache.get_or_set(f"queue-filter-choices:{user.pk}", read, FILTER_CHOICES_SECONDS)
 
 
-def triage_rows(*, user: AbstractBaseUser) -> list[tuple[Ticket, list[dict]]]:
-    """Human triage: each ticket with the classifier's top two suggestions."""
+@dataclass(frozen=True)
+class TriageRow:
+    ticket: Ticket
+    suggestions: list[dict]  # the classifier's top two: category, score
+    scope_reason: str  # why it is out of scope ("" when it is not)
+    nearest: list[dict]  # when out of scope: the closest entries (entry, category, similarity)
+
+
+def triage_rows(*, user: AbstractBaseUser) -> list[TriageRow]:
+    """Human triage: each ticket with the classifier's top two suggestions; an out-of-scope one
+    with the reason and the labelled examples nearest to it."""
+    tickets = triage_queue(user=user)
+    latest = {t.pk: next(iter(t.classifications.all()), None) for t in tickets}
+    wanted = {
+        n["entry_id"]
+        for c in latest.values()
+        if c is not None and c.out_of_scope
+        for n in c.nearest
+        if n.get("entry_id")
+    }
+    entries = KnowledgeEntry.objects.in_bulk(wanted) if wanted else {}
     rows = []
-    for ticket in triage_queue(user=user):
-        classifications = ticket.classifications.all()
-        rows.append((ticket, classifications[0].alternatives[:2] if classifications else []))
+    for ticket in tickets:
+        current = latest[ticket.pk]
+        outside = current is not None and current.out_of_scope
+        rows.append(
+            TriageRow(
+                ticket=ticket,
+                suggestions=current.alternatives[:2] if current else [],
+                scope_reason=current.scope_reason if outside else "",
+                nearest=[
+                    {**n, "entry": entries.get(n.get("entry_id"))}
+                    for n in (current.nearest if outside else [])
+                ],
+            )
+        )
     return rows
 
 

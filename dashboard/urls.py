@@ -40,6 +40,7 @@ urlpatterns = [
     path("evaluation/replay/", evaluation.replay, name="evaluation_replay"),
     path("knowledge/", curation.knowledge_list, name="knowledge"),
     path("knowledge/needs-review/", curation.needs_review, name="knowledge_needs_review"),
+    path("knowledge/out-of-scope/", curation.out_of_scope, name="out_of_scope"),
     path("auto-send/", curation.auto_send_settings, name="auto_send"),
     path("sign-in-locks/", access.lockouts, name="lockouts"),
     path("api-clients/", clients.api_clients, name="api_clients"),

@@ -18,7 +18,7 @@ from dashboard.http import HtmxHttpRequest, parse_id
 from knowledge import selectors, services
 from knowledge.models import KBArticle, KnowledgeEntry, KnowledgeProposal
 from triage.models import CannedReply, TaxonomyCategory, Team
-from triage.review import auto_send
+from triage.review import auto_send, gaps
 
 
 def _entry(request: HttpRequest, pk: int) -> KnowledgeEntry:
@@ -272,3 +272,40 @@ def auto_send_settings(request: HttpRequest) -> HttpResponse:
         "comeback_days": auto_send.COMEBACK_DAYS,
     }
     return render(request, "dashboard/auto_send.html", context)
+
+
+@login_required
+def out_of_scope(request: HttpRequest) -> HttpResponse:
+    """Recent out-of-scope tickets grouped by similarity; a group's tickets become examples of a
+    category, new or existing."""
+    require_admin(request.user)
+    if request.method == "POST":
+        ids = [i for i in (parse_id(v) for v in request.POST.getlist("ticket")) if i]
+        team_id = parse_id(request.POST.get("team"))
+        team = get_object_or_404(Team, pk=team_id) if team_id else None
+        try:
+            category, created = gaps.learn_from_group(
+                ticket_ids=ids,
+                user=request.user,
+                category=request.POST.get("category", "").strip(),
+                new_name=request.POST.get("new_name", "")[:100],
+                new_description=request.POST.get("new_description", "")[:2000],
+                team=team,
+            )
+        except gaps.GapError as exc:
+            messages.error(request, f"Nothing was added: {exc}.")
+            return redirect("dashboard:out_of_scope")
+        messages.success(
+            request,
+            f"{created} example{'s' if created != 1 else ''} added to {category.slug}; the "
+            "classifier learns them within a minute, and open tickets among them were triaged "
+            "into it.",
+        )
+        return redirect("dashboard:out_of_scope")
+    context = {
+        "groups": gaps.out_of_scope_groups(),
+        "days": gaps.DAYS,
+        "categories": TaxonomyCategory.objects.filter(active=True).order_by("slug"),
+        "teams": Team.objects.filter(is_escalation_team=False).order_by("name"),
+    }
+    return render(request, "knowledge/out_of_scope.html", context)

@@ -13,6 +13,15 @@ on the training set then found no setting nearby better by more than 0.05 points
 over the embeddings. Subcategory and urgency come from the nearest neighbours' labels, urgency
 from explicit rules first.
 
+Beside every label, a judgement of scope (``Scope``): how unlike the labelled entries the ticket is.
+Two views, each standardised on entries the model did not learn from (the calibration fifth, or
+five folds for a small set): the classifier's energy (minus the log-sum-exp of its class scores:
+low when some class fits well) and the distance to the nearest entries in the embedding. Their sum
+is read against the same held-out entries: the score is the share of them that look less unusual,
+and a ticket above ``OUT_OF_SCOPE_THRESHOLD`` (0.98: about 2 in 100 ordinary tickets go to a person
+for it) is out of scope. How the
+views were chosen (CLINC150's validation set only) is in the README.
+
 The fitted model is cached per process and rebuilt when the live entries change (checked
 with one cheap query per call), so new knowledge is used without a restart.
 """
@@ -30,10 +39,10 @@ from django.conf import settings
 from django.db import connection
 from scipy.optimize import minimize_scalar
 from scipy.sparse import csr_matrix, hstack
-from scipy.special import log_softmax, softmax
+from scipy.special import log_softmax, logsumexp, softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import KFold, train_test_split
 
 from knowledge.embeddings import embed_text
 from knowledge.models import KnowledgeEntry
@@ -70,6 +79,15 @@ MIN_ROWS_PER_LABEL_TO_CALIBRATE = 5
 TEXT_KNN_K = 5
 TEXT_KNN_WEIGHT = 0.4
 TEXT_KNN_TEMPERATURE = 0.05
+# Scope: the distance view is 1 - the mean similarity of the SCOPE_K nearest entries. Chosen on
+# CLINC150's validation set (AUROC of out-of-scope against in-scope queries): energy alone 0.984,
+# nearest entry 0.966, mean of 5 nearest 0.975, class centre 0.982, Mahalanobis 0.979, highest
+# probability 0.950; energy + 5 nearest 0.988 (three views together: no better).
+SCOPE_K = 5
+# A small set is judged from SCOPE_FOLDS folds; below MIN_ROWS_TO_JUDGE_SCOPE entries, not at all.
+SCOPE_FOLDS = 5
+MIN_ROWS_TO_JUDGE_SCOPE = 20
+SCOPE_CHUNK = 2048
 
 
 @dataclass
@@ -79,6 +97,70 @@ class LabelledSet:
     subcategories: np.ndarray
     urgencies: np.ndarray
     texts: np.ndarray | None = None  # the entries' masked texts: with them, n-grams are used too
+    ids: np.ndarray | None = None  # the entries' primary keys (to name the nearest ones)
+
+
+@dataclass
+class Scope:
+    """How unlike the labelled entries one ticket is."""
+
+    score: float  # the share of held-out entries that look less unusual (0..1)
+    out_of_scope: bool
+    reason: str  # "" when in scope
+    nearest: list[dict]  # the closest entries: id, category, similarity
+
+    def as_dict(self) -> dict:
+        return {
+            "score": round(self.score, 4),
+            "out_of_scope": self.out_of_scope,
+            "reason": self.reason,
+            "nearest": self.nearest,
+        }
+
+
+class ScopeYardstick:
+    """The held-out entries' energy and distance (mean, spread) and their combined values, sorted:
+    what an ordinary ticket of this taxonomy looks like."""
+
+    def __init__(self, energy: np.ndarray, distance: np.ndarray) -> None:
+        self.energy = (float(energy.mean()), float(energy.std()) or 1.0)
+        self.distance = (float(distance.mean()), float(distance.std()) or 1.0)
+        self.combined = np.sort(self.combine(energy, distance))
+
+    def combine(self, energy: np.ndarray, distance: np.ndarray) -> np.ndarray:
+        return (energy - self.energy[0]) / self.energy[1] + (
+            distance - self.distance[0]
+        ) / self.distance[1]
+
+    def score(self, energy: np.ndarray, distance: np.ndarray) -> np.ndarray:
+        combined = self.combine(energy, distance)
+        return np.searchsorted(self.combined, combined, side="right") / len(self.combined)
+
+
+def energy_of(scores: np.ndarray) -> np.ndarray:
+    """Minus the log-sum-exp of each row's class scores: low when one class fits well."""
+    return -logsumexp(scores, axis=1)
+
+
+def nearest_distance(
+    vectors: np.ndarray,
+    reference: np.ndarray,
+    k: int = SCOPE_K,
+    *,
+    itself: np.ndarray | None = None,
+) -> np.ndarray:
+    """1 - the mean cosine similarity of each row's ``k`` nearest reference rows (unit vectors),
+    in chunks so that a large set never needs a rows x entries matrix at once; ``itself``: each
+    row's own index in ``reference``, left out (a ticket is not its own neighbour)."""
+    k = max(1, min(k, len(reference) - (itself is not None)))
+    out = np.empty(len(vectors), dtype=np.float64)
+    for start in range(0, len(vectors), SCOPE_CHUNK):
+        sims = vectors[start : start + SCOPE_CHUNK] @ reference.T
+        if itself is not None:
+            sims[np.arange(len(sims)), itself[start : start + SCOPE_CHUNK]] = -np.inf
+        top = np.partition(-sims, k - 1, axis=1)[:, :k]
+        out[start : start + SCOPE_CHUNK] = 1.0 + top.mean(axis=1)
+    return out
 
 
 class TextFeatures:
@@ -124,21 +206,51 @@ def fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
     return float(np.exp(minimize_scalar(nll, bounds=(-3.0, 3.0), method="bounded").x))
 
 
-def fit_calibrated(features, labels: np.ndarray) -> tuple[LogisticRegression, float]:
-    """The logistic regression over every row and its temperature (1.0 when too few rows)."""
+@dataclass
+class HeldOut:
+    """Rows scored by a model that did not learn from them: their index and class scores (one
+    block per model, in the order of ``rows``)."""
+
+    rows: np.ndarray
+    scores: list[np.ndarray]
+
+
+def fit_calibrated(
+    features, labels: np.ndarray
+) -> tuple[LogisticRegression, float, HeldOut | None]:
+    """The logistic regression over every row, its temperature (1.0 when too few rows) and the
+    held-out fifth it was calibrated on (None when it was not)."""
     model = LogisticRegression(C=HYBRID_C, max_iter=3000, warm_start=True)
     counts = Counter(labels.tolist())
     if len(labels) < MIN_ROWS_TO_CALIBRATE or min(counts.values()) < (
         MIN_ROWS_PER_LABEL_TO_CALIBRATE
     ):
-        return model.fit(features, labels), 1.0
+        return model.fit(features, labels), 1.0, None
     fit, held = train_test_split(
         np.arange(len(labels)), test_size=CALIBRATION_SHARE, stratify=labels, random_state=0
     )
     model.fit(features[fit], labels[fit])
     truth = np.searchsorted(model.classes_, labels[held])
-    temperature = fit_temperature(logits(model, features[held]), truth)
-    return model.fit(features, labels), temperature  # warm-started from the held-out fit
+    scores = logits(model, features[held])
+    temperature = fit_temperature(scores, truth)
+    held_out = HeldOut(rows=held, scores=[scores])
+    return model.fit(features, labels), temperature, held_out  # warm-started from the held fit
+
+
+def folds_held_out(features, labels: np.ndarray, *, c: float) -> HeldOut | None:
+    """For a set too small to calibrate: every row scored by a model fitted on the other folds
+    (None when too few rows or a fold would see one label only)."""
+    if len(labels) < MIN_ROWS_TO_JUDGE_SCOPE:
+        return None
+    rows, scores = [], []
+    splitter = KFold(n_splits=SCOPE_FOLDS, shuffle=True, random_state=0)
+    for fit, held in splitter.split(np.zeros(len(labels))):
+        if len(set(labels[fit].tolist())) < 2:
+            return None
+        model = LogisticRegression(C=c, max_iter=3000).fit(features[fit], labels[fit])
+        rows.append(held)
+        scores.append(logits(model, features[held]))
+    return HeldOut(rows=np.concatenate(rows), scores=scores)
 
 
 class CategoryModel:
@@ -156,6 +268,7 @@ class CategoryModel:
         self.logreg = None
         self.temperature = 1.0
         self.features: TextFeatures | None = None
+        self.yardstick: ScopeYardstick | None = None
         if len(self.labels) >= 2 and len(data.categories) >= 2 * len(self.labels):
             if data.texts is not None:
                 try:
@@ -163,12 +276,77 @@ class CategoryModel:
                 except ValueError:  # not one word in the texts: the embeddings alone
                     self.features = None
             if self.features is not None:
-                self.logreg, self.temperature = fit_calibrated(
-                    self.features.transform(data.vectors, list(data.texts)), data.categories
-                )
+                matrix = self.features.transform(data.vectors, list(data.texts))
+                self.logreg, self.temperature, held = fit_calibrated(matrix, data.categories)
+                c = HYBRID_C
             else:
+                matrix, held, c = data.vectors, None, LOGREG_C
                 self.logreg = LogisticRegression(C=LOGREG_C, max_iter=2000)
                 self.logreg.fit(data.vectors, data.categories)
+            if held is None:
+                held = folds_held_out(matrix, data.categories, c=c)
+            if held is not None:
+                self.yardstick = self._yardstick(held)
+
+    def _yardstick(self, held: HeldOut) -> ScopeYardstick:
+        """The held-out rows' energy (from the model that did not learn them) and distance to
+        the nearest other entries (as a new ticket's is measured against all of them)."""
+        energy = np.concatenate([energy_of(scores) for scores in held.scores])
+        rows = held.rows
+        distance = nearest_distance(self.data.vectors[rows], self.data.vectors, itself=rows)
+        return ScopeYardstick(energy, distance)
+
+    def class_scores(self, vectors: np.ndarray, texts: list[str] | None) -> np.ndarray:
+        assert self.logreg is not None
+        if self.features is not None:
+            if texts is None:
+                raise ValueError("this model reads the texts too: pass them with the vectors")
+            return logits(self.logreg, self.features.transform(vectors, texts))
+        return logits(self.logreg, vectors)
+
+    def scope(
+        self,
+        vectors: np.ndarray,
+        texts: list[str] | None,
+        *,
+        nearest: int = 3,
+        class_scores: np.ndarray | None = None,
+        neighbours: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> list[Scope | None]:
+        """The judgement of scope for each row (None where the set is too small to judge);
+        ``class_scores`` and ``neighbours``: when already computed for these rows."""
+        if self.yardstick is None or self.logreg is None:
+            return [None] * len(vectors)
+        if class_scores is None:
+            class_scores = self.class_scores(vectors, texts)
+        idx, sims = neighbours if neighbours is not None else self.neighbours(vectors)
+        energy = energy_of(class_scores)
+        if idx.shape[1] >= SCOPE_K:
+            distance = 1.0 - sims[:, :SCOPE_K].mean(axis=1)
+        else:
+            distance = nearest_distance(vectors, self.data.vectors)
+        scores = self.yardstick.score(energy, distance)
+        threshold = settings.OUT_OF_SCOPE_THRESHOLD
+        judged = []
+        for row, value in enumerate(scores.tolist()):
+            close = [
+                {
+                    "entry_id": int(self.data.ids[i]) if self.data.ids is not None else None,
+                    "category": str(self.data.categories[i]),
+                    "similarity": round(float(sim), 3),
+                }
+                for i, sim in zip(idx[row][:nearest], sims[row][:nearest], strict=True)
+            ]
+            reason = ""
+            if value > threshold:
+                reason = (
+                    f"unlike anything in the taxonomy: more unusual than {value:.0%} of its own "
+                    "examples"
+                )
+            judged.append(
+                Scope(score=value, out_of_scope=bool(reason), reason=reason, nearest=close)
+            )
+        return judged
 
     def neighbours(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         sims = vectors @ self.data.vectors.T
@@ -232,7 +410,7 @@ def load_labelled_set() -> LabelledSet | None:
     rows = list(
         KnowledgeEntry.objects.filter(retired=False, embedding__isnull=False)
         .exclude(category="")
-        .values_list("embedding", "category", "subcategory", "urgency", "text")
+        .values_list("embedding", "category", "subcategory", "urgency", "text", "pk")
     )
     if not rows:
         return None
@@ -243,6 +421,7 @@ def load_labelled_set() -> LabelledSet | None:
         subcategories=np.array([r[2] for r in rows]),
         urgencies=np.array([r[3] for r in rows]),
         texts=np.array([r[4] for r in rows], dtype=object),
+        ids=np.array([r[5] for r in rows]),
     )
 
 
@@ -317,12 +496,18 @@ def reset_cache() -> None:
 
 
 def classify_vectors(
-    texts: list[str], vectors: np.ndarray, *, model: CategoryModel | None, threshold: float
+    texts: list[str],
+    vectors: np.ndarray,
+    *,
+    model: CategoryModel | None,
+    threshold: float,
 ) -> list[ClassificationResult]:
-    """Classify masked texts whose embeddings are given (batch-friendly; used by evaluation too)."""
+    """Classify masked texts whose embeddings are given (batch-friendly; used by evaluation too),
+    each with its judgement of scope."""
     if model is None:
         return [_without_knowledge(text) for text in texts]
     probs, idx, sims = model.predict_proba(vectors, texts)
+    scopes = model.scope(vectors, texts, neighbours=(idx, sims))
     results = []
     for row, text in enumerate(texts):
         order = np.argsort(-probs[row])
@@ -349,6 +534,9 @@ def classify_vectors(
         secondary = (
             str(model.labels[second]) if second != top and probs[row, second] >= 0.25 else ""
         )
+        scope = scopes[row]
+        if scope is not None and scope.out_of_scope:
+            notes.append(f"out of scope: {scope.reason}")
         results.append(
             ClassificationResult(
                 urgency=urgency,
@@ -359,7 +547,8 @@ def classify_vectors(
                 summary=extractive_summary(text),
                 escalation_risk=SENTIMENT_RISK[sentiment],
                 confidence=round(confidence, 4),
-                needs_human_review=confidence < threshold,
+                needs_human_review=confidence < threshold
+                or (scope is not None and scope.out_of_scope),
                 alternatives=[
                     {"category": str(model.labels[i]), "score": round(float(probs[row, i]), 4)}
                     for i in order[:3]
@@ -369,9 +558,20 @@ def classify_vectors(
                 f"entries)",
                 prompt_version="",
                 notes=notes + [f"nearest resolved ticket similarity {float(sims[row, 0]):.2f}"],
+                scope=scope.as_dict() if scope is not None else None,
             )
         )
     return results
+
+
+def judge_scope(text: str, *, vector: np.ndarray) -> dict | None:
+    """The judgement of scope alone, for a label another engine gave (None when the knowledge
+    base is too small to judge)."""
+    model = current_model()
+    if model is None:
+        return None
+    scope = model.scope(vector[None, :], [text])[0]
+    return scope.as_dict() if scope is not None else None
 
 
 def _without_knowledge(text: str) -> ClassificationResult:

@@ -31,6 +31,13 @@ class ClassificationResult:
     model: str = ""
     prompt_version: str = ""
     notes: list[str] = field(default_factory=list)
+    # The judgement of scope beside the label (classify_local.Scope.as_dict(); None when the
+    # knowledge base is too small to judge): out of scope sends the ticket to a person.
+    scope: dict | None = None
+
+    @property
+    def out_of_scope(self) -> bool:
+        return bool(self.scope and self.scope["out_of_scope"])
 
     def as_dict(self) -> dict:
         return asdict(self)

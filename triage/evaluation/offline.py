@@ -146,8 +146,10 @@ def score(y_true: list[str], y_pred: list[str], confidence: list[float], thresho
 
 def _local_predict(
     field: str, model: CategoryModel, texts: list[str], vectors: np.ndarray
-) -> tuple[list[str], list[float]]:
-    probs, _idx, _sims = model.predict_proba(vectors, texts)
+) -> tuple[list[str], list[float], list[bool | None]]:
+    """Labels, confidences and (for the category) whether each row was judged out of scope
+    (None when the set is too small to judge)."""
+    probs, idx, sims = model.predict_proba(vectors, texts)
     preds = [str(model.labels[i]) for i in probs.argmax(axis=1)]
     conf = probs.max(axis=1).tolist()
     if field == "urgency" and set(model.labels) <= {"P1", "P2", "P3", "P4"}:
@@ -155,7 +157,58 @@ def _local_predict(
             ruled, _ = rule_urgency(text)
             if ruled:
                 preds[i] = ruled
-    return preds, conf
+    outside: list[bool | None] = [None] * len(texts)
+    if field == "category":
+        judged = model.scope(vectors, texts, neighbours=(idx, sims), nearest=0)
+        outside = [None if j is None else j.out_of_scope for j in judged]
+    return preds, conf, outside
+
+
+def score_scope(
+    truth: list[str], preds: list[str], outside: list[bool | None], *, oos_label: str | None
+) -> dict | None:
+    """What the out-of-scope judgement costs and finds. In-scope rows: label accuracy, the share
+    judged out of scope (coverage lost), the accuracy counting those as wrong (CLINC150's
+    "in-scope accuracy") and among the rest. With ``oos_label``: recall and precision of the
+    judgement on the rows carrying it (a row predicted as ``oos_label`` counts as judged out)."""
+    if all(o is None for o in outside):
+        return None
+    true, pred = np.array(truth), np.array(preds)
+    judged = np.array([bool(o) for o in outside])
+    if oos_label is not None:
+        judged |= pred == oos_label
+    is_oos = true == oos_label if oos_label is not None else np.zeros(len(true), dtype=bool)
+    inside = ~is_oos
+    right = (true == pred) & inside
+    kept = inside & ~judged
+    result = {
+        "in_scope_rows": int(inside.sum()),
+        "label_accuracy": float(right[inside].mean()) if inside.any() else None,
+        "coverage_lost": float(judged[inside].mean()) if inside.any() else None,
+        "in_scope_accuracy": float((right & ~judged)[inside].mean()) if inside.any() else None,
+        "accuracy_kept": float(right[kept].mean()) if kept.any() else None,
+        "threshold": settings.OUT_OF_SCOPE_THRESHOLD,
+    }
+    if oos_label is not None:
+        result.update(
+            oos_rows=int(is_oos.sum()),
+            oos_recall=float(judged[is_oos].mean()) if is_oos.any() else None,
+            oos_precision=float(is_oos[judged].mean()) if judged.any() else None,
+        )
+    return result
+
+
+def _model(vectors: np.ndarray, labels: np.ndarray, texts: list[str], keep=None) -> CategoryModel:
+    keep = np.ones(len(labels), dtype=bool) if keep is None else keep
+    return CategoryModel(
+        LabelledSet(
+            vectors=vectors[keep],
+            categories=labels[keep],
+            subcategories=np.array([""] * int(keep.sum())),
+            urgencies=np.array([""] * int(keep.sum())),
+            texts=np.array(texts, dtype=object)[keep],  # in the order they were stored
+        )
+    )
 
 
 def evaluate_split(
@@ -164,36 +217,52 @@ def evaluate_split(
     *,
     engine: str = "local",
     progress: Callable[[int], None] | None = None,
+    oos_label: str | None = None,
 ) -> dict:
+    """Fit on ``train``, score ``test``. With ``oos_label``: rows with that category are out of
+    scope; the category is fitted twice, without those training rows (the figures under
+    "fields") and with them as one more class, and the out-of-scope judgement of each is
+    scored ("scope")."""
     threshold = settings.ROUTING_CONFIDENCE_THRESHOLD
     started = time.perf_counter()
     train_texts = prepare(train.texts)
     train_vectors = embed_texts(train_texts, batch_size=EMBED_BATCH)
     fields = list(train.labels)
+    if oos_label is not None and "category" not in fields:
+        raise EvalError("--oos-label needs a category label (--label category=COLUMN)")
     with isolated_space(train_vectors, train.labels) as load:
         vectors, labels = load()
-    models = {
-        f: CategoryModel(
-            LabelledSet(
-                vectors=vectors,
-                categories=labels[f],
-                subcategories=np.array([""] * len(vectors)),
-                urgencies=np.array([""] * len(vectors)),
-                texts=np.array(train_texts, dtype=object),  # in the order they were stored
-            )
-        )
-        for f in fields
+    variants = {"": None}
+    if oos_label is not None:
+        is_oos = labels["category"] == oos_label
+        if is_oos.all():
+            raise EvalError(f"every training row is labelled {oos_label!r}")
+        variants = {"without_oos_rows": ~is_oos, "with_oos_rows": None}
+    models = {f: _model(vectors, labels[f], train_texts) for f in fields if f != "category"}
+    category_models = {
+        name: _model(vectors, labels["category"], train_texts, keep)
+        for name, keep in (variants.items() if "category" in fields else ())
     }
     fit_seconds = time.perf_counter() - started
 
     clock = time.perf_counter()
-    predictions = {f: ([], []) for f in fields}
+    predictions = {f: ([], [], []) for f in fields}
+    variant_predictions = {name: ([], [], []) for name in category_models}
     fallbacks = 0
     for start in range(0, len(test), EMBED_BATCH):
         texts = prepare(test.texts[start : start + EMBED_BATCH])
         batch_vectors = embed_texts(texts, batch_size=EMBED_BATCH)
         for field in fields:
-            preds, conf = _local_predict(field, models[field], texts, batch_vectors)
+            if field == "category":
+                first = None
+                for name, model in category_models.items():
+                    got = _local_predict(field, model, texts, batch_vectors)
+                    first = first or got
+                    for store, values in zip(variant_predictions[name], got, strict=True):
+                        store.extend(values)
+                preds, conf, outside = first
+            else:
+                preds, conf, outside = _local_predict(field, models[field], texts, batch_vectors)
             if engine == "openai" and field == "category":
                 preds, conf, failed = _openai_predict(
                     texts, sorted(set(train.labels[field])), preds, conf
@@ -201,14 +270,35 @@ def evaluate_split(
                 fallbacks += failed
             predictions[field][0].extend(preds)
             predictions[field][1].extend(conf)
+            predictions[field][2].extend(outside)
         if progress:
             progress(len(texts))
     classify_seconds = time.perf_counter() - clock
+    in_scope = (
+        np.array(test.labels["category"]) != oos_label
+        if oos_label is not None
+        else np.ones(len(test), dtype=bool)
+    )
+
+    def scored(f: str) -> dict:
+        keep = np.nonzero(in_scope)[0]
+        return score(
+            [test.labels[f][i] for i in keep],
+            [predictions[f][0][i] for i in keep],
+            [predictions[f][1][i] for i in keep],
+            threshold,
+        )
+
+    scope = {
+        (name or "judgement"): score_scope(
+            test.labels["category"], got[0], got[2], oos_label=oos_label
+        )
+        for name, got in variant_predictions.items()
+    }
     result = {
-        "fields": {
-            f: score(test.labels[f], predictions[f][0], predictions[f][1], threshold)
-            for f in fields
-        },
+        "fields": {f: scored(f) for f in fields},
+        "scope": {name: value for name, value in scope.items() if value is not None},
+        "oos_label": oos_label,
         "n_train": len(train),
         "n_test": len(test),
         "seconds": round(time.perf_counter() - started, 2),
@@ -276,7 +366,13 @@ def baseline_tfidf(train: Dataset, test: Dataset) -> dict:
 
 
 def evaluate_folds(
-    data: Dataset, *, folds: int, engine: str = "local", baseline: bool = False, progress=None
+    data: Dataset,
+    *,
+    folds: int,
+    engine: str = "local",
+    baseline: bool = False,
+    progress=None,
+    oos_label: str | None = None,
 ) -> dict:
     first = next(iter(data.labels))
     counts = Counter(data.labels[first])
@@ -290,7 +386,9 @@ def evaluate_folds(
     started = time.perf_counter()
     for train_idx, test_idx in splitter.split(np.zeros(len(data)), data.labels[first]):
         train, test = data.subset(train_idx), data.subset(test_idx)
-        runs.append(evaluate_split(train, test, engine=engine, progress=progress))
+        runs.append(
+            evaluate_split(train, test, engine=engine, progress=progress, oos_label=oos_label)
+        )
         if baseline:
             base_runs.append(baseline_tfidf(train, test))
     result = {
@@ -314,6 +412,8 @@ def evaluate_folds(
         ),
         "engine": engine,
         "versions": runs[0]["versions"],
+        "oos_label": oos_label,
+        "scope": _mean_scope(runs),
     }
     if baseline:
         result["baseline"] = {
@@ -321,6 +421,18 @@ def evaluate_folds(
             "fields": {f: _mean([b["fields"][f] for b in base_runs]) for f in data.labels},
         }
     return result
+
+
+def _mean_scope(runs: list[dict]) -> dict:
+    """Each figure of the out-of-scope judgement averaged over the folds that have it."""
+    means = {}
+    for name in runs[0]["scope"]:
+        judged = [r["scope"][name] for r in runs if name in r["scope"]]
+        means[name] = {}
+        for key in judged[0]:
+            values = [j[key] for j in judged if j[key] is not None]
+            means[name][key] = float(np.mean(values)) if values else None
+    return means
 
 
 def _mean(results: list[dict]) -> dict:

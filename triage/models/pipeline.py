@@ -7,8 +7,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from pgvector.django import VectorField
 
-from knowledge.models import KBArticle, KnowledgeEntry
+from knowledge.models import EMBEDDING_DIMENSIONS, KBArticle, KnowledgeEntry
 from triage.models.tickets import Sentiment, Ticket, Urgency
 
 
@@ -27,6 +28,29 @@ class Classification(models.Model):
     needs_human_review = models.BooleanField(default=False)
     alternatives = models.JSONField(
         default=list, blank=True, help_text="The runner-up categories with their scores."
+    )
+    out_of_scope = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text="Unlike anything in the taxonomy: goes to human triage, is not drafted.",
+    )
+    scope_score = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="The share of the taxonomy's own held-out examples that look less unusual "
+        "(none when the knowledge base is too small to judge).",
+    )
+    scope_reason = models.CharField(max_length=200, blank=True)
+    nearest = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The closest labelled entries when judged: entry id, category, similarity.",
+    )
+    embedding = VectorField(
+        dimensions=EMBEDDING_DIMENSIONS,
+        null=True,
+        blank=True,
+        help_text="The ticket's embedding, kept when it is out of scope (to group such tickets).",
     )
     engine = models.CharField(max_length=20)
     model = models.CharField(max_length=120, blank=True)

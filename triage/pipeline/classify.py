@@ -25,18 +25,25 @@ def ticket_text(ticket: Ticket) -> str:
 def run_engine(
     text: str, *, engine: str, vector: np.ndarray | None = None
 ) -> tuple[ClassificationResult, str]:
-    """(result, fallback reason or "")."""
+    """(result, fallback reason or ""). Whatever engine labels the ticket, the local engine judges
+    its scope (an out-of-scope ticket goes to a person)."""
     threshold = settings.ROUTING_CONFIDENCE_THRESHOLD
     if engine == "openai":
+        vector = embed_text(text) if vector is None else vector
         try:
-            return classify_openai.classify(
+            result = classify_openai.classify(
                 text, taxonomy=snapshot.active_taxonomy(), threshold=threshold
-            ), ""
+            )
         except EngineError as exc:
             fallback = f"openai engine failed ({exc}); fell back to local"
             result = classify_local.classify(text, vector=vector)
             result.notes.append(fallback)
             return result, fallback
+        result.scope = classify_local.judge_scope(text, vector=vector)
+        if result.out_of_scope:
+            result.needs_human_review = True
+            result.notes.append(f"out of scope: {result.scope['reason']}")
+        return result, ""
     return classify_local.classify(text, vector=vector), ""
 
 
@@ -74,7 +81,11 @@ def classify_ticket(
         if prepared is not None:
             result, fallback = prepared, ""
         else:
-            result, fallback = run_engine(text, engine=settings.CLASSIFIER_ENGINE, vector=vector)
+            result, fallback = run_engine(
+                text,
+                engine=settings.CLASSIFIER_ENGINE,
+                vector=vector,
+            )
         with record.saving():
             classification = Classification.objects.create(
                 ticket=ticket,
@@ -88,6 +99,11 @@ def classify_ticket(
                 confidence=max(0.0, min(1.0, result.confidence)),
                 needs_human_review=result.needs_human_review,
                 alternatives=result.alternatives,
+                out_of_scope=result.out_of_scope,
+                scope_score=result.scope["score"] if result.scope else None,
+                scope_reason=result.scope["reason"][:200] if result.scope else "",
+                nearest=result.scope["nearest"] if result.scope else [],
+                embedding=vector.tolist() if result.out_of_scope else None,
                 engine=result.engine,
                 model=result.model,
                 prompt_version=result.prompt_version,
@@ -108,6 +124,7 @@ def classify_ticket(
                 "confidence": result.confidence,
                 "needs_human_review": result.needs_human_review,
                 "alternatives": result.alternatives,
+                "scope": result.scope,
                 "notes": result.notes,
             }
             if fallback:

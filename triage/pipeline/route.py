@@ -135,6 +135,7 @@ def route_ticket(
         ticket.needs_human_triage = (
             classification.confidence < settings.ROUTING_CONFIDENCE_THRESHOLD
             or classification.needs_human_review
+            or classification.out_of_scope
         )
         skills = {
             classification.category,
@@ -176,6 +177,7 @@ def route_ticket(
             "sla_due_at": ticket.sla_due_at.isoformat() if ticket.sla_due_at else None,
             "difficulty": ticket.difficulty,
             "human_triage": ticket.needs_human_triage,
+            "out_of_scope": classification.scope_reason if classification.out_of_scope else "",
             "suggestions": classification.alternatives[:2] if ticket.needs_human_triage else [],
         }
         record.versions = {

@@ -3,6 +3,7 @@
 Off by default. An admin turns it on for one category in one team (``AutoSendRule``). A draft is
 sent without review only when every condition holds:
 
+- the ticket is in scope (not judged unlike anything in the taxonomy);
 - the ticket is tier 0 and has no escalation signal (no assessment reason, escalation risk below
   the tier-2 bar, not angry);
 - the draft is a reply with no flag at all (guard or engine note) and nothing left to fill;
@@ -158,6 +159,8 @@ def why_not(ticket: Ticket, draft: Draft, *, now: datetime | None = None) -> str
     classification = ticket.classifications.first()
     if assessment is None or classification is None:
         return "not assessed"
+    if classification.out_of_scope:
+        return f"out of scope: {classification.scope_reason}"
     if assessment.tier != 0 or not assessment.auto_send_allowed:
         return f"tier {assessment.tier}, not 0"
     if (

@@ -322,10 +322,10 @@ def do_escalate(
 
 
 def do_correct_classification(
-    *, ticket: Ticket, user: AbstractBaseUser, **fields: str
+    *, ticket: Ticket, user: AbstractBaseUser, allow_unchanged: bool = False, **fields: str
 ) -> Classification:
     """A human correction: a new classification (engine "human") and an evaluation case of what was
-    wrong."""
+    wrong (``allow_unchanged``: a person's label even when it repeats the engine's)."""
     with transaction.atomic():
         ticket = lifecycle.lock(ticket.pk)
         current = ticket.classifications.first()
@@ -333,7 +333,7 @@ def do_correct_classification(
             raise ReviewError("the ticket has not been classified yet")
         values = current.labels()
         changed = {k: v for k, v in fields.items() if k in values and v and v != values[k]}
-        if not changed:
+        if not changed and not allow_unchanged:
             raise ReviewError("nothing changed")
         values.update(changed)
         if "category" in changed and "subcategory" not in changed:
@@ -358,18 +358,19 @@ def do_correct_classification(
             taxonomy_version=current_versions()["taxonomy"],
             corrected_by=user,
         )
-        _case(
-            ticket,
-            EvaluationCase.Origin.CORRECTION,
-            labels=values,
-            predicted={
-                **_labels(current),
-                "engine": current.engine,
-                "model": current.model,
-                "prompt_version": current.prompt_version,
-            },
-            user=user,
-        )
+        if changed:
+            _case(
+                ticket,
+                EvaluationCase.Origin.CORRECTION,
+                labels=values,
+                predicted={
+                    **_labels(current),
+                    "engine": current.engine,
+                    "model": current.model,
+                    "prompt_version": current.prompt_version,
+                },
+                user=user,
+            )
         ticket.needs_human_triage = False
         routed = _reroute(ticket, corrected) if {"category", "urgency"} & set(changed) else []
         fields = lifecycle.refresh_read_model(ticket=ticket, classification=corrected)
@@ -402,7 +403,14 @@ def do_confirm_triage(*, ticket: Ticket, user: AbstractBaseUser, category: str) 
     """Human triage: take a suggested category (a correction when it differs from the engine's), and
     leave triage."""
     try:
-        do_correct_classification(ticket=ticket, user=user, category=category)
+        current = ticket.classifications.first()
+        do_correct_classification(
+            ticket=ticket,
+            user=user,
+            category=category,
+            # a person putting an out-of-scope ticket into a category is a label too
+            allow_unchanged=current is not None and current.out_of_scope,
+        )
     except ReviewError:
         # Accepting the suggestion the engine already ranked first changes no label: confirm it.
         with transaction.atomic():

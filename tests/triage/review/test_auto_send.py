@@ -41,6 +41,9 @@ def ticket_with_draft(*, text: str = CLEAN, tier: int = 0, risk: float = 0.05, *
         confidence=0.97,
         escalation_risk=risk,
         engine="local",
+        out_of_scope=extra.get("out_of_scope", False),
+        scope_score=0.999 if extra.get("out_of_scope") else 0.4,
+        scope_reason="unlike anything in the taxonomy" if extra.get("out_of_scope") else "",
     )
     Assessment.objects.create(
         ticket=ticket, tier=tier, reasons=extra.get("reasons", []), auto_send_allowed=tier == 0
@@ -131,6 +134,7 @@ def test_sends_under_every_condition_as_the_auto_send_user(setup):
         ("reason", {"reasons": [{"code": "repeat_tickets", "tier": 1, "detail": "x"}]}),
         ("flag", {"flags": [{"code": "unsupported_fact", "message": "m", "quote": "q"}]}),
         ("slot", {"text": CLEAN.replace("as PDF.", "as PDF. [confirm: your order 12]")}),
+        ("out of scope", {"out_of_scope": True}),
     ],
 )
 def test_any_missing_condition_keeps_the_draft_for_a_person(setup, why, kwargs):

@@ -55,6 +55,13 @@ class Command(BaseCommand):
             default=[],
             help="FIELD=COLUMN with FIELD category or urgency; repeatable",
         )
+        parser.add_argument(
+            "--oos-label",
+            metavar="LABEL",
+            help="Rows whose category is LABEL are out of scope: report in-scope accuracy, "
+            "out-of-scope recall and precision and the in-scope coverage lost to the judgement, "
+            "with the LABEL training rows left out and with them as one more class",
+        )
         parser.add_argument("--engine", choices=["local", "openai"], default="local")
         parser.add_argument(
             "--baseline",
@@ -143,6 +150,7 @@ class Command(BaseCommand):
                     engine=o["engine"],
                     baseline=baseline,
                     progress=bar.update,
+                    oos_label=o["oos_label"],
                 )
             title = f"{o['folds']}-fold evaluation of {o['csv'].name}"
         else:
@@ -154,7 +162,7 @@ class Command(BaseCommand):
             test = read_csv(o["test"], text_columns=columns, labels=labels, encoding=o["encoding"])
             with tqdm(total=len(test), unit="tickets", desc="classify", disable=None) as bar:
                 result = offline.evaluate_split(
-                    train, test, engine=o["engine"], progress=bar.update
+                    train, test, engine=o["engine"], progress=bar.update, oos_label=o["oos_label"]
                 )
             if baseline:
                 result["baseline"] = offline.baseline_tfidf(train, test)
@@ -281,6 +289,29 @@ class Command(BaseCommand):
             "first, while precision stays at 0.90 / 0.95; ECE: expected calibration error (0 when "
             "a confidence of p is right p of the time)"
         )
+        if result.get("oos_label"):
+            self.stdout.write(
+                f"(scores above: the in-scope test rows only; {result['oos_label']!r} rows are out "
+                "of scope)"
+            )
+        names = {
+            "judgement": "out-of-scope judgement",
+            "without_oos_rows": f"without the {result.get('oos_label')!r} training rows",
+            "with_oos_rows": f"with the {result.get('oos_label')!r} training rows as a class",
+        }
+        for name, m in result.get("scope", {}).items():
+            line = (
+                f"{names[name]}: in-scope accuracy {_fmt(m['in_scope_accuracy'])} (judged out "
+                f"counts as wrong; labels alone {_fmt(m['label_accuracy'])}), in-scope coverage "
+                f"lost {_fmt(m['coverage_lost'])}, accuracy of the rest "
+                f"{_fmt(m['accuracy_kept'])}"
+            )
+            if "oos_recall" in m:
+                line += (
+                    f"; out of scope: recall {_fmt(m['oos_recall'])}, precision "
+                    f"{_fmt(m['oos_precision'])} ({m['oos_rows']:.0f} rows)"
+                )
+            self.stdout.write(line + f"; threshold {m['threshold']}")
         self.stdout.write(
             f"threshold {result['versions']['threshold']}; versions "
             f"{json.dumps(result['versions'])}"
