@@ -288,15 +288,19 @@ def test_openai_sentinel_means_no_answer(settings, fake_openai, kb):
                 {
                     "reply": "CANNOT_ANSWER_FROM_CONTEXT",
                     "used_source_ids": [],
-                    "cannot_answer_reason": "no source covers parking",
+                    "cannot_answer_reason": "no source covers paying by cheque",
                 }
             )
         ),
     )
-    draft = drafted("Is there visitor parking at your office?", who=customer("self_serve"))
+    # A question of the product's kind (a parking question would be out of scope: not drafted)
+    draft = drafted(
+        "Can I pay the invoice for my subscription by cheque?", who=customer("self_serve")
+    )
+    assert not draft.ticket.classifications.first().out_of_scope
     assert (
         draft.kind == "none"
-        and "no source covers parking" in draft.no_answer_reason
+        and "no source covers paying by cheque" in draft.no_answer_reason
         and draft.engine == "openai"
     )
 
