@@ -14,6 +14,7 @@ from triage.models import (
     TicketAction,
     Urgency,
 )
+from triage.pipeline.sla import DAY_NAMES, CalendarError, parse_calendar
 from triage.review.composer import PLACEHOLDERS, blanks_left
 from triage.review.decisions import ReviewError, Then
 from triage.review.operations import check_member
@@ -253,3 +254,76 @@ class ActionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "id_action_%s")
         super().__init__(*args, **kwargs)
+
+
+class CalendarForm(forms.Form):
+    """A team's SLA calendar as a lead types it: days, shifts ("09:00-12:30, 13:30-17:00"), a time
+    zone and holidays, one a line ("2026-12-24 Christmas Eve", "2026-12-25 yearly Christmas")."""
+
+    around_the_clock = forms.BooleanField(required=False)
+    timezone = forms.CharField(max_length=64, required=False)
+    days = forms.TypedMultipleChoiceField(
+        choices=list(enumerate(DAY_NAMES)), coerce=int, required=False
+    )
+    shifts = forms.CharField(max_length=200, required=False)
+    holidays = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+
+    _HOLIDAY = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\s+(yearly))?(?:\s+(.*))?$", re.IGNORECASE)
+
+    @classmethod
+    def initial_for(cls, team: Team) -> dict:
+        calendar = parse_calendar(team.business_hours)
+        if calendar is None:
+            return {"around_the_clock": True, "timezone": "", "days": [0, 1, 2, 3, 4]}
+        data = calendar.as_json()
+        return {
+            "timezone": data["timezone"],
+            "days": data["days"],
+            "shifts": ", ".join(f"{a}-{b}" for a, b in data["shifts"]),
+            "holidays": "\n".join(
+                " ".join(x for x in (h["date"], "yearly" if h["yearly"] else "", h["name"]) if x)
+                for h in data["holidays"]
+            ),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("around_the_clock"):
+            data["business_hours"] = None
+            return data
+        shifts = []
+        for part in re.split(r"[,;]", data.get("shifts", "")):
+            if not part.strip():
+                continue
+            bounds = [b.strip() for b in re.split(r"\s*[-–]\s*", part.strip())]
+            if len(bounds) != 2:
+                raise forms.ValidationError(
+                    f"Write each shift as start-end, like 09:00-12:30 (not {part.strip()!r})."
+                )
+            shifts.append(bounds)
+        if not shifts:
+            raise forms.ValidationError("Give at least one shift, like 09:00-17:00.")
+        holidays = []
+        for line in data.get("holidays", "").splitlines():
+            if not line.strip():
+                continue
+            found = self._HOLIDAY.match(line.strip())
+            if not found:
+                raise forms.ValidationError(
+                    f"Write each holiday as a date, then optionally 'yearly' and a name, like "
+                    f"2026-12-25 yearly Christmas (not {line.strip()!r})."
+                )
+            day, yearly, name = found.groups()
+            holidays.append({"date": day, "yearly": bool(yearly), "name": name or ""})
+        business_hours = {
+            "timezone": data.get("timezone", "").strip(),
+            "days": data.get("days") or [],
+            "shifts": shifts,
+            "holidays": holidays,
+        }
+        try:
+            parse_calendar(business_hours)
+        except CalendarError as exc:
+            raise forms.ValidationError(f"{str(exc)[0].upper()}{str(exc)[1:]}.") from None
+        data["business_hours"] = business_hours
+        return data

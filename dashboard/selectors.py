@@ -34,6 +34,7 @@ from triage.models import (
 from triage.models.tickets import sla_state as sla_state_at
 from triage.models.tickets import ticket_title
 from triage.pipeline.handoff import handoff_note
+from triage.pipeline.sla import CalendarError, parse_calendar
 from triage.review.decisions import escalation_target
 from triage.review.operations import merge_candidates
 from triage.review.outbound import NO_ROUTE, no_route_help, reply_route
@@ -458,6 +459,9 @@ class TeamBoard:
     load: list[dict]
     # Replies whose automatic tries ran out: failed, or unconfirmed with no check left.
     undelivered: list[Outbound] = field(default_factory=list)
+    hours: str = "around the clock"  # the team's calendar in words
+    opens_at: datetime | None = None  # when the stopped clocks start again (None: they run)
+    closed_for: str = ""  # the holiday that stops them today, if one does
 
 
 def sla_board(
@@ -502,6 +506,18 @@ def sla_board(
     for team in teams:
         mine = [t for t in open_tickets if t.team_id == team.pk]
         states = [t.sla_state(now) for t in mine]
+        try:
+            calendar = parse_calendar(team.business_hours)
+        except CalendarError as exc:
+            calendar, hours = None, f"unusable hours ({exc})"
+        else:
+            hours = calendar.describe() if calendar else "around the clock"
+        opens_at = calendar.next_opening(now) if calendar else None
+        holiday = (
+            calendar.holiday_on(timezone.localtime(now, calendar.zone).date())
+            if (calendar and opens_at)
+            else None
+        )
         boards.append(
             TeamBoard(
                 team=team,
@@ -511,6 +527,9 @@ def sla_board(
                 tickets=mine[:limit],
                 load=by_team.get(team.pk, []),
                 undelivered=undelivered.get(team.pk, []),
+                hours=hours,
+                opens_at=opens_at,
+                closed_for=(holiday.name or "a holiday") if holiday else "",
             )
         )
     return boards

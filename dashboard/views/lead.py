@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import csv
 from datetime import date, datetime, timedelta
+from zoneinfo import available_timezones
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from dashboard import metrics, selectors
 from dashboard.access import is_admin, require_lead, teams_for
 from dashboard.charts import bar_chart
+from dashboard.forms import CalendarForm
+from triage.pipeline.sla import CalendarError, parse_calendar
+from triage.review.calendars import set_calendar
 
 MAX_PERIOD_DAYS = 366
 
@@ -25,6 +30,48 @@ def sla_board(request: HttpRequest) -> HttpResponse:
     context = {"boards": boards, "now": timezone.now()}
     template = "dashboard/sla_board.html#boards" if request.htmx else "dashboard/sla_board.html"
     return render(request, template, context)
+
+
+@login_required
+def sla_calendars(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Each of the lead's teams with its business hours, shifts, time zone and holidays; saving
+    one re-times the team's running clocks."""
+    require_lead(request.user)
+    teams = list(teams_for(request.user).filter(is_escalation_team=False).order_by("name"))
+    forms = {team.pk: CalendarForm(initial=CalendarForm.initial_for(team)) for team in teams}
+    status = 200
+    if request.method == "POST":
+        team = get_object_or_404(teams_for(request.user), pk=pk or 0)
+        form = CalendarForm(request.POST)
+        forms[team.pk] = form
+        if form.is_valid():
+            try:
+                retimed = set_calendar(
+                    team=team,
+                    business_hours=form.cleaned_data["business_hours"],
+                    user=request.user,
+                )
+            except CalendarError as exc:  # validated by the form; a race left it unusable
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    f"Hours of {team.name} saved; {retimed} running SLA clock"
+                    f"{'s' if retimed != 1 else ''} re-timed.",
+                )
+                return redirect("dashboard:sla_calendars")
+        status = 422
+    rows = []
+    for team in teams:
+        try:
+            calendar = parse_calendar(team.business_hours)
+        except CalendarError as exc:
+            calendar, described = None, f"unusable ({exc}): fix it below"
+        else:
+            described = calendar.describe() if calendar else "around the clock"
+        rows.append({"team": team, "form": forms[team.pk], "described": described})
+    context = {"rows": rows, "zones": sorted(available_timezones())}
+    return render(request, "dashboard/sla_calendars.html", context, status=status)
 
 
 def _period(request: HttpRequest) -> tuple[datetime, datetime, str]:
