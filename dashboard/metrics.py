@@ -16,6 +16,7 @@ from triage.models import (
     Draft,
     EvaluationCase,
     Review,
+    SatisfactionRating,
     SourceUsage,
     StatusChange,
     Ticket,
@@ -85,6 +86,73 @@ class Metrics:
     confusion: dict[str, dict] = field(default_factory=dict)
     sources: list[dict] = field(default_factory=list)
     recent: list[Review] = field(default_factory=list)
+    # CSAT by each dimension ("team", "agent", …): rows of key, asked, rated, response rate,
+    # CSAT (share rated 4-5) and mean score.
+    satisfaction: dict[str, list[dict]] = field(default_factory=dict)
+
+
+SATISFACTION_DIMENSIONS = {
+    "team": "team",
+    "agent": "agent",
+    "category": "category",
+    "engine": "draft engine",
+    "prompt": "prompt version",
+    "origin": "how the reply was made",
+}
+
+
+def _origin(review: Review | None) -> str:
+    if review is None:
+        return "unknown"
+    if review.auto_sent:
+        return "auto-sent"
+    return {
+        Review.Decision.APPROVED_UNCHANGED: "machine draft, unchanged",
+        Review.Decision.APPROVED_EDITED: "machine draft, edited",
+        Review.Decision.WRITTEN: "written by hand",
+    }.get(review.decision, review.decision)
+
+
+def satisfaction(*, start: datetime, end: datetime, teams=None) -> dict[str, list[dict]]:
+    """CSAT and the response rate of the ratings asked in the period, by team, agent, category,
+    draft engine, prompt version and how the reply was made."""
+    asked = SatisfactionRating.objects.filter(asked_at__gte=start, asked_at__lt=end)
+    if teams is not None:
+        asked = asked.filter(ticket__team__in=teams)
+    asked = asked.select_related("ticket__team", "review__reviewer", "review__draft")
+    groups: dict[str, dict[str, list[int | None]]] = {
+        d: defaultdict(list) for d in SATISFACTION_DIMENSIONS
+    }
+    for rating in asked:
+        review = rating.review
+        draft = review.draft if review is not None else None
+        keys = {
+            "team": rating.ticket.team.name if rating.ticket.team else "no team",
+            "agent": review.reviewer.get_username() if review and review.reviewer else "nobody",
+            "category": rating.ticket.category or "none",
+            "engine": draft.engine if draft else "no draft",
+            "prompt": (draft.prompt_version or "none") if draft else "no draft",
+            "origin": _origin(review),
+        }
+        for dimension, key in keys.items():
+            groups[dimension][key].append(rating.score)
+    result = {}
+    for dimension, by_key in groups.items():
+        rows = []
+        for key, scores in sorted(by_key.items()):
+            rated = [x for x in scores if x is not None]
+            rows.append(
+                {
+                    "key": key,
+                    "asked": len(scores),
+                    "rated": len(rated),
+                    "response_rate": len(rated) / len(scores) if scores else None,
+                    "csat": sum(1 for x in rated if x >= 4) / len(rated) if rated else None,
+                    "mean": statistics.fmean(rated) if rated else None,
+                }
+            )
+        result[dimension] = rows
+    return result
 
 
 def reviews_in(start: datetime, end: datetime, teams=None):
@@ -190,6 +258,7 @@ def compute(*, start: datetime, end: datetime, group_by: str = "team", teams=Non
         closed=closed_without_reply(start=start, end=end, teams=teams),
         confusion=confusion_matrices(start=start, end=end, teams=teams),
         sources=source_acceptance(start=start, end=end, teams=teams),
+        satisfaction=satisfaction(start=start, end=end, teams=teams),
         recent=list(
             reviews.select_related("ticket", "reviewer", "draft").order_by("-created_at")[:20]
         ),

@@ -35,6 +35,7 @@ from triage.models.tickets import sla_state as sla_state_at
 from triage.models.tickets import ticket_title
 from triage.pipeline.handoff import handoff_note
 from triage.pipeline.sla import CalendarError, parse_calendar
+from triage.review import satisfaction
 from triage.review.decisions import escalation_target
 from triage.review.operations import merge_candidates
 from triage.review.outbound import NO_ROUTE, no_route_help, reply_route
@@ -462,6 +463,8 @@ class TeamBoard:
     hours: str = "around the clock"  # the team's calendar in words
     opens_at: datetime | None = None  # when the stopped clocks start again (None: they run)
     closed_for: str = ""  # the holiday that stops them today, if one does
+    # Ratings of 1-2 or "that was wrong" comments nobody has looked at yet.
+    needs_look: list = field(default_factory=list)
 
 
 def sla_board(
@@ -502,6 +505,9 @@ def sla_board(
         .order_by("created_at")[:limit]
     ):
         undelivered.setdefault(row.ticket.team_id, []).append(row)
+    unhappy: dict[int, list] = {}
+    for rating in satisfaction.needs_look(team_ids=[t.pk for t in teams], limit=limit):
+        unhappy.setdefault(rating.ticket.team_id, []).append(rating)
     boards = []
     for team in teams:
         mine = [t for t in open_tickets if t.team_id == team.pk]
@@ -530,6 +536,7 @@ def sla_board(
                 hours=hours,
                 opens_at=opens_at,
                 closed_for=(holiday.name or "a holiday") if holiday else "",
+                needs_look=unhappy.get(team.pk, []),
             )
         )
     return boards

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from dashboard.views import access, clients, curation, evaluation, lead, queue, ticket
+from dashboard.views import access, clients, curation, evaluation, lead, queue, rating, ticket
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("", queue.queue, name="queue"),
+    path("rate/<str:token>/", rating.rate, name="rate"),
     path("triage/", queue.triage_queue, name="triage"),
     path("triage/<int:pk>/accept/", queue.triage_accept, name="triage_accept"),
     path("tickets/<int:pk>/", ticket.ticket_detail, name="ticket"),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("canned/<int:pk>/", curation.canned_edit, name="canned_edit"),
     path("sla/", lead.sla_board, name="sla_board"),
     path("sla/calendars/", lead.sla_calendars, name="sla_calendars"),
+    path("sla/ratings/<int:pk>/looked/", lead.rating_looked, name="rating_looked"),
     path("sla/calendars/<int:pk>/", lead.sla_calendars, name="sla_calendar_save"),
     path("metrics/", lead.metrics_page, name="metrics"),
     path("metrics.csv", lead.metrics_csv, name="metrics_csv"),

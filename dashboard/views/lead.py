@@ -12,12 +12,15 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_POST
 
 from dashboard import metrics, selectors
 from dashboard.access import is_admin, require_lead, teams_for
 from dashboard.charts import bar_chart
 from dashboard.forms import CalendarForm
+from triage.models import SatisfactionRating
 from triage.pipeline.sla import CalendarError, parse_calendar
+from triage.review import satisfaction
 from triage.review.calendars import set_calendar
 
 MAX_PERIOD_DAYS = 366
@@ -30,6 +33,17 @@ def sla_board(request: HttpRequest) -> HttpResponse:
     context = {"boards": boards, "now": timezone.now()}
     template = "dashboard/sla_board.html#boards" if request.htmx else "dashboard/sla_board.html"
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def rating_looked(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead has looked at an unhappy customer's rating: it leaves the list."""
+    require_lead(request.user)
+    rating = get_object_or_404(SatisfactionRating, pk=pk, ticket__team__in=teams_for(request.user))
+    satisfaction.mark_looked_at(rating=rating, user=request.user)
+    messages.success(request, f"Rating on #{rating.ticket_id} marked as looked at.")
+    return redirect("dashboard:sla_board")
 
 
 @login_required

@@ -20,7 +20,14 @@ from triage.models.config import (
 )
 from triage.models.evaluation import EvaluationCase, EvaluationRun
 from triage.models.pipeline import Assessment, Classification, Draft, PipelineEvent, SourceUsage
-from triage.models.review import HEAVY_EDIT_THRESHOLD, Note, Outbound, Review, TicketAction
+from triage.models.review import (
+    HEAVY_EDIT_THRESHOLD,
+    Note,
+    Outbound,
+    Review,
+    SatisfactionRating,
+    TicketAction,
+)
 from triage.models.tickets import (
     REVIEW_QUEUE,
     Channel,
@@ -56,6 +63,7 @@ __all__ = [
     "PiiVault",
     "PipelineEvent",
     "Review",
+    "SatisfactionRating",
     "Sentiment",
     "SourceUsage",
     "StatusChange",

@@ -17,6 +17,7 @@ class EvaluationCase(models.Model):
         CORRECTION = "correction"
         REJECTED_DRAFT = "rejected_draft"
         HEAVY_EDIT = "heavy_edit"
+        LOW_RATING = "low_rating", "Low customer rating"
 
     ticket = models.ForeignKey(
         Ticket, null=True, on_delete=models.SET_NULL, related_name="evaluation_cases"

@@ -203,3 +203,47 @@ class Outbound(models.Model):
     def in_flight(self) -> bool:
         """Not delivered yet and not given up on: the page shows "sending…" and keeps asking."""
         return self.status in self.IN_FLIGHT
+
+
+class SatisfactionRating(models.Model):
+    """The customer's rating (1-5, CSAT) of the reply that resolved their ticket, asked by a signed
+    link in that reply: one per ticket, the link good for one rating, the rating changeable for
+    ``CHANGE_DAYS`` days from the page that thanks for it (``triage.review.satisfaction``)."""
+
+    CHANGE_DAYS = 7
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="satisfaction")
+    review = models.ForeignKey(
+        Review,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The reply that resolved the ticket and asked for the rating.",
+    )
+    language = models.CharField(max_length=10, default="en")
+    nonce = models.CharField(
+        max_length=32, help_text="The current link's; a link that was used is replaced."
+    )
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    says_wrong = models.BooleanField(
+        default=False, help_text="The comment says the answer was wrong or missed the question."
+    )
+    needs_look = models.BooleanField(default=False, db_index=True)
+    looked_at = models.DateTimeField(null=True, blank=True)
+    looked_at_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    asked_at = models.DateTimeField(default=timezone.now)
+    rated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5),
+                name="satisfaction_score_1_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"rating {self.score or '–'} for ticket {self.ticket_id}"

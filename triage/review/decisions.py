@@ -37,6 +37,7 @@ from triage.pipeline import guard
 from triage.pipeline.route import choose_reviewer, choose_team
 from triage.pipeline.sla import sla_due
 from triage.review.outbound import NO_ROUTE, channel_for, no_route_help, reply_route
+from triage.review.satisfaction import ask_for_rating
 from triage.text.pii import mask_pii, unmask
 
 
@@ -214,11 +215,13 @@ def do_reply(
         if draft is not None:
             draft.status = Draft.Status.APPROVED
             draft.save(update_fields=["status"])
+        # The reply that resolves the ticket asks the customer to rate it (once per ticket).
+        ask = ask_for_rating(ticket=ticket, review=review) if then == Then.RESOLVE else ""
         outbound = Outbound.objects.create(
             ticket=ticket,
             review=review,
             via=channel_for(ticket),
-            body=final_text,
+            body=f"{final_text}\n\n{ask}" if ask else final_text,
             wait_for_customer=then == Then.WAIT
             or (draft is not None and draft.kind == Draft.Kind.CLARIFICATION and then == Then.SEND),
             resolve_when_sent=then == Then.RESOLVE,
