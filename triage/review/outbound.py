@@ -348,7 +348,7 @@ def deliver_client_events(*, now: datetime | None = None, limit: int = 100) -> d
         with transaction.atomic():
             event = (
                 ClientEvent.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("client", "ticket__customer", "ticket__api_client")
+                .select_related("ticket__customer", "ticket__api_client")
                 .filter(
                     status=ClientEvent.Status.PENDING, next_attempt_at__lte=now or timezone.now()
                 )
@@ -359,20 +359,12 @@ def deliver_client_events(*, now: datetime | None = None, limit: int = 100) -> d
                 break
             event.attempts += 1
             try:
-                client = event.client
-                if not (client.active and client.reply_webhook_url):
-                    raise SendError("the client has no reply webhook (any more)")
-                payload, headers = webhook_event(
+                _post_event(
                     ticket=event.ticket,
                     kind=event.kind,
                     data=event.data,
                     event_id=str(event.event_id),
-                    now=timezone.now(),
                 )
-                request = urllib.request.Request(
-                    client.reply_webhook_url, data=payload, method="POST", headers=headers
-                )
-                _call(request, client.reply_webhook_url)
             except SendError as exc:
                 event.last_error = str(exc)[:2000]
                 if event.attempts >= ClientEvent.MAX_ATTEMPTS:
@@ -394,15 +386,16 @@ def deliver_client_events(*, now: datetime | None = None, limit: int = 100) -> d
 
 
 def _webhook_send(ticket: Ticket, body: str, key: str) -> None:
+    _post_event(ticket=ticket, kind="ticket.reply", data={"reply": {"body": body}}, event_id=key)
+
+
+def _post_event(*, ticket: Ticket, kind: str, data: dict, event_id: str) -> None:
+    """POST one signed event to the reply webhook of the ticket's API client. Raises SendError."""
     client = ticket.api_client
     if client is None or not client.active or not client.reply_webhook_url:
         raise SendError("the API client of this ticket has no reply webhook (any more)")
     payload, headers = webhook_event(
-        ticket=ticket,
-        kind="ticket.reply",
-        data={"reply": {"body": body}},
-        event_id=key,
-        now=timezone.now(),
+        ticket=ticket, kind=kind, data=data, event_id=event_id, now=timezone.now()
     )
     request = urllib.request.Request(
         client.reply_webhook_url, data=payload, method="POST", headers=headers
