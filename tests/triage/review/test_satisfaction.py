@@ -14,7 +14,7 @@ from dashboard import metrics
 from tests.conftest import make_ticket, make_user
 from tests.dashboard.conftest import run_outbox
 from triage.ingest.service import CustomerInput
-from triage.models import EvaluationCase, Outbound, SatisfactionRating, Ticket
+from triage.models import EvaluationCase, Outbound, SatisfactionRating, Team, Ticket
 from triage.review import satisfaction
 from triage.review.decisions import Then, do_reply
 from triage.review.satisfaction import RatingError
@@ -26,7 +26,10 @@ def resolved(user, *, body="Where can I download my invoices?", language="en", d
         body=body, customer=CustomerInput(email="jane@customer.example", name="Jane Doe")
     )
     Ticket.objects.filter(pk=ticket.pk).update(
-        language=language, status=Ticket.Status.IN_REVIEW, category="billing"
+        language=language,
+        status=Ticket.Status.IN_REVIEW,
+        category="billing",
+        team=Team.objects.get(slug="billing"),
     )
     ticket.refresh_from_db()
     do_reply(
@@ -154,3 +157,4 @@ def test_metrics_show_csat_and_response_rate_by_how_the_reply_was_made(agent):
         "mean": 5.0,
     }
     assert [r["key"] for r in result["agent"]] == ["ann"]
+    assert [(r["key"], r["asked"]) for r in result["team"]] == [("Billing", 2)]
