@@ -70,7 +70,8 @@ class ReviewForm(forms.Form):
             ) from None
         if data.get("t") != self.ticket_id:
             raise forms.ValidationError("This form belongs to another ticket; reload the page.")
-        return max(0, int(self.now - float(data["at"])))
+        self.opened_at = float(data["at"])  # when the page was rendered (epoch seconds)
+        return max(0, int(self.now - self.opened_at))
 
 
 class ReplyForm(ReviewForm):

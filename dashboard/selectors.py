@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -35,7 +35,7 @@ from triage.models.tickets import sla_state as sla_state_at
 from triage.models.tickets import ticket_title
 from triage.pipeline.handoff import handoff_note
 from triage.pipeline.sla import CalendarError, parse_calendar
-from triage.review import satisfaction
+from triage.review import presence, satisfaction
 from triage.review.decisions import escalation_target
 from triage.review.operations import merge_candidates
 from triage.review.outbound import NO_ROUTE, no_route_help, reply_route
@@ -143,6 +143,8 @@ class QueueRow:
     team_name: str | None
     reviewer_username: str | None
     search_rank: float | None = None
+    # Who else has the ticket open: "bob is typing a reply" / "bob has it open".
+    viewers: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -284,6 +286,19 @@ def queue_page_context(
     after = params.get("after", "")
     rows, next_cursor = queue_page(user=user, filters=filters, after=after)
     now = timezone.now()
+    on = presence.others_on(ticket_ids=[row.pk for row in rows], user=user, now=now)
+    rows = [
+        replace(
+            row,
+            viewers=tuple(
+                f"{o.username} is typing a reply" if o.typing else f"{o.username} has it open"
+                for o in on.get(row.pk, [])
+            ),
+        )
+        if row.pk in on
+        else row
+        for row in rows
+    ]
     row_keys = [queue_row_key(row, now=now) for row in rows]
     choices = queue_filter_choices(user=user)
     return {

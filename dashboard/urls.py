@@ -15,6 +15,7 @@ urlpatterns = [
     path("tickets/<int:pk>/close/", ticket.close, name="ticket_close"),
     path("tickets/<int:pk>/merge/", ticket.merge, name="ticket_merge"),
     path("tickets/<int:pk>/outbox/", ticket.ticket_outbox, name="ticket_outbox"),
+    path("tickets/<int:pk>/presence/", ticket.ticket_presence, name="ticket_presence"),
     path("tickets/<int:pk>/reply/", ticket.reply, name="ticket_reply"),
     path("tickets/<int:pk>/reject/", ticket.reject, name="ticket_reject"),
     path("tickets/<int:pk>/escalate/", ticket.escalate, name="ticket_escalate"),

@@ -4,6 +4,7 @@ render."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,7 +31,7 @@ from dashboard.forms import (
 from dashboard.http import HtmxHttpRequest
 from triage import lifecycle
 from triage.models import Draft, Outbound, SourceUsage, Team, Ticket
-from triage.review import composer, decisions, operations, outbound
+from triage.review import composer, decisions, operations, outbound, presence
 
 
 def _render_ticket(
@@ -64,6 +65,7 @@ def _render_ticket(
         action_form=forms.get("action_form") or ActionForm(),
         error=forms.get("error", ""),
         send_flags=forms.get("send_flags", []),
+        changed=forms.get("changed", []),
     )
     return render(request, template, context, status=status)
 
@@ -122,6 +124,12 @@ def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_ticket(request, ticket, partial="review-panel", status=422, reply_form=form)
     data = form.cleaned_data
+    opened_at = datetime.fromtimestamp(form.opened_at, tz=UTC)
+    changed = presence.changes_since(ticket=ticket, since=opened_at, user=request.user)
+    if changed:  # the panel comes back with a fresh "opened": sending again sends
+        return _render_ticket(
+            request, ticket, partial="review-panel", status=409, reply_form=form, changed=changed
+        )
     try:
         decisions.do_reply(
             ticket=ticket,
@@ -150,6 +158,17 @@ def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         )
     messages.success(request, f"Reply to #{ticket.pk} queued for sending.")
     return _done(request, ticket)
+
+
+@login_required
+@require_POST
+def ticket_presence(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The page reports that its user has the ticket open (typing or not); the answer is who else
+    has."""
+    ticket = ticket_for_user(request.user, pk)
+    presence.report(ticket=ticket, user=request.user, typing=request.POST.get("typing") == "1")
+    others = presence.others_on(ticket_ids=[ticket.pk], user=request.user).get(ticket.pk, [])
+    return render(request, "dashboard/_presence.html", {"others": others})
 
 
 @login_required

@@ -172,6 +172,23 @@
   }
   document.addEventListener("htmx:afterSettle", focusFlags);
 
+  // --- Presence: the ticket page reports every few seconds whether its user is typing a reply
+  // (the hidden #typing-flag goes with each report); a first keystroke reports at once.
+  var lastKey = 0;
+  document.addEventListener("input", function (event) {
+    if (event.target.id !== "id_final_text") return;
+    var flag = document.getElementById("typing-flag");
+    if (!flag) return;
+    var fresh = flag.value !== "1";
+    lastKey = Date.now();
+    flag.value = "1";
+    if (fresh && window.htmx) window.htmx.trigger("#presence", "typing");
+  });
+  window.setInterval(function () {
+    var flag = document.getElementById("typing-flag");
+    if (flag && flag.value === "1" && Date.now() - lastKey > 10000) flag.value = "0";
+  }, 1000);
+
   function ready() { tick(); legend(); restoreSelection(); }
   document.addEventListener("DOMContentLoaded", ready);
   document.addEventListener("htmx:afterSettle", ready);

@@ -27,6 +27,7 @@ from triage.models.review import (
     Review,
     SatisfactionRating,
     TicketAction,
+    TicketPresence,
 )
 from triage.models.tickets import (
     REVIEW_QUEUE,
@@ -72,5 +73,6 @@ __all__ = [
     "TeamMembership",
     "Ticket",
     "TicketAction",
+    "TicketPresence",
     "Urgency",
 ]

@@ -247,3 +247,22 @@ class SatisfactionRating(models.Model):
 
     def __str__(self) -> str:
         return f"rating {self.score or '–'} for ticket {self.ticket_id}"
+
+
+class TicketPresence(models.Model):
+    """Who has a ticket open, and who is typing a reply in it: each open ticket page reports every
+    few seconds (``triage.review.presence``); a row not seen for a while is nobody."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="presence")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now)
+    typing_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="presence_ticket_user"),
+        ]
+        indexes = [models.Index(fields=["ticket", "seen_at"], name="presence_ticket_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on ticket {self.ticket_id}"
