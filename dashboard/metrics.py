@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -368,3 +368,123 @@ def csv_rows(*, start: datetime, end: datetime, teams=None):
             review.reviewer.get_username() if review.reviewer else "",
             review.created_at.isoformat(),
         ]
+
+
+# --- Trends: the same measures per day or week ---
+
+TREND_STEPS = ("day", "week")
+TREND_COLUMNS = [
+    "period_start",
+    "tickets",
+    "tickets_by_channel",
+    "median_first_response_minutes",
+    "sla_attainment",
+    "acceptance",
+    "mean_edit_distance",
+    "csat",
+    "ratings",
+    "auto_sent_share",
+]
+
+
+@dataclass
+class TrendPoint:
+    start: date
+    tickets: int = 0
+    by_channel: dict[str, int] = field(default_factory=dict)
+    median_first_response_minutes: float | None = None
+    sla_attainment: float | None = None
+    acceptance: float | None = None
+    mean_edit_distance: float | None = None
+    csat: float | None = None
+    ratings: int = 0
+    auto_sent_share: float | None = None
+
+    def csv_row(self) -> list:
+        def fmt(value: float | None, digits: int = 4) -> str:
+            return "" if value is None else f"{value:.{digits}f}"
+
+        return [
+            self.start.isoformat(),
+            self.tickets,
+            " ".join(f"{k}={v}" for k, v in sorted(self.by_channel.items())),
+            fmt(self.median_first_response_minutes, 1),
+            fmt(self.sla_attainment),
+            fmt(self.acceptance),
+            fmt(self.mean_edit_distance),
+            fmt(self.csat),
+            self.ratings,
+            fmt(self.auto_sent_share),
+        ]
+
+
+def _bucket(moment: datetime, step: str) -> date:
+    day = timezone.localtime(moment).date()
+    return day - timedelta(days=day.weekday()) if step == "week" else day
+
+
+def trends(*, start: datetime, end: datetime, step: str = "day", teams=None) -> list[TrendPoint]:
+    """Per day or week (Monday first) of the period, in the server's time zone: tickets by
+    channel, median first response, SLA attainment, draft acceptance, mean edit distance, CSAT
+    (share rated 4-5) and the share of replies auto-sent. A point with nothing to measure says
+    None, not 0."""
+    step = step if step in TREND_STEPS else "day"
+    points: dict[date, TrendPoint] = {}
+    first, last = _bucket(start, step), _bucket(end - timedelta(microseconds=1), step)
+    day = first
+    while day <= last:
+        points[day] = TrendPoint(start=day)
+        day += timedelta(days=7 if step == "week" else 1)
+    tickets = Ticket.objects.filter(created_at__gte=start, created_at__lt=end)
+    if teams is not None:
+        tickets = tickets.filter(team__in=teams)
+    responses: dict[date, list[float]] = defaultdict(list)
+    sla: dict[date, list[bool]] = defaultdict(list)
+    now = timezone.now()
+    for created, channel, answered, due in tickets.values_list(
+        "created_at", "channel", "first_response_at", "sla_due_at"
+    ).iterator(chunk_size=5000):
+        point = points[_bucket(created, step)]
+        point.tickets += 1
+        point.by_channel[channel] = point.by_channel.get(channel, 0) + 1
+        if answered is not None:
+            responses[point.start].append((answered - created).total_seconds() / 60)
+        if due is not None and (answered is not None or due < min(end, now)):
+            sla[point.start].append(answered is not None and answered <= due)
+    decisions: dict[date, Counter] = defaultdict(Counter)
+    distances: dict[date, list[float]] = defaultdict(list)
+    for created, decision, distance, auto in (
+        reviews_in(start, end, teams)
+        .values_list("created_at", "decision", "edit_distance", "auto_sent")
+        .iterator(chunk_size=5000)
+    ):
+        key = _bucket(created, step)
+        decisions[key][decision] += 1
+        decisions[key]["auto_sent"] += auto
+        if decision in (Review.Decision.APPROVED_UNCHANGED, Review.Decision.APPROVED_EDITED):
+            distances[key].append(distance)
+    ratings = SatisfactionRating.objects.filter(
+        rated_at__gte=start, rated_at__lt=end, score__isnull=False
+    )
+    if teams is not None:
+        ratings = ratings.filter(ticket__team__in=teams)
+    scores: dict[date, list[int]] = defaultdict(list)
+    for rated, score in ratings.values_list("rated_at", "score"):
+        scores[_bucket(rated, step)].append(score)
+    for key, point in points.items():
+        if responses[key]:
+            point.median_first_response_minutes = statistics.median(responses[key])
+        if sla[key]:
+            point.sla_attainment = sum(sla[key]) / len(sla[key])
+        counts = decisions[key]
+        approved = counts["approved_unchanged"] + counts["approved_edited"]
+        drafts_decided = approved + counts["rejected"] + counts["escalated"]
+        replies = approved + counts["written"]
+        point.acceptance = approved / drafts_decided if drafts_decided else None
+        point.auto_sent_share = counts["auto_sent"] / replies if replies else None
+        if distances[key]:
+            point.mean_edit_distance = statistics.fmean(distances[key])
+        if scores[key]:
+            point.ratings = len(scores[key])
+            point.csat = sum(1 for s in scores[key] if s >= 4) / len(scores[key])
+    return list(points.values())

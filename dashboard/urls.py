@@ -41,6 +41,7 @@ urlpatterns = [
     path("sla/calendars/<int:pk>/", lead.sla_calendars, name="sla_calendar_save"),
     path("metrics/", lead.metrics_page, name="metrics"),
     path("metrics.csv", lead.metrics_csv, name="metrics_csv"),
+    path("metrics-trends.csv", lead.metrics_trends_csv, name="metrics_trends_csv"),
     path("evaluation/", evaluation.runs, name="evaluation"),
     path("evaluation/replay/", evaluation.replay, name="evaluation_replay"),
     path("knowledge/", curation.knowledge_list, name="knowledge"),

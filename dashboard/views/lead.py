@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from dashboard import metrics, selectors
 from dashboard.access import is_admin, require_lead, teams_for
-from dashboard.charts import bar_chart
+from dashboard.charts import bar_chart, line_chart
 from dashboard.forms import CalendarForm
 from triage.models import SatisfactionRating
 from triage.pipeline.sla import CalendarError, parse_calendar
@@ -150,8 +150,91 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
             label="Drafts approved (%)",
         ),
         "edit_chart": bar_chart(data.edit_histogram, label="Approved drafts by edit distance"),
+        **_trend_charts(request, start=start, end=end, teams=teams),
     }
     return render(request, "dashboard/metrics.html", context, status=422 if error else 200)
+
+
+def _percent(values: list[float | None]) -> list[float | None]:
+    return [None if v is None else round(v * 100, 1) for v in values]
+
+
+def _trend_charts(request: HttpRequest, *, start: datetime, end: datetime, teams) -> dict:
+    """The trends section: the measures per day or week, each as a line chart."""
+    step = request.GET.get("step", "day")
+    step = step if step in metrics.TREND_STEPS else "day"
+    points = metrics.trends(start=start, end=end, step=step, teams=teams)
+    labels = [p.start.isoformat() for p in points]
+    channels = sorted({c for p in points for c in p.by_channel})
+
+    def line(name: str, values: list, **kwargs):
+        return line_chart(labels, [(name, values)], label=name, **kwargs)
+
+    return {
+        "step": step,
+        "steps": metrics.TREND_STEPS,
+        "trend_points": points,
+        "trend_charts": [
+            line_chart(
+                labels,
+                [(c, [p.by_channel.get(c, 0) for p in points]) for c in channels],
+                label=f"Tickets per {step} by channel",
+            ),
+            line(
+                f"Median first response per {step} (minutes)",
+                [p.median_first_response_minutes for p in points],
+                unit=" min",
+            ),
+            line(
+                "SLA attainment (%)",
+                _percent([p.sla_attainment for p in points]),
+                unit="%",
+                max_value=100,
+            ),
+            line(
+                "Drafts approved (%)",
+                _percent([p.acceptance for p in points]),
+                unit="%",
+                max_value=100,
+            ),
+            line(
+                "Mean edit distance of approved drafts",
+                [p.mean_edit_distance for p in points],
+                max_value=1,
+            ),
+            line(
+                "CSAT: rated 4 or 5 (%)",
+                _percent([p.csat for p in points]),
+                unit="%",
+                max_value=100,
+            ),
+            line(
+                "Replies auto-sent (%)",
+                _percent([p.auto_sent_share for p in points]),
+                unit="%",
+                max_value=100,
+            ),
+        ],
+    }
+
+
+@login_required
+def metrics_trends_csv(request: HttpRequest) -> HttpResponse:
+    """The trends as CSV: one row per day or week."""
+    require_lead(request.user)
+    start, end, error = _period(request)
+    if error:
+        return HttpResponse(error, status=422, content_type="text/plain")
+    step = request.GET.get("step", "day")
+    if step not in metrics.TREND_STEPS:
+        return HttpResponse("step must be day or week", status=422, content_type="text/plain")
+    teams = None if is_admin(request.user) else teams_for(request.user)
+    points = metrics.trends(start=start, end=end, step=step, teams=teams)
+    writer = csv.writer(_Echo())
+    rows = (writer.writerow(r) for r in [metrics.TREND_COLUMNS, *(p.csv_row() for p in points)])
+    response = StreamingHttpResponse(rows, content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="deskpilot-trends-{step}.csv"'
+    return response
 
 
 class _Echo:
