@@ -14,14 +14,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
-from dashboard import metrics, selectors
+from dashboard import difficulty, metrics, selectors
 from dashboard.access import is_admin, require_lead, teams_for
 from dashboard.charts import bar_chart, line_chart
 from dashboard.forms import CalendarForm
 from triage.models import SatisfactionRating
 from triage.pipeline.sla import CalendarError, parse_calendar
 from triage.review import satisfaction
-from triage.review.calendars import set_calendar
+from triage.review.teams import set_calendar, set_hard_share_cap
 
 MAX_PERIOD_DAYS = 366
 
@@ -44,6 +44,80 @@ def rating_looked(request: HttpRequest, pk: int) -> HttpResponse:
     satisfaction.mark_looked_at(rating=rating, user=request.user)
     messages.success(request, f"Rating on #{rating.ticket_id} marked as looked at.")
     return redirect("dashboard:sla_board")
+
+
+@login_required
+def difficulty_page(request: HttpRequest) -> HttpResponse:
+    """What automation leaves to people, per week, and who carries the hardest tickets; the cap
+    on any one reviewer's share of them, per team."""
+    require_lead(request.user)
+    start, end, error = _period(request)
+    teams = None if is_admin(request.user) else teams_for(request.user)
+    data = difficulty.report(start=start, end=end, teams=teams)
+    labels = [w.start.isoformat() for w in data.weeks]
+    context = {
+        "r": data,
+        "error": error,
+        "from": start.date().isoformat(),
+        "to": (end.date() - timedelta(days=1)).isoformat(),
+        "teams": teams_for(request.user).filter(is_escalation_team=False).order_by("name"),
+        "automation_chart": line_chart(
+            labels,
+            [("handled by automation", _percent([w.automated_share for w in data.weeks]))],
+            label="Tickets handled by auto-send or a draft approved unchanged (%)",
+            unit="%",
+            max_value=100,
+        ),
+        "difficulty_chart": line_chart(
+            labels,
+            [
+                ("median difficulty", [w.median_difficulty for w in data.weeks]),
+                ("median tier", [w.median_tier for w in data.weeks]),
+            ],
+            label="The tickets that reached a person: median difficulty and tier",
+        ),
+        "minutes_chart": line_chart(
+            labels,
+            [("median minutes", [w.median_minutes for w in data.weeks])],
+            label="The tickets that reached a person: median handling time (minutes)",
+            unit=" min",
+        ),
+        "hardest_chart": bar_chart(
+            [(a.agent, round((a.share_of_hardest or 0) * 100)) for a in data.agents],
+            unit="%",
+            max_value=100,
+            label="Each agent's share of the hardest fifth (%)",
+        ),
+    }
+    return render(request, "dashboard/difficulty.html", context, status=422 if error else 200)
+
+
+@login_required
+@require_POST
+def difficulty_cap(request: HttpRequest, pk: int) -> HttpResponse:
+    require_lead(request.user)
+    team = get_object_or_404(teams_for(request.user), pk=pk)
+    raw = request.POST.get("cap", "").strip().rstrip("%").strip()
+    if not raw:
+        set_hard_share_cap(team=team, cap=None)
+        messages.success(request, f"{team.name}: no cap on the hardest tickets.")
+        return redirect("dashboard:difficulty")
+    try:
+        percent = float(raw)
+        if not 0 < percent <= 100:
+            raise ValueError
+    except ValueError:
+        messages.error(
+            request, f"The cap is a percentage above 0 and at most 100, not {raw[:20]!r}."
+        )
+        return redirect("dashboard:difficulty")
+    set_hard_share_cap(team=team, cap=percent / 100)
+    messages.success(
+        request,
+        f"{team.name}: nobody is given more than {percent:g} % of the open hardest tickets while "
+        "someone else is below it.",
+    )
+    return redirect("dashboard:difficulty")
 
 
 @login_required

@@ -113,6 +113,13 @@ class Team(models.Model):
         help_text='Optional: {"days": [0,1,2,3,4], "start": "09:00", "end": "17:00"} (0 = Monday, '
         "in TIME_ZONE).",
     )
+    hard_share_cap = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Optional, 0-1: the largest share of the team's open hardest tickets (its "
+        "hardest fifth of the last 30 days by difficulty) one reviewer is given while someone "
+        "else is free to take one.",
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams", blank=True
     )

@@ -3,9 +3,13 @@ load; the queue's read model refreshed (``triage.lifecycle`` owns it)."""
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from triage import lifecycle
 from triage.config import snapshot
@@ -14,6 +18,11 @@ from triage.pipeline.events import completed, stage
 from triage.pipeline.sla import sla_due
 
 URGENCY_WEIGHT = {"P1": 4, "P2": 3, "P3": 2, "P4": 1}
+# A team's hardest fifth of its tickets of the last 30 days (by difficulty) are its hard tickets;
+# with fewer than MIN_TICKETS_FOR_HARD tickets, none is.
+HARD_SHARE = 0.2
+HARD_WINDOW_DAYS = 30
+MIN_TICKETS_FOR_HARD = 10
 SENTIMENT_WEIGHT = {"angry": 2, "frustrated": 1}
 SKILL_BONUS = (
     3  # a skilled reviewer may carry this much more load before an unskilled one gets the ticket
@@ -81,9 +90,24 @@ def snapshot_rule_slugs() -> set[str]:
     return {rule.slug for rule in snapshot.escalation_rules()}
 
 
-def choose_reviewer(team: Team, *, skills: set[str]):
+def hard_difficulty(team: Team, *, days: int = HARD_WINDOW_DAYS) -> int | None:
+    """The difficulty from which a ticket is among the team's hardest fifth (of its tickets of
+    the last ``days`` days); None with too few tickets to say."""
+    recent = list(
+        Ticket.objects.filter(
+            team=team, created_at__gte=timezone.now() - timedelta(days=days)
+        ).values_list("difficulty", flat=True)[:20000]
+    )
+    if len(recent) < MIN_TICKETS_FOR_HARD:
+        return None
+    recent.sort(reverse=True)
+    return recent[max(0, math.ceil(len(recent) * HARD_SHARE) - 1)]
+
+
+def choose_reviewer(team: Team, *, skills: set[str], difficulty: int | None = None):
     """The available member with the least open load (weighted by difficulty), skilled members
-    first."""
+    first. With the team's ``hard_share_cap``, a ticket among its hardest fifth skips a member who
+    already holds that share of its open hardest tickets, while another member is below it."""
     memberships = list(
         TeamMembership.objects.filter(
             team=team, available=True, user__is_active=True
@@ -108,6 +132,27 @@ def choose_reviewer(team: Team, *, skills: set[str]):
         bonus = SKILL_BONUS if skills & set(membership.skills) else 0
         return (loads.get(membership.user_id) or 0) - bonus, membership.user_id
 
+    cap = team.hard_share_cap
+    bar = hard_difficulty(team) if cap is not None and difficulty is not None else None
+    if bar is not None and difficulty >= bar:
+        held = dict(
+            Ticket.objects.filter(
+                team=team,
+                status__in=Ticket.OPEN_STATUSES,
+                difficulty__gte=bar,
+                reviewer__in=user_ids,
+            )
+            .values("reviewer")
+            .annotate(n=Count("id"))
+            .values_list("reviewer", "n")
+        )
+        total = sum(held.values()) + 1  # with this ticket
+        under = [m for m in memberships if (held.get(m.user_id, 0) + 1) / total <= cap]
+        if under:
+            memberships = under
+        else:  # nobody can take it under the cap: the one who would hold the least share
+            least = min(held.get(m.user_id, 0) for m in memberships)
+            memberships = [m for m in memberships if held.get(m.user_id, 0) == least]
     return min(memberships, key=cost).user
 
 
@@ -142,7 +187,9 @@ def route_ticket(
             classification.subcategory,
             *(r["code"] for r in assessment.reasons),
         }
-        ticket.reviewer = choose_reviewer(team, skills=skills) if team else None
+        ticket.reviewer = (
+            choose_reviewer(team, skills=skills, difficulty=ticket.difficulty) if team else None
+        )
         ticket.sla_due_at = (
             sla_due(team=team, urgency=classification.urgency, start=ticket.created_at)
             if team

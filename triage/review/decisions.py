@@ -394,7 +394,10 @@ def _reroute(ticket: Ticket, classification: Classification) -> list[str]:
     if team != ticket.team:
         skills = {classification.category, classification.subcategory}
         skills |= {r["code"] for r in assessment.reasons}
-        ticket.team, ticket.reviewer = team, choose_reviewer(team, skills=skills)
+        ticket.team, ticket.reviewer = (
+            team,
+            choose_reviewer(team, skills=skills, difficulty=ticket.difficulty),
+        )
     if ticket.sla_paused_at is None and ticket.first_response_at is None:
         ticket.sla_due_at = sla_due(
             team=team, urgency=classification.urgency, start=ticket.created_at

@@ -1,5 +1,6 @@
-"""A team's SLA calendar changed by a lead: saved, and the running clocks of its open tickets
-re-timed to it (``triage.pipeline.sla`` holds the calendar arithmetic)."""
+"""What leads set on their teams: the SLA calendar (saved, and the running clocks of the team's
+open tickets re-timed to it; ``triage.pipeline.sla`` holds the calendar arithmetic) and the cap on
+any one reviewer's share of the hardest tickets (``triage.pipeline.route.choose_reviewer``)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,13 @@ def set_calendar(*, team: Team, business_hours: dict | None, user: AbstractBaseU
                 ticket.save(update_fields=["sla_due_at", "updated_at", *fields])
                 retimed += 1
     return retimed
+
+
+def set_hard_share_cap(*, team: Team, cap: float | None) -> Team:
+    """Cap any one reviewer's share of the team's open hardest tickets (0 < cap <= 1), or remove
+    the cap (None)."""
+    if cap is not None and not 0 < cap <= 1:
+        raise ValueError("the cap is a share above 0 and at most 1")
+    team.hard_share_cap = cap
+    team.save(update_fields=["hard_share_cap"])  # a routing change: its version moves on
+    return team
