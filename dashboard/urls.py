@@ -46,6 +46,7 @@ urlpatterns = [
     path("metrics/difficulty/cap/<int:pk>/", lead.difficulty_cap, name="difficulty_cap"),
     path("evaluation/", evaluation.runs, name="evaluation"),
     path("evaluation/replay/", evaluation.replay, name="evaluation_replay"),
+    path("evaluation/cases/<int:pk>/kind/", evaluation.case_kind, name="evaluation_case_kind"),
     path("knowledge/", curation.knowledge_list, name="knowledge"),
     path("knowledge/needs-review/", curation.needs_review, name="knowledge_needs_review"),
     path("knowledge/out-of-scope/", curation.out_of_scope, name="out_of_scope"),

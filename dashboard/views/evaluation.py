@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from dashboard.access import require_admin
 from dashboard.http import parse_id
 from triage.evaluation import cases
 from triage.models import EvaluationCase, EvaluationRun
+from triage.review import complaints
 
 
 @login_required
@@ -35,12 +36,50 @@ def runs(request: HttpRequest) -> HttpResponse:
         "a": a,
         "b": b,
         "cases": EvaluationCase.objects.count(),
+        "complaints": [
+            (case, _said(case))
+            for case in EvaluationCase.objects.filter(origin__in=COMPLAINT_ORIGINS)
+            .select_related("kind_set_by")
+            .order_by("-created_at")[:50]
+        ],
+        "failure_kinds": EvaluationCase.FailureKind.choices,
         "in_progress": any(
             r.status in (EvaluationRun.Status.QUEUED, EvaluationRun.Status.RUNNING)
             for r in all_runs
         ),
     }
     return render(request, "dashboard/evaluation.html", context, status=422 if error else 200)
+
+
+def _said(case: EvaluationCase) -> str:
+    """What the customer (or the reviewer rejecting the draft) said, in a line."""
+    labels = case.labels or {}
+    rating = f"{labels['rating']}/5 " if labels.get("rating") else ""
+    words = labels.get("comment") or labels.get("customer_said") or labels.get("reason") or ""
+    return f"{rating}{words}".strip()
+
+
+COMPLAINT_ORIGINS = (
+    EvaluationCase.Origin.LOW_RATING,
+    EvaluationCase.Origin.REOPENED,
+    EvaluationCase.Origin.SAID_WRONG,
+    EvaluationCase.Origin.REJECTED_DRAFT,
+)
+
+
+@login_required
+@require_POST
+def case_kind(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reviewer's judgement of what went wrong in a complaint's case."""
+    require_admin(request.user)
+    case = get_object_or_404(EvaluationCase, pk=pk)
+    try:
+        complaints.set_failure_kind(
+            case=case, kind=request.POST.get("kind", "")[:40], user=request.user
+        )
+    except ValueError as exc:
+        return render(request, "dashboard/_error.html", {"message": f"{exc}."}, status=422)
+    return redirect("dashboard:evaluation")
 
 
 @login_required

@@ -18,9 +18,9 @@ from dashboard import difficulty, metrics, selectors
 from dashboard.access import is_admin, require_lead, teams_for
 from dashboard.charts import bar_chart, line_chart
 from dashboard.forms import CalendarForm
-from triage.models import SatisfactionRating
+from triage.models import EvaluationCase, SatisfactionRating
 from triage.pipeline.sla import CalendarError, parse_calendar
-from triage.review import satisfaction
+from triage.review import complaints, satisfaction
 from triage.review.teams import set_calendar, set_hard_share_cap
 
 MAX_PERIOD_DAYS = 366
@@ -30,7 +30,11 @@ MAX_PERIOD_DAYS = 366
 def sla_board(request: HttpRequest) -> HttpResponse:
     require_lead(request.user)
     boards = selectors.sla_board(user=request.user)
-    context = {"boards": boards, "now": timezone.now()}
+    context = {
+        "boards": boards,
+        "now": timezone.now(),
+        "failure_kinds": EvaluationCase.FailureKind.choices,
+    }
     template = "dashboard/sla_board.html#boards" if request.htmx else "dashboard/sla_board.html"
     return render(request, template, context)
 
@@ -41,8 +45,21 @@ def rating_looked(request: HttpRequest, pk: int) -> HttpResponse:
     """A lead has looked at an unhappy customer's rating: it leaves the list."""
     require_lead(request.user)
     rating = get_object_or_404(SatisfactionRating, pk=pk, ticket__team__in=teams_for(request.user))
+    kind = request.POST.get("kind", "")
+    if kind and kind not in EvaluationCase.FailureKind.values:
+        messages.error(request, f"Unknown failure kind {kind[:40]!r}: nothing was changed.")
+        return redirect("dashboard:sla_board")
     satisfaction.mark_looked_at(rating=rating, user=request.user)
-    messages.success(request, f"Rating on #{rating.ticket_id} marked as looked at.")
+    case = EvaluationCase.objects.filter(
+        ticket_id=rating.ticket_id, origin=EvaluationCase.Origin.LOW_RATING
+    ).last()
+    if kind and case is not None:
+        complaints.set_failure_kind(case=case, kind=kind, user=request.user)
+    messages.success(
+        request,
+        f"Rating on #{rating.ticket_id} marked as looked at"
+        + (f" ({EvaluationCase.FailureKind(kind).label.lower()})." if kind else "."),
+    )
     return redirect("dashboard:sla_board")
 
 

@@ -47,3 +47,28 @@ def test_the_lead_sees_an_unhappy_customer_on_the_board_and_marks_it_looked_at(c
     assert "Needs a look" not in client.get("/sla/").content.decode()
     client.force_login(people["agent"])
     assert client.post(f"/sla/ratings/{rating.pk}/looked/").status_code == 404
+
+
+def test_the_lead_says_what_went_wrong_when_marking_a_rating_looked_at(client, people):
+    ticket, rating = resolved(people["agent"])
+    client.post(link_of(ticket), {"score": "2"})
+    client.force_login(people["lead"])
+    assert "What went wrong?" in client.get("/sla/").content.decode()
+    client.post(f"/sla/ratings/{rating.pk}/looked/", {"kind": "did_not_answer"})
+    case = EvaluationCase.objects.get(ticket=ticket, origin="low_rating")
+    assert (case.failure_kind, case.kind_set_by) == ("did_not_answer", people["lead"])
+
+
+def test_admins_judge_complaint_cases_on_the_evaluation_page(client, people):
+    ticket, _rating = resolved(people["agent"])
+    client.post(link_of(ticket), {"score": "1", "comment": "Useless"})
+    case = EvaluationCase.objects.get(ticket=ticket, origin="low_rating")
+    client.force_login(people["admin"])
+    page = client.get("/evaluation/").content.decode()
+    assert f'id="case-{case.pk}"' in page and "1/5 Useless" in page
+    client.post(f"/evaluation/cases/{case.pk}/kind/", {"kind": "wrong_tone"})
+    case.refresh_from_db()
+    assert case.failure_kind == "wrong_tone"
+    assert client.post(f"/evaluation/cases/{case.pk}/kind/", {"kind": "x"}).status_code == 422
+    client.force_login(people["lead"])
+    assert client.post(f"/evaluation/cases/{case.pk}/kind/", {"kind": ""}).status_code == 404

@@ -20,6 +20,10 @@ from triage.pipeline.context import build_context, persona_for
 from triage.review.decisions import edit_distance
 
 CASE_FIELDS = ("category", "urgency", "sentiment")
+# Cases made from complaints (a low rating, a reopened ticket, "that was wrong"): the new draft
+# still fails when it is this close (normalised edit distance) to the answer complained about.
+COMPLAINTS = ("low_rating", "reopened", "said_wrong")
+COMPLAINT_REPEAT_DISTANCE = 0.2
 
 
 def _replay_classification(case, engine: str) -> dict:
@@ -62,6 +66,35 @@ def _replay_draft(case) -> dict:
         ),
         persona_for(ticket),
     )
+    if case.origin in COMPLAINTS:
+        complained = case.predicted.get("draft") or case.final_reply
+        if output.kind == "none" or not output.text:
+            return {
+                "draft": {
+                    "ok": True,
+                    "why": f"no draft now ({output.no_answer_reason or 'no answer'}): a person "
+                    "writes it",
+                    "failure_kind": case.failure_kind,
+                }
+            }
+        distance = edit_distance(output.text, complained).normalized if complained else 1.0
+        repeats = distance <= COMPLAINT_REPEAT_DISTANCE
+        kind = case.get_failure_kind_display() if case.failure_kind else "not yet judged"
+        return {
+            "draft": {
+                "edit_distance_to_complained": round(distance, 4),
+                "draft_now": output.text[:2000],
+                "ok": not repeats,
+                "failure_kind": case.failure_kind,
+                "why": (
+                    f"still fails: the draft repeats the answer complained about (distance "
+                    f"{distance:.2f}; {kind})"
+                    if repeats
+                    else f"the draft differs from the answer complained about (distance "
+                    f"{distance:.2f})"
+                ),
+            }
+        }
     if case.origin == "heavy_edit":
         distance = edit_distance(output.text, case.final_reply).normalized if output.text else 1.0
         return {

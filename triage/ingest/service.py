@@ -13,7 +13,7 @@ from django.utils import timezone
 from triage import lifecycle, queueing, search
 from triage.models import Channel, Customer, Message, Ticket
 from triage.pipeline import guard, preprocess
-from triage.review import auto_send
+from triage.review import auto_send, complaints
 from triage.text.cleaning import clean_text
 
 MAX_BODY_CHARS = 200_000
@@ -217,9 +217,15 @@ def add_reply(*, ticket: Ticket, data: TicketInput, customer: Customer | None) -
     again), a reply while we waited puts it back in review with its open draft guarded again
     (what the customer just wrote may back the draft's facts, or contradict them)."""
     message = _inbound_message(ticket=ticket, data=data, customer=customer)
+    before = ticket.status
     lifecycle.customer_replied(ticket=lifecycle.lock(ticket.pk))
     search.refresh_documents([ticket.pk])
     ticket.refresh_from_db()
+    complaints.after_customer_reply(
+        ticket=ticket,
+        body=clean_text(data.body),  # what they wrote now, without the quoted reply
+        reopened=ticket.status == Ticket.Status.REOPENED and before != Ticket.Status.REOPENED,
+    )
     if ticket.status not in lifecycle.PROCESSABLE:
         preprocess.mask_new_messages(ticket=ticket)
         guard.recheck_open_draft(ticket=ticket, why="the customer wrote again")

@@ -18,6 +18,15 @@ class EvaluationCase(models.Model):
         REJECTED_DRAFT = "rejected_draft"
         HEAVY_EDIT = "heavy_edit"
         LOW_RATING = "low_rating", "Low customer rating"
+        REOPENED = "reopened", "Reopened after a machine draft went out"
+        SAID_WRONG = "said_wrong", "The customer said the answer was wrong"
+
+    class FailureKind(models.TextChoices):
+        WRONG_FACTS = "wrong_facts", "Wrong facts"
+        WRONG_TONE = "wrong_tone", "Wrong tone"
+        WRONG_POLICY = "wrong_policy", "Wrong policy"
+        DID_NOT_ANSWER = "did_not_answer", "Did not answer the question"
+        CLAIMED_ACTION = "claimed_action", "Claimed an action nobody took"
 
     ticket = models.ForeignKey(
         Ticket, null=True, on_delete=models.SET_NULL, related_name="evaluation_cases"
@@ -29,6 +38,15 @@ class EvaluationCase(models.Model):
     )
     predicted = models.JSONField(default=dict, help_text="What the pipeline had said.")
     final_reply = models.TextField(blank=True)
+    failure_kind = models.CharField(
+        max_length=20,
+        choices=FailureKind.choices,
+        blank=True,
+        help_text="What went wrong, as the reviewer judged it (empty until someone says).",
+    )
+    kind_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

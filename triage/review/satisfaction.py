@@ -11,7 +11,6 @@ link; the customer rates 1-5 with an optional comment, in their language, withou
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from triage.models import EvaluationCase, Review, SatisfactionRating, Ticket
+from triage.review.complaints import complaint_case, says_wrong
 
 SALT = "deskpilot.satisfaction"
 # A link older than this is refused even unused (the reply it came with is old news).
@@ -91,19 +91,6 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-# A comment saying the answer was wrong or missed the question, in the four languages. A short
-# list of phrasings, not measured on outside data (none is at hand): a low score alone already
-# puts the ticket on the list.
-_WRONG = re.compile(
-    r"\b(?:wrong|incorrect|not (?:what|the question) i (?:asked|meant)|didn'?t answer|"
-    r"did not answer|doesn'?t answer|not true|"
-    r"falsch|stimmt (?:so )?nicht|nicht (?:das|was) ich gefragt|keine antwort auf|"
-    r"incorrect[oa]|equivocad[oa]|no es (?:correcto|cierto|lo que pregunt[ée])|"
-    r"no respond(?:e|i[óo])|"
-    r"faux|erron[ée]e?|pas ce que j'ai demand[ée]|ne r[ée]pond pas|n'est pas (?:correct|vrai))",
-    re.IGNORECASE,
-)
-
 
 class RatingError(ValueError):
     """The link cannot rate: ``kind`` is forged, used or expired (the page says it in the
@@ -117,10 +104,6 @@ class RatingError(ValueError):
 
 def texts(language: str) -> dict[str, str]:
     return TEXTS.get(language, TEXTS["en"])
-
-
-def says_wrong(comment: str) -> bool:
-    return bool(_WRONG.search(comment or ""))
 
 
 def _token(rating: SatisfactionRating) -> str:
@@ -211,30 +194,11 @@ def rate(token: str, *, score: int, comment: str = "", now: datetime | None = No
 
 def _case(rating: SatisfactionRating) -> EvaluationCase:
     """The complaint as an evaluation case: the draft, the reply sent, the versions behind them."""
-    ticket = rating.ticket
-    review = rating.review
-    draft = review.draft if review is not None else None
-    classification = ticket.classifications.first()
-    return EvaluationCase.objects.create(
-        ticket=ticket,
+    return complaint_case(
+        ticket=rating.ticket,
         origin=EvaluationCase.Origin.LOW_RATING,
-        masked_text=ticket.masked_text,
-        labels={
-            **(classification.labels() if classification else {}),
-            "rating": rating.score,
-            "comment": rating.comment,
-            "says_wrong": rating.says_wrong,
-        },
-        predicted={
-            "draft": draft.text if draft else "",
-            "engine": draft.engine if draft else "",
-            "model": draft.model if draft else "",
-            "prompt_version": draft.prompt_version if draft else "",
-            "persona_version": draft.persona_version if draft else None,
-            "decision": review.decision if review else "",
-            "auto_sent": review.auto_sent if review else False,
-        },
-        final_reply=review.final_text if review else "",
+        review=rating.review,
+        said={"rating": rating.score, "comment": rating.comment, "says_wrong": rating.says_wrong},
     )
 
 

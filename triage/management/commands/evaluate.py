@@ -331,13 +331,14 @@ class Command(BaseCommand):
             self.stdout.write(f"  {field:<10} {s['right']}/{s['n']} right ({s['accuracy']:.3f})")
         for case in run.per_case:
             wrong = [
-                f"{f}: expected {v.get('expected')}, got {v.get('got')}"
+                v["why"] if "why" in v else f"{f}: expected {v.get('expected')}, got {v.get('got')}"
                 for f, v in case.items()
                 if isinstance(v, dict) and v.get("ok") is False
             ]
             if wrong:
                 self.stdout.write(
-                    f"  case {case['case']} (ticket {case['ticket']}): " + "; ".join(wrong)
+                    f"  case {case['case']} ({case['origin']}, ticket {case['ticket']}): "
+                    + "; ".join(wrong)
                 )
 
     def _compare(self, a, b):
