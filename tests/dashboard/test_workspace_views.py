@@ -56,7 +56,9 @@ def test_after_a_rejected_draft_the_agent_writes_and_sends_a_reply(client, peopl
     )
     assert review.inserted == [{"kind": "canned", "id": 7}, {"kind": "article", "id": 3}]
     assert 25 <= review.seconds_spent <= 60
-    assert mail.outbox[0].body == review.final_text
+    # the reply that resolves asks for a rating, below the reply as written
+    sent, ask = mail.outbox[0].body.split("\n\nHow did we do? Rate this answer")
+    assert sent == review.final_text and "/rate/" in ask
     billing_ticket.refresh_from_db()
     assert billing_ticket.status == "resolved" and billing_ticket.first_response_at
     # a double submit of the same form sends nothing more

@@ -547,8 +547,7 @@ def classify_vectors(
                 summary=extractive_summary(text),
                 escalation_risk=SENTIMENT_RISK[sentiment],
                 confidence=round(confidence, 4),
-                needs_human_review=confidence < threshold
-                or (scope is not None and scope.out_of_scope),
+                needs_human_review=confidence < threshold,
                 alternatives=[
                     {"category": str(model.labels[i]), "score": round(float(probs[row, i]), 4)}
                     for i in order[:3]

@@ -41,7 +41,6 @@ def run_engine(
             return result, fallback
         result.scope = classify_local.judge_scope(text, vector=vector)
         if result.out_of_scope:
-            result.needs_human_review = True
             result.notes.append(f"out of scope: {result.scope['reason']}")
         return result, ""
     return classify_local.classify(text, vector=vector), ""

@@ -40,13 +40,13 @@ def compose(
     )
     persona = persona_for(ticket)
     no_draft = (
-        f"out of scope ({classification.scope_reason}): a person triages it; no draft from "
-        "distant sources"
-        if classification.out_of_scope
-        else "tier 3: straight to a human, no draft"
+        "tier 3: straight to a human, no draft"
         if assessment.tier >= 3
         else "no reply needed: the customer only thanks or confirms; close the ticket"
         if assessment.no_reply_needed
+        else f"out of scope ({classification.scope_reason}): a person triages it; no draft "
+        "from distant sources"
+        if classification.out_of_scope
         else "no persona is configured for this customer's tier"
         if persona is None
         else ""

@@ -180,7 +180,8 @@ def route_ticket(
         ticket.needs_human_triage = (
             classification.confidence < settings.ROUTING_CONFIDENCE_THRESHOLD
             or classification.needs_human_review
-            or classification.out_of_scope
+            # unlike anything in the taxonomy: a person triages it (a thank-you needs no one)
+            or (classification.out_of_scope and not assessment.no_reply_needed)
         )
         skills = {
             classification.category,

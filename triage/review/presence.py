@@ -93,7 +93,10 @@ def changes_since(
         else:
             what = f"{who} sent a reply: “{_short(review.final_text)}”"
         changes.append((review.created_at, what))
-    for message in Message.objects.filter(ticket=ticket, direction="inbound", created_at__gt=since):
+    # (the message that opened the ticket is not news, however early the page says it opened)
+    for message in Message.objects.filter(
+        ticket=ticket, direction="inbound", created_at__gt=max(since, ticket.created_at)
+    ):
         changes.append(
             (message.created_at, f"the customer wrote again: “{_short(message.masked_body)}”")
         )

@@ -65,7 +65,7 @@ def test_a_set_too_small_to_judge_gives_no_judgement_and_asks_nothing_of_it():
     assert model.yardstick is None
     assert model.scope(vectors[:2], None) == [None, None]
     result = classify_local.classify_vectors(["a", "b"], vectors[:2], model=model, threshold=0.0)[0]
-    assert result.scope is None and not result.out_of_scope and not result.needs_human_review
+    assert result.scope is None and not result.out_of_scope
 
 
 def test_a_ticket_unlike_the_knowledge_base_is_out_of_scope_with_its_nearest_entries(knowledge):
@@ -75,7 +75,7 @@ def test_a_ticket_unlike_the_knowledge_base_is_out_of_scope_with_its_nearest_ent
         model=classify_local.current_model(),
         threshold=0.75,
     )
-    assert far.out_of_scope and far.needs_human_review
+    assert far.out_of_scope
     assert far.scope["reason"].startswith("unlike anything in the taxonomy")
     assert any(note.startswith("out of scope:") for note in far.notes)
     assert [n["entry_id"] for n in far.scope["nearest"]] and all(
@@ -90,9 +90,11 @@ def test_the_local_engine_judges_scope_beside_a_confident_openai_label(
 ):
     """The OpenAI-compatible engine says "billing, 0.93" about a cake recipe: the ticket still goes
     to a person, and the event says why."""
-    _ticket, classification, event = pipeline_with_openai(
+    ticket, classification, event = pipeline_with_openai(
         settings, fake_openai, lambda req: (200, chat_completion(json.dumps(VALID))), body=FAR
     )
     assert classification.engine == "openai" and classification.category == "billing"
-    assert classification.out_of_scope and classification.needs_human_review
+    assert classification.out_of_scope
     assert event.outputs["scope"]["out_of_scope"] is True
+    ticket.refresh_from_db()
+    assert ticket.needs_human_triage and not ticket.drafts.get().text

@@ -111,7 +111,8 @@ def test_a_low_rating_goes_on_the_leads_list_and_becomes_an_evaluation_case(agen
     assert [r.pk for r in satisfaction.needs_look()] == [rating.pk]
     case = EvaluationCase.objects.get(ticket=ticket, origin=EvaluationCase.Origin.LOW_RATING)
     assert case.labels["rating"] == 2 and case.labels["comment"] == "Too slow"
-    assert case.final_reply.startswith("Hi Jane") and case.predicted["decision"] == "written"
+    assert case.final_reply.startswith("Hi [NAME_1],")  # masked, as every case is
+    assert case.predicted["decision"] == "written"
     lead = make_user("lee", "lead", ["billing"])
     satisfaction.mark_looked_at(rating=rating, user=lead)
     assert satisfaction.needs_look() == []
