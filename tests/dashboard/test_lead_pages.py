@@ -55,7 +55,7 @@ def test_queue_runs_a_bounded_number_of_queries(client, people):
     assert few == 5
     many_tickets(120, billing)
     assert queries_for(client, "/") == few
-    assert queries_for(client, "/?flagged=1&urgency=P3") == few
+    assert queries_for(client, "/?flagged=1&urgency=P3") <= few  # no rows: nobody to look up
     first_page = client.get("/").content.decode()
     assert "Next page" in first_page
 

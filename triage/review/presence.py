@@ -57,6 +57,8 @@ def others_on(
     *, ticket_ids: list[int], user: AbstractBaseUser, now: datetime | None = None
 ) -> dict[int, list[Other]]:
     """For each ticket, the other people who have it open, typing first."""
+    if not ticket_ids:
+        return {}
     now = now or timezone.now()
     rows = (
         TicketPresence.objects.filter(
