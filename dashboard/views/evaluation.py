@@ -55,7 +55,11 @@ def _said(case: EvaluationCase) -> str:
     """What the customer (or the reviewer rejecting the draft) said, in a line."""
     labels = case.labels or {}
     rating = f"{labels['rating']}/5 " if labels.get("rating") else ""
-    words = labels.get("comment") or labels.get("customer_said") or labels.get("reason") or ""
+    words = (
+        labels.get("comment")
+        or labels.get("customer_said")
+        or (f"rejected: {case.predicted.get('reason')}" if case.predicted.get("reason") else "")
+    )
     return f"{rating}{words}".strip()
 
 

@@ -70,3 +70,16 @@ def test_a_customer_rates_the_reply_that_resolved_their_ticket(
     assert "rated 2/5, says the answer was wrong" in unhappy.inner_text()
     assert f"#{ticket.pk}" in unhappy.inner_text()
     shot(page, "sla-board-needs-a-look")
+    page.context.clear_cookies()
+    login(page, live_server, "admin", "deskpilot-admin")
+    page.goto(f"{live_server.url}/evaluation/")
+    row = page.locator(f"#case-{case.pk}")
+    assert (
+        "Low customer rating" in row.inner_text() and "2/5 It took three days" in row.inner_text()
+    )
+    row.get_by_label(f"What went wrong in case {case.pk}").select_option("did_not_answer")
+    row.get_by_role("button", name="Save").click()
+    page.locator(f"#case-{case.pk}").get_by_text("by admin").wait_for()
+    shot(page, "evaluation-complaints")
+    case.refresh_from_db()
+    assert case.failure_kind == "did_not_answer"

@@ -265,7 +265,14 @@ def do_reject(
             ticket,
             EvaluationCase.Origin.REJECTED_DRAFT,
             labels=_labels(ticket.classifications.first()),
-            predicted={"draft": draft.text, "reason": reason.strip()},
+            predicted={
+                "draft": draft.text,
+                "reason": reason.strip(),
+                "engine": draft.engine,
+                "model": draft.model,
+                "prompt_version": draft.prompt_version,
+                "persona_version": draft.persona_version,
+            },
             user=user,
         )
     return review
