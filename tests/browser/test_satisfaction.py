@@ -1,12 +1,14 @@
 """CSAT in a real browser: the customer opens the rating link from the reply they received (read
 from the e-mail backend's outbox), rates 2 with a comment; the ticket is on the lead's list and an
-evaluation case; the link works once and a forged one is refused."""
+evaluation case; the link works once and a forged one is refused. Then, on the same demo world,
+the lead's trends, difficulty and business hours pages (tests/browser/lead_pages.py)."""
 
 import pytest
 from django.conf import settings
 from django.core import mail
 
 from tests.browser.conftest import login, shot
+from tests.browser.lead_pages import lead_reads_trends_difficulty_and_business_hours
 from tests.browser.test_reply_routes import open_for_agent
 from tests.browser.test_send_guards import settled
 from tests.conftest import make_ticket
@@ -83,3 +85,4 @@ def test_a_customer_rates_the_reply_that_resolved_their_ticket(
     shot(page, "evaluation-complaints")
     case.refresh_from_db()
     assert case.failure_kind == "did_not_answer"
+    lead_reads_trends_difficulty_and_business_hours(page, live_server)

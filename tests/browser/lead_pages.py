@@ -1,17 +1,15 @@
 """The leads' pages on the demo data after some days of decisions, in a real browser: trends,
-what automation leaves to people, business hours; the screenshots in the README come from here."""
+what automation leaves to people, business hours; the screenshots in the README come from here.
+Run from a browser test that already has the demo world (one demo world per test costs ~25 s)."""
 
 from datetime import timedelta
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from tests.browser.conftest import login, shot
 from triage.models import Draft, Review, Ticket
 from triage.review.decisions import do_reject, do_reply
-
-pytestmark = pytest.mark.browser
 
 
 def decide_some_drafts() -> int:
@@ -44,9 +42,10 @@ def decide_some_drafts() -> int:
     return len(drafted)
 
 
-def test_a_lead_reads_trends_difficulty_and_business_hours(page, live_server, demo_world):
+def lead_reads_trends_difficulty_and_business_hours(page, live_server) -> None:
     decided = decide_some_drafts()
     assert decided == 10
+    page.context.clear_cookies()
     login(page, live_server, "lead", "deskpilot-lead")
     page.goto(f"{live_server.url}/metrics/?step=day")
     trends = page.locator("#trends")
