@@ -372,18 +372,24 @@ class CategoryModel:
         self, vectors: np.ndarray, texts: list[str] | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(probabilities over self.labels, neighbour indices, neighbour similarities)."""
+        probs, idx, sims, _scores = self.predict_with_scores(vectors, texts)
+        return probs, idx, sims
+
+    def predict_with_scores(
+        self, vectors: np.ndarray, texts: list[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """As ``predict_proba``, with the logistic regression's class scores (None without one):
+        the judgement of scope reads them too, so they are computed once."""
         idx, sims = self.neighbours(vectors)
         if self.features is not None and self.logreg is not None:
-            if texts is None:
-                raise ValueError("this model reads the texts too: pass them with the vectors")
             probs = np.zeros((len(vectors), len(self.labels)), dtype=np.float64)
             columns = [self.index[c] for c in self.logreg.classes_]
-            scores = logits(self.logreg, self.features.transform(vectors, texts))
+            scores = self.class_scores(vectors, texts)
             probs[:, columns] = softmax(scores / self.temperature, axis=1)
             if TEXT_KNN_WEIGHT > 0:
                 votes = self.knn_votes(idx, sims, k=TEXT_KNN_K, temperature=TEXT_KNN_TEMPERATURE)
                 probs = (1 - TEXT_KNN_WEIGHT) * probs + TEXT_KNN_WEIGHT * votes
-            return probs, idx, sims
+            return probs, idx, sims, scores
         knn = np.zeros((len(vectors), len(self.labels)), dtype=np.float64)
         weights = np.clip(sims, 0.0, None) ** 4 + 1e-9  # sharpen: the closest neighbours count most
         for row in range(len(vectors)):
@@ -391,10 +397,10 @@ class CategoryModel:
                 knn[row, self.index[self.data.categories[col]]] += weight
         knn /= knn.sum(axis=1, keepdims=True)
         if self.logreg is None:
-            return knn, idx, sims
+            return knn, idx, sims, None
         lr = np.zeros_like(knn)
         lr[:, [self.index[c] for c in self.logreg.classes_]] = self.logreg.predict_proba(vectors)
-        return self.knn_weight * knn + (1 - self.knn_weight) * lr, idx, sims
+        return self.knn_weight * knn + (1 - self.knn_weight) * lr, idx, sims, None
 
 
 _cache: dict[str, object] = {
@@ -506,8 +512,8 @@ def classify_vectors(
     each with its judgement of scope."""
     if model is None:
         return [_without_knowledge(text) for text in texts]
-    probs, idx, sims = model.predict_proba(vectors, texts)
-    scopes = model.scope(vectors, texts, neighbours=(idx, sims))
+    probs, idx, sims, scores = model.predict_with_scores(vectors, texts)
+    scopes = model.scope(vectors, texts, neighbours=(idx, sims), class_scores=scores)
     results = []
     for row, text in enumerate(texts):
         order = np.argsort(-probs[row])
