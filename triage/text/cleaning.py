@@ -183,6 +183,12 @@ _ORIGINAL = re.compile(
 # A rule before a header block: underscores (Outlook) or a long run of dashes (Outlook for Mac,
 # mobile clients).
 _RULE = re.compile(r"^\s*(?:_{10,}|-{20,})\s*$")
+# How the clients' attribution lines begin: "On", "Am", "Le", "El", "Il", "Op", "Em", "W dniu",
+# "Den", "På", a date.
+_ATTRIBUTION_LEAD = re.compile(r"^(on|am|le|el|il|op|em|w dniu|den|på|\d{1,4}[./-])\s*\S", re.I)
+_OLD_ATTRIBUTION = re.compile(
+    r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(\s+\d{1,2}:\d{2})?\s+[^<>:]{1,80}<[\w.+-]+@[\w-]+(\.[\w-]+)+>$"
+)
 
 
 def _unquoted(line: str) -> str:
@@ -211,8 +217,9 @@ def _is_named_attribution(text: str) -> bool:
     )
 
 
-def _header_block(lines: list[str], start: int) -> int:
-    """How many lines from ``start`` form a mail header block (0 when they do not)."""
+def _header_block(lines: list[str], start: int, *, after_marker: bool = False) -> int:
+    """How many lines from ``start`` form a mail header block (0 when they do not); right after
+    a forward marker one header line is enough ("From: Some One <one@x.example>" alone)."""
     if not _FIRST_KEYS.match(_unquoted(lines[start])) and not _HEADER_LINE.match(
         _unquoted(lines[start])
     ):
@@ -228,6 +235,8 @@ def _header_block(lines: list[str], start: int) -> int:
         # A short line after a header line continues it (Outlook wraps long addresses).
         end += 1
     needed = 2 if _FIRST_KEYS.match(_unquoted(lines[start])) else 3
+    if after_marker:
+        needed = 1
     return end - start if headers >= needed else 0
 
 
@@ -255,16 +264,29 @@ def _boundary(lines: list[str], index: int) -> tuple[str, int] | None:
     if _is_attribution(line) or _is_named_attribution(line):
         return "reply", 1
     # An attribution wrapped over two or three lines (clients wrap before and after a long
-    # address: 'Le 4 janv. 2016 19:03, "Neil"\n<neil@x.example>\na écrit :').
-    if re.search(r"\d", text) and not re.search(r"[.!?]\s*$", text):
-        for span in (2, 3):
+    # address: 'Le 4 janv. 2016 19:03, "Neil"\n<neil@x.example>\na écrit :'); one that begins
+    # as attributions do may run to six lines with blank lines between the parts ('On Thu, …
+    # Some One\n\n<\nmailto:one@x.example\n> wrote:') or end its first line on a date's dot
+    # ('… <one@x.example> schrieb am Fr., 28.\nApr. 2017 um 11:53 Uhr:').
+    lead = bool(_ATTRIBUTION_LEAD.match(text) or _ADDRESS.search(text))
+    if re.search(r"\d", text) and (lead or not re.search(r"[.!?]\s*$", text)):
+        blank = 0
+        for span in range(2, 7 if lead else 4):
             if index + span > len(lines):
                 break
-            following = [_unquoted(lines[index + k]) for k in range(1, span)]
-            if any(len(part) > 120 or not part for part in following):
+            part = _unquoted(lines[index + span - 1])
+            blank = blank + 1 if not part else 0
+            if len(part) > 120 or blank > (1 if lead else 0):
                 break
-            if _is_attribution(" ".join([text, *following])):
+            following = [_unquoted(lines[index + k]) for k in range(1, span)]
+            if part and _is_attribution(" ".join([text, *following])):
                 return "reply", span
+    # Gmail's old attribution: a date, a name and an address, then the quote ("2013/7/20 sam via
+    # Discourse <info@x.example>" above lines starting with "|" or ">").
+    if _OLD_ATTRIBUTION.match(text):
+        after = _next_content(lines, index + 1)
+        if after is not None and lines[after].lstrip().startswith((">", "|")):
+            return "reply", 1
     if length := _header_block(lines, index):
         return ("forward" if _is_forward_block(lines, index, length) else "reply"), length
     return None
@@ -289,7 +311,7 @@ def _forwarded(lines: list[str], index: int) -> list[str]:
     """The forwarded mail's lines after its marker and header block, unquoted when the client
     put the whole forward in a quote."""
     start = _next_content(lines, index)
-    if start is not None and (length := _header_block(lines, start)):
+    if start is not None and (length := _header_block(lines, start, after_marker=True)):
         index = start + length
     rest = lines[index:]
     content = [line for line in rest if line.strip()]
@@ -417,9 +439,11 @@ def _cut_signature(lines: list[str]) -> list[str]:
             return lines[:index]
         rest = lines[index + 1 :]
         previous = lines[content[content.index(index) - 1]].strip()
+        following = next((line.strip() for line in rest if line.strip()), "")
         if (
             _DASH_NAME.match(stripped)
             and not previous.startswith(("-", "–", "—"))
+            and not following.startswith(("-", "–", "—"))  # a list's items, not a "-Name"
             and _signature_like(rest)
         ):
             return lines[:index]

@@ -43,6 +43,10 @@ def test_bottom_posted_reply_keeps_the_text_under_the_quote():
         "Sent from my desk, I can see the order never left your warehouse.",
         "Your colleague wrote: restart the app. I did and it still fails.",
         "Three problems:\n- the export is empty\n- Safari shows a blank page",
+        # One-letter list items are not a "-Name" signature.
+        "Options I tried:\n\n- A\n- B\n\nnone of them worked",
+        # A link with digits is not the start of an attribution a few lines further down.
+        "Our guide (\nhttps://docs.example/v2/install-2024.md)\nworks on version 2 too.",
         "I reset it.\nThanks to that I can log in, but the dashboard is empty.",
         "Thanks!",
     ],
@@ -104,6 +108,30 @@ def test_evaluate_preprocess_prints_the_rate_and_refuses_an_unknown_file(tmp_pat
         ),
         # The lone dot a mail tracker leaves.
         ("The invoice is attached.\n\nᐧ\n", "The invoice is attached."),
+        # An attribution broken over five lines with a blank line inside.
+        (
+            "Got it, thanks.\n\nOn Mon, 2 Feb 2026 at 09:12 Billing Desk\n\n<\n"
+            "mailto:Billing Desk <billing@shop.example>\n> wrote:\n\n> Your invoice is ready.\n",
+            "Got it, thanks.",
+        ),
+        # A first line ending on the dot of a German date.
+        (
+            "Alles klar.\n\nKundenservice <service@laden.example> schrieb am Di., 3.\n"
+            "Feb. 2026 um 14:05 Uhr:\n\n> Ihr Paket ist unterwegs.\n",
+            "Alles klar.",
+        ),
+        # Gmail's old attribution (date, name, address) above a quote marked with bars.
+        (
+            "Still not fixed.\n\n2026/2/4 Help Centre via Portal <help@portal.example>\n\n"
+            "| Help Centre replied to your request:\n| Please clear the cache.\n",
+            "Still not fixed.",
+        ),
+        # A forward whose header block is one "From:" line.
+        (
+            "FYI\n\n---------- Forwarded message ----------\nFrom: Shop <no@shop.example>\n\n"
+            "-- \nShop\n",
+            "FYI",
+        ),
     ],
 )
 def test_other_clients_attributions_and_rules_end_the_new_text(raw, new_text):
