@@ -320,6 +320,33 @@ def _forwarded(lines: list[str], index: int) -> list[str]:
     return rest
 
 
+def _answered_inline(rest: list[str]) -> bool:
+    """Below an attribution that follows new text ("Answers below." / "On … wrote:"): is the
+    quote answered between its lines ("> Which plan?" / "The Pro plan.")? Text between two
+    quoted lines is an answer; after the last one, text that is more than a sign-off, a
+    signature or a footer. A quote without ">" (Outlook's headers) is never read as answered."""
+    content = [
+        (i, line)
+        for i, line in enumerate(rest)
+        if line.strip() and not _MARKS.fullmatch(line.strip())
+    ]
+    quoted = [line.lstrip().startswith(">") for _, line in content]
+    if not content or not quoted[0]:
+        return False
+    last_quote = max(k for k, is_quote in enumerate(quoted) if is_quote)
+    for k, (i, _line) in enumerate(content):
+        if quoted[k]:
+            continue
+        if _boundary(rest, i) is not None:
+            return False  # an older mail's attribution: still the quoted thread
+        if k < last_quote:
+            return True
+        tail = [line for line in rest[i:] if not line.lstrip().startswith(">")]
+        answer = _cut_signature(tail, from_first=True)
+        return any(line.strip() for line in answer) and not _signature_like(answer)
+    return False
+
+
 def _segments(lines: list[str]) -> list[list[str]]:
     """The customer's text in order: the new message and, for a forward, the forwarded one."""
     kept: list[str] = []
@@ -343,7 +370,7 @@ def _segments(lines: list[str]) -> list[list[str]]:
             continue
         if kind == "forward":
             return [kept, *_segments(_forwarded(lines, index + span))]
-        if _has_text(kept):
+        if _has_text(kept) and not _answered_inline(lines[index + span :]):
             break  # top-posted: what follows is the quoted mail
         # Bottom-posted or answered inline: skip the header, the quoted lines go below.
         index += span
@@ -418,13 +445,14 @@ def _signature_like(lines: list[str]) -> bool:
     )
 
 
-def _cut_signature(lines: list[str]) -> list[str]:
+def _cut_signature(lines: list[str], *, from_first: bool = False) -> list[str]:
     """The lines before the signature: a mark, a "-- " or dash line, a mobile footer, a "-Name"
-    or a sign-off followed by nothing but a signature."""
+    or a sign-off followed by nothing but a signature. The first line is the message's own
+    ("Thanks!" alone stays) unless ``from_first``."""
     content = [i for i, line in enumerate(lines) if line.strip()]
     if not content:
         return lines
-    first = content[0]
+    first = -1 if from_first else content[0]
     for index in content:
         stripped = lines[index].strip()
         if (
@@ -438,7 +466,8 @@ def _cut_signature(lines: list[str]) -> list[str]:
         if _MOBILE_FOOTER.match(stripped) and len(stripped.split()) <= 10:
             return lines[:index]
         rest = lines[index + 1 :]
-        previous = lines[content[content.index(index) - 1]].strip()
+        position = content.index(index)
+        previous = lines[content[position - 1]].strip() if position else ""
         following = next((line.strip() for line in rest if line.strip()), "")
         if (
             _DASH_NAME.match(stripped)

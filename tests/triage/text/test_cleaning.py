@@ -136,3 +136,28 @@ def test_evaluate_preprocess_prints_the_rate_and_refuses_an_unknown_file(tmp_pat
 )
 def test_other_clients_attributions_and_rules_end_the_new_text(raw, new_text):
     assert visible_text(raw) == new_text
+
+
+def test_answers_written_between_the_quoted_questions_under_a_note_are_kept():
+    raw = (
+        "Answers below.\n\nOn Mon, 2 Feb 2026 at 09:12, Support <help@shop.example> wrote:\n"
+        "> What is your order number?\n\n55120\n\n> Which browser?\n\nFirefox 128\n\nThanks,\nAnna"
+    )
+    assert visible_text(raw) == "Answers below.\n\n55120\n\nFirefox 128"
+
+
+@pytest.mark.parametrize(
+    "below_the_quote",
+    [
+        "Sent from my iPhone",
+        "Regards,\nJohn Smith\nAcme Ltd",
+        "-- \nJohn",
+        "_______________________________________________\nUsers mailing list\nusers@lists.example",
+    ],
+)
+def test_a_signature_or_footer_under_a_top_posted_quote_is_not_an_answer(below_the_quote):
+    raw = (
+        "Still broken.\n\nOn Mon, 2 Feb 2026 at 09:12, Support <help@shop.example> wrote:\n"
+        f"> Please restart the app.\n\n{below_the_quote}\n"
+    )
+    assert visible_text(raw) == "Still broken."
