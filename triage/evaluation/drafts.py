@@ -260,6 +260,7 @@ def _draft_one(
         allowed_placeholders=set(),
         evidence=[text],
         allowed_domains=settings.ALLOWED_LINK_DOMAINS,
+        other_cases=[part for s in sources for part in (s.text, s.response) if part],
     )
     for code in {f.code for f in flags}:
         counts[f"flag:{code}"] += 1

@@ -75,6 +75,7 @@ def flags_for(case: dict) -> set[str]:
         | {m.group(0) for m in PLACEHOLDER.finditer(case.get("ticket", ""))},
         evidence=evidence,
         allowed_domains=settings.ALLOWED_LINK_DOMAINS,
+        other_cases=[s.get("text", "") for s in sources if s["kind"] == "resolved_ticket"],
     )
     # The set has one code for text meant for staff; internal ids are such text.
     return {"internal_text" if f.code == "internal_shorthand" else f.code for f in found}

@@ -68,6 +68,17 @@ def _article_texts(draft: Draft) -> list[str]:
     return [s["text"] for s in draft.context.get("sources", []) if s.get("kind") == "chunk"]
 
 
+def _other_cases(draft: Draft) -> list[str]:
+    """Other customers' resolved tickets the draft was given, and the replies they got."""
+    return [
+        part
+        for s in draft.context.get("sources", [])
+        if s.get("kind") == "entry"
+        for part in (s.get("text") or "", s.get("response") or "")
+        if part
+    ]
+
+
 def text_flags(
     *,
     ticket: Ticket,
@@ -92,6 +103,7 @@ def text_flags(
         allowed_placeholders=set(ticket.pii_mapping()) | set(own_placeholders),
         evidence=case_evidence(ticket, articles=given),
         allowed_domains=settings.ALLOWED_LINK_DOMAINS,
+        other_cases=_other_cases(draft) if draft is not None else [],
     )
 
 

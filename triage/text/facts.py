@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # A placeholder or a slot: never a fact, never evidence.
 SLOT = re.compile(r"\[confirm:[^\]]*\]|\{\{[^}]*\}\}|\[[A-Z_]+_\d+\]|\[[a-z_ ]{2,30}\?\]")
@@ -284,7 +284,13 @@ STOPWORDS = frozenset(
     el la los las un una unos unas y o de del en con por para al es son fue fueron ha han su sus
     tu tus nuestro nuestra que se lo le no también
     le la les un une des et ou de du en au aux pour par avec est sont été a ont son sa ses votre
-    vos notre nos que qui ne pas plus aussi""".split()
+    vos notre nos que qui ne pas plus aussi
+    problem problems issue issues trouble morning afternoon evening night
+    problem probleme abend morgen nacht nachmittag
+    problema problemas noche tarde
+    probleme problemes soir soiree matin nuit
+    dieser diese dieses diesem diesen ese esa esos esas este esta estos estas aquel aquella cette
+    cet ces celui celle""".split()
 )
 
 
@@ -293,6 +299,9 @@ class Fact:
     kind: str  # number, date, count, cause, account, event
     value: str  # the fact as written
     sentence: str
+    # Words of the clause that this case does not state and another customer's case does, in a
+    # sentence mostly copied from that case (a diagnosis taken from someone else's ticket).
+    borrowed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -303,9 +312,14 @@ class Evidence:
     stems: frozenset[str]
     text: str
     days: frozenset[str] = frozenset()
+    # The content words of each sentence of other customers' cases given with the draft (resolved
+    # tickets and the replies they got): they back nothing, and a clause copied from one must be
+    # backed by this case word for word.
+    others: tuple[frozenset[str], ...] = ()
 
     @classmethod
-    def of(cls, texts: Iterable[str]) -> Evidence:
+    def of(cls, texts: Iterable[str], *, others: Iterable[str] = ()) -> Evidence:
+        other_sentences = [sentences(SLOT.sub(" ", t)) for t in others if t]
         joined = "\n".join(t for t in texts if t)
         clean = SLOT.sub(" ", joined)
         numbers: set[str] = set()
@@ -323,6 +337,12 @@ class Evidence:
             stems=frozenset(stems(clean)),
             text=lowered,
             days=frozenset(date_keys(clean)),
+            others=tuple(
+                words
+                for group in other_sentences
+                for sentence in group
+                if (words := frozenset(stems(sentence)))
+            ),
         )
 
 
@@ -433,6 +453,27 @@ def backed(fact: Fact, evidence: Evidence) -> bool:
     return len(words & evidence.stems) / len(words) >= needed
 
 
+# A reply sentence is copied from another customer's when at least this share of its content
+# words is in one sentence of that case.
+COPIED_SHARE = 0.5
+
+
+def borrowed(fact: Fact, evidence: Evidence) -> tuple[str, ...]:
+    """The words of a cause, account statement or event that this case does not state but
+    another customer's case does, when the sentence is mostly a sentence of that case (the
+    customer's own topic words made the copied diagnosis look backed)."""
+    if fact.kind not in _CLAUSE_KINDS or not evidence.others:
+        return ()
+    own = set(stems(fact.sentence))
+    missing = set(stems(fact.value)) - evidence.stems
+    if not own or not missing:
+        return ()
+    for other in evidence.others:
+        if missing & other and len(own & other) >= COPIED_SHARE * len(own):
+            return tuple(sorted(missing & other))
+    return ()
+
+
 def unbacked(text: str, evidence: Evidence, *, skip: Iterable[str] = ()) -> list[Fact]:
     """Every fact in ``text`` the evidence does not back, except in the sentences ``skip``."""
     skipped = set(skip)
@@ -440,7 +481,12 @@ def unbacked(text: str, evidence: Evidence, *, skip: Iterable[str] = ()) -> list
     for sentence in sentences(SLOT.sub(" ", text)):  # the same split as the guards'
         if sentence in skipped:
             continue
-        missing = [f for f in facts_in(sentence) if not backed(f, evidence)]
+        missing = []
+        for fact in facts_in(sentence):
+            if not backed(fact, evidence):
+                missing.append(fact)
+            elif words := borrowed(fact, evidence):
+                missing.append(replace(fact, borrowed=words))
         # One clause flagged once: "an outage … caused by a faulty change" is the cause.
         clauses = [f.value for f in missing if f.kind in _CLAUSE_KINDS]
         out += [

@@ -263,7 +263,11 @@ def check_facts(
     return [
         Flag(
             "unsupported_fact",
-            f"States {_FACT_NAMES[fact.kind]} “{fact.value}” that nothing about this ticket "
+            f"States {_FACT_NAMES[fact.kind]} “{fact.value}” in words taken from another "
+            f"customer's ticket ({', '.join(fact.borrowed)}) that nothing about this ticket "
+            f"states (in: “{fact.sentence[:160]}”). It needs {facts.WHAT_BACKS[fact.kind]}."
+            if fact.borrowed
+            else f"States {_FACT_NAMES[fact.kind]} “{fact.value}” that nothing about this ticket "
             f"backs (in: “{fact.sentence[:160]}”). It needs {facts.WHAT_BACKS[fact.kind]}; "
             f"another customer's reply does not count.",
             fact.value,
@@ -506,13 +510,16 @@ def run_guards(
     allowed_domains: Iterable[str] = (),
     sources: Iterable[str] = (),
     language: str | None = None,
+    other_cases: Iterable[str] = (),
 ) -> list[Flag]:
     """All flags for ``text`` (a masked draft). ``actions``: what is recorded on the ticket
     (kinds, or ``Recorded`` with amount and note). ``evidence``: the texts that back facts about
     this case (thread, account, recorded actions, articles and policies); the policy texts count
     too. ``sources``: the articles and policies given with the draft (they back deadlines and
     links). ``allowed_domains``: where links may point besides the sources' own. ``language``: the
-    reply's (detected when not given)."""
+    reply's (detected when not given). ``other_cases``: other customers' resolved tickets and the
+    replies they got, given with the draft: they back nothing, and a cause or event copied from
+    one is flagged for the words only that case states."""
     policies = list(policy_texts)
     given = [*sources, *policies]
     evidence = list(evidence)
@@ -537,7 +544,7 @@ def run_guards(
         + promises
         + _facts_beside(
             text,
-            facts.Evidence.of([*evidence, *policies]),
+            facts.Evidence.of([*evidence, *policies], others=other_cases),
             language,
             internal=internal,
             claims=claims,

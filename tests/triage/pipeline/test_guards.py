@@ -1,6 +1,10 @@
 import pytest
 
+from tests.conftest import make_ticket
 from tests.triage.pipeline.guard_cases import CASES
+from triage.models import Draft
+from triage.pipeline.guard import draft_flags
+from triage.pipeline.preprocess import preprocess_ticket
 from triage.text.guards import check_output, run_guards
 
 
@@ -70,3 +74,28 @@ def test_internal_shorthand_is_quoted():
         allowed_placeholders=set(),
     )
     assert {f.quote for f in flags} >= {"JIRA-552", "billing console"}
+
+
+@pytest.mark.django_db
+def test_a_cause_copied_from_a_resolved_ticket_the_draft_was_given_is_flagged_with_its_words():
+    ticket = make_ticket(
+        body="Since Friday my fibre keeps dropping in Leeds. I swapped the cable, same thing."
+    )
+    preprocess_ticket(ticket=ticket, run=1)
+    other = {
+        "kind": "entry",
+        "id": 7,
+        "text": "My fibre drops every evening in Leeds.",
+        "response": "The drops came from a fault in a fibre cable at the Leeds exchange, fixed.",
+    }
+    text = "Hello,\n\nThe drops are due to a fault in a fibre cable at the Leeds exchange."
+    given = Draft.objects.create(
+        ticket=ticket, kind="reply", text=text, engine="local", context={"sources": [other]}
+    )
+    bare = Draft.objects.create(ticket=ticket, kind="reply", text=text, engine="local", context={})
+    flags = [f for f in draft_flags(ticket=ticket, draft=given) if f["code"] == "unsupported_fact"]
+    assert len(flags) == 1 and "another customer's ticket (excha, fault)" in flags[0]["message"]
+    # Without that ticket among its sources, the customer's own words carry the clause.
+    assert not [
+        f for f in draft_flags(ticket=ticket, draft=bare) if f["code"] == "unsupported_fact"
+    ]

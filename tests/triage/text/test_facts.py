@@ -131,3 +131,37 @@ def test_a_section_or_paragraph_marked_internal_is_an_internal_chunk():
 )
 def test_language_keeps_unknown_rather_than_guess_and_history_breaks_ties(text, hint, expected):
     assert detect_language(text, hint=hint)[0] == expected
+
+
+def test_a_cause_copied_from_another_customers_ticket_needs_this_case_to_state_it():
+    ticket = "Since Friday my fibre keeps dropping in Leeds. I swapped the cable, same thing."
+    other = "The drops came from a fault in a fibre cable at the Leeds exchange, fixed on 3 May."
+    copied = "The drops are due to a fault in a fibre cable at the Leeds exchange."
+    # Alone, the customer's own words (fibre, cable, Leeds) carry the clause.
+    assert unbacked(copied, Evidence.of([ticket])) == []
+    found = unbacked(copied, Evidence.of([ticket], others=[other]))
+    assert [(f.kind, f.borrowed) for f in found] == [("cause", ("excha", "fault"))]
+    # A note on this case that names the cause backs it, copied or not.
+    note = "Line test: fault found at the Leeds exchange."
+    assert unbacked(copied, Evidence.of([ticket, note], others=[other])) == []
+
+
+def test_a_sentence_that_only_shares_the_topic_with_another_case_is_not_a_copy():
+    ticket = "Since Friday my fibre keeps dropping in Leeds. I swapped the cable, same thing."
+    other = "The drops came from a fault in a fibre cable at the Leeds exchange, fixed on 3 May."
+    reply = "The drops are due to your router's firmware, which our line test shows is outdated."
+    found = unbacked(reply, Evidence.of([ticket], others=[other]))
+    assert found and all(not f.borrowed for f in found)
+
+
+@pytest.mark.parametrize(
+    ("reply", "ticket"),
+    [
+        ("We had a problem with the lift that evening.", "The lift was broken when we arrived."),
+        ("Es gab am Abend ein Problem mit der Heizung.", "Die Heizung war kalt."),
+        ("Hubo un problema con la calefacción esa noche.", "La calefacción no funcionaba."),
+        ("Il y a eu un problème de chauffage ce soir-là.", "Le chauffage ne marchait pas."),
+    ],
+)
+def test_a_problem_or_a_time_of_day_is_no_case_detail_to_back(reply, ticket):
+    assert [f.kind for f in unbacked(reply, Evidence.of([ticket]))] == []
