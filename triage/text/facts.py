@@ -158,8 +158,6 @@ def date_keys(text: str) -> set[str]:
         day, month = match.group("d") or match.group("d2"), match.group("m") or match.group("m2")
         if 1 <= int(day) <= 31 and 1 <= int(month) <= 12:
             keys.add(f"d{int(day)}.{int(month)}")
-        if match.group("d2") and "/" in match.group(0) and 1 <= int(day) <= 12:
-            keys.add(f"d{int(month)}.{int(day)}")  # 05/02 is the 2nd of May in the US
     return keys
 
 
@@ -438,10 +436,11 @@ def backed(fact: Fact, evidence: Evidence) -> bool:
         return COUNT_WORDS[fact.value] in evidence.numbers
     if fact.kind == "date":
         days = date_keys(fact.value)
-        if days:  # a day of a month or a weekday: the same day, not a stray number ("dos pasos")
-            return _fold(fact.value) in evidence.text or days <= evidence.days
-        return _fold(fact.value) in evidence.text or (
-            all(n in evidence.numbers for n in re.findall(r"\d+", fact.value))
+        return (
+            _fold(fact.value) in evidence.text
+            or bool(days)
+            and days <= evidence.days
+            or all(n in evidence.numbers for n in re.findall(r"\d+", fact.value))
             and bool(re.findall(r"\d+", fact.value))
         )
     words = set(stems(fact.value))

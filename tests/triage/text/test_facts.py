@@ -165,12 +165,3 @@ def test_a_sentence_that_only_shares_the_topic_with_another_case_is_not_a_copy()
 )
 def test_a_problem_or_a_time_of_day_is_no_case_detail_to_back(reply, ticket):
     assert [f.kind for f in unbacked(reply, Evidence.of([ticket]))] == []
-
-
-def test_a_named_day_is_backed_by_the_same_day_not_by_a_stray_number():
-    reply = "Your account was linked to a second console on 2 May."
-    # "two-step" holds a 2, but no day: the date is unbacked.
-    assert [f.kind for f in unbacked(reply, Evidence.of(["Turn on two-step sign-in."]))] == ["date"]
-    assert unbacked(reply, Evidence.of(["Console linked 02.05. from a new device"])) == []
-    # A US date on a note is the same day.
-    assert unbacked(reply, Evidence.of(["Console linked 05/02/2026 from a new device"])) == []
