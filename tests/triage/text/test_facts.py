@@ -165,3 +165,10 @@ def test_a_sentence_that_only_shares_the_topic_with_another_case_is_not_a_copy()
 )
 def test_a_problem_or_a_time_of_day_is_no_case_detail_to_back(reply, ticket):
     assert [f.kind for f in unbacked(reply, Evidence.of([ticket]))] == []
+
+
+def test_a_request_restated_in_another_cases_words_is_not_a_copied_fact():
+    ticket = "I want to change order 5521, help me"
+    other = "I see that you need assistance with changing your order. Go to Orders > Edit."
+    reply = "I see that you need assistance with changing your order 5521."
+    assert all(not f.borrowed for f in unbacked(reply, Evidence.of([ticket], others=[other])))
