@@ -212,6 +212,12 @@ def test_text_meant_for_staff_is_flagged(language, text):
         ("en", "Your reference is CL-55120, as on your letter."),
         ("fr", "Le Service Client reste à votre disposition."),
         ("es", "Un saludo, Atención al Cliente"),
+        # Rules about every customer, in a participle's or an adjective's words.
+        (
+            "fr",
+            "Les clients résidant en Belgique peuvent aussi retourner l'article en point relais.",
+        ),
+        ("es", "Los clientes residentes en Canarias no pagan IVA en el envío."),
     ],
 )
 def test_customer_facing_text_is_not_staff_text(language, text):
