@@ -300,9 +300,12 @@ INTERNAL = re.compile(
     r"usage interne\b",
     re.IGNORECASE,
 )
-# "Les clients abonnés avant 2022 …", "los clientes que …": a rule about every customer, as a
-# policy states it, not a note about this one.
-_GENERIC = r"(?!(?<=s) (?:que|qui|dont|con|avec|cuy[oa]s?|\w+(?:és|ées|ados|idos|adas|idas|ant|ants|antes|entes))\b)"
+# "Les clients abonnés avant 2022 …", "los clientes que …", "les clients résidant en …": a rule
+# about every customer, as a policy states it, not a note about this one.
+_GENERIC = (
+    r"(?!(?<=s) (?:que|qui|dont|con|avec|cuy[oa]s?|"
+    r"\w+(?:és|ées|ados|idos|adas|idas|ant|ants|antes|entes))\b)"
+)
 # Text written for staff, by its shape rather than its words: it speaks of the customer in the third
 # person (a reply says "you"), addresses agents, says it is internal, tells the writer what to do
 # with the reply before it goes, or leaves a template's blank unfilled.
