@@ -30,8 +30,9 @@ test-deps:
 		else echo "missing:$$missing; run 'sudo apt-get install -y$$missing'" >&2; exit 1; fi; \
 	fi
 
+# The 20 slowest tests are listed at the end: the whole run is meant to stay under 25 minutes.
 test: install test-deps lint
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=20
 
 # Benchmarks print figures and write bench/results.json; they use a throwaway database.
 bench: install
