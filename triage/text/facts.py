@@ -476,7 +476,10 @@ def borrowed(fact: Fact, evidence: Evidence) -> tuple[str, ...]:
         return ()
     for other in evidence.others:
         if missing & other and len(own & other) >= COPIED_SHARE * len(own):
-            return tuple(sorted(missing & other))
+            taken = missing & other
+            # the words as the reply writes them ("exchange", not the stem "excha")
+            words = re.findall(r"[^\W\d_]{3,}", fact.value)
+            return tuple(dict.fromkeys(w for w in words if set(stems(w)) & taken))
     return ()
 
 

@@ -94,7 +94,7 @@ def test_a_cause_copied_from_a_resolved_ticket_the_draft_was_given_is_flagged_wi
     )
     bare = Draft.objects.create(ticket=ticket, kind="reply", text=text, engine="local", context={})
     flags = [f for f in draft_flags(ticket=ticket, draft=given) if f["code"] == "unsupported_fact"]
-    assert len(flags) == 1 and "another customer's ticket (excha, fault)" in flags[0]["message"]
+    assert len(flags) == 1 and "another customer's ticket (fault, exchange)" in flags[0]["message"]
     # Without that ticket among its sources, the customer's own words carry the clause.
     assert not [
         f for f in draft_flags(ticket=ticket, draft=bare) if f["code"] == "unsupported_fact"

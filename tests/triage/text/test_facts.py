@@ -140,7 +140,7 @@ def test_a_cause_copied_from_another_customers_ticket_needs_this_case_to_state_i
     # Alone, the customer's own words (fibre, cable, Leeds) carry the clause.
     assert unbacked(copied, Evidence.of([ticket])) == []
     found = unbacked(copied, Evidence.of([ticket], others=[other]))
-    assert [(f.kind, f.borrowed) for f in found] == [("cause", ("excha", "fault"))]
+    assert [(f.kind, f.borrowed) for f in found] == [("cause", ("fault", "exchange"))]
     # A note on this case that names the cause backs it, copied or not.
     note = "Line test: fault found at the Leeds exchange."
     assert unbacked(copied, Evidence.of([ticket, note], others=[other])) == []
