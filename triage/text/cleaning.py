@@ -234,9 +234,7 @@ def _header_block(lines: list[str], start: int, *, after_marker: bool = False) -
             break
         # A short line after a header line continues it (Outlook wraps long addresses).
         end += 1
-    needed = 2 if _FIRST_KEYS.match(_unquoted(lines[start])) else 3
-    if after_marker:
-        needed = 1
+    needed = 1 if after_marker else 2 if _FIRST_KEYS.match(_unquoted(lines[start])) else 3
     return end - start if headers >= needed else 0
 
 
@@ -270,7 +268,7 @@ def _boundary(lines: list[str], index: int) -> tuple[str, int] | None:
     # ('… <one@x.example> schrieb am Fr., 28.\nApr. 2017 um 11:53 Uhr:').
     lead = bool(_ATTRIBUTION_LEAD.match(text) or _ADDRESS.search(text))
     if re.search(r"\d", text) and (lead or not re.search(r"[.!?]\s*$", text)):
-        blank = 0
+        blank, following = 0, []
         for span in range(2, 7 if lead else 4):
             if index + span > len(lines):
                 break
@@ -278,7 +276,7 @@ def _boundary(lines: list[str], index: int) -> tuple[str, int] | None:
             blank = blank + 1 if not part else 0
             if len(part) > 120 or blank > (1 if lead else 0):
                 break
-            following = [_unquoted(lines[index + k]) for k in range(1, span)]
+            following.append(part)
             if part and _is_attribution(" ".join([text, *following])):
                 return "reply", span
     # Gmail's old attribution: a date, a name and an address, then the quote ("2013/7/20 sam via

@@ -286,11 +286,9 @@ STOPWORDS = frozenset(
     le la les un une des et ou de du en au aux pour par avec est sont été a ont son sa ses votre
     vos notre nos que qui ne pas plus aussi
     problem problems issue issues trouble morning afternoon evening night
-    problem probleme abend morgen nacht nachmittag
-    problema problemas noche tarde
-    probleme problemes soir soiree matin nuit
-    dieser diese dieses diesem diesen ese esa esos esas este esta estos estas aquel aquella cette
-    cet ces celui celle""".split()
+    probleme abend morgen nacht nachmittag dieser diese dieses diesem diesen
+    problema problemas noche tarde ese esa esos esas este esta estos estas aquel aquella
+    problemes soir soiree matin nuit cette cet ces celui celle""".split()
 )
 
 
@@ -319,7 +317,6 @@ class Evidence:
 
     @classmethod
     def of(cls, texts: Iterable[str], *, others: Iterable[str] = ()) -> Evidence:
-        other_sentences = [sentences(SLOT.sub(" ", t)) for t in others if t]
         joined = "\n".join(t for t in texts if t)
         clean = SLOT.sub(" ", joined)
         numbers: set[str] = set()
@@ -339,8 +336,8 @@ class Evidence:
             days=frozenset(date_keys(clean)),
             others=tuple(
                 words
-                for group in other_sentences
-                for sentence in group
+                for other in others
+                for sentence in sentences(SLOT.sub(" ", other))
                 if (words := frozenset(stems(sentence)))
             ),
         )
