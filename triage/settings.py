@@ -299,6 +299,9 @@ LOCAL_CLASSIFIER_REFIT_SECONDS = env_float(
 # Refits after a process's first model run in a background thread; the model in hand serves until
 # the new one is ready.
 LOCAL_CLASSIFIER_REFIT_IN_BACKGROUND = env_bool("LOCAL_CLASSIFIER_REFIT_IN_BACKGROUND", True)
+# Fits kept per process, by what the classifier reads (vectors, categories, texts): an edit to an
+# entry's reply or resolution costs no refit. 1 keeps only the fit of the model in hand.
+LOCAL_CLASSIFIER_FITS_KEPT = env_int("LOCAL_CLASSIFIER_FITS_KEPT", 1, minimum=0)
 
 # --- Ingestion credentials ---------------------------------------------------------------
 # Development defaults exist only with DEBUG=true. With DEBUG=false every credential is set to a

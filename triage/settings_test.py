@@ -16,6 +16,9 @@ LOCAL_CLASSIFIER_REFIT_SECONDS = 0.0
 # Tests run in a transaction another thread cannot see: refits happen in place (the background
 # refit has its own test).
 LOCAL_CLASSIFIER_REFIT_IN_BACKGROUND = False
+# Most tests build the same knowledge base; its fit is made once per process (the fit depends on the
+# vectors, categories and texts alone, so a test sees the model it would have fitted).
+LOCAL_CLASSIFIER_FITS_KEPT = 8
 # Tasks run inline, one ticket each: a test's other tickets stay as it made them (worker tests run
 # the real settings).
 PIPELINE_BATCH_SIZE = 1

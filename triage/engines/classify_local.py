@@ -28,10 +28,11 @@ with one cheap query per call), so new knowledge is used without a restart.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -253,6 +254,82 @@ def folds_held_out(features, labels: np.ndarray, *, c: float) -> HeldOut | None:
     return HeldOut(rows=np.concatenate(rows), scores=scores)
 
 
+@dataclass(frozen=True)
+class Fitted:
+    """What fitting learns from a labelled set: the text features, the logistic regression, its
+    temperature and the yardstick of scope. It depends on the vectors, categories and texts only,
+    not on the entries' ids."""
+
+    features: TextFeatures | None = None
+    logreg: LogisticRegression | None = None
+    temperature: float = 1.0
+    yardstick: ScopeYardstick | None = None
+
+
+_UNFITTED = Fitted()
+_fits: OrderedDict[str, Fitted] = OrderedDict()
+_fits_lock = threading.Lock()
+
+
+def _fit_key(data: LabelledSet) -> str:
+    digest = hashlib.sha256(np.ascontiguousarray(data.vectors).tobytes())
+    for column in (data.categories, data.texts if data.texts is not None else ()):
+        for value in column:
+            digest.update(str(value).encode("utf-8", "surrogatepass") + b"\0")
+        digest.update(b"\1")
+    return digest.hexdigest()
+
+
+def fit_parts(data: LabelledSet) -> Fitted:
+    """The fit of ``data``, or the one made before for the same vectors, categories and texts in
+    the same order (the last ``LOCAL_CLASSIFIER_FITS_KEPT``): a change to an entry that the
+    classifier does not read (its reply, its resolution, its urgency) costs no refit, which over
+    100k entries takes minutes."""
+    kept = settings.LOCAL_CLASSIFIER_FITS_KEPT
+    key = _fit_key(data) if kept else ""
+    with _fits_lock:
+        if key in _fits:
+            _fits.move_to_end(key)
+            return _fits[key]
+    fitted = _fit(data)
+    if kept:
+        with _fits_lock:
+            _fits[key] = fitted
+            while len(_fits) > kept:
+                _fits.popitem(last=False)
+    return fitted
+
+
+def _fit(data: LabelledSet) -> Fitted:
+    labels = sorted(set(data.categories.tolist()))
+    if len(labels) < 2 or len(data.categories) < 2 * len(labels):
+        return _UNFITTED
+    features = None
+    if data.texts is not None:
+        try:
+            features = TextFeatures(list(data.texts))
+        except ValueError:  # not one word in the texts: the embeddings alone
+            features = None
+    if features is not None:
+        matrix = features.transform(data.vectors, list(data.texts))
+        logreg, temperature, held = fit_calibrated(matrix, data.categories)
+        c = HYBRID_C
+    else:
+        matrix, held, c, temperature = data.vectors, None, LOGREG_C, 1.0
+        logreg = LogisticRegression(C=LOGREG_C, max_iter=2000)
+        logreg.fit(data.vectors, data.categories)
+    if held is None:
+        held = folds_held_out(matrix, data.categories, c=c)
+    yardstick = None
+    if held is not None:
+        # the held-out rows' energy (from the model that did not learn them) and distance to the
+        # nearest other entries (as a new ticket's is measured against all of them)
+        energy = np.concatenate([energy_of(scores) for scores in held.scores])
+        distance = nearest_distance(data.vectors[held.rows], data.vectors, itself=held.rows)
+        yardstick = ScopeYardstick(energy, distance)
+    return Fitted(features, logreg, temperature, yardstick)
+
+
 class CategoryModel:
     """With texts: a calibrated logistic regression over the embedding and n-grams, blended with a
     vote of the nearest entries. Without: kNN + logistic regression over the embeddings."""
@@ -265,36 +342,11 @@ class CategoryModel:
         self.knn_weight = knn_weight
         self.labels = np.array(sorted(set(data.categories.tolist())))
         self.index = {label: i for i, label in enumerate(self.labels)}
-        self.logreg = None
-        self.temperature = 1.0
-        self.features: TextFeatures | None = None
-        self.yardstick: ScopeYardstick | None = None
-        if len(self.labels) >= 2 and len(data.categories) >= 2 * len(self.labels):
-            if data.texts is not None:
-                try:
-                    self.features = TextFeatures(list(data.texts))
-                except ValueError:  # not one word in the texts: the embeddings alone
-                    self.features = None
-            if self.features is not None:
-                matrix = self.features.transform(data.vectors, list(data.texts))
-                self.logreg, self.temperature, held = fit_calibrated(matrix, data.categories)
-                c = HYBRID_C
-            else:
-                matrix, held, c = data.vectors, None, LOGREG_C
-                self.logreg = LogisticRegression(C=LOGREG_C, max_iter=2000)
-                self.logreg.fit(data.vectors, data.categories)
-            if held is None:
-                held = folds_held_out(matrix, data.categories, c=c)
-            if held is not None:
-                self.yardstick = self._yardstick(held)
-
-    def _yardstick(self, held: HeldOut) -> ScopeYardstick:
-        """The held-out rows' energy (from the model that did not learn them) and distance to
-        the nearest other entries (as a new ticket's is measured against all of them)."""
-        energy = np.concatenate([energy_of(scores) for scores in held.scores])
-        rows = held.rows
-        distance = nearest_distance(self.data.vectors[rows], self.data.vectors, itself=rows)
-        return ScopeYardstick(energy, distance)
+        fitted = fit_parts(data) if len(self.labels) >= 2 else _UNFITTED
+        self.features = fitted.features
+        self.logreg = fitted.logreg
+        self.temperature = fitted.temperature
+        self.yardstick = fitted.yardstick
 
     def class_scores(self, vectors: np.ndarray, texts: list[str] | None) -> np.ndarray:
         assert self.logreg is not None

@@ -287,6 +287,31 @@ def test_small_knowledge_bases_keep_raw_probabilities():
     assert local.CategoryModel(data).temperature == 1.0
 
 
+def test_a_set_the_classifier_reads_the_same_way_is_not_fitted_again(settings):
+    """Same vectors, categories and texts (other ids, other replies): the fit made before; a
+    changed text: a new fit; none kept: always a new fit."""
+    settings.LOCAL_CLASSIFIER_FITS_KEPT = 1
+    texts = np.array(["charged twice", "password reset", "refund please", "login fails"] * 6)
+    vectors = np.eye(24, 384, dtype=np.float32)
+    categories = np.array(["billing", "access"] * 12)
+    blank = np.array([""] * 24)
+
+    def labelled(words, ids):
+        return local.LabelledSet(vectors, categories, blank, blank, words.astype(object), ids)
+
+    first = local.CategoryModel(labelled(texts, np.arange(24)))
+    again = local.CategoryModel(labelled(texts, np.arange(100, 124)))
+    assert again.logreg is first.logreg and again.yardstick is first.yardstick
+    assert again.data.ids[0] == 100  # the nearest examples name this set's entries
+    edited = texts.copy()
+    edited[0] = "charged three times"
+    changed = local.CategoryModel(labelled(edited, np.arange(24)))
+    assert changed.logreg is not first.logreg
+    assert "three" in changed.features.word.vocabulary_
+    settings.LOCAL_CLASSIFIER_FITS_KEPT = 0
+    assert local.CategoryModel(labelled(edited, np.arange(24))).logreg is not changed.logreg
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_refit_runs_in_the_background_while_the_model_in_hand_serves(
     knowledge, settings, monkeypatch
