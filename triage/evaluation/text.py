@@ -20,7 +20,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from triage.evaluation.datasets import EvalError, only_split, read_jsonl
+from django.conf import settings
+
+from triage.evaluation.datasets import EvalError, only_split, read_jsonl, split_of
 from triage.text import sentiment
 from triage.text.cleaning import collapse_whitespace, html_to_text
 from triage.text.mail import read_message
@@ -153,30 +155,31 @@ def evaluate_pii(rows: list[dict]) -> dict:
     }
 
 
+# The public sets (the sentiment model learns from sentiment_dev's development part).
+SHARED_DATA = Path(settings.BASE_DIR).parent / "shared" / "data"
 SENTIMENTS = ("angry", "frustrated", "neutral", "positive")
 _THANKS = re.compile(r"(?i)\b(thank|thanks|danke|dank|gracias|merci)\b")
 
 
 def _sentiment_predictions(rows: list[dict], folds: int = 10) -> list[str]:
-    """The label for each row; a row the shipped text model was trained on is read by a model
-    trained without its fold (``folds``-fold cross-validation), so no row is scored by a model
-    that saw it."""
-    training = sentiment.training_rows()
-    trained_on = {r["text"] for r in training}
+    """The label for each row; a row the shipped model was trained on is read by a model trained
+    the same way without its fold (``folds``-fold cross-validation over the training rows at
+    hand), so no row is scored by a model that saw it."""
+    shipped = sentiment.shipped_model()
+    training = sentiment.training_rows(SHARED_DATA, split_of=split_of)
     fold_of = {r["text"]: index % folds for index, r in enumerate(training)}
-    models: dict[int, object] = {}
+    models: dict[int, sentiment.SentimentModel] = {}
     labels = []
     for row in rows:
-        fold = fold_of.get(row["text"]) if row["text"] in trained_on else None
-        if fold is None:
-            labels.append(sentiment.sentiment_of(row["text"]))
+        text = row["text"]
+        if text not in fold_of and sentiment.text_digest(text) not in shipped.trained_on:
+            labels.append(sentiment.sentiment_of(text))
             continue
+        # trained on but not at hand (the public sets are absent): a model of the rows at hand
+        fold = fold_of.get(text, -1)
         if fold not in models:
-            kept = [r for r in training if fold_of[r["text"]] != fold]
-            models[fold] = sentiment.fit_text_model(
-                [r["text"] for r in kept], [r["sentiment"] for r in kept]
-            )
-        labels.append(sentiment.read_sentiment(row["text"], model=models[fold]).label)
+            models[fold] = sentiment.train([r for r in training if fold_of[r["text"]] != fold])
+        labels.append(sentiment.read_sentiment(text, model=models[fold]).label)
     return labels
 
 
@@ -195,8 +198,8 @@ def evaluate_sentiment(rows: list[dict]) -> dict:
                 + ", ".join(SENTIMENTS)
             )
     predicted = _sentiment_predictions(rows)
-    trained_on = {r["text"] for r in sentiment.training_rows()}
-    cross_validated = sum(row["text"] in trained_on for row in rows)
+    trained_on = sentiment.shipped_model().trained_on
+    cross_validated = sum(sentiment.text_digest(row["text"]) in trained_on for row in rows)
     for row, got in zip(rows, predicted, strict=True):
         text, label = row["text"], row["sentiment"]
         hit = got == label

@@ -19,27 +19,16 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from scipy.sparse import hstack
-from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils import murmurhash3_32
+
+from triage.text import hashing
 
 MODEL = Path(__file__).resolve().parent / "models" / "injection.npz"
-N_FEATURES = 2**20
 THRESHOLD = 0.5
-
-_CHARS = HashingVectorizer(
-    analyzer="char_wb", ngram_range=(3, 5), n_features=N_FEATURES, alternate_sign=False,
-    lowercase=True, norm="l2",
-)  # fmt: skip
-_WORDS = HashingVectorizer(
-    analyzer="word", ngram_range=(1, 2), n_features=N_FEATURES, alternate_sign=False,
-    lowercase=True, norm="l2", token_pattern=r"(?u)\b\w+\b",
-)  # fmt: skip
 
 
 def _features(texts: list[str]):
-    return hstack([_CHARS.transform(texts), _WORDS.transform(texts)]).tocsr()
+    return hashing.matrix(texts)
 
 
 @lru_cache(maxsize=1)
@@ -64,26 +53,10 @@ def score(text: str) -> float:
     return 1.0 / (1.0 + np.exp(-logit))
 
 
-_ANALYZERS = (_CHARS.build_analyzer(), _WORDS.build_analyzer())
-
-
 def _dot(text: str, coef: np.ndarray) -> float:
-    """The features of one text times the weights, as ``_features(...) @ coef`` computes it
-    (the same hashing, counts and l2 norm per vectorizer) without sklearn's per-call checks."""
-    total = 0.0
-    for offset, analyzer in enumerate(_ANALYZERS):
-        counts: dict[int, int] = {}
-        for gram in analyzer(text):
-            h = murmurhash3_32(gram, seed=0)
-            index = (2147483647 if h == -2147483648 else abs(h)) % N_FEATURES
-            counts[index] = counts.get(index, 0) + 1
-        if not counts:
-            continue
-        indices = np.fromiter(counts, dtype=np.int64, count=len(counts))
-        values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-        norm = float(np.sqrt(values @ values))
-        total += float(coef[indices + offset * N_FEATURES].astype(np.float64) @ values) / norm
-    return total
+    """The features of one text times the weights, as ``_features(...) @ coef`` computes it."""
+    columns, values = hashing.row(text)
+    return float(coef[columns].astype(np.float64) @ values)
 
 
 def flagged(text: str) -> bool:

@@ -1,14 +1,17 @@
 """Sentiment: the cues a support lead reads tone from, the text model for the rest, measured on a
 four-language test set written after the model (and by cross-validation on its training set)."""
 
+import io
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from django.core.management import CommandError, call_command
+from sklearn.linear_model import LogisticRegression
 
 from triage.evaluation.text import evaluate_file
-from triage.text import sentiment
+from triage.text import hashing, sentiment
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "text"
 
@@ -26,13 +29,62 @@ def test_cross_validated_accuracy_on_the_training_messages():
     assert result["accuracy"] >= 0.8 and result["thanks_marked_negative"] == []
 
 
-def test_the_fast_linear_model_gives_sklearns_probabilities():
-    rows = sentiment.training_rows()
-    fitted = sentiment.fit_text_model([r["text"] for r in rows], [r["sentiment"] for r in rows])
-    texts = ["Die App zeigt eine leere Seite", "Thanks!!", "", "¿Cuándo llega mi pedido?"]
-    expected = fitted.predict_proba(texts)
-    got = np.array(sentiment.LinearTextModel(fitted).predict_proba(texts))
-    assert np.allclose(expected, got, atol=1e-9)
+def test_the_text_model_gives_the_probabilities_of_the_regression_it_was_fitted_as():
+    """It keeps the columns its texts filled and reads a new text's hashed n-grams through them
+    (n-grams it never saw add nothing) to the regression's own probabilities."""
+    rows = sentiment.training_rows()[::4]
+    texts, labels = [r["text"] for r in rows], [r["sentiment"] for r in rows]
+    model = sentiment.fit_text_model(texts, labels)
+    filled = np.unique(hashing.matrix(texts).indices)
+    assert np.array_equal(model.columns, filled)
+    regression = LogisticRegression(C=sentiment.TEXT_C, solver="newton-cg", max_iter=3000)
+    regression.fit(hashing.matrix(texts)[:, filled], labels)
+    queries = ["Die App zeigt eine leere Seite", "Thanks!!", "¿Cuándo llega mi pedido?", "zzqx"]
+    expected = regression.predict_proba(hashing.matrix(queries)[:, filled])
+    got = np.array([model.proba(q) for q in queries])
+    assert np.allclose(expected, got, atol=1e-5)
+
+
+def test_the_model_file_holds_weights_and_digests_but_no_text():
+    with np.load(sentiment.MODEL) as data:
+        assert set(data.files) == {
+            "text_columns", "text_coef", "text_intercept", "combine_coef", "combine_intercept",
+            "trained_on",
+        }  # fmt: skip
+        assert all(data[name].dtype.kind in "fiu" for name in data.files if name != "trained_on")
+        digests = data["trained_on"].tolist()
+    assert len(digests) >= 592 and all(len(d) == 16 and int(d, 16) >= 0 for d in digests)
+    shipped = {sentiment.text_digest(r["text"]) for r in sentiment.training_rows()}
+    assert shipped <= set(digests)
+
+
+def test_training_is_reproducible_and_writes_where_it_is_told(tmp_path):
+    (tmp_path / "sentiment_dev").mkdir()
+    written = [
+        {"id": f"w{i}", "text": text, "sentiment": label}
+        for i, (text, label) in enumerate(
+            [
+                ("The courier left my parcel in the rain again, soaked.", "frustrated"),
+                ("Wow, you fixed it in five minutes, thank you!", "positive"),
+                ("Can I change the delivery day?", "neutral"),
+                ("You are thieves and I will report you.", "angry"),
+            ]
+            * 3
+        )
+    ]
+    (tmp_path / "sentiment_dev" / "cases.jsonl").write_text(
+        "\n".join(json.dumps(r) for r in written), encoding="utf-8"
+    )
+    out = io.StringIO()
+    call_command("train_sentiment", data=tmp_path, out=tmp_path / "a.npz", stdout=out)
+    call_command("train_sentiment", data=tmp_path, out=tmp_path / "b.npz", stdout=io.StringIO())
+    assert "592 shipped messages and" in out.getvalue()
+    with np.load(tmp_path / "a.npz") as a, np.load(tmp_path / "b.npz") as b:
+        assert all(np.array_equal(a[name], b[name]) for name in a.files)
+        dev_rows = len(a["trained_on"]) - 592
+    assert 0 < dev_rows < 12  # the development part of the set only
+    with pytest.raises(CommandError, match="is not a directory"):
+        call_command("train_sentiment", data=tmp_path / "absent", out=tmp_path / "c.npz")
 
 
 @pytest.mark.parametrize(
