@@ -44,6 +44,11 @@ _UNIT = re.compile(
 _GLUED = re.compile(r"(?<=[^\W\d_])(\d+)\b")
 # "1. Open Settings": a step's number, not a fact. Also alone ("1.") once split into sentences.
 _LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)](?=\s|$)")
+# "Repeat steps 2 and 3", "siga el paso 4": the reply's own steps, not a fact about the case.
+_STEP_NUMBERS = re.compile(
+    r"(?i)\b(?:steps?|schritte?n?|pasos?|[ée]tapes?)\s+\d{1,2}"
+    r"(?:\s*(?:,|and|to|or|und|bis|oder|y|a|o|et|à|ou|-|–)\s*\d{1,2})*\b"
+)
 COUNT_WORDS = {
     "twice": "2",
     "two times": "2",
@@ -361,7 +366,7 @@ def stems(text: str) -> list[str]:
 def _numbers(text: str) -> list[str]:
     found = []
     for line in text.splitlines():
-        body = _UNIT.sub(r"\1 \2", _LIST_MARKER.sub(" ", line))
+        body = _UNIT.sub(r"\1 \2", _STEP_NUMBERS.sub(" ", _LIST_MARKER.sub(" ", line)))
         found += [m.group(0) for m in NUMBER.finditer(body)]
     return [n.strip(".,:/") for n in found if n.strip(".,:/")]
 
@@ -396,7 +401,8 @@ def facts_in(sentence: str) -> list[Fact]:
         found.append(Fact("number", value, sentence))
     lowered = _fold(body)
     for word in COUNT_WORDS:
-        if re.search(rf"\b{re.escape(_fold(word))}\b", lowered):
+        # "double-check", "double-click": a verb, not a count
+        if re.search(rf"\b{re.escape(_fold(word))}\b(?![-‐]\w)", lowered):
             found.append(Fact("count", word, sentence))
     found += [Fact("date", m.group(0), sentence) for m in _RELATIVE_DATE.finditer(body)]
     dated = [Fact("date", m.group(0), sentence) for m in _MONTH_DATE.finditer(body)]

@@ -1080,6 +1080,8 @@ def _done(
         if aux is None:
             continue
         i, kind = aux
+        if language == "en" and _EN_NOT_YET.intersection(lower[:i]) and lower[i] in _EN_PRESENT_AUX:
+            continue  # "once the refund has been processed", "whether it's been shipped"
         w = lower[i]
         person = (
             w in _HAVE_FIRST[language]
@@ -1101,6 +1103,9 @@ def _done(
             _is_generic(words[j], "en")
             and _is_past_form(words[j], "en")
             and lower[j - 1] not in {"was", "were", "is", "are", "be", "been"}
+            # "to set up", "can put": the base form; "the changes you made": the customer's doing
+            and lower[j - 1] not in _EN_BEFORE_BASE
+            and not _EN_OTHER_SUBJECTS.intersection(lower[index + 1 : j])
             for j in range(index + 1, min(len(words), index + 5))
         )
     ):
@@ -1112,6 +1117,18 @@ def _done(
     ):
         return True
     return False
+
+
+# English: a perfect or passive in a clause that looks ahead or asks ("once the refund has been
+# processed, …", "whether it's been shipped") reports nothing done yet.
+_EN_NOT_YET = frozenset({"once", "whether", "until", "till", "when", "after", "if", "unless"})
+_EN_PRESENT_AUX = frozenset(
+    {"has", "have", "is", "are", "it's", "it’s", "'s", "been", "you're", "we're", "they're"}
+)
+_EN_BEFORE_BASE = frozenset(
+    {"to", "will", "can", "could", "should", "must", "may", "might", "would", "please", "'ll"}
+)
+_EN_OTHER_SUBJECTS = frozenset({"you", "they", "he", "she", "you've", "they've"})
 
 
 def _de_final_participle(words: list[str], lower: list[str], j: int, language: str) -> bool:

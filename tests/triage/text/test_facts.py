@@ -43,10 +43,17 @@ def test_each_kind_of_case_fact_is_found(sentence, kind):
         "1.",
         "Thank you for your message.",
         "We understand your need for help.",
+        "Then repeat steps 3 and 4 for the second router.",
+        "Siga los pasos 2 a 5 de la guía.",
+        "Double-check the spelling of the street before you confirm.",
     ],
 )
 def test_steps_conditions_apologies_and_pleasantries_state_no_fact(sentence):
     assert not facts_in(sentence)
+
+
+def test_a_count_written_as_a_word_is_still_a_count():
+    assert kinds("The card was debited double for one ticket.") == {"count"}
 
 
 def test_the_same_number_in_another_form_backs_it():

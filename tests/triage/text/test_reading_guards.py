@@ -108,6 +108,21 @@ def test_what_is_not_a_claim_of_ours_is_not_flagged_as_one(language, text):
     assert "unbacked_claim" not in found, text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Review the changes to set up your profile.",
+        "Please look over the changes you made before you leave the page.",
+        "Open the order to see whether the refund has been issued.",
+        "We will write to you once the credit has been approved.",
+    ],
+)
+def test_an_instruction_the_customers_own_doing_or_what_has_not_happened_yet_is_no_claim(text):
+    assert not [s for s in reading.read(text, "en") if s.polarity == "done"], text
+    found, _ = codes(text, language="en", ticket="How do I update my delivery details?")
+    assert "unbacked_claim" not in found, text
+
+
 # --- commitments ---
 POLICY_EN = "Vouchers cannot be exchanged for cash. Late deliveries receive a £4 voucher."
 
