@@ -229,6 +229,15 @@ _CHECKED = re.compile(
     r"(?P<clause>[^.!?\n]{3,})",
     re.IGNORECASE,
 )
+# "I see that you need help with your invoice": the customer's request said back, not a record.
+_RESTATED = re.compile(
+    r"^(?:that\s+)?(?:(?:you|sie|vous|usted|tú)\s+)?(?:(?:are|'re|have been|would|'d|still|really|"
+    r"just)\s+)?(?:need|want|require|like|wish|ask|asked|inquir\w*|enquir\w*|interested|"
+    r"looking|seeking|trying|hoping|unsure|curious|eager|have (?:a )?questions?|möchten|"
+    r"benötigen|brauchen|wünschen|fragen|souhaitez|voulez|avez besoin|cherchez|demandez|"
+    r"necesitas?|quieres?|deseas?|buscas?|preguntas?)\b",
+    re.IGNORECASE,
+)
 # A finding: what a check or a visit found ("the technician found a faulty splitter").
 _FINDING = re.compile(
     r"\b(?:found|discovered|detected|identified|spotted|concluded|determined|festgestellt|"
@@ -422,7 +431,11 @@ def facts_in(sentence: str) -> list[Fact]:
         ):
             continue
         found.append(Fact("account", match.group(0).strip(), sentence))
-    found += [Fact("account", m.group("clause").strip(), sentence) for m in _CHECKED.finditer(body)]
+    found += [
+        Fact("account", m.group("clause").strip(), sentence)
+        for m in _CHECKED.finditer(body)
+        if not _RESTATED.match(m.group("clause").strip())
+    ]
     found += [Fact("cause", m.group("clause").strip(), sentence) for m in _FINDING.finditer(body)]
     for match in _EVENT.finditer(body):
         if _GENERAL_CASE.search(body[: match.start()]):

@@ -52,6 +52,22 @@ def test_steps_conditions_apologies_and_pleasantries_state_no_fact(sentence):
     assert not facts_in(sentence)
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I see that you need a copy of the March statement.",
+        "Veo que necesitas cambiar la dirección de envío.",
+        "Je vois que vous souhaitez changer de forfait.",
+    ],
+)
+def test_the_customers_request_said_back_is_no_account_fact(sentence):
+    assert "account" not in kinds(sentence)
+
+
+def test_what_a_check_of_the_account_shows_is_still_an_account_fact():
+    assert "account" in kinds("I can see that your card was declined on the 4th.")
+
+
 def test_a_count_written_as_a_word_is_still_a_count():
     assert kinds("The card was debited double for one ticket.") == {"count"}
 
