@@ -35,8 +35,6 @@ MODELS = Path(__file__).resolve().parent / "models"
 LANGUAGES = ("en", "de", "es", "fr")
 LABELS = {"person": "PER", "location": "LOC", "organisation": "ORG"}
 TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]", re.UNICODE)
-# A word the best labelling leaves out is a person at this share of the tagger's probability.
-PERSON_SHARE = 0.35
 _TITLES = frozenset(
     "mr mrs ms miss dr prof sir madam herr frau herrn hr fr dr. sr sra sr. sra. srta don doña d. "
     "dña m mme mlle me maître monsieur madame señor señora".split()
@@ -235,42 +233,19 @@ def available(language: str) -> bool:
     return _tagger(language) is not None
 
 
-def entities(text: str, language: str, *, person_share: float | None = None) -> list[Entity]:
+def entities(text: str, language: str) -> list[Entity]:
     """People (PER) and places (LOC) in ``text``, by the tagger of ``language`` (none when that
-    language has no model). The best labelling, and a word it leaves outside every person is a
-    person still when the tagger gives it at least ``person_share`` (``PERSON_SHARE``) of its
-    probability: for masking, a missed name costs more than a masked word."""
+    language has no model)."""
     tagger = _tagger(language if language in LANGUAGES else "en")
     if tagger is None or not text.strip():
         return []
-    share = PERSON_SHARE if person_share is None else person_share
     out: list[Entity] = []
     for line_start, line in _lines(text):
         toks = tokens(line)
         if not toks:
             continue
         labels = tagger.tag(items([t[2] for t in toks]))
-        if share < 1.0:
-            labels = _likely_people(tagger, labels, share)
         out += _spans(line, line_start, toks, labels)
-    return out
-
-
-def _likely_people(tagger: pycrfsuite.Tagger, labels: list[str], share: float) -> list[str]:
-    """``labels`` with each word outside a person that is one by at least ``share`` of the
-    tagger's probability (its marginals over the sequence just tagged) made one: it continues
-    the person before it, or begins one."""
-    out = list(labels)
-    known = set(tagger.labels())
-    if not {"B-PER", "I-PER"} <= known:
-        return out
-    for i, label in enumerate(labels):
-        if label.endswith("-PER"):
-            continue
-        begin, inside = tagger.marginal("B-PER", i), tagger.marginal("I-PER", i)
-        if begin + inside >= share:
-            after_person = i > 0 and out[i - 1].endswith("-PER")
-            out[i] = "I-PER" if after_person and inside >= begin else "B-PER"
     return out
 
 

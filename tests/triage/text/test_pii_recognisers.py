@@ -75,23 +75,6 @@ def test_the_tagger_finds_people_the_rules_cannot():
         assert tagger > rules, (language, tagger, rules)
 
 
-def test_a_name_the_best_labelling_leaves_out_is_masked_when_the_tagger_finds_it_likely():
-    text = "Mon mari Anatole a passé la commande."
-    assert ner.entities(text, "fr", person_share=1.0) == []  # the best labelling alone
-    assert [e.text for e in ner.entities(text, "fr")] == ["Anatole"]
-    assert "Anatole" not in mask_pii(text, language="fr").text
-
-
-def test_a_sentence_without_people_gains_none_from_the_likely_ones():
-    for text, language in [
-        ("Die Rechnung zeigt den falschen Betrag seit März.", "de"),
-        ("My router restarts every night since the update.", "en"),
-        ("La factura tiene un importe incorrecto.", "es"),
-    ]:
-        assert [e for e in ner.entities(text, language, person_share=0.0) if e.kind == "PER"]
-        assert not [e for e in ner.entities(text, language) if e.kind == "PER"]
-
-
 @pytest.mark.parametrize(
     ("text", "phone"),
     [
