@@ -134,15 +134,26 @@ def check_claims(
     without a first-person subject about what the customer says has happened ("thanks for
     confirming the refund arrived") reports the customer's words, not something we did."""
     recorded = _recorded(actions)
-    # What the customer says has happened ("my refund arrived this morning").
-    told = {s.action for s in reading.read(case_text, language) if s.kind == "claim"}
+    # What the customer says has happened ("my refund arrived this morning"), by the words that
+    # name it: "my card was blocked" tells nothing of an unblocking.
+    told: dict[str, set[str]] = {}
+    for said in reading.read(case_text, language):
+        if said.kind == "claim":
+            told.setdefault(said.action, set()).update(
+                reading.action_words(said.clause, said.action, language)
+            )
     flags = []
     # Per sentence the most telling claim first: "we checked and swapped the unit" is a swap.
     statements = sorted(reading.read(text, language), key=lambda s: s.action == "investigate")
     for statement in statements:
         if statement.kind != "claim":
             continue
-        if statement.action in told and not reading.by_us(statement.clause):
+        if (
+            statement.action in told
+            and not reading.by_us(statement.clause)
+            and told[statement.action]
+            & reading.action_words(statement.clause, statement.action, language)
+        ):
             continue
         backing = _backing_actions(statement, recorded, language)
         if not backing:

@@ -1463,6 +1463,16 @@ def kinds_in_text(text: str, language: str) -> list[tuple[int, str]]:
     return _kinds_in(text, words, language)
 
 
+def action_words(text: str, kind: str, language: str) -> set[str]:
+    """The lemmas of the words in ``text`` that name an action of ``kind`` ("gesperrt" and
+    "entsperrt" both name a reset of access, one locks and one unlocks)."""
+    language = language if language in LANGUAGES else "en"
+    words = _WORD.findall(text.replace("’", "'"))
+    return {
+        fold(_lemma(words[i], language)) for i, k in _kinds_in(text, words, language) if k == kind
+    }
+
+
 def kinds_done_in_text(text: str, language: str) -> set[str]:
     """The action kinds a note names as done, by a past participle or a simple past
     ("reader repaired", "bonus crédité hier"), not as a topic ("asked about the meter change")."""

@@ -75,6 +75,36 @@ def test_a_recorded_action_backs_a_claim_written_in_other_words(language, text, 
     assert "unbacked_claim" in found, text
 
 
+@pytest.mark.parametrize(
+    ("language", "ticket", "draft"),
+    [
+        (
+            "en",
+            "My account got locked after three wrong passwords.",
+            "Your account was just unlocked, you can sign in again.",
+        ),
+        (
+            "de",
+            "Mein Zugang wurde gestern gesperrt, bitte prüfen.",
+            "Ihr Zugang wurde soeben entsperrt.",
+        ),
+        ("es", "Me han bloqueado la tarjeta esta mañana.", "Su tarjeta se ha desbloqueado ya."),
+    ],
+)
+def test_a_customer_telling_of_a_lock_does_not_back_our_claim_of_an_unlock(language, ticket, draft):
+    found, _ = codes(draft, language=language, ticket=ticket, actions=[Recorded("investigate")])
+    assert "unbacked_claim" in found, draft
+
+
+def test_what_the_customer_says_has_happened_is_not_our_claim():
+    found, _ = codes(
+        "Glad to hear the refund arrived this morning.",
+        language="en",
+        ticket="Just to let you know my refund arrived this morning, thanks.",
+    )
+    assert "unbacked_claim" not in found
+
+
 def test_a_check_does_not_back_a_change():
     found, _ = codes(
         "We've checked your eligibility and moved you onto the Saver plan.",
