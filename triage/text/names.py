@@ -402,7 +402,8 @@ _ADDRESSES = [
                r"[A-Z]?[ \t]*(?:#|No\.?|N[°º])[ \t]*\d{1,3}[A-Z]?[-–]\d{1,3}\b"),
     # es: "Calle Mayor 5", "C/ Alcalá 23", "Avenida de la Constitución 12"
     re.compile(rf"\b{_ES_STREET}[ \t]*(?:(?:de(?:l| la| los| las)?|la|el)[ \t]+)?"
-               rf"(?:{NAME_WORD}[ \t]+){{0,3}}{NAME_WORD}\.?,?[ \t]+(?:n\.?º[ \t]*)?\d{{1,4}}\b"),
+               rf"(?:{NAME_WORD}[ \t]+){{0,3}}{NAME_WORD}\.?,?[ \t]+(?:(?:n\.?º[ \t]*)?\d{{1,4}}\b|"
+               rf"(?i:s/n)(?!\w))"),  # "s/n": sin número
     # fr: "12 rue de la Paix", "5 bis avenue Victor Hugo", "7 place Bellecour"
     re.compile(rf"\b\d{{1,4}}(?:[ \t]*(?:bis|ter))?,?[ \t]+(?i:{_FR_STREET})[ \t]+"
                rf"(?:(?:de(?:s| la| l'| l’)?|du|d'|d’)[ \t]*)?(?:{_STREET_WORD}[ \t]+){{0,3}}"
@@ -419,9 +420,10 @@ _POSTCODES = [
                r"(?:-\d{4})?\b"),
     # de/es/fr/ch/at/be and others: four or five digits (or "80-827") and the town
     re.compile(rf"(?<![\w/.,-])(?:[A-Z]{{1,2}}-)?(?:\d{{4,5}}|\d{{2}}-\d{{3}}|\d{{4}}-\d{{3}})"
-               rf"[ \t]+"
+               rf"[ \t]+(?:[AO][ \t]+(?={NAME_WORD}))?"
                rf"(?:{NAME_WORD}|[{_LOWER}]{{3,}})"
-               rf"(?:[ \t-](?:{NAME_WORD}|de|la|le|del|sur|am|an|CEDEX(?:[ \t]\d+)?))*(?![\w-])"),
+               rf"(?:[ \t-](?:(?i:cedex)(?:[ \t]\d+)?|{NAME_WORD}|de|la|le|del|sur|am|an))*"
+               rf"(?![\w-])"),
     # a town, then its code: "Tokyo 150-0002", "Bengaluru 560038"
     re.compile(rf"(?<=, ){NAME_WORD}[ \t]+(?:\d{{3}}-\d{{4}}|\d{{4,6}})\b"),
     # Argentina: "C1043AAZ CABA"
@@ -450,10 +452,13 @@ _UNIT = re.compile(
     r"etage|stock|hinterhaus|vorderhaus|seitenflügel|quergebäude|gartenhaus|og|eg|dg|piso|planta|puerta|apto\.?|apartamento|local|"
     r"escalera|esc\.?|portal|bloque|col\.?|colonia|barrio|urb\.?|app\.?|appartement|depto\.?|"
     r"dpto\.?|dto\.?|"
-    r"bâtiment|bât\.?|étage|escalier|porte|chambre|boîte|résidence|villa|lieu-dit|no\.?)(?:\b|(?<=\.))"
+    r"bâtiment|bât\.?|étage|escalier|porte|chambre|boîte|résidence|villa|lieu-dit|no\.?|bajo|"
+    r"entresuelo|entlo\.?|ático|principal|pral\.?|sótano|rdc|rez-de-chaussée)(?:\b|(?<=\.))"
     r"(?:[ \t]*[\w°º/-]+\.?){0,3}|"
-    r"\d{1,3}(?:st|nd|rd|th|e|er|ème|º|°|\.)?[ \t]*(?:(?i:floor|étage|og|stock|piso|planta))?"
-    r"[ \t]*(?:[A-Za-z]|(?i:izda\.?|dcha\.?|esq\.?|dto\.?|gauche|droite))?\.?)$"
+    r"\d{1,3}(?:st|nd|rd|th|e|er|ème|\.?º|\.?ª|°|\.)?[ \t]*"
+    r"(?:(?i:floor|étage|og|stock|piso|planta))?"
+    r"[ \t]*(?:[A-Za-z]|\d{1,2}\.?[ºª]|(?i:izda\.?|izq(?:da)?\.?|izquierda|dcha\.?|dch\.?|derecha|"
+    r"ctro\.?|centro|esq\.?|dto\.?|gauche|droite))?\.?)$"
 )
 _PLACE = re.compile(
     rf"^(?:(?:Co\.|County)[ \t]+)?(?:{NAME_WORD}|[A-Z]{{2,4}})"
@@ -497,6 +502,13 @@ def _anchors(text: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
+_UNIT_AFTER = re.compile(
+    r"[ \t]+(?:(?i:piso|planta|puerta|escalera|esc\.|portal|bloque|étage|porte|apt\.?|"
+    r"appartement|whg\.?|wohnung)[ \t]*\d{1,3}[A-Za-z]?|\d{1,2}\.?[ºª°][ \t]*(?:\d{1,2}\.?[ºª]|"
+    r"[A-Z]|(?i:izda|izq(?:da)?|dcha|dch|ctro))?\.?)(?!\w)"
+)
+
+
 def _address_part(part: str) -> bool:
     part = part.strip()
     return bool(part) and len(part) <= 40 and bool(_UNIT.match(part) or _PLACE.match(part))
@@ -522,6 +534,12 @@ def address_spans(text: str) -> Iterator[tuple[int, int]]:
         chains.append([start, end])
     for chain in chains:
         start, end = chain
+        # Floors and doors after the number without a comma: "… 7 piso 3 puerta 2", "… 5 3º izq."
+        for _ in range(3):
+            tail = _UNIT_AFTER.match(text, end)
+            if not tail:
+                break
+            end = tail.end()
         # Forward: ", Flat 3", ", 28013 Madrid", ", Poland", "\n50968 Köln".
         for _ in range(4):
             match = re.match(r"[ \t]*(?:,|\n)[ \t]*([^,\n]{1,40})", text[end:])

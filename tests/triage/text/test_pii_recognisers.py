@@ -188,6 +188,13 @@ def test_the_taggers_read_names_from_every_country():
         "8 rue Principale, L-5240 Sandweiler",
         "Lindenallee 9, 50968 Köln, Seitenflügel 3. OG",
         "Flat 6, 12th Main, Jayanagar, Mysuru 570014",
+        # Spanish floors and doors, "s/n", Galician towns; a French Cedex with its number
+        "C/ Mayor 5, 3º izq., 28013 Madrid",
+        "Plaza de España 3, bajo, 50001 Zaragoza",
+        "Paseo de Gracia 88, 4.º 1.ª, 08008 Barcelona",
+        "calle San Bernardo 7 piso 3 puerta 2, 15001 A Coruña",
+        "Camino de los Almendros s/n, 30150 Murcia",
+        "BP 42, 13001 Marseille Cedex 01",
     ],
 )
 def test_an_address_in_each_countrys_form_is_masked_whole(address):
