@@ -386,7 +386,8 @@ _FR_STREET = (
     r"(?:rue|avenue|av\.|boulevard|bd|place|allée|impasse|chemin|quai|route|cours|square|"
     r"passage|voie|esplanade)"
 )
-_HOUSE = r"\d{1,5}[ \t]?[A-Za-z]?(?![\w])"
+# "14a", "3/1", "120/3/12" (house, staircase, door in Austria)
+_HOUSE = r"\d{1,5}(?:/\d{1,4}){0,2}[ \t]?[A-Za-z]?(?![\w])"
 
 _ADDRESSES = [
     # en: "221B Baker Street", "48 Oak Avenue", "1600 Amphitheatre Parkway"
@@ -458,7 +459,7 @@ _UNIT = re.compile(
     r"\d{1,3}(?:st|nd|rd|th|e|er|ème|\.?º|\.?ª|°|\.)?[ \t]*"
     r"(?:(?i:floor|étage|og|stock|piso|planta))?"
     r"[ \t]*(?:[A-Za-z]|\d{1,2}\.?[ºª]|(?i:izda\.?|izq(?:da)?\.?|izquierda|dcha\.?|dch\.?|derecha|"
-    r"ctro\.?|centro|esq\.?|dto\.?|gauche|droite))?\.?)$"
+    r"ctro\.?|centro|esq\.?|dto\.?|gauche|droite|links|rechts|mitte))?\.?)$"
 )
 _PLACE = re.compile(
     rf"^(?:(?:Co\.|County)[ \t]+)?(?:{NAME_WORD}|[A-Z]{{2,4}})"
@@ -523,8 +524,8 @@ def address_spans(text: str) -> Iterator[tuple[int, int]]:
     for start, end in anchors:
         if (
             chains
-            and start <= chains[-1][1] + 3
-            and re.fullmatch(r"[\s,;]*", text[chains[-1][1] : start])
+            and start <= chains[-1][1] + 5
+            and re.fullmatch(r"[\s,;]*(?:(?:in|en|à)\s+)?", text[chains[-1][1] : start])
         ):
             chains[-1][1] = max(chains[-1][1], end)
             continue

@@ -195,6 +195,11 @@ def test_the_taggers_read_names_from_every_country():
         "calle San Bernardo 7 piso 3 puerta 2, 15001 A Coruña",
         "Camino de los Almendros s/n, 30150 Murcia",
         "BP 42, 13001 Marseille Cedex 01",
+        # a floor with its side, a house number with staircase and door, a town after "in"
+        "Lindenstraße 14a, 2. OG links, 10969 Berlin",
+        "Hauptstr. 3/1, 70173 Stuttgart",
+        "Mariahilfer Straße 120/3/12, 1070 Wien",
+        "Rosenweg 5 in 24103 Kiel",
     ],
 )
 def test_an_address_in_each_countrys_form_is_masked_whole(address):
