@@ -387,6 +387,8 @@ _FR_STREET = (
     r"passage|voie|esplanade)"
 )
 # "14a", "3/1", "120/3/12" (house, staircase, door in Austria)
+# a word of a Spanish street's name, capitalised or not ("calle mayor", "Calle Mayor")
+_ES_NAME = rf"(?:{NAME_WORD}|[{_LOWER}áéíóúñ]{{3,}})"
 _HOUSE = r"\d{1,5}(?:/\d{1,4}){0,2}[ \t]?[A-Za-z]?(?![\w])"
 
 _ADDRESSES = [
@@ -401,10 +403,18 @@ _ADDRESSES = [
     # Latin America: "Calle 72 # 10-34", "Carrera 15 No. 93-60"
     re.compile(r"\b(?:Calle|Carrera|Cra\.?|Cl\.?|Avenida|Av\.?|Diagonal|Transversal)[ \t]+\d{1,3}"
                r"[A-Z]?[ \t]*(?:#|No\.?|N[°º])[ \t]*\d{1,3}[A-Z]?[-–]\d{1,3}\b"),
-    # es: "Calle Mayor 5", "C/ Alcalá 23", "Avenida de la Constitución 12"
-    re.compile(rf"\b{_ES_STREET}[ \t]*(?:(?:de(?:l| la| los| las)?|la|el)[ \t]+)?"
-               rf"(?:{NAME_WORD}[ \t]+){{0,3}}{NAME_WORD}\.?,?[ \t]+(?:(?:n\.?º[ \t]*)?\d{{1,4}}\b|"
-               rf"(?i:s/n)(?!\w))"),  # "s/n": sin número
+    # es: "Calle Mayor 5", "C/ Alcalá 23", "Avenida de la Constitución 12", "calle Alcalá, número
+    # 45", "calle mayor 10"
+    re.compile(rf"\b(?i:{_ES_STREET})[ \t]*(?:(?:de(?:l| la| los| las)?|la|el)[ \t]+)?"
+               rf"(?:{_ES_NAME}[ \t]+){{0,3}}{_ES_NAME}\.?,?[ \t]+(?:(?:(?i:n\.?º|núm\.?|número|"
+               rf"nº)[ \t]*)?\d{{1,4}}\b|(?i:s/n)(?!\w))"),  # "s/n": sin número
+    # en and fr written in lower case, with the street's full word: "12 oak street", "8 rue victor
+    # hugo"
+    re.compile(rf"(?<![\w/])\d{{1,5}}[a-z]?[ \t]+(?:[{_LOWER}]{{3,}}[ \t]+){{1,2}}"
+               rf"(?:street|road|avenue|lane|drive|boulevard|close|crescent|terrace)\b"),
+    re.compile(rf"\b\d{{1,4}}(?:[ \t]*(?:bis|ter))?,?[ \t]+(?:rue|avenue|boulevard|allée|impasse|"
+               rf"chemin|quai|place)[ \t]+(?:(?:de(?:s| la| l'| l’)?|du|d'|d’)[ \t]*)?"
+               rf"[{_LOWER}é]{{3,}}(?:[ \t]+[{_LOWER}é]{{3,}})?(?=[ \t]*[,\n])"),
     # fr: "12 rue de la Paix", "5 bis avenue Victor Hugo", "7 place Bellecour"
     re.compile(rf"\b\d{{1,4}}(?:[ \t]*(?:bis|ter))?,?[ \t]+(?i:{_FR_STREET})[ \t]+"
                rf"(?:(?:de(?:s| la| l'| l’)?|du|d'|d’)[ \t]*)?(?:{_STREET_WORD}[ \t]+){{0,3}}"
@@ -427,8 +437,9 @@ _POSTCODES = [
                rf"(?![\w-])"),
     # a town, then its code: "Tokyo 150-0002", "Bengaluru 560038"
     re.compile(rf"(?<=, ){NAME_WORD}[ \t]+(?:\d{{3}}-\d{{4}}|\d{{4,6}})\b"),
-    # Argentina: "C1043AAZ CABA"
+    # Argentina: "C1043AAZ CABA", and the short form after a comma: ", C1425 Buenos Aires"
     re.compile(r"\b[A-Z]\d{4}[A-Z]{3}\b(?:[ \t]+[A-Z][\w]+)?"),
+    re.compile(rf"(?<=, )[A-Z]\d{{4}}[ \t]+{NAME_WORD}(?:[ \t]+{NAME_WORD})?"),
 ]  # fmt: skip
 # Post boxes and "care of": anchors on their own.
 _POST_BOX = re.compile(
@@ -453,7 +464,7 @@ _UNIT = re.compile(
     r"etage|stock|hinterhaus|vorderhaus|seitenflügel|quergebäude|gartenhaus|og|eg|dg|piso|planta|puerta|apto\.?|apartamento|local|"
     r"escalera|esc\.?|portal|bloque|col\.?|colonia|barrio|urb\.?|app\.?|appartement|depto\.?|"
     r"dpto\.?|dto\.?|"
-    r"bâtiment|bât\.?|étage|escalier|porte|chambre|boîte|résidence|villa|lieu-dit|no\.?|bajo|"
+    r"bâtiment|bât\.?|étage|escalier|porte|chambre|boîte|résidence|villa|lieu-dit|no\.?|appt\.?|bajo|"
     r"entresuelo|entlo\.?|ático|principal|pral\.?|sótano|rdc|rez-de-chaussée)(?:\b|(?<=\.))"
     r"(?:[ \t]*[\w°º/-]+\.?){0,3}|"
     r"\d{1,3}(?:st|nd|rd|th|e|er|ème|\.?º|\.?ª|°|\.)?[ \t]*"
@@ -482,10 +493,22 @@ _TOWN_BEFORE = re.compile(
 )
 
 
+def _english_am(street: str) -> bool:
+    """ "am only 17", "am under 18": English "I am", not the German "am Kirchberg 7" typed in lower
+    case."""
+    words = street.split()
+    return (
+        len(words) >= 2
+        and words[0] in {"am", "im"}
+        and simplemma.is_known(words[1], lang="en")
+        and not simplemma.is_known(words[1], lang="de")
+    )
+
+
 def _anchors(text: str) -> list[tuple[int, int]]:
     spans = []
     for pattern in _ADDRESSES:
-        spans += [m.span() for m in pattern.finditer(text)]
+        spans += [m.span() for m in pattern.finditer(text) if not _english_am(m.group(0))]
     spans += [m.span() for m in _NUMBER_LAST.finditer(text)]
     spans += [m.span() for m in _POST_BOX.finditer(text)]
     for index, pattern in enumerate(_POSTCODES):

@@ -200,11 +200,24 @@ def test_the_taggers_read_names_from_every_country():
         "Hauptstr. 3/1, 70173 Stuttgart",
         "Mariahilfer Straße 120/3/12, 1070 Wien",
         "Rosenweg 5 in 24103 Kiel",
+        # typed in lower case, "número", an Argentine short code, "Appt"
+        "8 rue victor hugo, 33000 bordeaux",
+        "calle mayor 10, 3ºB, 46001 valencia",
+        "calle Alcalá, número 45, 28014 Madrid",
+        "Avenida Libertador 1500, piso 8, C1425 Buenos Aires",
+        "22, avenue de la République, Appt 5, 75011 Paris",
     ],
 )
 def test_an_address_in_each_countrys_form_is_masked_whole(address):
     text = f"Could you update my address to {address}? Thanks"
     assert covered(text, address), masked(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["I am only 17, can I open an account?", "Why am I under 18 in your records, I'm 25"]
+)
+def test_english_am_before_a_number_is_no_german_street(text):
+    assert masked(text) == text
 
 
 def test_the_town_in_brackets_ends_the_address():
