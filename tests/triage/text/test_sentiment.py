@@ -58,6 +58,17 @@ def test_the_model_file_holds_weights_and_digests_but_no_text():
     assert shipped <= set(digests)
 
 
+def test_without_the_model_file_a_model_is_trained_on_the_shipped_messages(tmp_path, monkeypatch):
+    monkeypatch.setattr(sentiment, "MODEL", tmp_path / "absent.npz")
+    sentiment.shipped_model.cache_clear()
+    try:
+        model = sentiment.shipped_model()
+        assert len(model.trained_on) == len(sentiment.training_rows())
+        assert sentiment.sentiment_of("Thank you so much, that fixed it!") == "positive"
+    finally:
+        sentiment.shipped_model.cache_clear()
+
+
 def test_training_is_reproducible_and_writes_where_it_is_told(tmp_path):
     (tmp_path / "sentiment_dev").mkdir()
     written = [
