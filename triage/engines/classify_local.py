@@ -342,7 +342,7 @@ class CategoryModel:
         self.knn_weight = knn_weight
         self.labels = np.array(sorted(set(data.categories.tolist())))
         self.index = {label: i for i, label in enumerate(self.labels)}
-        fitted = fit_parts(data) if len(self.labels) >= 2 else _UNFITTED
+        fitted = fit_parts(data)
         self.features = fitted.features
         self.logreg = fitted.logreg
         self.temperature = fitted.temperature

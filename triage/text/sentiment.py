@@ -377,7 +377,7 @@ def _plain_thanks(cues: Cues) -> bool:
     return cues.thanks and not (cues.frustration or cues.intensity or cues.hostile)
 
 
-def rule_label(cues: Cues, probabilities: np.ndarray, *, empty: bool = False) -> str:
+def rule_label(cues: Cues, probabilities: np.ndarray) -> str:
     """The list of rules: hostility is angry, frustration frustrated, thanks without frustration
     positive; where no cue speaks, the text model when it is sure enough."""
     c = cues
@@ -391,8 +391,6 @@ def rule_label(cues: Cues, probabilities: np.ndarray, *, empty: bool = False) ->
         return "frustrated"
     if c.thanks or c.praise or c.valence >= 0.6:
         return "positive"
-    if empty:
-        return "neutral"
     best = int(np.argmax(probabilities))
     if LABELS[best] != "neutral" and probabilities[best] < MODEL_CONFIDENCE:
         return "neutral"
@@ -445,7 +443,7 @@ def train(rows: list[dict], *, folds: int = 5) -> SentimentModel:
     features = []
     for message, probabilities in zip(texts, held, strict=True):
         cues = read_cues(message)
-        rule = rule_label(cues, probabilities, empty=not message.strip())
+        rule = rule_label(cues, probabilities)
         features.append(combined_features(cues, probabilities, rule))
     combine = LogisticRegression(C=COMBINE_C, max_iter=3000).fit(np.array(features), labels)
     coef = np.zeros((len(LABELS), len(features[0])))
@@ -488,11 +486,13 @@ def shipped_model() -> SentimentModel:
 def read_sentiment(text: str, *, model: SentimentModel | None = None) -> Reading:
     """The tone of ``text`` with the cues it was read from (``model``: another model, for
     cross-validation)."""
+    if not text.strip():
+        return Reading("neutral", 0.0, 0.0, ())
     model = model or shipped_model()
     cues = read_cues(text)
-    probabilities = model.text.proba(text) if text.strip() else np.eye(len(LABELS))[2]
-    rule = rule_label(cues, probabilities, empty=not text.strip())
-    label = model.label(cues, probabilities, rule) if text.strip() else "neutral"
+    probabilities = model.text.proba(text)
+    rule = rule_label(cues, probabilities)
+    label = model.label(cues, probabilities, rule)
     if label in ("angry", "frustrated") and _plain_thanks(cues):
         label = rule  # a thank-you is never read as negative
     names = list(cues.names)
