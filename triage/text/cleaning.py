@@ -422,6 +422,11 @@ _SIGNOFF_LINE = re.compile(
     r"\s*[,.!]*$"
 )
 _DASH_NAME = re.compile(rf"^[-–—]\s?{_NAME_WORD}(\s+{_NAME_WORD}){{0,2}}\s*$")
+# The name under a sign-off: "Anna Lindqvist", "Daan de Vries", "//Jef", "— Ryan", "J. Smith".
+_PARTICLE = r"(?:de|del|della|der|di|da|dos|du|la|le|van|von|y|zu|ten|ter)"
+_NAME_LINE = re.compile(
+    rf"^(?:/{{1,2}}|[-–—]\s?)?{_NAME_WORD}(\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{0,3}}\s*[,.]?$"
+)
 _SIGNATURE_RULES = {"--", "-- ", "—", "–", "__", "---"}
 _DISCLAIMER = re.compile(
     r"((this|the) (e-?mail|message)|diese (e-?mail|nachricht)|este (correo|mensaje)|ce "
@@ -444,9 +449,12 @@ def _signature_like(lines: list[str]) -> bool:
 
 
 def _cut_signature(lines: list[str], *, from_first: bool = False) -> list[str]:
-    """The lines before the signature: a mark, a "-- " or dash line, a mobile footer, a "-Name"
-    or a sign-off followed by nothing but a signature. The first line is the message's own
-    ("Thanks!" alone stays) unless ``from_first``."""
+    """The lines before the signature: cut at a mark, a "-- " or dash line or a mobile footer;
+    after a "-Name", or after a sign-off and the name under it, when what follows is nothing but
+    a signature (title, company, phone, address). The sign-off and the name are the customer's
+    own words and stay ("Thanks,", "Best regards, Anna"), as the mail-reply libraries of
+    Discourse, GitHub and quotequail keep them. The first line is never a sign-off ("Thanks!"
+    alone is the message) unless ``from_first``."""
     content = [i for i, line in enumerate(lines) if line.strip()]
     if not content:
         return lines
@@ -473,10 +481,19 @@ def _cut_signature(lines: list[str], *, from_first: bool = False) -> list[str]:
             and not following.startswith(("-", "–", "—"))  # a list's items, not a "-Name"
             and _signature_like(rest)
         ):
-            return lines[:index]
+            return lines[: index + 1]
         if _SIGNOFF_LINE.match(stripped) and _signature_like(rest):
-            return lines[:index]
+            return lines[: index + 1 + _name_below(rest)]
     return lines
+
+
+def _name_below(lines: list[str]) -> int:
+    """How many of ``lines`` (those under a sign-off) reach down to the signer's name: up to and
+    including the first non-empty line when it is a name, else 0."""
+    for index, line in enumerate(lines):
+        if line.strip():
+            return index + 1 if _NAME_LINE.match(line.strip()) else 0
+    return 0
 
 
 def _strip_disclaimers(lines: list[str]) -> list[str]:

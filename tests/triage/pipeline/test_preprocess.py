@@ -9,7 +9,7 @@ from triage.text.language import detect_language
 from triage.text.pii import PLACEHOLDER, luhn_valid, mask_pii, unmask
 
 
-def test_html_quotes_and_signatures_are_removed():
+def test_html_quotes_and_signatures_are_removed_and_the_sign_off_stays():
     html = (
         "<html><head><style>p{color:red}</style></head><body><div>Hi,</div>"
         "<p>The export is <b>missing</b> invoices.</p>\n"
@@ -19,7 +19,8 @@ def test_html_quotes_and_signatures_are_removed():
     )
     text = clean_text(html)
     assert "export is missing invoices" in text
-    assert "Old text" not in text and "Jane Doe" not in text and "color" not in text
+    assert "Old text" not in text and "CFO" not in text and "color" not in text
+    assert text.endswith("Best regards,\nJane Doe")
 
 
 @pytest.mark.parametrize(

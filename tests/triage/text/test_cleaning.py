@@ -29,12 +29,41 @@ def test_a_forward_keeps_the_note_and_the_forwarded_text_but_not_its_headers():
         "From: Shop <noreply@shop.example>\nDate: Mon, Nov 23, 2026 at 10:15 AM\n"
         "Subject: Order 8812\nTo: <anna@example.org>\n\nYour order 8812 was cancelled.\n"
     )
-    assert clean_text(raw) == "See below.\n\nYour order 8812 was cancelled."
+    assert clean_text(raw) == "See below.\n\nThanks,\nAnna\n\nYour order 8812 was cancelled."
 
 
 def test_bottom_posted_reply_keeps_the_text_under_the_quote():
     raw = "Am 23.11.26 um 10:15 schrieb Support:\n> Welche Version?\n\nVersion 4.1.\n\nGruß\nJörg"
-    assert clean_text(raw) == "Version 4.1."
+    assert clean_text(raw) == "Version 4.1.\n\nGruß\nJörg"
+
+
+@pytest.mark.parametrize(
+    ("raw", "visible"),
+    [
+        # the signature under the name goes: title, company, phone, address
+        (
+            "The refund has not arrived.\n\nBest regards,\nAnna Lindqvist\nOperations, Northwind"
+            " Ltd\n+44 20 7946 0958",
+            "The refund has not arrived.\n\nBest regards,\nAnna Lindqvist",
+        ),
+        (
+            "Please call me back.\n\nMet vriendelijke groet,\n\nDaan de Vries\nInkoop",
+            "Please call me back.\n\nMet vriendelijke groet,\n\nDaan de Vries",
+        ),
+        ("Still broken.\n\nThanks,\n//Jo", "Still broken.\n\nThanks,\n//Jo"),
+        ("Still broken.\n\nThank you!", "Still broken.\n\nThank you!"),
+        ("It works now.\n\n— Ryan\nryan.example.org | +1 555 0100", "It works now.\n\n— Ryan"),
+        # no name under the sign-off: the block under it goes
+        (
+            "Invoice attached.\n\nKind regards,\nSales department, ACME Ltd, tel. 030 1234567",
+            "Invoice attached.\n\nKind regards,",
+        ),
+        # a delimiter still cuts everything under it, sign-off included
+        ("Still broken.\n\n-- \nRegards,\nAnna", "Still broken."),
+    ],
+)
+def test_the_sign_off_and_the_name_under_it_stay_and_the_signature_below_goes(raw, visible):
+    assert clean_text(raw) == visible
 
 
 @pytest.mark.parametrize(
@@ -143,7 +172,7 @@ def test_answers_written_between_the_quoted_questions_under_a_note_are_kept():
         "Answers below.\n\nOn Mon, 2 Feb 2026 at 09:12, Support <help@shop.example> wrote:\n"
         "> What is your order number?\n\n55120\n\n> Which browser?\n\nFirefox 128\n\nThanks,\nAnna"
     )
-    assert visible_text(raw) == "Answers below.\n\n55120\n\nFirefox 128"
+    assert visible_text(raw) == "Answers below.\n\n55120\n\nFirefox 128\n\nThanks,\nAnna"
 
 
 @pytest.mark.parametrize(
