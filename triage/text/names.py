@@ -303,7 +303,7 @@ def short_form(word: str, name_part: str, *, near: bool) -> bool:
 # The last words of a message, after its last sentence or its closing: "… ¿Qué ha pasado? Paco",
 # "Merci. Aga", "Ta, Paddy", "gracias!! gaby".
 _LAST_WORDS = re.compile(
-    r"(?<=\w)[^\w\n]*(?:[.!?¡¿\n,)])[ \t]*"
+    r"(?<=\w)[^\w\n]*(?:[.!?¡¿\n,)])\s*(?:/{1,2}|[-–—])?[ \t]*"
     r"(?P<name>[^\W\d_][\w'’-]*\.?(?:[ \t]+[^\W\d_][\w'’-]*\.?)?)"
     r"[ \t]*[.!]*\s*$"
 )

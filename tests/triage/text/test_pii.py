@@ -38,6 +38,10 @@ def test_the_customers_own_name_is_masked_wherever_and_however_it_is_written():
     [
         ("Hi Sarah,\nthe export is empty.", "Sarah"),
         ("Mit freundlichen Grüßen\nKatrin Hoffmann", "Katrin Hoffmann"),
+        # the name under a sign-off, as the reply extraction now keeps it
+        ("Still broken.\n\nThanks,\n//Jef", "Jef"),
+        ("Still broken.\n\nBest regards,\n\nMarisol Quintana", "Marisol Quintana"),
+        ("It works now.\n\n— Tobias", "Tobias"),
         ("My colleague Priya Raman set it up.", "Priya Raman"),
         ("This is Tom from Acme.", "Tom"),
         ("J'ai parlé avec Mme Girard hier.", "Girard"),
