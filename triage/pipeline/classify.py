@@ -15,11 +15,13 @@ from triage.engines import classify_local, classify_openai
 from triage.engines.types import ClassificationResult, EngineError
 from triage.models import Classification, Ticket
 from triage.pipeline.events import completed, stage
+from triage.text.cleaning import without_closing
 
 
 def ticket_text(ticket: Ticket) -> str:
-    """What the engines see: the masked subject and body."""
-    return f"{ticket.masked_subject}\n{ticket.masked_text}".strip()
+    """What the engines see: the masked subject and body, without the body's closing (the
+    sign-off and the name under it, which the visible text keeps)."""
+    return f"{ticket.masked_subject}\n{without_closing(ticket.masked_text)}".strip()
 
 
 def run_engine(

@@ -13,6 +13,7 @@ import re
 from django.contrib.auth.models import AbstractBaseUser
 
 from triage.models import EvaluationCase, Review, Ticket
+from triage.pipeline.classify import ticket_text
 from triage.text.pii import mask_pii
 
 # Replies that went out to the customer.
@@ -64,7 +65,7 @@ def complaint_case(
     return EvaluationCase.objects.create(
         ticket=ticket,
         origin=origin,
-        masked_text=f"{ticket.masked_subject}\n{ticket.masked_text}".strip(),
+        masked_text=ticket_text(ticket),
         labels={
             **(classification.labels() if classification else {}),
             **{

@@ -34,6 +34,7 @@ from triage.models import (
 )
 from triage.models.tickets import QUEUE_STATUSES
 from triage.pipeline import guard
+from triage.pipeline.classify import ticket_text
 from triage.pipeline.route import choose_reviewer, choose_team
 from triage.pipeline.sla import sla_due
 from triage.review.outbound import NO_ROUTE, channel_for, no_route_help, reply_route
@@ -104,7 +105,7 @@ def _case(
     EvaluationCase.objects.create(
         ticket=ticket,
         origin=origin,
-        masked_text=f"{ticket.masked_subject}\n{ticket.masked_text}".strip(),
+        masked_text=ticket_text(ticket),
         labels=labels,
         predicted=predicted,
         final_reply=mask_pii(final_reply, ticket.pii_mapping()).text,

@@ -15,6 +15,7 @@ from knowledge.embeddings import MODEL_NAME, embed_texts
 from knowledge.models import KnowledgeEntry, KnowledgeProposal
 from knowledge.services import entry_embedding_text
 from triage.models import HEAVY_EDIT_THRESHOLD, Persona, Review, Ticket
+from triage.text.cleaning import without_closing
 from triage.text.facts import generalize
 from triage.text.pii import mask_pii
 
@@ -75,8 +76,9 @@ def learn_from_ticket(*, ticket: Ticket) -> KnowledgeEntry | None:
     if classification is None or not ticket.masked_text:
         return None
     response = generalize(reply_body(mask_pii(review.final_text, ticket.pii_mapping()).text))
+    text = without_closing(ticket.masked_text)  # a closing is not part of the question
     labels = {
-        "text": ticket.masked_text,
+        "text": text,
         "response": response,
         **classification.labels(),
         "language": ticket.language or "en",
@@ -88,7 +90,7 @@ def learn_from_ticket(*, ticket: Ticket) -> KnowledgeEntry | None:
             defaults={**labels, "why": why, "flags": review.sent_over_flags},
         )
         return None
-    vector = embed_texts([entry_embedding_text(text=ticket.masked_text)])[0]
+    vector = embed_texts([entry_embedding_text(text=text)])[0]
     propose_gold = review.decision != Review.Decision.WRITTEN and (
         review.decision == Review.Decision.APPROVED_UNCHANGED
         or review.edit_distance <= GOLD_PROPOSAL_MAX_EDIT

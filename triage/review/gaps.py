@@ -24,7 +24,9 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from knowledge.services import EntryInput, create_entries
 from triage.models import Classification, Review, TaxonomyCategory, Team, Ticket
+from triage.pipeline.classify import ticket_text
 from triage.review.decisions import ReviewError, do_confirm_triage
+from triage.text.cleaning import without_closing
 
 # Tickets of the last DAYS days, the newest LIMIT of them.
 DAYS = 30
@@ -102,7 +104,7 @@ def _group(members: list[Classification]) -> GapGroup:
             sims.append(float(near.get("similarity", 0.0)))
     return GapGroup(
         tickets=[c.ticket for c in members],
-        words=common_words([f"{c.ticket.masked_subject} {c.ticket.masked_text}" for c in members]),
+        words=common_words([ticket_text(c.ticket) for c in members]),
         nearest_category=votes.most_common(1)[0][0] if votes else "",
         similarity=float(np.mean(sims)) if sims else 0.0,
     )
@@ -145,7 +147,7 @@ def learn_from_group(
         entries = create_entries(
             entries=[
                 EntryInput(
-                    text=c.ticket.masked_text or c.ticket.masked_subject,
+                    text=without_closing(c.ticket.masked_text) or c.ticket.masked_subject,
                     category=target.slug,
                     urgency=c.urgency,
                     sentiment=c.sentiment,

@@ -416,7 +416,8 @@ SIGNOFF_PHRASES = (
     # fi
     r"(ystävällisin|parhain) terveisin|terveisin|kiitos"
 )
-_NAME_WORD = r"[A-ZÀ-ÖØ-ÞА-ЯЁŁŚŻŹĆŃ][\w.'’-]*"
+# A name word, or a name the masking replaced ("[NAME_1]": the closing of a masked text).
+_NAME_WORD = r"(?:\[NAME_\d+\]|[A-ZÀ-ÖØ-ÞА-ЯЁŁŚŻŹĆŃ][\w.'’-]*)"
 _SIGNOFF_LINE = re.compile(
     rf"^(?i:{SIGNOFF_PHRASES})\s*[,.!:]*\s*([-–—,]\s*)?({_NAME_WORD}(\s+{_NAME_WORD}){{0,2}})?"
     r"\s*[,.!]*$"
@@ -494,6 +495,30 @@ def _name_below(lines: list[str]) -> int:
         if line.strip():
             return index + 1 if _NAME_LINE.match(line.strip()) else 0
     return 0
+
+
+def without_closing(text: str) -> str:
+    """``text`` (visible, masked or not) without its closing: a last sign-off line ("Best
+    regards,", "Thanks, [NAME_1]") with the name under it, or a last "—Name". The visible text
+    keeps them; what models read does not, since a closing says nothing about the case (and
+    "Thanks," under a complaint is not a thank-you). A message that is nothing but a closing
+    ("Thanks!", "Thanks,\nAnna") stays as it is."""
+    lines = text.rstrip().split("\n")
+    content = [i for i, line in enumerate(lines) if line.strip()]
+    if len(content) < 2:
+        return text
+    last = lines[content[-1]].strip()
+    if (
+        len(content) >= 3
+        and _NAME_LINE.match(last)
+        and _SIGNOFF_LINE.match(lines[content[-2]].strip())
+    ):
+        cut = content[-2]
+    elif _SIGNOFF_LINE.match(last) or _DASH_NAME.match(last):
+        cut = content[-1]
+    else:
+        return text
+    return "\n".join(lines[:cut]).rstrip()
 
 
 def _strip_disclaimers(lines: list[str]) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from triage.text import injection
+from triage.text.cleaning import without_closing
 
 # Urgency: a P1 is "the product, or a core part of it, is unusable for the customer, or data or
 # security is at stake". Patterns in English, German, Spanish and French.
@@ -176,8 +177,8 @@ def injection_attempt(text: str) -> str | None:
 
 def too_little_to_act_on(text: str) -> bool:
     """A message too short or too vague to answer without asking for details ("help", "nothing
-    works")."""
-    body = text.strip()
+    works"); its closing ("Best regards, Anna") does not count."""
+    body = without_closing(text).strip()
     return len(re.findall(r"[^\W\d_]+", body)) < MIN_WORDS_TO_ACT_ON or bool(AMBIGUOUS.match(body))
 
 
@@ -211,8 +212,9 @@ THANKS_MAX_WORDS = 15
 
 def only_thanks(text: str) -> bool:
     """True for a message that only thanks or confirms ("Brilliant thanks 😊", "works now,
-    cheers"): no question, no complaint, no request."""
-    body = text.strip()
+    cheers"): no question, no complaint, no request. Its closing does not count ("Thank you!" /
+    "Best regards, Anna" only thanks)."""
+    body = without_closing(text).strip()
     words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", body)
     if not words or len(words) > THANKS_MAX_WORDS or not _THANKS.search(body):
         return False

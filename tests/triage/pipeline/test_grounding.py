@@ -89,8 +89,11 @@ def test_gym_class_tweet_gets_no_refund_cancellation_or_account_history(demo):
         assert claim not in text, draft.text
 
 
-def test_brilliant_thanks_gets_no_clarification_but_no_reply_needed(demo):
-    draft = draft_for(incoming("Brilliant thanks 😊", external_id="t-55"))
+@pytest.mark.parametrize(
+    "body", ["Brilliant thanks 😊", "Thank you, that did it!\n\nBest regards,\nSam Lee"]
+)
+def test_brilliant_thanks_gets_no_clarification_but_no_reply_needed(demo, body):
+    draft = draft_for(incoming(body, external_id="t-55"))
     assert draft.kind == "none", draft.text
     assert draft.no_answer_reason.startswith("no reply needed")
     assert draft.ticket.drafts.filter(kind="clarification").count() == 0

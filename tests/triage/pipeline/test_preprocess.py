@@ -3,6 +3,7 @@ import pytest
 from tests.conftest import make_ticket
 from triage.ingest.service import CustomerInput
 from triage.models import PiiVault
+from triage.pipeline.classify import ticket_text
 from triage.pipeline.preprocess import preprocess_ticket
 from triage.text.cleaning import clean_text, cut_to_budget
 from triage.text.language import detect_language
@@ -100,6 +101,17 @@ def test_preprocess_stores_pii_apart_and_only_masked_text_on_the_ticket():
     # The signature's "Jane" is masked in the stored thread, so its placeholder is in the vault.
     assert event.outputs["pii_masked"] == ["CARD", "NAME", "PHONE"]
     assert "4111" not in str(event.inputs) + str(event.outputs)
+
+
+@pytest.mark.django_db
+def test_the_ticket_keeps_its_sign_off_masked_and_the_engines_read_it_without():
+    ticket = make_ticket(
+        subject="Export", body="The export is empty since Monday.\n\nBest regards,\nJane Holloway"
+    )
+    preprocess_ticket(ticket=ticket, run=1)
+    ticket.refresh_from_db()
+    assert ticket.masked_text == "The export is empty since Monday.\n\nBest regards,\n[NAME_1]"
+    assert ticket_text(ticket) == "Export\nThe export is empty since Monday."
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from triage.evaluation.datasets import EvalError
 from triage.evaluation.text import evaluate_file
-from triage.text.cleaning import clean_text, html_to_text, visible_text
+from triage.text.cleaning import clean_text, html_to_text, visible_text, without_closing
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "text"
 
@@ -190,3 +190,31 @@ def test_a_signature_or_footer_under_a_top_posted_quote_is_not_an_answer(below_t
         f"> Please restart the app.\n\n{below_the_quote}\n"
     )
     assert visible_text(raw) == "Still broken."
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("Still broken.\n\nThanks,\n[NAME_1]", "Still broken."),
+        ("Still broken.\n\nThanks, [NAME_1]", "Still broken."),
+        (
+            "Die Rechnung ist falsch.\n\nMit freundlichen Grüßen\n\nJörg Müller",
+            "Die Rechnung ist falsch.",
+        ),
+        ("It works now.\n\n— [NAME_1]", "It works now."),
+        ("Please send the invoice.\nThanks", "Please send the invoice."),
+        # nothing but a closing, or no closing: as it is
+        ("Thanks!", "Thanks!"),
+        ("Thanks,\n[NAME_1]", "Thanks,\n[NAME_1]"),
+        (
+            "Thank you for the quick help with the export!",
+            "Thank you for the quick help with the export!",
+        ),
+        (
+            "Still broken, see the log below.\nError 502 at checkout",
+            "Still broken, see the log below.\nError 502 at checkout",
+        ),
+    ],
+)
+def test_what_models_read_leaves_out_the_closing_the_visible_text_keeps(text, read):
+    assert without_closing(text) == read
