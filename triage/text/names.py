@@ -386,9 +386,9 @@ _FR_STREET = (
     r"(?:rue|avenue|av\.|boulevard|bd|place|allée|impasse|chemin|quai|route|cours|square|"
     r"passage|voie|esplanade)"
 )
-# "14a", "3/1", "120/3/12" (house, staircase, door in Austria)
 # a word of a Spanish street's name, capitalised or not ("calle mayor", "Calle Mayor")
 _ES_NAME = rf"(?:{NAME_WORD}|[{_LOWER}áéíóúñ]{{3,}})"
+# "14a", "3/1", "120/3/12" (house, staircase, door in Austria)
 _HOUSE = r"\d{1,5}(?:/\d{1,4}){0,2}[ \t]?[A-Za-z]?(?![\w])"
 
 _ADDRESSES = [

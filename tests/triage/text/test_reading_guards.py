@@ -96,15 +96,6 @@ def test_a_customer_telling_of_a_lock_does_not_back_our_claim_of_an_unlock(langu
     assert "unbacked_claim" in found, draft
 
 
-def test_what_the_customer_says_has_happened_is_not_our_claim():
-    found, _ = codes(
-        "Glad to hear the refund arrived this morning.",
-        language="en",
-        ticket="Just to let you know my refund arrived this morning, thanks.",
-    )
-    assert "unbacked_claim" not in found
-
-
 def test_a_check_does_not_back_a_change():
     found, _ = codes(
         "We've checked your eligibility and moved you onto the Saver plan.",
@@ -661,6 +652,12 @@ CLEAN_REPLIES = [
         [],
     ),
     ("en", "Great news, thanks for confirming the refund arrived!", "refund arrived, thanks", []),
+    (
+        "en",
+        "Glad to hear the refund arrived this morning.",
+        "Just to let you know my refund arrived this morning, thanks.",
+        [],
+    ),
     (
         "en",
         "Happy to hear the app works again after the update.",
