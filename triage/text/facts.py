@@ -230,10 +230,11 @@ _CHECKED = re.compile(
     re.IGNORECASE,
 )
 # "I see that you need help with your invoice": the customer's request said back, not a record.
-_RESTATED = re.compile(
+RESTATED = re.compile(
     r"^(?:that\s+)?(?:(?:you|sie|vous|usted|tú)\s+)?(?:(?:are|'re|have been|would|'d|still|really|"
     r"just)\s+)?(?:need|want|require|like|wish|ask|asked|inquir\w*|enquir\w*|interested|"
-    r"looking|seeking|trying|hoping|unsure|curious|eager|have (?:a )?questions?|möchten|"
+    r"looking|seeking|trying|hoping|expecting|awaiting|waiting|unsure|curious|eager|"
+    r"have (?:a )?questions?|möchten|"
     r"benötigen|brauchen|wünschen|fragen|souhaitez|voulez|avez besoin|cherchez|demandez|"
     r"necesitas?|quieres?|deseas?|buscas?|preguntas?)\b",
     re.IGNORECASE,
@@ -434,7 +435,7 @@ def facts_in(sentence: str) -> list[Fact]:
     found += [
         Fact("account", m.group("clause").strip(), sentence)
         for m in _CHECKED.finditer(body)
-        if not _RESTATED.match(m.group("clause").strip())
+        if not RESTATED.match(m.group("clause").strip())
     ]
     found += [Fact("cause", m.group("clause").strip(), sentence) for m in _FINDING.finditer(body)]
     for match in _EVENT.finditer(body):

@@ -31,7 +31,7 @@ from triage.text.language import detect_language
 from triage.text.pii import PLACEHOLDER
 from triage.text.placeholders import is_foreign_placeholder
 
-GUARDS_VERSION = "guards-4"
+GUARDS_VERSION = "guards-5"
 GUARD_CODES = frozenset(
     {
         "unbacked_claim",

@@ -852,6 +852,8 @@ def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
             continue
         if kind == "reset" and _DEPOSIT.search(folded):
             kind = "refund"
+        if _helped_with(lower, index, language):
+            continue  # "we'll guide you through the refund": help is given, no refund promised
         mode = _mode(words, lower, index, language, subject_us, folded, causal=causal)
         if mode is None:
             continue
@@ -896,6 +898,49 @@ _NOT_AN_ACTION = re.compile(
 )
 # Releasing a deposit gives money back: a refund, whatever the verb.
 _DEPOSIT = re.compile(r"\b(?:deposit|caution|depot de garantie|kaution|fianza)\b")
+
+
+# Words of helping and informing (stems of the folded word): an action word in their complement is
+# what the help or the information is about, not an action done or promised ("I can help you
+# understand when you can request a reimbursement", "te explico los pasos para el reembolso").
+_HELP_WORDS = {
+    "en": ("help", "assist", "guid", "explain", "explanation", "inform", "info", "detail",
+           "instruction", "step", "walk", "clarif", "understand", "question"),
+    "de": ("helf", "hilf", "erklar", "erlauter", "informier", "information", "detail", "schritt",
+           "anleitung", "frage", "berat"),
+    "es": ("ayud", "guia", "explic", "inform", "detall", "paso", "instrucc", "orient", "asesor",
+           "duda"),
+    "fr": ("aid", "guid", "expliqu", "explicat", "inform", "detail", "etape", "instruction",
+           "renseign", "question"),
+}  # fmt: skip
+# A new subject of ours: what follows is our own doing again ("for your information, we refunded").
+_HELP_BREAK = {
+    "en": frozenset("i we i've we've ive weve i'll we'll i'm we're".split()),
+    "de": frozenset("ich wir".split()),
+    "es": frozenset("yo nosotros he hemos".split()),
+    "fr": frozenset("je j' nous on ai avons".split()),
+}
+
+
+def _helped_with(lower: list[str], index: int, language: str) -> bool:
+    """The action word at ``index`` sits in the complement of a word of helping or informing in
+    the same clause: back to a new subject or a conjunction, and in German also ahead to the
+    clause's end, where its verb stands ("wir helfen Ihnen gern bei der Erstattung", "… bei der
+    Erstattung helfen")."""
+    stems = _HELP_WORDS[language]
+    for j in range(index - 1, max(-1, index - 9), -1):
+        word = lower[j]
+        if word in _SUBORDINATORS or word in _HELP_BREAK[language]:
+            break
+        if fold(word).startswith(stems):
+            return True
+    if language == "de":
+        for word in lower[index + 1 :]:
+            if word in _SUBORDINATORS:
+                break
+            if fold(word).startswith(stems):
+                return True
+    return False
 
 
 def _generic_nouns(statements: list[Statement]) -> list[Statement]:
@@ -1062,8 +1107,11 @@ def _done(
     *,
     causal: bool = False,
 ) -> bool:
-    if _DONE_PHRASES[language].search(folded):
-        return True
+    phrase = _DONE_PHRASES[language].search(folded)
+    if phrase and not (
+        phrase.group().endswith(" that") and facts.RESTATED.match(folded[phrase.end() :].lstrip())
+    ):
+        return True  # not "I can see that you are expecting a refund": the customer's wish
     # A passive inside a cause ("…, which has since been repaired") belongs to the cause.
     passive_ok = not causal and not _CAUSAL.search(folded)
     # The participle that carries the action: the word itself ("weitergeleitet"), the participle
@@ -1102,10 +1150,13 @@ def _done(
         and any(
             _is_generic(words[j], "en")
             and _is_past_form(words[j], "en")
-            and lower[j - 1] not in {"was", "were", "is", "are", "be", "been"}
+            # "is issued", "are typically issued": a present passive (an adverb may stand between)
+            and _en_word_before(lower, j) not in {"is", "are", "be", "been", "was", "were"}
             # "to set up", "can put": the base form; "the changes you made": the customer's doing
             and lower[j - 1] not in _EN_BEFORE_BASE
             and not _EN_OTHER_SUBJECTS.intersection(lower[index + 1 : j])
+            # "save the changes once you're done": what is still to come
+            and not _EN_NOT_YET.intersection(lower[index + 1 : j])
             for j in range(index + 1, min(len(words), index + 5))
         )
     ):
@@ -1128,7 +1179,17 @@ _EN_PRESENT_AUX = frozenset(
 _EN_BEFORE_BASE = frozenset(
     {"to", "will", "can", "could", "should", "must", "may", "might", "would", "please", "'ll"}
 )
-_EN_OTHER_SUBJECTS = frozenset({"you", "they", "he", "she", "you've", "they've"})
+_EN_OTHER_SUBJECTS = frozenset(
+    {"you", "they", "he", "she", "you've", "they've", "you're", "they're"}
+)
+
+
+def _en_word_before(lower: list[str], j: int) -> str:
+    """The word before ``j``, past adverbs ("are typically issued", "is properly processed")."""
+    k = j - 1
+    while k > 0 and (lower[k].endswith("ly") or lower[k] in {"also", "now", "then", "still"}):
+        k -= 1
+    return lower[k] if k >= 0 else ""
 
 
 def _de_final_participle(words: list[str], lower: list[str], j: int, language: str) -> bool:

@@ -136,12 +136,28 @@ def test_what_is_not_a_claim_of_ours_is_not_flagged_as_one(language, text):
         "Please look over the changes you made before you leave the page.",
         "Open the order to see whether the refund has been issued.",
         "We will write to you once the credit has been approved.",
+        "Credits are usually applied to the next bill.",
+        "Check that the exchange is correctly processed before you print the label.",
+        "Remember to save the changes once you're done.",
+        "I can see that you are expecting a refund of 20 dollars.",
     ],
 )
 def test_an_instruction_the_customers_own_doing_or_what_has_not_happened_yet_is_no_claim(text):
     assert not [s for s in reading.read(text, "en") if s.polarity == "done"], text
     found, _ = codes(text, language="en", ticket="How do I update my delivery details?")
     assert "unbacked_claim" not in found, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can see that the refund of 20 dollars went through.",
+        "The credit was quietly applied to your last bill.",
+    ],
+)
+def test_a_claim_beside_a_restated_wish_or_an_adverb_is_still_a_claim(text):
+    found, _ = codes(text, language="en", ticket="Where is my money?")
+    assert "unbacked_claim" in found, text
 
 
 # --- commitments ---
@@ -189,6 +205,42 @@ def test_a_commitment_no_policy_makes_is_flagged(language, text, policy):
 def test_a_commitment_the_policy_makes_or_a_refusal_is_clean(language, text, policy):
     found, _ = codes(text, language=language, policies=[policy], articles=[policy])
     assert "unsupported_promise" not in found, text
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Our team will help you get the refund processed."),
+        ("en", "We'll assist you in completing the exchange."),
+        ("en", "I'll be glad to help you understand the cases in which a credit applies."),
+        ("de", "Wir helfen Ihnen gern bei der Erstattung der Versandkosten."),
+        ("de", "Gern erkläre ich Ihnen die Schritte für eine Rückerstattung."),
+        ("es", "Te ayudaremos a solicitar el reembolso de la lámpara."),
+        ("es", "Te explicaremos los pasos para cambiar la tarifa."),
+        ("fr", "Nous allons vous aider à obtenir le remboursement de la lampe."),
+        ("fr", "Je vous expliquerai les étapes du remboursement."),
+    ],
+)
+def test_help_or_information_about_an_action_promises_no_action(language, text):
+    assert reading.read(text, language) == [], text
+    found, _ = codes(text, language=language)
+    assert not found & {"unsupported_promise", "unbacked_claim"}, text
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Happy to help: we will refund the lamp today."),
+        ("en", "We will help you pack it and refund the lamp today."),
+        ("en", "For your information, we will refund the lamp on Monday."),
+        ("de", "Wir helfen Ihnen gern und erstatten Ihnen die Versandkosten."),
+        ("es", "Te ayudamos con gusto y te reembolsaremos la lámpara."),
+        ("fr", "Pour votre information, nous vous rembourserons la lampe."),
+    ],
+)
+def test_an_action_promised_beside_an_offer_of_help_is_still_a_promise(language, text):
+    found, _ = codes(text, language=language)
+    assert "unsupported_promise" in found, text
 
 
 # --- facts: the customer's own words, normalised ---
