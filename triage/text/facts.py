@@ -194,23 +194,27 @@ _ACCOUNT_PATTERNS = [
     (
         r"your",
         r"for|of|in|on|to|with|about|regarding|concerning|and|or|is|are|will|can|may|please|"
-        r"that|which|we|i|you",
+        r"that|which|we|i|you|within|before|after|from|at|by|into|through|during|since|until|as|"
+        r"like|than|should|would|could|must|might|shall|be",
         r"was|were|has been|have been|had been|has|had|is now|got|did|\w{3,}ed|is currently|are "
         r"currently|is still|are still",
     ),
     (
         r"ihre?[nmrs]?",
-        r"für|von|in|an|auf|mit|über|und|oder|ist|sind|wird|kann|bitte|wir|sie",
+        r"für|von|in|an|auf|mit|über|und|oder|ist|sind|wird|kann|bitte|wir|sie|bei|nach|vor|aus|"
+        r"zu|seit|bis|durch|als|wie|soll|sollte|muss|könnte",
         r"wurden?|war|waren|hat|hatte|ist|befindet sich|liegt",
     ),
     (
         r"su|sus|tu|tus",
-        r"para|de|en|con|sobre|y|o|es|son|será|puede|por|que",
+        r"para|de|en|con|sobre|y|o|es|son|será|puede|por|que|antes|después|desde|hasta|durante|"
+        r"como|a|al|del|debe|debería|podría",
         r"fue|fueron|ha sido|han sido|se ha|ha|había|está",
     ),
     (
         r"votre|vos",
-        r"pour|de|du|des|en|avec|sur|et|ou|sera|peut|est|sont|que|qui",
+        r"pour|de|du|des|en|avec|sur|et|ou|sera|peut|est|sont|que|qui|à|au|aux|avant|après|"
+        r"depuis|jusqu|pendant|par|comme|dans|doit|devrait|pourrait",
         r"a été|ont été|a|avait|était|est|se trouve",
     ),
 ]
@@ -246,6 +250,11 @@ _FINDING = re.compile(
     r"ergab|encontr[óo]|encontrado|detect[óo]|descubr\w+|constaté|trouvé|découvert|détecté|"
     r"révélé),?\s+(?:that\s+|dass\s+|que\s+|qu')?(?P<clause>[^,;.!?\n]{3,})",
     re.IGNORECASE,
+)
+# "can be found on our website", "often found in the menu", "the benefits you found": where
+# something is, or the customer's finding, not what a check of ours found.
+_NO_FINDING = re.compile(
+    r"\b(?:be|you|they|often|usually|typically|generally|commonly|easily)\s+$", re.IGNORECASE
 )
 # A service event: an outage, a fix, data lost or kept.
 _EVENT = re.compile(
@@ -437,7 +446,11 @@ def facts_in(sentence: str) -> list[Fact]:
         for m in _CHECKED.finditer(body)
         if not RESTATED.match(m.group("clause").strip())
     ]
-    found += [Fact("cause", m.group("clause").strip(), sentence) for m in _FINDING.finditer(body)]
+    found += [
+        Fact("cause", m.group("clause").strip(), sentence)
+        for m in _FINDING.finditer(body)
+        if not _NO_FINDING.search(body[: m.start()])
+    ]
     for match in _EVENT.finditer(body):
         if _GENERAL_CASE.search(body[: match.start()]):
             continue  # "situations where there was an overcharge": a kind of case, not this one

@@ -64,6 +64,37 @@ def test_the_customers_request_said_back_is_no_account_fact(sentence):
     assert "account" not in kinds(sentence)
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The opening hours can be found on the contact page.",
+        "The invoice button, usually found at the top of the page, opens a copy.",
+        "Tell us which settings you found confusing.",
+        "You can exchange your lamp within the stated return window.",
+        "Keep your receipt until it has been refunded.",
+        "The tracking link for your parcel should be displayed there.",
+        "Ihre Bestellung vor Versand ist jederzeit änderbar.",
+        "Su reserva durante agosto está sujeta a disponibilidad.",
+        "Votre colis pendant août est livré sous cinq jours.",
+    ],
+)
+def test_where_something_is_or_what_the_customer_may_do_is_no_case_fact(sentence):
+    assert not kinds(sentence) & {"cause", "account"}, sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Our engineer found a loose cable in the junction box.", "cause"),
+        ("The fault was found in the junction box.", "cause"),
+        ("Your order was shipped from Leeds on Monday.", "account"),
+        ("Votre commande a été expédiée hier.", "account"),
+    ],
+)
+def test_what_a_check_found_or_what_happened_to_the_order_is_still_a_case_fact(sentence, kind):
+    assert kind in kinds(sentence), sentence
+
+
 def test_what_a_check_of_the_account_shows_is_still_an_account_fact():
     assert "account" in kinds("I can see that your card was declined on the 4th.")
 
