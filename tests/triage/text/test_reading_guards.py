@@ -179,6 +179,13 @@ POLICY_EN = "Vouchers cannot be exchanged for cash. Late deliveries receive a £
         ),
         ("fr", "Nous vous rembourserons sous 24 heures.", "Remboursement sous 10 jours ouvrés."),
         ("fr", "Pour nous excuser, je vous offre deux mois d'abonnement.", ""),
+        # beside an offer of help or information, an action promised is still a promise
+        ("en", "Happy to help: we will refund the lamp today.", ""),
+        ("en", "We will help you pack it and refund the lamp today.", ""),
+        ("en", "For your information, we will refund the lamp on Monday.", ""),
+        ("de", "Wir helfen Ihnen gern und erstatten Ihnen die Versandkosten.", ""),
+        ("es", "Te ayudamos con gusto y te reembolsaremos la lámpara.", ""),
+        ("fr", "Pour votre information, nous vous rembourserons la lampe.", ""),
     ],
 )
 def test_a_commitment_no_policy_makes_is_flagged(language, text, policy):
@@ -225,22 +232,6 @@ def test_help_or_information_about_an_action_promises_no_action(language, text):
     assert reading.read(text, language) == [], text
     found, _ = codes(text, language=language)
     assert not found & {"unsupported_promise", "unbacked_claim"}, text
-
-
-@pytest.mark.parametrize(
-    ("language", "text"),
-    [
-        ("en", "Happy to help: we will refund the lamp today."),
-        ("en", "We will help you pack it and refund the lamp today."),
-        ("en", "For your information, we will refund the lamp on Monday."),
-        ("de", "Wir helfen Ihnen gern und erstatten Ihnen die Versandkosten."),
-        ("es", "Te ayudamos con gusto y te reembolsaremos la lámpara."),
-        ("fr", "Pour votre information, nous vous rembourserons la lampe."),
-    ],
-)
-def test_an_action_promised_beside_an_offer_of_help_is_still_a_promise(language, text):
-    found, _ = codes(text, language=language)
-    assert "unsupported_promise" in found, text
 
 
 # --- facts: the customer's own words, normalised ---
