@@ -317,12 +317,13 @@ _GENERIC = (
     r"(?!(?<=s) (?:que|qui|dont|con|avec|cuy[oa]s?|"
     r"\w+(?:és|ées|ados|idos|adas|idas|ant|ants|antes|entes))\b)"
 )
+_THIRD_PERSON = "speaks of the customer in the third person"
 # Text written for staff, by its shape rather than its words: it speaks of the customer in the third
 # person (a reply says "you"), addresses agents, says it is internal, tells the writer what to do
 # with the reply before it goes, or leaves a template's blank unfilled.
 _STAFF_STRONG = [
     (
-        "speaks of the customer in the third person",
+        _THIRD_PERSON,
         re.compile(
             r"\b(?:the|this|that) (?:customer|guest|client|caller|passenger|user)(?:'s|s)?\b(?! "
             r"(?:service|care|relations|support|team|portal|area|account|number)\b)|\b(?:to|with) "
@@ -389,13 +390,38 @@ _STAFF_WEAK = [
 ]
 
 
+# Customers in the plural ("offers for the customers on fibre", "los clientes de fibra", "aux
+# clients Fibre", "die Zufriedenheit der Kunden") are a rule about many, not a note about this one.
+# (What staff write about customers in the plural is listed as such.) A sentence that also speaks
+# to the reader is no exception: "you can offer the customer a voucher" is guidance for an agent.
+_PLURAL_CUSTOMERS = re.compile(
+    r"(?:customers|guests|clients|callers|passengers|users|clientes|usuarios|huéspedes|pasajeros|"
+    r"voyageurs|(?:die|der) (?:kunden|gäste))$",
+    re.IGNORECASE,
+)
+_STAFF_PLURAL = re.compile(
+    r"-tier customers|^(?:gegenüber|an) |^(?:to|with) (?:the )?guests", re.IGNORECASE
+)
+
+
+def _of_this_customer(match: re.Match) -> bool:
+    """A third-person mention that is about this customer (see _PLURAL_CUSTOMERS)."""
+    said = match.group(0)
+    if _STAFF_PLURAL.search(said):
+        return True
+    return not _PLURAL_CUSTOMERS.search(said)
+
+
 def _staff_reason(sentence: str, evidence: str) -> str:
     body = _SIGN_OFF.sub(" ", sentence)
     if INTERNAL.search(body):
         return "reads like guidance for agents"
     for reason, pattern in _STAFF_STRONG:
-        match = pattern.search(body)
-        if match and match.group(0).lower() not in evidence:
+        for match in pattern.finditer(body):
+            if match.group(0).lower() in evidence:
+                continue
+            if reason == _THIRD_PERSON and not _of_this_customer(match):
+                continue
             return reason
     weak = sum(
         1

@@ -277,6 +277,10 @@ def test_a_cause_nothing_states_is_flagged(language, text):
         ("es", "Gracias. [Nota interna: cliente con dos reclamaciones abiertas]"),
         ("fr", "Bonjour [PRENOM_CLIENT], votre colis arrive demain."),
         ("fr", "Merci. Supprimer cette ligne avant envoi."),
+        # Guidance that speaks to the agent as "you" is still about the customer.
+        ("en", "You can offer the customer a 10% voucher if they push back."),
+        ("fr", "Vous pouvez proposer au client un bon d'achat."),
+        ("es", "Si el cliente insiste, puedes ofrecerle un 10 %."),
     ],
 )
 def test_text_meant_for_staff_is_flagged(language, text):
@@ -297,6 +301,12 @@ def test_text_meant_for_staff_is_flagged(language, text):
             "Les clients résidant en Belgique peuvent aussi retourner l'article en point relais.",
         ),
         ("es", "Los clientes residentes en Canarias no pagan IVA en el envío."),
+        # Customers in the plural: a rule about many, not a note about this one.
+        ("es", "Esta oferta es solo para los clientes de fibra."),
+        ("fr", "Cette offre est réservée aux clients Fibre."),
+        ("fr", "Les clients professionnels ont un numéro dédié."),
+        ("de", "Die Zufriedenheit der Kunden ist uns wichtig."),
+        ("en", "The customers on the old plan keep their price until March."),
     ],
 )
 def test_customer_facing_text_is_not_staff_text(language, text):
