@@ -852,7 +852,7 @@ def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
             continue
         if kind == "reset" and _DEPOSIT.search(folded):
             kind = "refund"
-        if _helped_with(lower, index, language):
+        if _helped_with(words, lower, index, language):
             continue  # "we'll guide you through the refund": help is given, no refund promised
         mode = _mode(words, lower, index, language, subject_us, folded, causal=causal)
         if mode is None:
@@ -922,11 +922,13 @@ _HELP_BREAK = {
 }
 
 
-def _helped_with(lower: list[str], index: int, language: str) -> bool:
+def _helped_with(words: list[str], lower: list[str], index: int, language: str) -> bool:
     """The action word at ``index`` sits in the complement of a word of helping or informing in
     the same clause: back to a new subject or a conjunction, and in German also ahead to the
     clause's end, where its verb stands ("wir helfen Ihnen gern bei der Erstattung", "… bei der
     Erstattung helfen")."""
+    if _is_future_form(words[index], language) or _first_person_present(words, index, language):
+        return False  # the action is our own verb: "para ayudarte, te reembolsaremos 20 €"
     stems = _HELP_WORDS[language]
     for j in range(index - 1, max(-1, index - 9), -1):
         word = lower[j]

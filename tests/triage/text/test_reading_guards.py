@@ -186,6 +186,10 @@ POLICY_EN = "Vouchers cannot be exchanged for cash. Late deliveries receive a £
         ("de", "Wir helfen Ihnen gern und erstatten Ihnen die Versandkosten.", ""),
         ("es", "Te ayudamos con gusto y te reembolsaremos la lámpara.", ""),
         ("fr", "Pour votre information, nous vous rembourserons la lampe.", ""),
+        ("es", "Para ayudarte, te reembolsaremos la lámpara.", ""),
+        ("es", "Para ayudarte te devolvemos el importe de la lámpara.", ""),
+        ("fr", "Pour vous aider, nous vous remboursons la lampe.", ""),
+        ("de", "Um Ihnen zu helfen, erstatten wir Ihnen die Versandkosten.", ""),
     ],
 )
 def test_a_commitment_no_policy_makes_is_flagged(language, text, policy):
