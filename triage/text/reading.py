@@ -922,6 +922,15 @@ _HELP_BREAK = {
 }
 
 
+# The help given by doing the action: "by issuing", "en vous remboursant", "indem wir", "dadurch".
+_BY_MEANS = {
+    "en": frozenset({"by"}),
+    "de": frozenset({"indem", "dadurch"}),
+    "es": frozenset(),
+    "fr": frozenset({"en"}),
+}
+
+
 def _helped_with(words: list[str], lower: list[str], index: int, language: str) -> bool:
     """The action word at ``index`` sits in the complement of a word of helping or informing in
     the same clause: back to a new subject or a conjunction, and in German also ahead to the
@@ -934,6 +943,8 @@ def _helped_with(words: list[str], lower: list[str], index: int, language: str) 
         word = lower[j]
         if word in _SUBORDINATORS or word in _HELP_BREAK[language]:
             break
+        if word in _BY_MEANS[language]:
+            return False  # the means of the help: "we can help by issuing a credit"
         if fold(word).startswith(stems):
             return True
     if language == "de":

@@ -190,6 +190,8 @@ POLICY_EN = "Vouchers cannot be exchanged for cash. Late deliveries receive a £
         ("es", "Para ayudarte te devolvemos el importe de la lámpara.", ""),
         ("fr", "Pour vous aider, nous vous remboursons la lampe.", ""),
         ("de", "Um Ihnen zu helfen, erstatten wir Ihnen die Versandkosten.", ""),
+        ("en", "We can help by issuing a credit for the lamp.", ""),
+        ("fr", "Nous pouvons vous aider en vous remboursant la lampe.", ""),
     ],
 )
 def test_a_commitment_no_policy_makes_is_flagged(language, text, policy):
