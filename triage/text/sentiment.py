@@ -140,13 +140,14 @@ _INSULT = _any(
 )
 _THREAT = _any(
     r"\b(lawyer|attorney|sue you|legal action|chargeback|charge back|report(ing)? you|consumer "
-    r"(authority|protection)|ombudsman|review everywhere|reviews? everywhere|never again)\b",
-    r"\b(anzeige|polizei|anwalt|anwältin|verbraucherzentrale|rückbuch\w*|zurückbuch\w*|"
-    r"schlechte bewertungen|nie wieder|niemals)\b",
-    r"\b(abogad[oa]|denuncia\w*|consumo|reclamación|reseñas negativas|devolución del cargo|"
-    r"nunca más)\b",
-    r"\b(avocat|plainte|association de consommateurs|opposition|avis négatifs|plus jamais|"
-    r"hors de question)\b",
+    r"(authority|protection)|ombudsman|regulator|trading standards|small claims|review everywhere|"
+    r"reviews? everywhere|never again)\b",
+    r"\b(anzeige|polizei|anwalt|anwältin|verbraucherzentrale|schlichtung\w*|bundesnetzagentur|"
+    r"rückbuch\w*|zurückbuch\w*|schlechte bewertungen|nie wieder|niemals)\b",
+    r"\b(abogad[oa]|denuncia\w*|consumo|consumidor(es)?|arbitraje|reclamación|reseñas negativas|"
+    r"devolución del cargo|nunca más)\b",
+    r"\b(avocat|plainte|association de consommateurs|médiateur|médiation|opposition|"
+    r"avis négatifs|plus jamais|hors de question)\b",
 )
 _ANGRY_EMOJI = re.compile("[😡🤬👿💢😠🖕]")
 _FRUSTRATED_EMOJI = re.compile("[🙄😤😒😞😩😫☹🙁😕😣😖😔😢😭]")

@@ -119,6 +119,20 @@ def test_cues(text, label):
     assert sentiment.sentiment_of(text) == label
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks for your reply, but unless it works by Friday I will go to the regulator.",
+        "Vielen Dank. Passiert bis Freitag nichts, rufe ich die Schlichtungsstelle an.",
+        "Les agradezco la respuesta, pero si el viernes sigo igual iré a consumidores.",
+        "Je vous remercie de votre réponse, mais sans ligne vendredi je saisirai le médiateur.",
+    ],
+)
+def test_a_polite_threat_to_go_to_the_regulator_is_a_threat(text):
+    assert "threat" in sentiment.read_cues(text).names
+    assert sentiment.sentiment_of(text) == "angry"
+
+
 def test_score_sign_follows_the_label():
     assert sentiment.sentiment_score("Thank you so much, all fixed!")[1] > 0
     assert sentiment.sentiment_score("This is a scam, refund me now!!!")[1] < 0
