@@ -140,8 +140,8 @@ _INSULT = _any(
 )
 _THREAT = _any(
     r"\b(lawyer|attorney|sue you|legal action|chargeback|charge back|report(ing)? you|consumer "
-    r"(authority|protection)|ombudsman|regulator|trading standards|small claims|review everywhere|"
-    r"reviews? everywhere|never again)\b",
+    r"(authority|protection)|ombudsman|(to|contact\w*|involv\w*) the (\w+ )?regulator|"
+    r"trading standards|small claims|review everywhere|reviews? everywhere|never again)\b",
     r"\b(anzeige|polizei|anwalt|anwältin|verbraucherzentrale|schlichtung\w*|bundesnetzagentur|"
     r"rückbuch\w*|zurückbuch\w*|schlechte bewertungen|nie wieder|niemals)\b",
     r"\b(abogad[oa]|denuncia\w*|consumo|consumidor(es)?|arbitraje|reclamación|reseñas negativas|"

@@ -113,6 +113,7 @@ def test_training_is_reproducible_and_writes_where_it_is_told(tmp_path):
         ("Die Rechnung wurde doppelt abgebucht, bitte prüfen.", "neutral"),
         ("¿Dónde encuentro la factura de octubre?", "neutral"),
         ("Merci de résilier mon abonnement.", "neutral"),
+        ("The pressure regulator on my boiler is leaking.", "neutral"),
     ],
 )
 def test_cues(text, label):
