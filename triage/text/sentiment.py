@@ -144,9 +144,9 @@ _THREAT = _any(
     r"trading standards|small claims|review everywhere|reviews? everywhere|never again)\b",
     r"\b(anzeige|polizei|anwalt|anwältin|verbraucherzentrale|schlichtung\w*|bundesnetzagentur|"
     r"rückbuch\w*|zurückbuch\w*|schlechte bewertungen|nie wieder|niemals)\b",
-    r"\b(abogad[oa]|denuncia\w*|consumo|consumidor(es)?|arbitraje|reclamación|reseñas negativas|"
+    r"\b(abogad[oa]|denuncia\w*|consumo|consumidor(es)?|reclamación|reseñas negativas|"
     r"devolución del cargo|nunca más)\b",
-    r"\b(avocat|plainte|association de consommateurs|médiateur|médiation|opposition|"
+    r"\b(avocat|plainte|association de consommateurs|médiateur|opposition|"
     r"avis négatifs|plus jamais|hors de question)\b",
 )
 _ANGRY_EMOJI = re.compile("[😡🤬👿💢😠🖕]")
