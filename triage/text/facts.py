@@ -245,7 +245,7 @@ RESTATED = re.compile(
 )
 # A finding: what a check or a visit found ("the technician found a faulty splitter").
 _FINDING = re.compile(
-    r"\b(?:found|discovered|detected|identified|spotted|concluded|determined|festgestellt|"
+    r"\b(?:found|discovered|detected|identified|spotted|concluded|determined(?! to\b)|festgestellt|"
     r"gefunden|entdeckt|kam zu dem (?:ergebnis|schluss)|concluy[óo]|conclu|"
     r"ergab|encontr[óo]|encontrado|detect[óo]|descubr\w+|constaté|trouvé|découvert|détecté|"
     r"révélé),?\s+(?:that\s+|dass\s+|que\s+|qu')?(?P<clause>[^,;.!?\n]{3,})",
@@ -274,12 +274,18 @@ _EVENT = re.compile(
     r"(?P<c15>aucune donnée n'a été perdue))",
     re.IGNORECASE,
 )
-# A sentence that speaks of the general case or the future states no fact about this one.
-_CONDITIONAL = re.compile(
-    r"^\s*(?:if|when|whenever|once|after|unless|in case|as soon as|should|wenn|falls|sobald|"
-    r"nachdem|si|cuando|una vez|en caso|lorsque|quand|dès que|une fois)\b|\b(?:may|might|could|"
-    r"usually|typically|generally|sometimes|kann|können|könnte|puede|pueden|podría|peut|peuvent|"
-    r"pourrait)\b",
+# A sentence that speaks of the general case or the future states no fact about this one: it
+# opens with a condition (a heading may stand before it: "Billing errors: if you were charged
+# twice, …") or hedges.
+_CONDITION = re.compile(
+    r"^\s*(?:[^:.!?\n]{0,40}:\s*)?(?:if|when|whenever|once|after|unless|in case|as soon as|"
+    r"should|wenn|falls|sobald|nachdem|si|cuando|una vez|en caso|lorsque|quand|dès que|"
+    r"une fois)\b",
+    re.IGNORECASE,
+)
+_HEDGE = re.compile(
+    r"\b(?:may|might|could|usually|typically|generally|sometimes|kann|können|könnte|puede|"
+    r"pueden|podría|peut|peuvent|pourrait)\b",
     re.IGNORECASE,
 )
 _GENERAL_CASE = re.compile(
@@ -428,8 +434,12 @@ def facts_in(sentence: str) -> list[Fact]:
     # "31. Mai": the day is judged with its date, not again as a number
     in_dates = {d for f in dated for d in re.findall(r"\d+", f.value)}
     found = [f for f in found if not (f.kind == "number" and f.value in in_dates)] + dated
-    if _CONDITIONAL.search(body):
-        return found  # "If your order has shipped…": the general case, not this one
+    if _CONDITION.search(body):
+        # "If your order has shipped…", "in case of duplicate payments": the general case, not
+        # this one; its numbers and dates are still values the reply gives.
+        return [f for f in found if f.kind != "count"]
+    if _HEDGE.search(body):
+        return found
     found += [
         Fact("cause", m.group("clause").strip(), sentence)
         for m in _CAUSE.finditer(body)

@@ -31,7 +31,7 @@ from triage.text.language import detect_language
 from triage.text.pii import PLACEHOLDER
 from triage.text.placeholders import is_foreign_placeholder
 
-GUARDS_VERSION = "guards-5"
+GUARDS_VERSION = "guards-6"
 GUARD_CODES = frozenset(
     {
         "unbacked_claim",
@@ -318,6 +318,7 @@ _GENERIC = (
     r"\w+(?:és|ées|ados|idos|adas|idas|ant|ants|antes|entes))\b)"
 )
 _THIRD_PERSON = "speaks of the customer in the third person"
+_TO_AGENTS = "addresses agents"
 # Text written for staff, by its shape rather than its words: it speaks of the customer in the third
 # person (a reply says "you"), addresses agents, says it is internal, tells the writer what to do
 # with the reply before it goes, or leaves a template's blank unfilled.
@@ -325,18 +326,19 @@ _STAFF_STRONG = [
     (
         _THIRD_PERSON,
         re.compile(
-            r"\b(?:the|this|that) (?:customer|guest|client|caller|passenger|user)(?:'s|s)?\b(?! "
-            r"(?:service|care|relations|support|team|portal|area|account|number)\b)|\b(?:to|with) "
-            r"(?:the )?guests?\b|\b\w+-tier customers\b|\b(?:der|dem|den|die) (?:kunde|kundin|"
-            r"kunden|gast|gäste)\b|\b(?:gegenüber|an) (?:gästen|kunden|kundinnen)\b|\b(?:el|al|"
-            r"del|la|los) (?:cliente|clientes|usuario|huésped|pasajero)\b(?! (?:puede|pueden)\b)"
+            r"\b(?:the|this|that) (?:customer|guest|client|caller|passenger|user)(?:'s|s)?\b|"
+            r"\b(?:to|with) (?:the )?guests?\b|\b\w+-tier customers\b|"
+            r"\b(?:der|dem|den|die) (?:kunde|kundin|kunden|gast|gäste)\b|"
+            r"\b(?:gegenüber|an) (?:gästen|kunden|kundinnen)\b|"
+            r"\b(?:el|al|del|la|los) (?:cliente|clientes|usuario|huésped|pasajero)\b"
+            r"(?! (?:puede|pueden)\b)"
             rf"{_GENERIC}|\b(?:le|au|du|la|les|aux) (?:client|cliente|clients|voyageur)\b"
             rf"(?! (?:peut|peuvent)\b){_GENERIC}",
             re.IGNORECASE,
         ),
     ),
     (
-        "addresses agents",
+        _TO_AGENTS,
         re.compile(
             r"\b(?:note|reminder|hinweis|nota|rappel|memo)(?: (?:to|for|für|para|aux|pour))?"
             r"(?: the| los| les)? (?:agents?|agentes|agenten)\b|\b(?:agents?|agentes|agenten) "
@@ -372,10 +374,17 @@ _STAFF_STRONG = [
     ),
     ("leaves a template's blank unfilled", re.compile(r"\[[A-Z][A-Z]+(?:_[A-Z]+)+\]")),
 ]
+# The customer's word inside the name of a service, a place or a field ("customer assistance
+# hours", "enter the customer name", "the user interface", "línea de atención del cliente",
+# "numéro client"): a thing, not the customer spoken of.
 _SIGN_OFF = re.compile(
-    r"\b(?:customer (?:service|care|relations|support|team)|atención al cliente|servicio al "
-    r"cliente|service clients?|service client[èe]le|relation client|espace client|área de "
-    r"clientes?|kundenservice|kundendienst)\b",
+    r"\b(?:(?:customer|client|user|guest) (?:service|care|relations|support|team|assistance|"
+    r"hours|portal|area|account|accounts|number|name|names|id|ids|interface|experience|details|"
+    r"information|data|profile|feedback|satisfaction|reviews?|login|dashboard|centre|center|"
+    r"desk|hotline|line|guide|manual)|(?:atención|servicio|línea|área|portal|espacio|zona|"
+    r"número|nombre|datos) (?:al|del|de(?: los)?) clientes?|service client[èe]le|(?:service|"
+    r"relation|espace|compte|numéro|nom|portail) clients?|área de clientes?|kundenservice|"
+    r"kundendienst)\b",
     re.IGNORECASE,
 )
 # A line that opens with a label ("NOTE TO AGENT:", "Intern:", "Macro FACT-12 :") or sits in
@@ -404,6 +413,28 @@ _STAFF_PLURAL = re.compile(
 )
 
 
+# "Speaking with an agent can help", "so the agent can better assist you", "our agents can call
+# you back": an agent the reader deals with, not agents told what they may do. Staff rules speak
+# of "the customer", not "you".
+_AGENT_AS_OBJECT = re.compile(
+    r"\b(?:with|to|from|by|via|through|mit|von|con|por|avec|à|par)\s+(?:(?:an?|the|one of|our|"
+    r"einem|einer|dem|den|unsere[mnr]?|una?|el|la|los|nuestros?|une?|le|les|nos)\s+)?(?:\w+\s+)?$|"
+    r"\b(?:our|unsere[n]?|nuestr[oa]s|nos)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+_READER = re.compile(
+    r"\b(?:you|your|yours|usted|ustedes|vous|votre|vos)\b|\b(?:Ihnen|Ihre?[mnrs]?|Sie)\b"
+)
+
+
+def _agent_for_the_reader(body: str, match: re.Match) -> bool:
+    """A modal after "agent(s)" (see _STAFF_STRONG) that speaks of an agent the reader meets."""
+    if not re.match(r"\W*(?:agents?|agentes|agenten|mitarbeiter)\b", match.group(0), re.I):
+        return False  # "Note to agents", "Agents:": a label, whatever follows
+    clause = re.split(r"[.;:!?]", body[match.end() :], maxsplit=1)[0]
+    return bool(_AGENT_AS_OBJECT.search(body[: match.start()]) or _READER.search(clause))
+
+
 def _of_this_customer(match: re.Match) -> bool:
     """A third-person mention that is about this customer (see _PLURAL_CUSTOMERS)."""
     said = match.group(0)
@@ -421,6 +452,8 @@ def _staff_reason(sentence: str, evidence: str) -> str:
             if match.group(0).lower() in evidence:
                 continue
             if reason == _THIRD_PERSON and not _of_this_customer(match):
+                continue
+            if reason == _TO_AGENTS and _agent_for_the_reader(body, match):
                 continue
             return reason
     weak = sum(

@@ -1141,8 +1141,17 @@ def _done(
         if aux is None:
             continue
         i, kind = aux
-        if language == "en" and _EN_NOT_YET.intersection(lower[:i]) and lower[i] in _EN_PRESENT_AUX:
+        if (
+            language == "en"
+            and (
+                _EN_NOT_YET.intersection(lower[:i])
+                or ("before" in lower[:i] and re.search(r"\bbefore\b[^,]*$", folded))
+            )
+            and lower[i] in _EN_PRESENT_AUX
+        ):
             continue  # "once the refund has been processed", "whether it's been shipped"
+        if language == "en" and _asked_to_check(lower, i):
+            continue  # "save and confirm that the address has been updated": the reader's check
         w = lower[i]
         person = (
             w in _HAVE_FIRST[language]
@@ -1170,6 +1179,9 @@ def _done(
             and not _EN_OTHER_SUBJECTS.intersection(lower[index + 1 : j])
             # "save the changes once you're done": what is still to come
             and not _EN_NOT_YET.intersection(lower[index + 1 : j])
+            # "any cancellations made after the window", "changes made to the address": a
+            # participle describing a kind of thing, not something done
+            and not _reduced_relative(lower, index, j)
             for j in range(index + 1, min(len(words), index + 5))
         )
     ):
@@ -1184,7 +1196,8 @@ def _done(
 
 
 # English: a perfect or passive in a clause that looks ahead or asks ("once the refund has been
-# processed, …", "whether it's been shipped") reports nothing done yet.
+# processed, …", "whether it's been shipped") reports nothing done yet; so does one after "before"
+# in the same clause ("cancellations made before the product has been shipped").
 _EN_NOT_YET = frozenset({"once", "whether", "until", "till", "when", "after", "if", "unless"})
 _EN_PRESENT_AUX = frozenset(
     {"has", "have", "is", "are", "it's", "it’s", "'s", "been", "you're", "we're", "they're"}
@@ -1195,6 +1208,39 @@ _EN_BEFORE_BASE = frozenset(
 _EN_OTHER_SUBJECTS = frozenset(
     {"you", "they", "he", "she", "you've", "they've", "you're", "they're"}
 )
+
+
+_EN_CHECK_VERBS = frozenset({"confirm", "ensure", "verify", "check", "sure", "see"})
+_EN_US = frozenset({"i", "we", "i've", "we've", "i'll", "we'll", "i'm", "we're", "ive", "weve"})
+_EN_PREPOSITIONS = frozenset(
+    {"to", "for", "after", "before", "with", "within", "in", "on", "by", "from", "during",
+     "since", "through", "under", "at", "via"}
+)  # fmt: skip
+
+
+def _asked_to_check(lower: list[str], i: int) -> bool:
+    """English: the perfect or passive at ``i`` is what the reader is asked to check ("confirm
+    that the address has been updated", "make sure it has been saved"): a check verb before it
+    that no "I" or "we" governs."""
+    for k in range(i - 1, -1, -1):
+        if lower[k] in _EN_CHECK_VERBS and lower[k + 1 : k + 2] != ["you"]:
+            return not _EN_US.intersection(lower[:k])
+    return False
+
+
+def _reduced_relative(lower: list[str], index: int, j: int) -> bool:
+    """English: the past form at ``j`` right after the action noun at ``index`` and before a
+    preposition, the noun in the plural or after "any"/"all" ("any cancellations made after the
+    window", "changes made to your address"): a kind of action, not one done."""
+    if j + 1 >= len(lower) or lower[j + 1] not in _EN_PREPOSITIONS:
+        return False
+    between = lower[index + 1 : j - 1]  # "updates or changes made to": nouns joined by "or"
+    if j - index > 3 or (between and not set(between) <= {"or", "and", "any", "other"}):
+        return False
+    before = lower[index - 1] if index else ""
+    return before in {"any", "all", "no", "such"} or (
+        lower[j - 1].endswith("s") and before not in {"the", "your", "this", "these", "those", "my"}
+    )
 
 
 def _en_word_before(lower: list[str], j: int) -> str:

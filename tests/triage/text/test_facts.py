@@ -226,3 +226,30 @@ def test_a_request_restated_in_another_cases_words_is_not_a_copied_fact():
     other = "I see that you need assistance with changing your order. Go to Orders > Edit."
     reply = "I see that you need assistance with changing your order 5521."
     assert all(not f.borrowed for f in unbacked(reply, Evidence.of([ticket], others=[other])))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "If you were billed twice for one order, reply with both receipts.",
+        "Double payments: if you paid a second time by mistake, the extra is returned.",
+        "In case of a duplicate booking, cancel the newer one.",
+        ": If your account shows an unknown charge related to an order, tell us.",
+        "Late deliveries: if your parcel arrives damaged because of the courier, keep the box.",
+        "Our team is determined to settle this quickly.",
+    ],
+)
+def test_a_condition_or_a_resolve_states_no_count_cause_or_account_fact(sentence):
+    assert kinds(sentence) & {"count", "cause", "account"} == set(), sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("If you paid the 49.90 fee, it comes back.", "number"),
+        ("You were charged twice for the same order.", "count"),
+        ("Our engineer determined that the splitter was faulty.", "cause"),
+    ],
+)
+def test_numbers_in_a_condition_and_plain_counts_and_findings_stay_facts(sentence, kind):
+    assert kind in kinds(sentence), sentence

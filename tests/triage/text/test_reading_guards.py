@@ -1238,3 +1238,72 @@ def test_a_confirm_slot_is_for_the_reviewer_not_staff_text_left_in_the_reply():
         language="en",
     )
     assert "internal_text" not in found
+
+
+# --- sixth round (guards-6): the customer's word inside a name, agents the reader meets, the
+# reader's own checks, kinds of action described by a participle ---
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Type the customer name into the filter box and press Enter."),
+        ("en", "Our customer assistance hours are listed under Contact."),
+        ("en", "Sorry that the user interface made this hard to find."),
+        ("es", "Puede llamar a la línea de atención del cliente en horario de oficina."),
+        ("fr", "Indiquez votre numéro client dans le formulaire."),
+        ("en", "Describe the problem briefly so the agent can help you faster."),
+        ("en", "Talking to an agent can be quicker for billing questions."),
+        ("en", "Our trained agents can walk you through every step."),
+        ("de", "Unsere Mitarbeiter können Ihnen am Telefon weiterhelfen."),
+        ("es", "Nuestros agentes pueden ayudarle por chat."),
+        ("fr", "Un de nos agents peut vous rappeler cet après-midi."),
+    ],
+)
+def test_a_name_of_a_service_or_an_agent_the_reader_meets_is_not_staff_text(language, text):
+    found, flags = codes(text, language=language)
+    assert not found & {"internal_text", "internal_shorthand"}, [f.message for f in flags]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "The customer is on the legacy plan, so offer the discount."),
+        ("en", "Agents may waive the fee once per year."),
+        ("en", "Agents can offer a goodwill credit of up to 15 EUR."),
+        ("es", "Los agentes deben verificar la identidad antes de reembolsar."),
+        ("fr", "Les agents doivent vérifier l'identité avant tout remboursement."),
+        ("de", "Mitarbeiter dürfen höchstens 20 € gutschreiben."),
+        ("de", "Der Kunde hat schon zweimal angerufen."),
+    ],
+)
+def test_rules_for_agents_and_notes_about_the_customer_are_still_staff_text(language, text):
+    found, _ = codes(text, language=language)
+    assert "internal_text" in found, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Save, then confirm that your delivery address has been updated.",
+        "Please make sure that the old card has been removed from your wallet.",
+        "Check the history for any updates or changes made to the address.",
+        "Any cancellations made after the first week cost a fee.",
+        "Exchanges made before the parcel has been shipped cost nothing.",
+    ],
+)
+def test_what_the_reader_checks_or_a_kind_of_action_is_no_claim(text):
+    assert [s for s in reading.read(text, "en") if s.kind == "claim"] == [], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can confirm that your refund has been processed.",
+        "We checked and can confirm the address has been updated.",
+        "The refunds issued to your card last week will show soon.",
+        "We processed the refunds made to your card.",
+        "Your refund has been processed before the deadline.",
+        "Before you called, the refund had been processed.",
+    ],
+)
+def test_a_check_we_report_or_a_refund_of_this_customer_is_still_a_claim(text):
+    assert any(s.kind == "claim" for s in reading.read(text, "en")), text
