@@ -209,7 +209,8 @@ _ACCOUNT_PATTERNS = [
         r"su|sus|tu|tus",
         r"para|de|en|con|sobre|y|o|es|son|será|puede|por|que|antes|después|desde|hasta|durante|"
         r"como|a|al|del|debe|debería|podría",
-        r"fue|fueron|ha sido|han sido|se ha|ha|había|está",
+        # the preterite too, reflexive or not ("su cuenta se vinculó", "su pedido llegó")
+        r"fue|fueron|ha sido|han sido|se ha|ha|había|está|(?:se )?\w{3,}(?:ó|aron|ieron)",
     ),
     (
         r"votre|vos",
@@ -271,7 +272,13 @@ _EVENT = re.compile(
     r"restablecid)[oa])|(?P<c12>no se perdi(?:ó|eron) (?:ningún )?datos?)|"
     r"(?:il y a eu|nous avons eu) (?:une? )?(?P<c13>[^,;.!?\n]{3,})|"
     r"(?P<c14>[^,;.!?\n]{3,30} a été (?:corrigée?|résolue?|rétablie?))|"
-    r"(?P<c15>aucune donnée n'a été perdue))",
+    r"(?P<c15>aucune donnée n'a été perdue)|"
+    # a stock-out given as the reason: "the shop was out of stock", "était en rupture de stock"
+    r"(?P<c16>(?:(?:was|were|is|are) out of stock|(?:had )?ran out of|had run out of)"
+    r"[^,;.!?\n]{0,40}|(?:war|waren|ist|sind) (?:leider )?(?:ausverkauft|nicht (?:mehr )?"
+    r"(?:vorrätig|auf lager))[^,;.!?\n]{0,40}|(?:(?:estaba|estaban|está|están) (?:agotad[oa]s?|"
+    r"sin (?:stock|existencias))|se agot(?:ó|aron))[^,;.!?\n]{0,40}|(?:était|étaient|est|sont) "
+    r"en rupture de stock[^,;.!?\n]{0,40}))",
     re.IGNORECASE,
 )
 # A sentence that speaks of the general case or the future states no fact about this one: it
@@ -291,6 +298,15 @@ _HEDGE = re.compile(
 _GENERAL_CASE = re.compile(
     r"\b(?:where|when|whenever|if|unless|in which|in case|wo|wenn|falls|donde|cuando|si|où|"
     r"quand|lorsque)\s*$",
+    re.IGNORECASE,
+)
+# An apology that says back what the customer reported ("sorry your parcel arrived damaged",
+# "es tut uns leid, dass Ihre Lieferung …", "lamentamos que su pedido …", "désolés que votre
+# colis …"): the customer's account of it, not a record of ours.
+_SORRY_THAT = re.compile(
+    r"\b(?:sorry|apologi[sz]e|regret)(?: (?:that|to hear(?: that)?|about|for))?\s*$|"
+    r"\b(?:leid|bedauern|bedaure),? dass\s*$|\b(?:lamentamos|sentimos|siento|lamento)(?: mucho)? "
+    r"que\s*$|\b(?:désolée?s?|navrée?s?|regrettons|regrette)(?: (?:que|d'apprendre que))\s*$",
     re.IGNORECASE,
 )
 # Subjects of "your … was" that describe the conversation, not the account.
@@ -330,6 +346,10 @@ class Fact:
     # Words of the clause that this case does not state and another customer's case does, in a
     # sentence mostly copied from that case (a diagnosis taken from someone else's ticket).
     borrowed: tuple[str, ...] = ()
+    # What a check or a visit of this case found ("the expert concluded that …"): only this
+    # case's own texts back it; a policy or an article using the same words says what holds in
+    # general, not what was found here.
+    found: bool = False
 
 
 @dataclass(frozen=True)
@@ -344,9 +364,14 @@ class Evidence:
     # tickets and the replies they got): they back nothing, and a cause or event copied from one
     # must be backed by this case word for word.
     others: tuple[frozenset[str], ...] = ()
+    # The content words of this case's own texts (thread, account, recorded actions), without
+    # the articles and policies; None when the texts were not told apart.
+    case: frozenset[str] | None = None
 
     @classmethod
-    def of(cls, texts: Iterable[str], *, others: Iterable[str] = ()) -> Evidence:
+    def of(
+        cls, texts: Iterable[str], *, others: Iterable[str] = (), case: Iterable[str] | None = None
+    ) -> Evidence:
         joined = "\n".join(t for t in texts if t)
         clean = SLOT.sub(" ", joined)
         numbers: set[str] = set()
@@ -370,6 +395,9 @@ class Evidence:
                 for sentence in sentences(SLOT.sub(" ", other))
                 if (words := frozenset(stems(sentence)))
             ),
+            case=None
+            if case is None
+            else frozenset(stems(SLOT.sub(" ", "\n".join(t for t in case if t)))),
         )
 
 
@@ -450,6 +478,8 @@ def facts_in(sentence: str) -> list[Fact]:
             match.group("clause") or ""
         ):
             continue
+        if _SORRY_THAT.search(body[: match.start()]):
+            continue  # "I'm sorry your dinner arrived cold": the customer's report said back
         found.append(Fact("account", match.group(0).strip(), sentence))
     found += [
         Fact("account", m.group("clause").strip(), sentence)
@@ -457,7 +487,7 @@ def facts_in(sentence: str) -> list[Fact]:
         if not RESTATED.match(m.group("clause").strip())
     ]
     found += [
-        Fact("cause", m.group("clause").strip(), sentence)
+        Fact("cause", m.group("clause").strip(), sentence, found=True)
         for m in _FINDING.finditer(body)
         if not _NO_FINDING.search(body[: m.start()])
     ]
@@ -490,7 +520,8 @@ def backed(fact: Fact, evidence: Evidence) -> bool:
     # ids and amounts the case states all ("orders #5521 and #5590") needs fewer of its words.
     numbers = [n for n in _numbers(fact.value) if len(re.sub(r"\D", "", n)) >= 3]
     needed = 0.4 if numbers and all(_variants(n) & evidence.numbers for n in numbers) else 0.6
-    return len(words & evidence.stems) / len(words) >= needed
+    known = evidence.case if fact.found and evidence.case is not None else evidence.stems
+    return len(words & known) / len(words) >= needed
 
 
 # A reply sentence is copied from another customer's when at least this share of its content

@@ -229,7 +229,13 @@ def check_promises(
 
 _CASH = frozenset({"refund", "pay"})
 _GOODWILL = frozenset({"credit", "free", "discount", "waive"})
-_PROMISE_FAMILIES = {kind: _CASH for kind in _CASH} | {kind: _GOODWILL for kind in _GOODWILL}
+# A free month or a free service is a thing of its own: a policy that grants a credit of some
+# amount ("5 € per day of outage") does not back "we offer you the month of March".
+_PROMISE_FAMILIES = (
+    {kind: _CASH for kind in _CASH}
+    | {kind: _GOODWILL for kind in _GOODWILL}
+    | {"free": frozenset({"free", "waive"})}
+)
 
 
 def _policy_reason(
@@ -242,7 +248,8 @@ def _policy_reason(
     if any(a.kind in family for a in recorded):
         return ""  # "we'll refund the £12" with the refund recorded
     # A policy backs a commitment of its own kind: money back (refund, payment) or goodwill
-    # (credit, voucher, discount, free months, a waived charge), not one for the other.
+    # (credit, voucher, discount, a waived charge), not one for the other; free months only by
+    # free months or a waived charge.
     kin = _PROMISE_FAMILIES.get(statement.action, frozenset({statement.action}))
     matching = [t for t in terms if t.action in kin]
     if not matching:
@@ -617,7 +624,7 @@ def run_guards(
         + promises
         + _facts_beside(
             text,
-            facts.Evidence.of([*evidence, *policies], others=other_cases),
+            facts.Evidence.of([*evidence, *policies], others=other_cases, case=case_texts),
             language,
             internal=internal,
             claims=claims,

@@ -1307,3 +1307,82 @@ def test_what_the_reader_checks_or_a_kind_of_action_is_no_claim(text):
 )
 def test_a_check_we_report_or_a_refund_of_this_customer_is_still_a_claim(text):
     assert any(s.kind == "claim" for s in reading.read(text, "en")), text
+
+
+# --- what only this case can back, free months, stock-outs, apologies (guards-6) ---
+EXCLUSION = "Damage that results from a lack of maintenance is not covered."
+
+
+def test_what_a_visit_found_is_backed_by_this_case_not_by_a_policy_in_the_same_words():
+    reply = "The surveyor concluded that the leak results from a lack of maintenance of the roof."
+    ticket = "The surveyor came on Monday about the leak in my shed. What did he find?"
+    found, _ = codes(reply, language="en", ticket=ticket, policies=[EXCLUSION])
+    assert "unsupported_fact" in found
+    note = Recorded("investigate", "", "Survey report: leak results from lack of roof maintenance")
+    found, _ = codes(reply, language="en", ticket=ticket, policies=[EXCLUSION], actions=[note])
+    assert "unsupported_fact" not in found
+
+
+@pytest.mark.parametrize(
+    ("language", "reply", "credit", "free"),
+    [
+        (
+            "en",
+            "To make up for it, we will give you June free of charge.",
+            "After an outage of more than 3 days, a credit of 2 EUR per day may be granted.",
+            "After an outage of more than 3 days, you get the next month free of charge.",
+        ),
+        (
+            "fr",
+            "Pour nous excuser, nous vous offrons le mois de juin.",
+            "Après une panne de plus de 3 jours, un avoir de 2 € par jour peut être accordé.",
+            "Après une panne de plus de 3 jours, le mois suivant est offert.",
+        ),
+    ],
+)
+def test_a_free_month_is_backed_by_a_free_month_not_by_a_credit(language, reply, credit, free):
+    found, flags = codes(reply, language=language, policies=[credit])
+    assert "unsupported_promise" in found, [f.message for f in flags]
+    found, flags = codes(reply, language=language, policies=[free])
+    assert "unsupported_promise" not in found, [f.message for f in flags]
+
+
+@pytest.mark.parametrize(
+    ("language", "reply", "ticket"),
+    [
+        ("en", "The bakery had run out of rye bread that morning.", "I got the wrong loaf"),
+        ("de", "Die Winterjacke war leider ausverkauft.", "Warum kam eine andere Jacke?"),
+        ("es", "La talla M estaba agotada en el almacén.", "Me llegó una talla L"),
+        ("fr", "Le magasin était en rupture de stock de ce modèle.", "J'ai reçu un autre modèle"),
+    ],
+)
+def test_a_stock_out_given_as_the_reason_needs_backing(language, reply, ticket):
+    found, _ = codes(reply, language=language, ticket=ticket)
+    assert "unsupported_fact" in found, reply
+    found, _ = codes(reply, language=language, ticket=ticket, articles=[reply])
+    assert "unsupported_fact" not in found, reply
+
+
+@pytest.mark.parametrize(
+    ("language", "reply"),
+    [
+        ("es", "Su paquete salió del almacén de Zaragoza el martes."),
+        ("es", "Tu cuenta se vinculó a un segundo teléfono."),
+    ],
+)
+def test_a_spanish_preterite_about_the_account_is_a_fact_to_back(language, reply):
+    found, _ = codes(reply, language=language, ticket="¿Dónde está mi paquete?")
+    assert "unsupported_fact" in found, reply
+
+
+@pytest.mark.parametrize(
+    ("language", "reply", "ticket"),
+    [
+        ("en", "I'm so sorry your parcel arrived crushed and late.", "box came crushed"),
+        ("de", "Es tut uns leid, dass Ihre Lieferung beschädigt ankam.", "Paket kaputt"),
+        ("es", "Lamentamos que su pedido llegara incompleto y tarde.", "falta una pieza"),
+    ],
+)
+def test_an_apology_that_says_back_the_customers_report_states_no_fact(language, reply, ticket):
+    found, flags = codes(reply, language=language, ticket=ticket)
+    assert "unsupported_fact" not in found, [f.message for f in flags]
