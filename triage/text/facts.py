@@ -230,7 +230,10 @@ _ACCOUNT = [
 _CHECKED = re.compile(
     r"\b(?:i can see|we can see|i see that|our records show|according to our records|looking at "
     r"your account|i (?:checked|reviewed)|we (?:checked|reviewed)|wir sehen|laut unseren "
-    r"unterlagen|veo que|según nuestros registros|je vois que|d'après nos dossiers)\b\s*"
+    r"unterlagen|veo que|según nuestros registros|je vois que|d'après nos dossiers|"
+    # the records by another name: "our system shows", "laut unserem System"
+    r"(?:our|the) system shows|according to our system|laut (?:unserem|dem) system|"
+    r"según (?:nuestro|el) sistema|d'après (?:notre|le) système|selon notre système)\b\s*"
     r"(?P<clause>[^.!?\n]{3,})",
     re.IGNORECASE,
 )

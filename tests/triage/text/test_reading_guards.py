@@ -1386,3 +1386,17 @@ def test_a_spanish_preterite_about_the_account_is_a_fact_to_back(language, reply
 def test_an_apology_that_says_back_the_customers_report_states_no_fact(language, reply, ticket):
     found, flags = codes(reply, language=language, ticket=ticket)
     assert "unsupported_fact" not in found, [f.message for f in flags]
+
+
+@pytest.mark.parametrize(
+    ("language", "reply"),
+    [
+        ("en", "Our system shows that the order was placed without gift wrapping."),
+        ("de", "Laut unserem System enthielt die Bestellung keine Geschenkverpackung."),
+        ("es", "Según nuestro sistema, el pedido no incluía envoltorio de regalo."),
+        ("fr", "D'après notre système, la commande ne comprenait pas d'emballage cadeau."),
+    ],
+)
+def test_what_our_system_shows_is_a_record_of_the_account_to_back(language, reply):
+    found, _ = codes(reply, language=language, ticket="Where is my gift wrap? / Geschenk?")
+    assert "unsupported_fact" in found, reply
