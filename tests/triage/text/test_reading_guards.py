@@ -287,6 +287,14 @@ def test_a_cause_nothing_states_is_flagged(language, text):
         ("en", "You can offer the customer a 10% voucher if they push back."),
         ("fr", "Vous pouvez proposer au client un bon d'achat."),
         ("es", "Si el cliente insiste, puedes ofrecerle un 10 %."),
+        # Rules for agents, whoever reads them (guards-6).
+        ("en", "The customer is on the legacy plan, so offer the discount."),
+        ("en", "Agents may waive the fee once per year."),
+        ("en", "Agents can offer a goodwill credit of up to 15 EUR."),
+        ("es", "Los agentes deben verificar la identidad antes de reembolsar."),
+        ("fr", "Les agents doivent vérifier l'identité avant tout remboursement."),
+        ("de", "Mitarbeiter dürfen höchstens 20 € gutschreiben."),
+        ("de", "Der Kunde hat schon zweimal angerufen."),
     ],
 )
 def test_text_meant_for_staff_is_flagged(language, text):
@@ -313,6 +321,19 @@ def test_text_meant_for_staff_is_flagged(language, text):
         ("fr", "Les clients professionnels ont un numéro dédié."),
         ("de", "Die Zufriedenheit der Kunden ist uns wichtig."),
         ("en", "The customers on the old plan keep their price until March."),
+        # The customer's word in the name of a service, a place or a field; an agent the reader
+        # meets (guards-6).
+        ("en", "Type the customer name into the filter box and press Enter."),
+        ("en", "Our customer assistance hours are listed under Contact."),
+        ("en", "Sorry that the user interface made this hard to find."),
+        ("es", "Puede llamar a la línea de atención del cliente en horario de oficina."),
+        ("fr", "Indiquez votre numéro client dans le formulaire."),
+        ("en", "Describe the problem briefly so the agent can help you faster."),
+        ("en", "Talking to an agent can be quicker for billing questions."),
+        ("en", "Our trained agents can walk you through every step."),
+        ("de", "Unsere Mitarbeiter können Ihnen am Telefon weiterhelfen."),
+        ("es", "Nuestros agentes pueden ayudarle por chat."),
+        ("fr", "Un de nos agents peut vous rappeler cet après-midi."),
     ],
 )
 def test_customer_facing_text_is_not_staff_text(language, text):
@@ -1243,44 +1264,6 @@ def test_a_confirm_slot_is_for_the_reviewer_not_staff_text_left_in_the_reply():
 # --- sixth round (guards-6): the customer's word inside a name, agents the reader meets, the
 # reader's own checks, kinds of action described by a participle ---
 @pytest.mark.parametrize(
-    ("language", "text"),
-    [
-        ("en", "Type the customer name into the filter box and press Enter."),
-        ("en", "Our customer assistance hours are listed under Contact."),
-        ("en", "Sorry that the user interface made this hard to find."),
-        ("es", "Puede llamar a la línea de atención del cliente en horario de oficina."),
-        ("fr", "Indiquez votre numéro client dans le formulaire."),
-        ("en", "Describe the problem briefly so the agent can help you faster."),
-        ("en", "Talking to an agent can be quicker for billing questions."),
-        ("en", "Our trained agents can walk you through every step."),
-        ("de", "Unsere Mitarbeiter können Ihnen am Telefon weiterhelfen."),
-        ("es", "Nuestros agentes pueden ayudarle por chat."),
-        ("fr", "Un de nos agents peut vous rappeler cet après-midi."),
-    ],
-)
-def test_a_name_of_a_service_or_an_agent_the_reader_meets_is_not_staff_text(language, text):
-    found, flags = codes(text, language=language)
-    assert not found & {"internal_text", "internal_shorthand"}, [f.message for f in flags]
-
-
-@pytest.mark.parametrize(
-    ("language", "text"),
-    [
-        ("en", "The customer is on the legacy plan, so offer the discount."),
-        ("en", "Agents may waive the fee once per year."),
-        ("en", "Agents can offer a goodwill credit of up to 15 EUR."),
-        ("es", "Los agentes deben verificar la identidad antes de reembolsar."),
-        ("fr", "Les agents doivent vérifier l'identité avant tout remboursement."),
-        ("de", "Mitarbeiter dürfen höchstens 20 € gutschreiben."),
-        ("de", "Der Kunde hat schon zweimal angerufen."),
-    ],
-)
-def test_rules_for_agents_and_notes_about_the_customer_are_still_staff_text(language, text):
-    found, _ = codes(text, language=language)
-    assert "internal_text" in found, text
-
-
-@pytest.mark.parametrize(
     "text",
     [
         "Save, then confirm that your delivery address has been updated.",
@@ -1364,18 +1347,6 @@ def test_a_stock_out_given_as_the_reason_needs_backing(language, reply, ticket):
 
 
 @pytest.mark.parametrize(
-    ("language", "reply"),
-    [
-        ("es", "Su paquete salió del almacén de Zaragoza el martes."),
-        ("es", "Tu cuenta se vinculó a un segundo teléfono."),
-    ],
-)
-def test_a_spanish_preterite_about_the_account_is_a_fact_to_back(language, reply):
-    found, _ = codes(reply, language=language, ticket="¿Dónde está mi paquete?")
-    assert "unsupported_fact" in found, reply
-
-
-@pytest.mark.parametrize(
     ("language", "reply", "ticket"),
     [
         ("en", "I'm so sorry your parcel arrived crushed and late.", "box came crushed"),
@@ -1391,12 +1362,16 @@ def test_an_apology_that_says_back_the_customers_report_states_no_fact(language,
 @pytest.mark.parametrize(
     ("language", "reply"),
     [
+        # the Spanish preterite, reflexive or not, like the perfect
+        ("es", "Su paquete salió del almacén de Zaragoza el martes."),
+        ("es", "Tu cuenta se vinculó a un segundo teléfono."),
+        # what our system shows: a record, like "our records show"
         ("en", "Our system shows that the order was placed without gift wrapping."),
         ("de", "Laut unserem System enthielt die Bestellung keine Geschenkverpackung."),
         ("es", "Según nuestro sistema, el pedido no incluía envoltorio de regalo."),
         ("fr", "D'après notre système, la commande ne comprenait pas d'emballage cadeau."),
     ],
 )
-def test_what_our_system_shows_is_a_record_of_the_account_to_back(language, reply):
-    found, _ = codes(reply, language=language, ticket="Where is my gift wrap? / Geschenk?")
+def test_an_account_statement_nothing_backs_is_flagged(language, reply):
+    found, _ = codes(reply, language=language, ticket="¿Dónde está mi paquete? / gift wrap?")
     assert "unsupported_fact" in found, reply
