@@ -1210,7 +1210,7 @@ _EN_OTHER_SUBJECTS = frozenset(
 )
 
 
-_EN_CHECK_VERBS = frozenset({"confirm", "ensure", "verify", "check", "sure", "see"})
+_EN_CHECK_VERBS = frozenset({"confirm", "ensure", "verify", "check", "sure"})
 _EN_US = frozenset({"i", "we", "i've", "we've", "i'll", "we'll", "i'm", "we're", "ive", "weve"})
 _EN_PREPOSITIONS = frozenset(
     {"to", "for", "after", "before", "with", "within", "in", "on", "by", "from", "during",

@@ -1286,6 +1286,8 @@ def test_what_the_reader_checks_or_a_kind_of_action_is_no_claim(text):
         "We processed the refunds made to your card.",
         "Your refund has been processed before the deadline.",
         "Before you called, the refund had been processed.",
+        "As you can see, your refund has been processed.",
+        "You will see that the refund has been issued.",
     ],
 )
 def test_a_check_we_report_or_a_refund_of_this_customer_is_still_a_claim(text):
