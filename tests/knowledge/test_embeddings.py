@@ -23,7 +23,11 @@ def test_onnx_fp32_gives_the_vectors_of_the_published_model():
 def test_int8_stays_close_to_fp32():
     fp32 = embeddings.embed_texts(TEXTS, backend="onnx-fp32")
     int8 = embeddings.embed_texts(TEXTS, backend="onnx-int8")
-    assert (fp32 * int8).sum(axis=1).min() > 0.97
+    # How close depends on the CPU's int8 instructions: the two-letter "ok" padded beside a long
+    # text came to 0.9648 on an AVX2 machine without VNNI (2026-12-07; 0.9695 embedded alone),
+    # over 0.97 on the machines before. Close, not equal: int8 is the setting that trades some
+    # closeness for speed (README, Embedding paths).
+    assert (fp32 * int8).sum(axis=1).min() > 0.95
     assert embeddings.PATH_NAMES["onnx-int8"] != embeddings.PATH_NAMES["onnx-fp32"]
 
 

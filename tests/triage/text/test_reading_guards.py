@@ -287,7 +287,8 @@ def test_a_cause_nothing_states_is_flagged(language, text):
         ("en", "You can offer the customer a 10% voucher if they push back."),
         ("fr", "Vous pouvez proposer au client un bon d'achat."),
         ("es", "Si el cliente insiste, puedes ofrecerle un 10 %."),
-        # Rules for agents, whoever reads them (guards-6).
+        # Rules for agents, whoever reads them, and the customer's data for staff (guards-6).
+        ("en", "Please verify the customer details before refunding."),
         ("en", "The customer is on the legacy plan, so offer the discount."),
         ("en", "Agents may waive the fee once per year."),
         ("en", "Agents can offer a goodwill credit of up to 15 EUR."),
