@@ -17,6 +17,12 @@ weights; written under a temporary name and renamed, so concurrent processes nev
 file). Texts are cut to the model's first 256 word pieces: a text is first cut to its first 256
 words (each word is at least one piece), so a 10,000-word ticket is never tokenised whole. Within a
 call, texts are embedded in batches of similar length so that padding costs little.
+
+A process remembers the vectors of the last ``EMBEDDING_MEMO_SIZE`` distinct texts it embedded
+(per path; least recently used forgotten first), and a text given twice in one call is embedded
+once: re-importing a knowledge base, re-running the pipeline on a ticket or comparing a draft
+with the replies it came from does not run the model again on text it has just seen. Benchmarks
+that time the model pass ``memo=False``.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import os
 import tempfile
 import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -49,6 +56,8 @@ MODEL_NAME = PATH_NAMES[settings.EMBEDDING_BACKEND]
 
 _embedders: dict[str, Callable[[list[str], int], np.ndarray]] = {}
 _lock = threading.Lock()
+_memo: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_memo_lock = threading.Lock()
 
 
 def _threads() -> int:
@@ -217,15 +226,49 @@ def first_words(text: str, limit: int = MAX_PIECES) -> str:
 
 
 def embed_texts(
-    texts: Sequence[str], *, batch_size: int | None = None, backend: str | None = None
+    texts: Sequence[str],
+    *,
+    batch_size: int | None = None,
+    backend: str | None = None,
+    memo: bool = True,
 ) -> np.ndarray:
     """Embed ``texts`` (masked already) into an (n, 384) float32 array of unit vectors, with the
-    configured path unless ``backend`` names another (benchmarks compare them)."""
+    configured path unless ``backend`` names another (benchmarks compare them). Texts this process
+    embedded lately are not run through the model again unless ``memo`` is false."""
+    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     if not texts:
-        return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    embed = get_embedder(backend)
-    vectors = embed([first_words(t) for t in texts], batch_size or settings.EMBEDDING_BATCH_SIZE)
-    return np.asarray(vectors, dtype=np.float32)
+        return out
+    backend = backend or settings.EMBEDDING_BACKEND
+    cut = [first_words(t) for t in texts]
+    if not memo:
+        out[:] = get_embedder(backend)(cut, batch_size or settings.EMBEDDING_BATCH_SIZE)
+        return out
+    todo: dict[str, list[int]] = {}
+    with _memo_lock:
+        for i, text in enumerate(cut):
+            vector = _memo.get((backend, text))
+            if vector is None:
+                todo.setdefault(text, []).append(i)
+            else:
+                _memo.move_to_end((backend, text))
+                out[i] = vector
+    if todo:
+        new = list(todo)
+        vectors = get_embedder(backend)(new, batch_size or settings.EMBEDDING_BATCH_SIZE)
+        with _memo_lock:
+            for text, vector in zip(new, vectors, strict=True):
+                out[todo[text]] = vector
+                if settings.EMBEDDING_MEMO_SIZE:
+                    _memo[(backend, text)] = np.array(vector, dtype=np.float32)
+            while len(_memo) > settings.EMBEDDING_MEMO_SIZE:
+                _memo.popitem(last=False)
+    return out
+
+
+def forget_memo() -> None:
+    """Forget every remembered vector (tests that count the model's runs)."""
+    with _memo_lock:
+        _memo.clear()
 
 
 def embed_text(text: str) -> np.ndarray:

@@ -275,6 +275,8 @@ if EMBEDDING_BACKEND not in {"torch", "onnx-fp32", "onnx-int8"}:
 # Threads the model may use in one process (0: as many as the cores, at most 2). A worker with one
 # process per core runs best with 1 (`make run` sets it so).
 EMBEDDING_THREADS = env_int("EMBEDDING_THREADS", 0, minimum=0)
+# Distinct texts whose vectors a process remembers (about 2 kB each; 0 remembers none).
+EMBEDDING_MEMO_SIZE = env_int("EMBEDDING_MEMO_SIZE", 10_000, minimum=0)
 MODEL_CACHE_DIR = Path(env_str("MODEL_CACHE_DIR", str(VAR_DIR / "models")))
 ROUTING_CONFIDENCE_THRESHOLD = env_float(
     "ROUTING_CONFIDENCE_THRESHOLD", 0.75, minimum=0.0, maximum=1.0

@@ -1,6 +1,7 @@
 """The embedding paths (knowledge.embeddings): one model, three ways to run it."""
 
 import numpy as np
+import pytest
 
 from knowledge import embeddings
 
@@ -41,8 +42,8 @@ def test_a_long_ticket_is_cut_where_the_model_cuts_it():
 
 
 def test_order_within_a_call_does_not_matter():
-    forward = embeddings.embed_texts(TEXTS)
-    backward = embeddings.embed_texts(TEXTS[::-1])[::-1]
+    forward = embeddings.embed_texts(TEXTS, memo=False)
+    backward = embeddings.embed_texts(TEXTS[::-1], memo=False)[::-1]
     assert np.allclose(forward, backward, atol=1e-5)
 
 
@@ -53,3 +54,50 @@ def test_the_export_is_made_once_and_reused(settings, tmp_path):
     assert embeddings.onnx_file("onnx-fp32") == first and first.stat().st_mtime_ns == made
     assert [p.name for p in tmp_path.iterdir()] == [first.name]  # no half-written file left
     assert oct(first.stat().st_mode & 0o777) == "0o644"
+
+
+@pytest.fixture
+def model_runs(monkeypatch, settings):
+    """The texts the model itself is run on, call by call (the memo starts empty)."""
+    runs: list[list[str]] = []
+    model = embeddings.get_embedder()
+
+    def counted(texts, batch_size):
+        runs.append(list(texts))
+        return model(texts, batch_size)
+
+    monkeypatch.setitem(embeddings._embedders, settings.EMBEDDING_BACKEND, counted)
+    embeddings.forget_memo()
+    yield runs
+    embeddings.forget_memo()
+
+
+def test_a_text_embedded_lately_is_not_run_through_the_model_again(model_runs):
+    first = embeddings.embed_texts(["refund please", "Rechnung falsch", "refund please"])
+    second = embeddings.embed_texts(["Rechnung falsch", "where is my parcel"])
+    assert model_runs == [["refund please", "Rechnung falsch"], ["where is my parcel"]]
+    assert np.array_equal(first[0], first[2]) and np.array_equal(first[1], second[0])
+    fresh = embeddings.embed_texts(["refund please", "where is my parcel"], memo=False)
+    assert np.allclose(fresh, [first[0], second[1]], atol=1e-5)
+    assert model_runs[-1] == ["refund please", "where is my parcel"]
+
+
+def test_the_memo_forgets_the_text_used_least_lately_beyond_its_size(model_runs, settings):
+    settings.EMBEDDING_MEMO_SIZE = 2
+    for texts in (
+        ["a parcel"],
+        ["a refund"],
+        ["a parcel"],
+        ["an invoice"],
+        ["a refund", "a parcel"],
+    ):
+        embeddings.embed_texts(texts)
+    # "a refund" was the least lately used when "an invoice" came: it alone is embedded again
+    assert model_runs == [["a parcel"], ["a refund"], ["an invoice"], ["a refund"]]
+
+
+def test_a_memo_of_size_zero_remembers_nothing(model_runs, settings):
+    settings.EMBEDDING_MEMO_SIZE = 0
+    embeddings.embed_texts(["a parcel"])
+    embeddings.embed_texts(["a parcel"])
+    assert model_runs == [["a parcel"], ["a parcel"]] and not embeddings._memo

@@ -153,7 +153,7 @@ def evaluate_drafts(
         for start in range(0, len(test), 128):
             batch = test[start : start + 128]
             masked = prepare([r.text for r in batch])
-            vectors = embed_texts(masked, batch_size=128)
+            vectors = embed_texts(masked)
             for row, text, vector in zip(batch, masked, vectors, strict=True):
                 language = language_of(text)
                 for mode in modes:
@@ -181,8 +181,8 @@ def evaluate_drafts(
 def _cosines(pairs: list[tuple[str, str]]) -> list[float]:
     if not pairs:
         return []
-    a = embed_texts([p[0] for p in pairs], batch_size=128)
-    b = embed_texts([p[1] for p in pairs], batch_size=128)
+    a = embed_texts([p[0] for p in pairs])
+    b = embed_texts([p[1] for p in pairs])
     return (a * b).sum(axis=1).tolist()
 
 

@@ -31,7 +31,7 @@ from triage.evaluation.datasets import Dataset, EvalError, prepare
 from triage.text.signals import rule_urgency
 
 SEED = 42
-EMBED_BATCH = 256
+CHUNK = 256  # test rows embedded and classified per step (progress is reported per step)
 
 
 @contextmanager
@@ -226,7 +226,7 @@ def evaluate_split(
     threshold = settings.ROUTING_CONFIDENCE_THRESHOLD
     started = time.perf_counter()
     train_texts = prepare(train.texts)
-    train_vectors = embed_texts(train_texts, batch_size=EMBED_BATCH)
+    train_vectors = embed_texts(train_texts)
     fields = list(train.labels)
     if oos_label is not None and "category" not in fields:
         raise EvalError("--oos-label needs a category label (--label category=COLUMN)")
@@ -249,9 +249,9 @@ def evaluate_split(
     predictions = {f: ([], [], []) for f in fields}
     variant_predictions = {name: ([], [], []) for name in category_models}
     fallbacks = 0
-    for start in range(0, len(test), EMBED_BATCH):
-        texts = prepare(test.texts[start : start + EMBED_BATCH])
-        batch_vectors = embed_texts(texts, batch_size=EMBED_BATCH)
+    for start in range(0, len(test), CHUNK):
+        texts = prepare(test.texts[start : start + CHUNK])
+        batch_vectors = embed_texts(texts)
         for field in fields:
             if field == "category":
                 first = None
