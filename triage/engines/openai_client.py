@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from openai import OpenAI, OpenAIError
 
 from triage.engines.types import EngineError
 
@@ -26,6 +25,8 @@ def inside_transaction() -> bool:
 
 @lru_cache(maxsize=4)
 def _client(base_url: str | None, api_key: str, timeout: float, max_retries: int):
+    from openai import OpenAI  # noqa: PLC0415 -- half a second to import; only when it is used
+
     return OpenAI(
         base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=max_retries
     )
@@ -59,6 +60,8 @@ def structured_call(
         raise RuntimeError(
             "a model call inside a database transaction would hold its locks for the whole call"
         )
+    from openai import OpenAIError  # noqa: PLC0415 -- see _client
+
     try:
         response = client().chat.completions.create(
             model=model,
