@@ -26,3 +26,9 @@ PIPELINE_BATCH_WAIT_SECONDS = 0.0
 # The tests' own process renews no leases in the background (its rows live in a transaction no
 # other connection sees); worker processes the tests start run the real settings, heartbeat on.
 LEASE_HEARTBEAT = False
+# The test database is thrown away: a commit need not wait for its WAL to reach the disk (the data
+# stay consistent; only a crash of the server itself could lose the last commits).
+DATABASES["default"]["OPTIONS"] = {  # noqa: F405
+    **DATABASES["default"].get("OPTIONS", {}),  # noqa: F405
+    "options": "-c synchronous_commit=off",
+}
