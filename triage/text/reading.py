@@ -625,25 +625,36 @@ def _lemma(word: str, language: str) -> str:
         return word
 
 
+@lru_cache(maxsize=16)
+def _kind_patterns(language: str) -> list[tuple[str, re.Pattern[str], re.Pattern[str] | None]]:
+    """Per action kind, in the lexicon's order: a pattern for its stems at the start of a word
+    (or of the words from there on), and for German one for its longer one-word stems anywhere
+    inside a word (compounds: "Rückerstattung", "Gutschrift")."""
+    out = []
+    for kind, by_language in _LEXICON.items():
+        stems = by_language.get(language, ())
+        if not stems:
+            continue
+        start = re.compile("|".join(re.escape(stem) for stem in stems))
+        inner = [stem for stem in stems if len(stem) >= 5 and " " not in stem]
+        inside = re.compile("|".join(map(re.escape, inner))) if language == "de" and inner else None
+        out.append((kind, start, inside))
+    return out
+
+
 def _kinds_in(text: str, words: list[str], language: str) -> list[tuple[int, str]]:
     """(word index, action kind) for each word (or phrase starting there) that names an action."""
-    lexicon = {kind: stems.get(language, ()) for kind, stems in _LEXICON.items()}
+    patterns = _kind_patterns(language)
     out = []
     folded_words = [fold(w) for w in words]
     for i, word in enumerate(words):
         lemma = fold(_lemma(word, language))
         head = " ".join(folded_words[i : i + 4]) + " "
-        for kind, stems in lexicon.items():
-            if any(
-                lemma.startswith(stem)
-                or head.startswith(stem)
-                or (
-                    language == "de"
-                    and len(stem) >= 5
-                    and " " not in stem
-                    and (stem in lemma or stem in folded_words[i])
-                )
-                for stem in stems
+        for kind, start, inside in patterns:
+            if (
+                start.match(lemma)
+                or start.match(head)
+                or (inside is not None and (inside.search(lemma) or inside.search(folded_words[i])))
             ):
                 if kind == "escalate" and _CARRIER.search(" ".join(folded_words[i : i + 8])):
                     kind = "ship"  # handed to the courier: a shipment, not an escalation
