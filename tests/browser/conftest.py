@@ -124,7 +124,7 @@ def _restore_snapshot():
 @pytest.fixture
 def demo_world(transactional_db, settings):
     """The demo data, every incoming ticket through the pipeline (inline), as `make run` leaves
-    it. Built once per session; later tests get a copy of it (20 tests, 8 s each to build)."""
+    it. Built once per session (8-10 s here); each later test gets a copy of it."""
     classify_local.reset_cache()
     if _snapshot:
         result = _restore_snapshot()
