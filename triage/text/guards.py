@@ -386,7 +386,8 @@ _STAFF_STRONG = [
 # "numéro client"): a thing, not the customer spoken of.
 _SIGN_OFF = re.compile(
     r"\b(?:(?:customer|client|user|guest) (?:service|care|relations|support|team|assistance|"
-    r"hours|portal|area|account|number|name|names|id|interface|centre|center|desk|hotline)|(?:atención|servicio|línea|área|portal|espacio|zona|"
+    r"hours|portal|area|account|number|name|names|id|interface|centre|center|desk|hotline)|"
+    r"(?:atención|servicio|línea|área|portal|espacio|zona|"
     r"número|nombre|datos) (?:al|del|de(?: los)?) clientes?|service client[èe]le|(?:service|"
     r"relation|espace|compte|numéro|nom|portail) clients?|área de clientes?|kundenservice|"
     r"kundendienst)\b",
