@@ -284,7 +284,7 @@ ROUTING_CONFIDENCE_THRESHOLD = env_float(
 # A ticket more unusual than this share of the taxonomy's own held-out examples is out of scope:
 # human triage, no draft, never auto-sent (README: "Out of scope"). About 1 - this share of
 # ordinary tickets go to a person for it.
-OUT_OF_SCOPE_THRESHOLD = env_float("OUT_OF_SCOPE_THRESHOLD", 0.98, minimum=0.5, maximum=1.0)
+OUT_OF_SCOPE_THRESHOLD = env_float("OUT_OF_SCOPE_THRESHOLD", 0.985, minimum=0.5, maximum=1.0)
 RETRIEVAL_HALF_LIFE_DAYS = env_float(
     "RETRIEVAL_HALF_LIFE_DAYS", 180.0, minimum=1.0, maximum=36500.0
 )

@@ -58,6 +58,51 @@ def test_new_tickets_like_the_entries_stay_in_scope_and_tickets_far_from_all_go_
     assert len(outside[0].nearest) == 3 and outside[0].nearest[0]["category"].startswith("c")
 
 
+def test_made_up_rows_mix_two_entries_of_different_categories():
+    labels = np.array(["a"] * 50 + ["b"] * 5 + ["c"] * 5)
+    first, second, weight = classify_local.mixed_pairs(labels, 40, np.random.default_rng(0))
+    assert 0 < len(first) <= 40 and len(first) == len(second) == len(weight)
+    assert (labels[first] != labels[second]).all()
+    low, high = classify_local.SCOPE_MIX
+    assert ((weight >= low) & (weight <= high)).all()
+    one = classify_local.mixed_pairs(np.array(["a"] * 9), 5, np.random.default_rng(0))
+    assert [len(part) for part in one] == [0, 0, 0]
+
+
+def worded(rng, labels: np.ndarray, vocabularies: list[list[str]]) -> list[str]:
+    return [" ".join(rng.choice(vocabularies[int(label[1:])], size=6).tolist()) for label in labels]
+
+
+def test_a_calibrated_set_is_judged_by_a_model_that_learnt_an_outside_class(settings):
+    """Four categories, each with its words and its cluster, 240 entries (enough to calibrate):
+    a second classifier learns the categories and the rows made up between them; ordinary
+    newcomers stay in scope about as often as the threshold says, far ones with unknown words
+    go out, and no ticket is ever labelled with the made-up class."""
+    settings.OUT_OF_SCOPE_THRESHOLD = 0.98
+    rng = np.random.default_rng(11)
+    centres = unit(rng.normal(size=(4, 384)))
+    vocabularies = [[f"w{c}x{i}" for i in range(8)] for c in range(4)]
+    vectors, labels = clustered(rng, centres, per=60, spread=0.06)
+    data = labelled(vectors, labels)
+    data.texts = np.array(worded(rng, labels, vocabularies), dtype=object)
+    model = CategoryModel(data)
+    assert model.scope_model is not None
+    assert classify_local.OUTSIDE in model.scope_model.classes_
+    assert classify_local.OUTSIDE not in model.labels
+    newcomers, new_labels = clustered(rng, centres, per=100, spread=0.06)
+    new_texts = worded(rng, new_labels, vocabularies)
+    far = unit(rng.normal(size=(50, 384))).astype(np.float32)
+    far_texts = [f"lemon cake recipe number {i} sinks" for i in range(50)]
+    inside = [s.out_of_scope for s in model.scope(newcomers, new_texts)]
+    outside = model.scope(far, far_texts)
+    assert np.mean(inside) <= 0.06
+    assert all(s.out_of_scope for s in outside)
+    probs, *_ = model.predict_proba(np.vstack([newcomers, far]), new_texts + far_texts)
+    assert set(model.labels[probs.argmax(axis=1)]) <= {"c0", "c1", "c2", "c3"}
+    with pytest.raises(ValueError):
+        model.scope(far, None)  # it reads the words too
+
+
 def test_a_set_too_small_to_judge_gives_no_judgement_and_asks_nothing_of_it():
     rng = np.random.default_rng(3)
     vectors, labels = clustered(rng, unit(rng.normal(size=(2, 384))), per=6, spread=0.05)
