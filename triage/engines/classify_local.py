@@ -56,7 +56,8 @@ from triage.text.signals import extractive_summary, rule_urgency
 logger = logging.getLogger(__name__)
 
 ENGINE_NAME = "local"
-MODEL_VERSION = "hybrid-logreg-knn-4"
+# 5: the same labels; scope judged by the scope model for sets large enough to calibrate
+MODEL_VERSION = "hybrid-logreg-knn-5"
 K_NEIGHBOURS = 10
 # share of the kNN vote in the blend; the rest is the logistic regression (not tuned on any test
 # set)
