@@ -44,11 +44,22 @@ def evaluate_replies(rows: list[dict]) -> dict:
     for row in rows:
         if not isinstance(row.get("raw"), str) or not isinstance(row.get("expected"), str):
             raise EvalError(f"line {row['_line']}: 'raw' and 'expected' must be strings")
+        forwarded = row.get("forwarded")
+        if forwarded is not None and not (
+            isinstance(forwarded, list) and all(isinstance(f, str) for f in forwarded)
+        ):
+            raise EvalError(f"line {row['_line']}: 'forwarded' must be a list of strings")
         try:
-            got = read_message(row["raw"], row.get("kind", "plain")).clean_text
+            message = read_message(row["raw"], row.get("kind", "plain"))
         except ValueError as exc:
             raise EvalError(f"line {row['_line']}: {exc}") from None
-        hit = got == collapse_whitespace(row["expected"])
+        # The customer's new text; a forwarded mail is not part of it (see cleaning.Visible),
+        # and where the row says what was forwarded, that is read too.
+        got = message.new_text
+        hit = got == collapse_whitespace(row["expected"]) and (
+            forwarded is None
+            or list(message.forwarded) == [collapse_whitespace(f) for f in forwarded]
+        )
         exact += hit
         for field, counts in by.items():
             counts[str(row.get(field, "?"))].update(total=1, exact=int(hit))

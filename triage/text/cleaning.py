@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 # Roughly 1.3 tokens per word for MiniLM's WordPiece and GPT tokenisers on support text.
@@ -526,10 +527,25 @@ def _strip_disclaimers(lines: list[str]) -> list[str]:
     return "\n\n".join(p for p in paragraphs if not _DISCLAIMER.search(p)).split("\n")
 
 
-def visible_text(text: str) -> str:
-    """What the customer wrote in this message: the quoted earlier mail, reply and forward
-    headers, signatures, mobile footers and disclaimers removed; a forward keeps the note and
-    the forwarded mail's text."""
+@dataclass(frozen=True)
+class Visible:
+    """A message as the customer sent it: the text they wrote now (``new``) and the text of each
+    mail they forwarded below it (``forwarded``, headers dropped; a forward inside a forward is
+    one more). Other projects' reply libraries (Discourse's email_reply_trimmer, quotequail)
+    count a forwarded mail as quote; a ticket still needs it, so the pipeline reads both."""
+
+    new: str
+    forwarded: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """What the pipeline reads: the new text, then each forwarded mail's text."""
+        return collapse_whitespace("\n\n".join(p for p in (self.new, *self.forwarded) if p))
+
+
+def visible_parts(text: str) -> Visible:
+    """The new text and the forwarded mails of ``text``: the quoted earlier mail, reply and
+    forward headers, signatures, mobile footers and disclaimers removed from each."""
     lines = collapse_whitespace(text).split("\n")
     parts = []
     for segment in _segments(lines):
@@ -538,10 +554,18 @@ def visible_text(text: str) -> str:
             line for line in segment if not line.lstrip().startswith(">") and line.strip() != "ᐧ"
         ]
         segment = _cut_signature(_strip_disclaimers(segment))
-        part = _MARKS.sub("", "\n".join(segment)).strip()
-        if part:
-            parts.append(part)
-    return collapse_whitespace("\n\n".join(parts))
+        parts.append(collapse_whitespace(_MARKS.sub("", "\n".join(segment))))
+    new, forwarded = parts[0], [part for part in parts[1:] if part]
+    if not new and forwarded:
+        # Nothing written above the forward: the forwarded mail is what they sent us.
+        new = forwarded.pop(0)
+    return Visible(new, tuple(forwarded))
+
+
+def visible_text(text: str) -> str:
+    """What the customer wrote in this message (:func:`visible_parts`' new text): without the
+    quoted earlier mail and without the mails they forwarded."""
+    return visible_parts(text).new
 
 
 def collapse_whitespace(text: str) -> str:
@@ -561,10 +585,16 @@ def cut_to_budget(text: str, *, tokens: int = TOKEN_BUDGET) -> str:
     return "".join(words[:max_words]).rstrip() + " …"
 
 
-def clean_text(raw: str, *, subject: str = "", html_body: bool | None = None) -> str:
-    """The cleaned body: the customer's visible new text (see :func:`visible_text`), within the
-    token budget. ``html_body`` says whether ``raw`` is HTML (guessed when None)."""
+def read_parts(raw: str, *, html_body: bool | None = None) -> Visible:
+    """The visible parts of a raw body (see :func:`visible_parts`); ``html_body`` says whether
+    ``raw`` is HTML (guessed when None)."""
     # Plain text from tweets and chat widgets arrives with HTML entities ("AT&amp;T") too.
     is_html = looks_like_html(raw) if html_body is None else html_body
-    text = html_to_text(raw, mail=True) if is_html else html.unescape(raw)
-    return cut_to_budget(visible_text(text))
+    return visible_parts(html_to_text(raw, mail=True) if is_html else html.unescape(raw))
+
+
+def clean_text(raw: str, *, subject: str = "", html_body: bool | None = None) -> str:
+    """The cleaned body the pipeline reads: the customer's new text and the text of any mail
+    they forwarded (see :class:`Visible`), within the token budget. ``html_body`` says whether
+    ``raw`` is HTML (guessed when None)."""
+    return cut_to_budget(read_parts(raw, html_body=html_body).text)

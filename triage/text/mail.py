@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
-from triage.text.cleaning import clean_text
+from triage.text.cleaning import cut_to_budget, read_parts
 
 MAX_EMAIL_BYTES = 10 * 1024 * 1024
 
@@ -176,10 +176,22 @@ MESSAGE_KINDS = ("plain", "html", "mime")
 
 @dataclass(frozen=True)
 class ReadMessage:
+    """``clean_text`` is what the pipeline reads; ``new_text`` the customer's own words in this
+    message and ``forwarded`` the mails they forwarded (see ``cleaning.Visible``)."""
+
     clean_text: str
+    new_text: str = ""
+    forwarded: tuple[str, ...] = ()
     subject: str = ""
     sender_name: str = ""
     sender_email: str = ""
+
+
+def _read(body: str, *, html_body: bool | None = None, **headers: str) -> ReadMessage:
+    parts = read_parts(body, html_body=html_body)
+    return ReadMessage(
+        cut_to_budget(parts.text), new_text=parts.new, forwarded=parts.forwarded, **headers
+    )
 
 
 def read_message(raw: str, kind: str = "plain") -> ReadMessage:
@@ -189,13 +201,13 @@ def read_message(raw: str, kind: str = "plain") -> ReadMessage:
     if kind not in MESSAGE_KINDS:
         raise ValueError(f"kind must be one of {', '.join(MESSAGE_KINDS)}, not {kind!r}")
     if kind != "mime":
-        return ReadMessage(clean_text(raw, html_body=True if kind == "html" else None))
+        return _read(raw, html_body=True if kind == "html" else None)
     try:
         mail = parse_mail(raw.encode("utf-8", errors="surrogatepass"))
     except MailError as exc:
         raise ValueError(f"not a usable e-mail: {exc}") from None
-    return ReadMessage(
-        clean_text(mail.body, subject=mail.subject),
+    return _read(
+        mail.body,
         subject=mail.subject,
         sender_name=mail.sender_name,
         sender_email=mail.sender_email,

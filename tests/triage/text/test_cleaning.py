@@ -1,6 +1,7 @@
 """Reply and signature extraction on the mail-client fixture (13 languages, plain, HTML and
 MIME), and the cases where a rule could eat the customer's own words."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,15 @@ from django.core.management import CommandError, call_command
 
 from triage.evaluation.datasets import EvalError
 from triage.evaluation.text import evaluate_file
-from triage.text.cleaning import clean_text, html_to_text, visible_text, without_closing
+from triage.text.cleaning import (
+    Visible,
+    clean_text,
+    html_to_text,
+    visible_parts,
+    visible_text,
+    without_closing,
+)
+from triage.text.mail import read_message
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "text"
 
@@ -30,6 +39,61 @@ def test_a_forward_keeps_the_note_and_the_forwarded_text_but_not_its_headers():
         "Subject: Order 8812\nTo: <anna@example.org>\n\nYour order 8812 was cancelled.\n"
     )
     assert clean_text(raw) == "See below.\n\nThanks,\nAnna\n\nYour order 8812 was cancelled."
+
+
+def test_a_forwards_note_is_the_new_text_and_the_forwarded_mail_is_kept_apart():
+    raw = (
+        "Can you explain this charge?\n\n---------- Forwarded message ---------\n"
+        "From: Bank <alerts@bank.example>\nDate: Mon, Nov 23, 2026 at 10:15 AM\n"
+        "Subject: Card payment\nTo: <anna@example.org>\n\nCard payment of 49.00 EUR to Northwind.\n"
+    )
+    parts = visible_parts(raw)
+    assert parts.new == visible_text(raw) == "Can you explain this charge?"
+    assert parts.forwarded == ("Card payment of 49.00 EUR to Northwind.",)
+    # what the pipeline reads: both, the note first
+    assert (
+        clean_text(raw)
+        == parts.text
+        == ("Can you explain this charge?\n\nCard payment of 49.00 EUR to Northwind.")
+    )
+    message = read_message(raw)
+    assert (message.new_text, message.forwarded, message.clean_text) == (
+        parts.new,
+        parts.forwarded,
+        parts.text,
+    )
+
+
+def test_a_forward_with_nothing_written_above_it_is_what_the_customer_sent():
+    raw = (
+        "Begin forwarded message:\n\nFrom: Courier <track@courier.example>\n"
+        "Subject: Delivery failed\nDate: 23 November 2026 at 10:15:03 CET\n\n"
+        "We could not deliver parcel 77120 today.\n"
+    )
+    assert visible_parts(raw) == Visible("We could not deliver parcel 77120 today.", ())
+    assert visible_parts("No forward here.\n\n> quoted\n") == Visible("No forward here.", ())
+
+
+def test_a_reply_row_that_lists_forwarded_mails_is_exact_only_when_they_are_read_too(tmp_path):
+    row = {
+        "id": "fw",
+        "raw": "See below.\n\n---------- Forwarded message ---------\nFrom: Shop <s@shop.example>\n"
+        "Subject: Order\nDate: Mon, Nov 23, 2026 at 10:15 AM\n\nOrder 8812 was cancelled.\n",
+        "expected": "See below.",
+    }
+    path = tmp_path / "replies.jsonl"
+    for forwarded, exact in (
+        (["Order 8812 was cancelled."], 1.0),
+        (["Order 8812 was shipped."], 0.0),
+        ([], 0.0),
+        (None, 1.0),  # not said: only the new text is compared
+    ):
+        line = row if forwarded is None else {**row, "forwarded": forwarded}
+        path.write_text(json.dumps(line) + "\n")
+        assert evaluate_file(path)["exact_match"] == exact, forwarded
+    path.write_text(json.dumps({**row, "forwarded": "Order 8812 was cancelled."}) + "\n")
+    with pytest.raises(EvalError, match="line 1: 'forwarded' must be a list of strings"):
+        evaluate_file(path)
 
 
 def test_bottom_posted_reply_keeps_the_text_under_the_quote():

@@ -49,8 +49,8 @@ def test_inspect_text_reads_twenty_lines_without_a_database(tmp_path):
     )
     assert results[3]["signals"]["only_thanks"] and results[3]["sentiment"] == "positive"
     assert set(first) == {
-        "clean_text", "masked_text", "pii", "language", "language_probability", "sentiment",
-        "sentiment_score", "injection", "signals",
+        "clean_text", "new_text", "forwarded", "masked_text", "pii", "language",
+        "language_probability", "sentiment", "sentiment_score", "injection", "signals",
     }  # fmt: skip
 
 

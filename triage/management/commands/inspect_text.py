@@ -5,8 +5,9 @@ python manage.py inspect_text FILE.jsonl [--out OUT.jsonl]
 Input, one JSON object per line: {"raw": "...", "kind": "mime" | "plain" | "html",
 "customer": {"name": ..., "email": ..., "phone": ...}} (kind defaults to plain; customer is
 optional and, for mime, defaults to the From header's name and address).
-Output, one JSON object per input line, in order: clean_text, masked_text, pii [{type, start,
-end}] (offsets into clean_text), language and language_probability, sentiment and
+Output, one JSON object per input line, in order: clean_text (what the pipeline reads), new_text
+(the customer's own words in this message) and forwarded (the text of mails they forwarded),
+masked_text, pii [{type, start, end}] (offsets into clean_text), language and language_probability, sentiment and
 sentiment_score, injection {found, why}, signals {urgency, urgency_rule, too_little_to_act_on,
 only_thanks}; or {"line": n, "error": "..."} for a line that cannot be read. Needs no database, no
 broker and no model.
@@ -47,6 +48,8 @@ def inspect(item: dict) -> dict:
     injection = injection_attempt(f"{subject}\n{clean}")
     return {
         "clean_text": clean,
+        "new_text": message.new_text,
+        "forwarded": list(message.forwarded),
         "masked_text": masked.text,
         "pii": masked.spans,
         "language": language,
