@@ -543,18 +543,49 @@ class Visible:
         return collapse_whitespace("\n\n".join(p for p in (self.new, *self.forwarded) if p))
 
 
+# Supercite's quote marks, the writer's initials before ">" ("JD> …"), read as ">".
+_INITIALS_QUOTE = re.compile(r"^\s*[A-Z]{1,3}>(?=[\s>]|$)")
+
+
+def _answered_between(segment: list[str], own: list[str]) -> list[str]:
+    """The new text with the quoted lines the customer answers between their own lines ("> Which
+    plan?" / "The Pro plan." / "> How many seats?" / "Twelve."), as Discourse keeps them: every
+    quoted line above their last line, when a quote stands between two of their lines. Empty
+    when the quote is only above or only below their text (a quote the reply sits under or over
+    says nothing they answer)."""
+    content = [line for line in own if line.strip() and not _MARKS.fullmatch(line.strip())]
+    if not content:
+        return []
+    kinds, position = [], 0
+    for line in segment:  # the segment's lines in order: own text ("t") or quote ("q")
+        if line.lstrip().startswith(">"):
+            kinds.append("q")
+        elif position < len(content) and line == content[position]:
+            kinds.append("t")
+            position += 1
+        else:
+            kinds.append("")
+    if position < len(content) or not re.search(r"t[^t]*q.*t", "".join(k or "e" for k in kinds)):
+        return []
+    last = max(i for i, kind in enumerate(kinds) if kind == "t")
+    kept = [line for i, line in enumerate(segment[: last + 1]) if kinds[i] or not line.strip()]
+    return kept + own[own.index(content[-1]) + 1 :]
+
+
 def visible_parts(text: str) -> Visible:
     """The new text and the forwarded mails of ``text``: the quoted earlier mail, reply and
     forward headers, signatures, mobile footers and disclaimers removed from each."""
-    lines = collapse_whitespace(text).split("\n")
+    lines = [_INITIALS_QUOTE.sub(">", line) for line in collapse_whitespace(text).split("\n")]
     parts = []
-    for segment in _segments(lines):
-        # Quoted lines, and the lone dot a mail tracker leaves ("ᐧ", Gmail add-ons).
-        segment = [
-            line for line in segment if not line.lstrip().startswith(">") and line.strip() != "ᐧ"
-        ]
-        segment = _cut_signature(_strip_disclaimers(segment))
-        parts.append(collapse_whitespace(_MARKS.sub("", "\n".join(segment))))
+    for number, segment in enumerate(_segments(lines)):
+        # The lone dot a mail tracker leaves ("ᐧ", Gmail add-ons).
+        segment = [line for line in segment if line.strip() != "ᐧ"]
+        own = _cut_signature(
+            _strip_disclaimers([line for line in segment if not line.lstrip().startswith(">")])
+        )
+        if number == 0 and (answered := _answered_between(segment, own)):
+            own = answered
+        parts.append(collapse_whitespace(_MARKS.sub("", "\n".join(own))))
     new, forwarded = parts[0], [part for part in parts[1:] if part]
     if not new and forwarded:
         # Nothing written above the forward: the forwarded mail is what they sent us.

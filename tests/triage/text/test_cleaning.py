@@ -231,12 +231,38 @@ def test_other_clients_attributions_and_rules_end_the_new_text(raw, new_text):
     assert visible_text(raw) == new_text
 
 
-def test_answers_written_between_the_quoted_questions_under_a_note_are_kept():
+def test_answers_written_between_the_quoted_questions_keep_the_questions_they_answer():
     raw = (
         "Answers below.\n\nOn Mon, 2 Feb 2026 at 09:12, Support <help@shop.example> wrote:\n"
         "> What is your order number?\n\n55120\n\n> Which browser?\n\nFirefox 128\n\nThanks,\nAnna"
+        "\n\n> Kind regards,\n> Support\n"
     )
-    assert visible_text(raw) == "Answers below.\n\n55120\n\nFirefox 128\n\nThanks,\nAnna"
+    # the attribution goes, and so does the quote under the last answer
+    assert visible_text(raw) == (
+        "Answers below.\n\n> What is your order number?\n\n55120\n\n> Which browser?\n\n"
+        "Firefox 128\n\nThanks,\nAnna"
+    )
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # bottom-posted: the quote above one block of new text
+        "On Mon, 2 Feb 2026 at 09:12, Support <help@shop.example> wrote:\n> Which browser?\n\n"
+        "Firefox 128.",
+        # top-posted under a note, the quote below it
+        "Firefox 128.\n\n> Which browser?\n",
+        # a quote marked with the writer's initials (Supercite: "SP>") is a quote too
+        "Firefox 128.\n\nSP> Which browser?\nSP>\n",
+    ],
+)
+def test_a_quote_only_above_or_only_below_the_new_text_is_not_kept(raw):
+    assert visible_text(raw) == "Firefox 128."
+
+
+def test_lines_marked_with_the_writers_initials_are_read_as_quotes():
+    raw = "Yes.\n\nJD> Shall we cancel it?\n\nAnd please refund it.\n\nJD> Anything else?\nJD>\n"
+    assert visible_text(raw) == "Yes.\n\n> Shall we cancel it?\n\nAnd please refund it."
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,10 @@ Input, one JSON object per line: {"raw": "...", "kind": "mime" | "plain" | "html
 optional and, for mime, defaults to the From header's name and address).
 Output, one JSON object per input line, in order: clean_text (what the pipeline reads), new_text
 (the customer's own words in this message) and forwarded (the text of mails they forwarded),
-masked_text, pii [{type, start, end}] (offsets into clean_text), language and language_probability, sentiment and
-sentiment_score, injection {found, why}, signals {urgency, urgency_rule, too_little_to_act_on,
-only_thanks}; or {"line": n, "error": "..."} for a line that cannot be read. Needs no database, no
-broker and no model.
+masked_text, pii [{type, start, end}] (offsets into clean_text), language and
+language_probability, sentiment and sentiment_score, injection {found, why}, signals {urgency,
+urgency_rule, too_little_to_act_on, only_thanks}; or {"line": n, "error": "..."} for a line that
+cannot be read. Needs no database, no broker and no model.
 """
 
 from __future__ import annotations
