@@ -38,7 +38,9 @@ _SKIP_TAGS = {"script", "style", "head", "title", "template"}
 # quoted mail or of the signature; the text rules below cut there. Never in the output.
 QUOTE_MARK = "\ue000"
 SIGNATURE_MARK = "\ue001"
-_MARKS = re.compile(f"[{QUOTE_MARK}{SIGNATURE_MARK}]")
+# Where an attribution or a header block was taken out above a quote the reply answers.
+_INTRODUCED = "\ue002"
+_MARKS = re.compile(f"[{QUOTE_MARK}{SIGNATURE_MARK}{_INTRODUCED}]")
 
 # Containers mail clients put the quoted mail in (Gmail, Yahoo, Zoho, Thunderbird, Outlook web
 # and desktop) and the ones they put the signature in.
@@ -372,6 +374,7 @@ def _segments(lines: list[str]) -> list[list[str]]:
         if _has_text(kept) and not _answered_inline(lines[index + span :]):
             break  # top-posted: what follows is the quoted mail
         # Bottom-posted or answered inline: skip the header, the quoted lines go below.
+        kept.append(_INTRODUCED)
         index += span
     return [kept]
 
@@ -548,27 +551,35 @@ _INITIALS_QUOTE = re.compile(r"^\s*[A-Z]{1,3}>(?=[\s>]|$)")
 
 
 def _answered_between(segment: list[str], own: list[str]) -> list[str]:
-    """The new text with the quoted lines the customer answers between their own lines ("> Which
-    plan?" / "The Pro plan." / "> How many seats?" / "Twelve."), as Discourse keeps them: every
-    quoted line above their last line, when a quote stands between two of their lines. Empty
-    when the quote is only above or only below their text (a quote the reply sits under or over
-    says nothing they answer)."""
+    """The new text with the quoted lines the customer answers, as Discourse keeps them: every
+    quoted line above their last line, when a quote stands between two of their lines ("> Which
+    plan?" / "The Pro plan." / "> How many seats?" / "Twelve.") or when they open the message
+    with a quote no attribution introduces (a passage they chose to quote, not the mail their
+    client quoted whole). Empty otherwise: a quote under their text, or the quoted mail an
+    attribution introduces above a bottom-posted reply, says nothing they answer."""
     content = [line for line in own if line.strip() and not _MARKS.fullmatch(line.strip())]
     if not content:
         return []
     kinds, position = [], 0
-    for line in segment:  # the segment's lines in order: own text ("t") or quote ("q")
+    for line in segment:  # own text ("t"), quote ("q"), attribution taken out ("b")
         if line.lstrip().startswith(">"):
             kinds.append("q")
+        elif line == _INTRODUCED:
+            kinds.append("b")
         elif position < len(content) and line == content[position]:
             kinds.append("t")
             position += 1
         else:
             kinds.append("")
-    if position < len(content) or not re.search(r"t[^t]*q.*t", "".join(k or "e" for k in kinds)):
+    pattern = "".join(kind or "e" for kind in kinds)
+    if position < len(content) or not re.search(r"t[^t]*q.*t|^e*q", pattern):
         return []
     last = max(i for i, kind in enumerate(kinds) if kind == "t")
-    kept = [line for i, line in enumerate(segment[: last + 1]) if kinds[i] or not line.strip()]
+    kept = [
+        line
+        for i, line in enumerate(segment[: last + 1])
+        if kinds[i] in ("t", "q") or not line.strip()
+    ]
     return kept + own[own.index(content[-1]) + 1 :]
 
 
@@ -581,7 +592,13 @@ def visible_parts(text: str) -> Visible:
         # The lone dot a mail tracker leaves ("ᐧ", Gmail add-ons).
         segment = [line for line in segment if line.strip() != "ᐧ"]
         own = _cut_signature(
-            _strip_disclaimers([line for line in segment if not line.lstrip().startswith(">")])
+            _strip_disclaimers(
+                [
+                    line
+                    for line in segment
+                    if not line.lstrip().startswith(">") and line != _INTRODUCED
+                ]
+            )
         )
         if number == 0 and (answered := _answered_between(segment, own)):
             own = answered

@@ -260,6 +260,16 @@ def test_a_quote_only_above_or_only_below_the_new_text_is_not_kept(raw):
     assert visible_text(raw) == "Firefox 128."
 
 
+def test_a_passage_quoted_above_the_reply_without_an_attribution_is_kept():
+    # the customer chose what to quote; no client quoted a whole mail here
+    raw = "> Your refund was issued on 3 May.\n\nIt was not, my bank shows nothing.\n"
+    assert visible_text(raw) == (
+        "> Your refund was issued on 3 May.\n\nIt was not, my bank shows nothing."
+    )
+    with_attribution = "On Mon, 2 Feb 2026 at 09:12, Support <help@shop.example> wrote:\n" + raw
+    assert visible_text(with_attribution) == "It was not, my bank shows nothing."
+
+
 def test_lines_marked_with_the_writers_initials_are_read_as_quotes():
     raw = "Yes.\n\nJD> Shall we cancel it?\n\nAnd please refund it.\n\nJD> Anything else?\nJD>\n"
     assert visible_text(raw) == "Yes.\n\n> Shall we cancel it?\n\nAnd please refund it."
