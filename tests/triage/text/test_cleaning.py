@@ -41,6 +41,21 @@ def test_a_forward_keeps_the_note_and_the_forwarded_text_but_not_its_headers():
     assert clean_text(raw) == "See below.\n\nThanks,\nAnna\n\nYour order 8812 was cancelled."
 
 
+REPLY_FIXTURES = (
+    Path(__file__).parents[3].parent / "shared" / "data" / "email_reply_fixtures"
+) / "email_reply_fixtures.jsonl"
+
+
+def test_other_projects_quoted_mail_fixtures_are_read_exactly_at_least_95_times_in_100():
+    """Discourse's and quotequail's own fixtures (outside the repository): the rows with an
+    expected visible text, development and held-out parts together."""
+    if not REPLY_FIXTURES.exists():
+        pytest.skip(f"the reply fixtures are not at {REPLY_FIXTURES} (../shared/data/)")
+    result = evaluate_file(REPLY_FIXTURES)
+    assert result["cases"] >= 70
+    assert result["exact_match"] >= 0.95, f"{len(result['misses'])} of {result['cases']} missed"
+
+
 def test_a_forwards_note_is_the_new_text_and_the_forwarded_mail_is_kept_apart():
     raw = (
         "Can you explain this charge?\n\n---------- Forwarded message ---------\n"
