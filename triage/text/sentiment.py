@@ -486,7 +486,9 @@ def shipped_model() -> SentimentModel:
 
 def read_sentiment(text: str, *, model: SentimentModel | None = None) -> Reading:
     """The tone of ``text`` with the cues it was read from (``model``: another model, for
-    cross-validation)."""
+    cross-validation). Quoted lines ("> …", our earlier words a customer answers between theirs,
+    see ``cleaning.visible_parts``) are not the customer's tone and are not read."""
+    text = "\n".join(line for line in text.split("\n") if not line.lstrip().startswith(">"))
     if not text.strip():
         return Reading("neutral", 0.0, 0.0, ())
     model = model or shipped_model()

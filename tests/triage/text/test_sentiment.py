@@ -150,3 +150,14 @@ def test_the_evaluation_reports_accuracy_per_named_trap(tmp_path):
     path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     result = evaluate_file(path)
     assert result["per_trap"] == {"thanks_only": {"accuracy": 1.0, "messages": 2}}
+
+
+@pytest.mark.parametrize(
+    ("answer", "label"),
+    [("Still not working.", "frustrated"), ("The annual Pro plan.", "neutral")],
+)
+def test_our_quoted_words_a_customer_answers_between_do_not_set_their_tone(answer, label):
+    quoted = "> Thank you so much for your patience, we are delighted to help! :)\n\n"
+    assert sentiment.read_sentiment(answer).label == label
+    assert sentiment.read_sentiment(quoted + answer).label == label
+    assert sentiment.read_sentiment(quoted).label == "neutral"  # nothing of theirs to read
