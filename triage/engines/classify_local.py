@@ -418,13 +418,14 @@ class CategoryModel:
         self.yardstick = fitted.yardstick
         self.scope_model = fitted.scope_model
 
-    def class_scores(self, vectors: np.ndarray, texts: list[str] | None) -> np.ndarray:
-        assert self.logreg is not None
-        if self.features is not None:
-            if texts is None:
-                raise ValueError("this model reads the texts too: pass them with the vectors")
-            return logits(self.logreg, self.features.transform(vectors, texts))
-        return logits(self.logreg, vectors)
+    def matrix(self, vectors: np.ndarray, texts: list[str] | None):
+        """The rows as the logistic regressions read them: the embedding, and the text's n-grams
+        where the model has text features."""
+        if self.features is None:
+            return vectors
+        if texts is None:
+            raise ValueError("this model reads the texts too: pass them with the vectors")
+        return self.features.transform(vectors, texts)
 
     def scope(
         self,
@@ -432,22 +433,21 @@ class CategoryModel:
         texts: list[str] | None,
         *,
         nearest: int = 3,
-        class_scores: np.ndarray | None = None,
+        matrix=None,
         neighbours: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> list[Scope | None]:
         """The judgement of scope for each row (None where the set is too small to judge);
-        ``class_scores`` and ``neighbours``: when already computed for these rows."""
+        ``matrix`` (see :meth:`matrix`) and ``neighbours``: when already computed for these
+        rows."""
         if self.yardstick is None or self.logreg is None:
             return [None] * len(vectors)
         idx, sims = neighbours if neighbours is not None else self.neighbours(vectors)
-        if self.scope_model is not None and self.features is not None:
-            if texts is None:
-                raise ValueError("this model reads the texts too: pass them with the vectors")
-            view = outside_log_odds(self.scope_model, self.features.transform(vectors, texts))
+        if matrix is None:
+            matrix = self.matrix(vectors, texts)
+        if self.scope_model is not None:
+            view = outside_log_odds(self.scope_model, matrix)
         else:
-            if class_scores is None:
-                class_scores = self.class_scores(vectors, texts)
-            view = energy_of(class_scores)
+            view = energy_of(logits(self.logreg, matrix))
         if idx.shape[1] >= SCOPE_K:
             distance = 1.0 - sims[:, :SCOPE_K].mean(axis=1)
         else:
@@ -499,24 +499,23 @@ class CategoryModel:
         self, vectors: np.ndarray, texts: list[str] | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(probabilities over self.labels, neighbour indices, neighbour similarities)."""
-        probs, idx, sims, _scores = self.predict_with_scores(vectors, texts)
+        probs, idx, sims, _matrix = self.predict_with_matrix(vectors, texts)
         return probs, idx, sims
 
-    def predict_with_scores(
-        self, vectors: np.ndarray, texts: list[str] | None = None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-        """As ``predict_proba``, with the logistic regression's class scores (None without one):
-        the judgement of scope reads them too, so they are computed once."""
+    def predict_with_matrix(self, vectors: np.ndarray, texts: list[str] | None = None) -> tuple:
+        """As ``predict_proba``, with the rows as the logistic regressions read them (see
+        :meth:`matrix`; None without a logistic regression): the judgement of scope reads them
+        too, so the texts are turned into n-grams once."""
         idx, sims = self.neighbours(vectors)
         if self.features is not None and self.logreg is not None:
             probs = np.zeros((len(vectors), len(self.labels)), dtype=np.float64)
             columns = [self.index[c] for c in self.logreg.classes_]
-            scores = self.class_scores(vectors, texts)
-            probs[:, columns] = softmax(scores / self.temperature, axis=1)
+            matrix = self.matrix(vectors, texts)
+            probs[:, columns] = softmax(logits(self.logreg, matrix) / self.temperature, axis=1)
             if TEXT_KNN_WEIGHT > 0:
                 votes = self.knn_votes(idx, sims, k=TEXT_KNN_K, temperature=TEXT_KNN_TEMPERATURE)
                 probs = (1 - TEXT_KNN_WEIGHT) * probs + TEXT_KNN_WEIGHT * votes
-            return probs, idx, sims, scores
+            return probs, idx, sims, matrix
         knn = np.zeros((len(vectors), len(self.labels)), dtype=np.float64)
         weights = np.clip(sims, 0.0, None) ** 4 + 1e-9  # sharpen: the closest neighbours count most
         for row in range(len(vectors)):
@@ -527,7 +526,7 @@ class CategoryModel:
             return knn, idx, sims, None
         lr = np.zeros_like(knn)
         lr[:, [self.index[c] for c in self.logreg.classes_]] = self.logreg.predict_proba(vectors)
-        return self.knn_weight * knn + (1 - self.knn_weight) * lr, idx, sims, None
+        return self.knn_weight * knn + (1 - self.knn_weight) * lr, idx, sims, vectors
 
 
 _cache: dict[str, object] = {
@@ -639,8 +638,8 @@ def classify_vectors(
     each with its judgement of scope."""
     if model is None:
         return [_without_knowledge(text) for text in texts]
-    probs, idx, sims, scores = model.predict_with_scores(vectors, texts)
-    scopes = model.scope(vectors, texts, neighbours=(idx, sims), class_scores=scores)
+    probs, idx, sims, matrix = model.predict_with_matrix(vectors, texts)
+    scopes = model.scope(vectors, texts, neighbours=(idx, sims), matrix=matrix)
     results = []
     for row, text in enumerate(texts):
         order = np.argsort(-probs[row])

@@ -149,7 +149,7 @@ def _local_predict(
 ) -> tuple[list[str], list[float], list[bool | None]]:
     """Labels, confidences and (for the category) whether each row was judged out of scope
     (None when the set is too small to judge)."""
-    probs, idx, sims, scores = model.predict_with_scores(vectors, texts)
+    probs, idx, sims, matrix = model.predict_with_matrix(vectors, texts)
     preds = [str(model.labels[i]) for i in probs.argmax(axis=1)]
     conf = probs.max(axis=1).tolist()
     if field == "urgency" and set(model.labels) <= {"P1", "P2", "P3", "P4"}:
@@ -159,7 +159,7 @@ def _local_predict(
                 preds[i] = ruled
     outside: list[bool | None] = [None] * len(texts)
     if field == "category":
-        judged = model.scope(vectors, texts, neighbours=(idx, sims), class_scores=scores, nearest=0)
+        judged = model.scope(vectors, texts, neighbours=(idx, sims), matrix=matrix, nearest=0)
         outside = [None if j is None else j.out_of_scope for j in judged]
     return preds, conf, outside
 

@@ -525,6 +525,12 @@ def without_closing(text: str) -> str:
     return "\n".join(lines[:cut]).rstrip()
 
 
+def without_quoted_lines(text: str) -> str:
+    """``text`` without its quoted lines ("> …": the earlier words a customer answers between
+    theirs, which the visible text keeps): what is the customer's own."""
+    return "\n".join(line for line in text.split("\n") if not line.lstrip().startswith(">"))
+
+
 def _strip_disclaimers(lines: list[str]) -> list[str]:
     paragraphs = re.split(r"\n\s*\n", "\n".join(lines))
     return "\n\n".join(p for p in paragraphs if not _DISCLAIMER.search(p)).split("\n")

@@ -39,6 +39,7 @@ from sklearn.model_selection import StratifiedKFold
 from vaderSentiment import vaderSentiment as vader
 
 from triage.text import hashing
+from triage.text.cleaning import without_quoted_lines
 
 # Valence on VADER's scale (-4 … 4) for words its English lexicon lacks.
 _LEXICON = {
@@ -486,9 +487,9 @@ def shipped_model() -> SentimentModel:
 
 def read_sentiment(text: str, *, model: SentimentModel | None = None) -> Reading:
     """The tone of ``text`` with the cues it was read from (``model``: another model, for
-    cross-validation). Quoted lines ("> …", our earlier words a customer answers between theirs,
-    see ``cleaning.visible_parts``) are not the customer's tone and are not read."""
-    text = "\n".join(line for line in text.split("\n") if not line.lstrip().startswith(">"))
+    cross-validation). Quoted lines (our earlier words a customer answers between theirs) are not
+    the customer's tone and are not read."""
+    text = without_quoted_lines(text)
     if not text.strip():
         return Reading("neutral", 0.0, 0.0, ())
     model = model or shipped_model()
