@@ -31,7 +31,7 @@ from triage.text.language import detect_language
 from triage.text.pii import PLACEHOLDER
 from triage.text.placeholders import is_foreign_placeholder
 
-GUARDS_VERSION = "guards-6"
+GUARDS_VERSION = "guards-7"
 GUARD_CODES = frozenset(
     {
         "unbacked_claim",
@@ -325,6 +325,9 @@ _GENERIC = (
     r"\w+(?:és|ées|ados|idos|adas|idas|ant|ants|antes|entes))\b)"
 )
 _THIRD_PERSON = "speaks of the customer in the third person"
+_NOT_TO_SAY = "tells the writer what not to say"
+# Nothing after a verb but punctuation or the end: "… before sending]", "avant envoi."
+_NO_OBJECT = r"(?=\s*(?:[^\w\s]|$))"
 _TO_AGENTS = "addresses agents"
 # Text written for staff, by its shape rather than its words: it speaks of the customer in the third
 # person (a reply says "you"), addresses agents, says it is internal, tells the writer what to do
@@ -333,11 +336,11 @@ _STAFF_STRONG = [
     (
         _THIRD_PERSON,
         re.compile(
-            r"\b(?:the|this|that) (?:customer|guest|client|caller|passenger|user)(?:'s|s)?\b|"
+            r"\b(?:the|this|that) (?:customer|guest|client|caller|passenger)(?:'s|s)?\b|"
             r"\b(?:to|with) (?:the )?guests?\b|\b\w+-tier customers\b|"
             r"\b(?:der|dem|den|die) (?:kunde|kundin|kunden|gast|gäste)\b|"
             r"\b(?:gegenüber|an) (?:gästen|kunden|kundinnen)\b|"
-            r"\b(?:el|al|del|la|los) (?:cliente|clientes|usuario|huésped|pasajero)\b"
+            r"\b(?:el|al|del|la|los) (?:cliente|clientes|huésped|pasajero)\b"
             r"(?! (?:puede|pueden)\b)"
             rf"{_GENERIC}|\b(?:le|au|du|la|les|aux) (?:client|cliente|clients|voyageur)\b"
             rf"(?! (?:peut|peuvent)\b){_GENERIC}",
@@ -365,17 +368,40 @@ _STAFF_STRONG = [
         ),
     ),
     (
+        # The text marked internal: a label ("Intern:", "Internal note –"), a bracket, a note.
+        # "An internal error", "our internal team", "le disque interne" are things, not marks.
         "says it is internal",
-        re.compile(r"\b(?:internal|intern|interne[rnms]?|interno|interna|internes?)\b", re.I),
+        re.compile(
+            r"^\W*(?:internal|intern|interne[rnms]?|interno|interna)\b[^:.!?]{0,30}:|"
+            r"[\[(]\s*(?:internal|intern|interne?|interno|interna)\b|"
+            r"\b(?:internal|interne[rnms]?|interno|interna) (?:note|notes|memo|comment|hinweis|"
+            r"notiz|vermerk|nota|notas|comentario|remarque|commentaire)\b|"
+            r"\b(?:note|nota|notiz|memo|remarque) (?:interne|interna)\b",
+            re.I,
+        ),
     ),
     (
+        # What to do with the reply itself: always the writer's. "Before sending it back" and
+        # "vor dem Versand" speak of a parcel; only sending without an object, or the reply, is.
         "tells the writer what to do with the reply",
         re.compile(
-            r"\b(?:before sending|delete this|remove this line|do ?n[o']?t (?:mention|tell|say)|"
-            r"pls|vor dem (?:senden|versand)|zeile löschen|nicht (?:\w+ ){0,4}(?:erwähnen|"
-            r"kommunizieren|nennen|sagen)|antes de enviar|borrar esta|no (?:enviar|mencionar|"
-            r"ofrecer|decir)|avant (?:l'\s?)?envoi|supprimer cette|ne pas (?:mentionner|"
-            r"communiquer|dire|envoyer)|remplacer \[)",
+            rf"\b(?:(?:before sending|antes de enviar|avant (?:l'\s?)?envoi|avant d'envoyer)"
+            rf"{_NO_OBJECT}|vor dem (?:ab)?senden\b|before sending (?:this|the (?:reply|e-?mail|"
+            rf"mail|message|answer|response))\b|(?:delete|remove) this (?:line|note|paragraph|part|"
+            rf"sentence|section|comment|reminder|bit){_NO_OBJECT}|delete this{_NO_OBJECT}|"
+            rf"zeile löschen|borrar esta (?:línea|nota|frase)|supprimer cette (?:ligne|mention|"
+            rf"note|phrase)|remplacer \[)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        # What not to say: the writer's when nobody is addressed; "please don't tell anyone
+        # your PIN", "ne pas communiquer votre code" is advice to the reader.
+        _NOT_TO_SAY,
+        re.compile(
+            r"\b(?:do ?n[o']?t (?:mention|tell|say)|nicht (?:\w+ ){0,4}(?:erwähnen|"
+            r"kommunizieren|nennen|sagen)|no (?:enviar|mencionar|ofrecer|decir)|ne pas "
+            r"(?:mentionner|communiquer|dire|envoyer))\b",
             re.IGNORECASE,
         ),
     ),
@@ -431,6 +457,11 @@ _AGENT_AS_OBJECT = re.compile(
 _READER = re.compile(
     r"\b(?:you|your|yours|usted|ustedes|vous|votre|vos)\b|\b(?:Ihnen|Ihre?[mnrs]?|Sie)\b"
 )
+# The reader addressed, their things too ("su clave", "tu contraseña", "dein Passwort").
+_SPEAKS_TO_READER = re.compile(
+    r"(?i:\b(?:you|your|yours|usted|ustedes|vous|votre|vos|su|sus|tu|tus|te|ton|ta|tes|dein\w*|"
+    r"dich|dir)\b)|\b(?:Ihnen|Ihre?[mnrs]?|Sie)\b"
+)
 
 
 def _agent_for_the_reader(body: str, match: re.Match) -> bool:
@@ -461,13 +492,24 @@ def _staff_reason(sentence: str, evidence: str) -> str:
                 continue
             if reason == _TO_AGENTS and _agent_for_the_reader(body, match):
                 continue
+            if reason == _NOT_TO_SAY and _SPEAKS_TO_READER.search(body):
+                continue
             return reason
     weak = sum(
         1
         for pattern in _STAFF_WEAK
-        if any(m.group(0).lower() not in evidence for m in pattern.finditer(body))
+        if any(_staff_sign(m, body, evidence) for m in pattern.finditer(body))
     )
     return "reads like a note for staff" if weak >= 2 else ""
+
+
+def _staff_sign(match: re.Match, body: str, evidence: str) -> bool:
+    """A weak sign that is not the customer's: not in the ticket, not an id handed to the reader
+    ("Ihre Vorgangsnummer VG-40193"), not a label addressed to them ("Votre numéro de retour :")."""
+    said = match.group(0)
+    if said.lower() in evidence or _GIVEN_TO_READER.search(body[: match.start()]):
+        return False
+    return not (said.rstrip().endswith(":") and _SPEAKS_TO_READER.search(said))
 
 
 # A slot, or the part of one a sentence holds ("[confirm: … side." ends before its "]").
@@ -500,8 +542,17 @@ def check_shorthand(text: str, *, evidence: Iterable[str] = ()) -> list[Flag]:
     return [
         Flag("internal_shorthand", f"Mentions internal shorthand “{m.group(0)}”.", m.group(0))
         for m in SHORTHAND.finditer(text)
-        if m.group(0).lower() not in known
+        if m.group(0).lower() not in known and not _GIVEN_TO_READER.search(text[: m.start()])
     ]
+
+
+# An id or a tool given to the reader as theirs: "your return number is RMA-55821", "Ihre neue
+# Vorgangsnummer: VG-40193", "votre dossier DOS-1182", "in your admin panel". Only what the reply
+# does not hand over is shorthand.
+_GIVEN_TO_READER = re.compile(
+    r"(?:(?i:\b(?:your|votre|vos|su|sus|tu|tus|ton|ta|tes|dein\w*)\b)|\bIhre?[mnrs]?\b)"
+    r"(?:\s+[^\W\d][\w'’-]*){0,5}\s*:?\s*$"
+)
 
 
 def check_output(

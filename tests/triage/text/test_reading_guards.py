@@ -296,6 +296,15 @@ def test_a_cause_nothing_states_is_flagged(language, text):
         ("fr", "Les agents doivent vérifier l'identité avant tout remboursement."),
         ("de", "Mitarbeiter dürfen höchstens 20 € gutschreiben."),
         ("de", "Der Kunde hat schon zweimal angerufen."),
+        # Marked internal, told what to do with the reply or what not to say.
+        ("en", "Internal: refund approved by Finance only after the audit."),
+        ("de", "Interne Notiz: Kulanz nur einmal pro Jahr."),
+        ("es", "Reembolso ya aprobado (interno, no reenviar)."),
+        ("fr", "Remarque interne : geste commercial déjà accordé en mars."),
+        ("en", "Thanks for your patience. Delete this line before sending."),
+        ("de", "Vor dem Absenden den Betrag mit der Buchhaltung abgleichen."),
+        ("es", "No mencionar el retraso del almacén."),
+        ("fr", "Ne pas mentionner le retard de l'entrepôt."),
     ],
 )
 def test_text_meant_for_staff_is_flagged(language, text):
@@ -335,6 +344,29 @@ def test_text_meant_for_staff_is_flagged(language, text):
         ("de", "Unsere Mitarbeiter können Ihnen am Telefon weiterhelfen."),
         ("es", "Nuestros agentes pueden ayudarle por chat."),
         ("fr", "Un de nos agents peut vous rappeler cet après-midi."),
+        # "Internal" as a thing's word, not a mark on the text.
+        ("en", "There was an internal error on our side, sorry about that."),
+        ("de", "Die interne Prüfung ist abgeschlossen, Ihr Konto ist wieder frei."),
+        ("es", "El disco duro interno está dañado, le enviamos uno nuevo."),
+        ("fr", "La batterie interne est couverte par la garantie."),
+        # Advice to the reader on what not to say, sending a parcel, deleting an app.
+        ("en", "Please don't tell anyone your PIN, not even us."),
+        ("de", "Bitte Ihre PIN am Telefon nicht nennen."),
+        ("es", "Le recomendamos no decir su clave a nadie."),
+        ("fr", "Pour votre sécurité, veillez à ne pas communiquer votre code à un tiers."),
+        ("en", "Before sending it back, please remove the SIM card."),
+        ("de", "Bitte setzen Sie das Gerät vor dem Versand zurück."),
+        ("es", "Antes de enviar el paquete, retire la tarjeta SIM."),
+        ("fr", "Avant l'envoi du colis, retirez la carte SIM."),
+        ("en", "Please delete this app and install it again."),
+        ("en", "pls restart your router and let me know if it works."),
+        # An id or a tool handed to the reader as theirs; the product's user.
+        ("en", "Your return number is RMA-55821; please write it on the parcel."),
+        ("de", "Ihre neue Vorgangsnummer lautet VG-40193 (bitte bei Rückfragen angeben)."),
+        ("es", "Su número de incidencia es INC-20931."),
+        ("fr", "Votre numéro de retour : RET-88120 (à noter sur le colis)."),
+        ("en", "You will find the setting in your admin panel under Billing."),
+        ("en", "Open the user settings page and switch on two-factor login."),
     ],
 )
 def test_customer_facing_text_is_not_staff_text(language, text):
