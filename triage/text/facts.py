@@ -49,6 +49,11 @@ _STEP_NUMBERS = re.compile(
     r"(?i)\b(?:steps?|schritte?n?|pasos?|[ée]tapes?)\s+\d{1,2}"
     r"(?:\s*(?:,|and|to|or|und|bis|oder|y|a|o|et|à|ou|-|–)\s*\d{1,2})*\b"
 )
+# "Unplug it for 30 seconds", "Stecker 30 Sekunden ziehen", "the 5 GHz band": how long a step
+# lasts or which radio band, the reply's own instruction or general knowledge, not this case.
+_STEP_QUANTITY = re.compile(
+    r"(?i)(?<![\d.,])\d+(?:[.,]\d+)?\s?(?:s|secs?|seconds?|sekunden?|segundos?|secondes?|ghz|mhz)\b"
+)
 COUNT_WORDS = {
     "twice": "2",
     "two times": "2",
@@ -422,7 +427,8 @@ def stems(text: str) -> list[str]:
 def _numbers(text: str) -> list[str]:
     found = []
     for line in text.splitlines():
-        body = _UNIT.sub(r"\1 \2", _STEP_NUMBERS.sub(" ", _LIST_MARKER.sub(" ", line)))
+        body = _STEP_QUANTITY.sub(" ", _STEP_NUMBERS.sub(" ", _LIST_MARKER.sub(" ", line)))
+        body = _UNIT.sub(r"\1 \2", body)
         found += [m.group(0) for m in NUMBER.finditer(body)]
     return [n.strip(".,:/") for n in found if n.strip(".,:/")]
 

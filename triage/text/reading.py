@@ -140,7 +140,9 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
     "pay": {
         "en": ("cash", "in cash", "pay out", "paid out", "compensat", "payout"),
         "de": ("auszahl", "ausgezahlt", "zahlen wir", "entschadig", "zahlen ihnen", "zahle ihnen"),
-        "es": ("indemniz", "compens", "pagar", "pagamos", "pagaremos", "abonaremos", "pago"),
+        # "pagar" alone is what customers do ("el periodo pagado"); ours is "le pagamos", as in
+        # the other languages' lists
+        "es": ("indemniz", "compens", "pagamos", "pagaremos", "hemos pagado", "abonaremos", "pago"),
         "fr": ("indemnis", "verser", "versons", "versement", "dedommag", "compens"),
     },
     "cancel": {
@@ -652,9 +654,15 @@ def _kinds_in(text: str, words: list[str], language: str) -> list[tuple[int, str
         head = " ".join(folded_words[i : i + 4]) + " "
         for kind, start, inside in patterns:
             if (
-                start.match(lemma)
-                or start.match(head)
-                or (inside is not None and (inside.search(lemma) or inside.search(folded_words[i])))
+                _stem_heads(start.match(lemma), lemma, language)
+                or _stem_heads(start.match(head), head, language, first=folded_words[i])
+                or (
+                    inside is not None
+                    and (
+                        _stem_heads(inside.search(lemma), lemma, language)
+                        or _stem_heads(inside.search(folded_words[i]), folded_words[i], language)
+                    )
+                )
             ):
                 if kind == "escalate" and _CARRIER.search(" ".join(folded_words[i : i + 8])):
                     kind = "ship"  # handed to the courier: a shipment, not an escalation
@@ -665,6 +673,25 @@ def _kinds_in(text: str, words: list[str], language: str) -> list[tuple[int, str
                 out.append((i, kind))
                 break
     return out
+
+
+def _stem_heads(
+    match: re.Match[str] | None, word: str, language: str, *, first: str | None = None
+) -> bool:
+    """An action stem found in ``word`` that is the word's head. A German compound names what its
+    last part names: "Rückerstattung" is a refund, "Versanddienstleister" (the carrier),
+    "Versandkosten" and "Lieferadresse" are no shipment; after the stem only an ending may follow
+    ("-ung", "-en", "-et", "-ungen"). ``first``: the first word when ``word`` is the words from
+    there on (a stem of several words is judged as a phrase)."""
+    if match is None:
+        return False
+    if language != "de":
+        return True
+    if first is not None:
+        if match.end() > len(first):
+            return True
+        word = first
+    return len(word) - match.end() <= 5
 
 
 # Parcel carriers and the words for them: what is handed to one is shipped.

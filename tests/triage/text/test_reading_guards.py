@@ -1410,3 +1410,51 @@ def test_an_apology_that_says_back_the_customers_report_states_no_fact(language,
 def test_an_account_statement_nothing_backs_is_flagged(language, reply):
     found, _ = codes(reply, language=language, ticket="¿Dónde está mi paquete? / gift wrap?")
     assert "unsupported_fact" in found, reply
+
+
+# --- guards-7: agents' everyday replies (written here, 2026-12-07) ---
+@pytest.mark.parametrize(
+    ("language", "reply"),
+    [
+        ("en", "Could you switch the router to the 5 GHz band and unplug it for 30 seconds?"),
+        ("de", "Starten Sie bitte den Router neu (Stecker 30 Sekunden ziehen)."),
+        ("es", "Mantén pulsado el botón de reinicio 10 segundos y cambia a la banda de 2,4 GHz."),
+        ("fr", "Pouvez-vous débrancher la box 30 secondes puis la rebrancher ?"),
+    ],
+)
+def test_how_long_a_step_lasts_or_a_radio_band_is_no_fact_of_the_case(language, reply):
+    found, flags = codes(reply, language=language, ticket="wifi drops / WLAN / wifi / wifi")
+    assert "unsupported_fact" not in found, [f.message for f in flags]
+
+
+def test_what_a_step_costs_or_how_long_the_customer_waited_is_still_a_fact():
+    found, _ = codes("You waited 45 minutes on hold and we owe you 12 EUR.", language="en")
+    assert "unsupported_fact" in found
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Ich habe beim Versanddienstleister nachgefragt und melde mich morgen bei Ihnen.",
+        "Die Versandkosten richten sich nach dem Gewicht des Pakets.",
+    ],
+)
+def test_a_german_compound_is_the_thing_its_last_part_names_not_an_action(reply):
+    found, flags = codes(reply, language="de", actions=[Recorded("investigate")])
+    assert "unbacked_claim" not in found, [f.message for f in flags]
+
+
+def test_a_german_compound_whose_last_part_is_the_action_is_still_one():
+    found, _ = codes("Die Rückerstattung wurde heute veranlasst.", language="de")
+    assert "unbacked_claim" in found
+
+
+def test_what_the_customer_paid_for_is_no_payment_of_ours():
+    found, flags = codes(
+        "He tramitado la baja, seguirás teniendo acceso hasta el final del periodo pagado.",
+        language="es",
+        actions=[Recorded("cancel")],
+    )
+    assert not found & {"unbacked_claim", "unsupported_promise"}, [f.message for f in flags]
+    found, _ = codes("Le pagaremos 50 € por las molestias.", language="es")
+    assert "unsupported_promise" in found
