@@ -858,18 +858,43 @@ def sentence_language(sentence: str, default: str) -> str:
     return found if found in LANGUAGES and found != default and probability >= 0.95 else default
 
 
-def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
-    # A bracketed aside is not the clause's own negation or tense: "(nicht an Kunden …)".
-    clause = re.sub(r"\([^)]*\)", " ", clause)
-    words = _WORD.findall(clause.replace("’", "'"))
+def _words(text: str, language: str) -> list[str]:
+    words = _WORD.findall(text.replace("’", "'"))
     if language == "fr":  # "j'ai", "n'a", "l'avoir": the elided word on its own
         split: list[str] = []
         for w in words:
             m = re.match(r"^([jlndmtsc]|qu)'(.+)$", w, re.I)
             split += [m.group(1).lower() + "'", m.group(2)] if m else [w]
         words = split
+    return words
+
+
+_LEADING_CONDITION = re.compile(
+    r"^\W*(?:if|once|when|should|provided|as soon as|in case|unless|wenn|falls|sofern|sobald|"
+    r"sollte|sollten|si|s'il|en caso de|siempre que|cuando|una vez|en cas d\w*|dès que|lorsque|"
+    r"une fois)\b[^,]*,",
+    re.IGNORECASE,
+)
+
+
+def _condition_words(clause: str, language: str) -> int:
+    """How many words the condition that opens ``clause`` holds ("If the parcel hasn't arrived by
+    Friday, we'll refund everything": 7), 0 when none opens it or nothing follows its comma."""
+    match = _LEADING_CONDITION.match(clause)
+    if not match or not _WORD.search(clause[match.end() :]):
+        return 0
+    return len(_words(match.group(0), language))
+
+
+def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
+    # A bracketed aside is not the clause's own negation or tense: "(nicht an Kunden …)".
+    clause = re.sub(r"\([^)]*\)", " ", clause)
+    words = _words(clause, language)
     if not words:
         return []
+    # The condition is the circumstance, not our doing: its actions ("if the parcel hasn't
+    # arrived") are no commitment, and its negation is not the main clause's.
+    condition = _condition_words(clause, language)
     lower = [w.lower() for w in words]
     folded = fold(clause)
     causal = bool(_CAUSAL.search(fold(sentence)))
@@ -886,7 +911,7 @@ def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
     seen: set[tuple[str, str]] = set()
     out: list[Statement] = []
     for index, kind in kinds:
-        if _NOT_AN_ACTION.match(" ".join(lower[index : index + 2])):
+        if _NOT_AN_ACTION.match(" ".join(lower[index : index + 2])) or index < condition:
             continue
         if kind == "reset" and _DEPOSIT.search(folded):
             kind = "refund"
@@ -896,7 +921,7 @@ def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
         if mode is None:
             continue
         polarity = mode
-        negated = _negated(lower, index, language)
+        negated = _negated(lower[condition:], index - condition, language)
         if mode == "will" and negated:
             polarity = (
                 "cannot" if any(c in folded for c in map(fold, _CANNOT[language])) else ("will_not")

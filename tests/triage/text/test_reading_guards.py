@@ -1458,3 +1458,29 @@ def test_what_the_customer_paid_for_is_no_payment_of_ours():
     assert not found & {"unbacked_claim", "unsupported_promise"}, [f.message for f in flags]
     found, _ = codes("Le pagaremos 50 € por las molestias.", language="es")
     assert "unsupported_promise" in found
+
+
+@pytest.mark.parametrize(
+    ("language", "reply"),
+    [
+        ("en", "If the parcel hasn't arrived by Friday, we'll refund everything."),
+        ("de", "Falls das Paket bis Freitag nicht ankommt, erstatten wir alles."),
+        ("es", "Si el paquete no llega antes del viernes, le devolveremos todo."),
+        ("fr", "Si le colis n'arrive pas d'ici vendredi, nous vous rembourserons intégralement."),
+    ],
+)
+def test_a_refund_promised_on_a_negative_condition_is_a_promise_the_condition_does_not_negate(
+    language, reply
+):
+    found, flags = codes(reply, language=language)
+    assert "unsupported_promise" in found, [f.message for f in flags]
+
+
+def test_what_happens_in_the_condition_is_not_our_commitment():
+    statements = reading.read("If the parcel arrives damaged, we will replace it.", "en")
+    assert [(s.action, s.polarity) for s in statements] == [("replace", "conditional")]
+    found, _ = codes(
+        "Wenn Sie das Gerät nicht zurückschicken, können wir leider nicht erstatten.",
+        language="de",
+    )
+    assert "unsupported_promise" not in found
