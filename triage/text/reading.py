@@ -74,7 +74,16 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
             "erstattung",
         ),
         "es": ("reembols", "devolucion", "devolv", "devuel", "abon", "reintegr"),
-        "fr": ("rembours", "restitu", "recredit", "te rend", "vous rend", "rendons", "rendrons"),
+        "fr": (
+            "rembours",
+            "restitu",
+            "recredit",
+            "revers",
+            "te rend",
+            "vous rend",
+            "rendons",
+            "rendrons",
+        ),
     },
     "credit": {
         "en": ("credit", "voucher", "goodwill", "coupon", "gift card"),
@@ -128,11 +137,12 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
             "drop the fee",
         ),
         "de": ("erlass", "ubernehm", "verzicht", "ubernomm"),
-        "es": ("condon", "exim", "asumir", "asumimos", "no cobr"),
+        "es": ("condon", "exim", "asumir", "asumimos", "haremos cargo", "hacemos cargo", "no cobr"),
         "fr": (
             "exoner",
             "prendre en charge",
             "prenons en charge",
+            "prendrons en charge",
             "pris en charge",
             "annuler les frais",
         ),
@@ -399,7 +409,7 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "callback": {
         "en": ("call you back", "ring you", "call you", "phone you"),
-        "de": ("ruckruf", "rufen sie", "rufen wir", "anrufen"),
+        "de": ("ruckruf", "rufen sie", "rufen wir", "rufe sie", "rufe ich", "anrufen"),
         "es": ("llamar", "llamaremos", "te llam", "le llam"),
         "fr": ("rappel", "appeler", "appellerons"),
     },
@@ -488,7 +498,7 @@ _FIRST_PERSON = {
     ),
     "es": re.compile(
         r"\b(?:he|hemos|nosotros|yo|nuestr[oa]s? (?:\w+ )?(?:técnico|equipo|"
-        r"compañer[oa]|departamento)|el técnico)\b|^\W*(?:te|le|les|os)\b",
+        r"compañer[oa]|departamento)|el técnico)\b|^\W*(?:te|le|les|os|me)\b",
         re.I,
     ),
     "fr": re.compile(
@@ -651,7 +661,8 @@ def _kinds_in(text: str, words: list[str], language: str) -> list[tuple[int, str
     folded_words = [fold(w) for w in words]
     for i, word in enumerate(words):
         lemma = fold(_lemma(word, language))
-        head = " ".join(folded_words[i : i + 4]) + " "
+        # "bon d'achat" is cut "bon", "d'", "achat" in French: joined again as written
+        head = " ".join(folded_words[i : i + 5]).replace("' ", "'") + " "
         for kind, start, inside in patterns:
             if (
                 _stem_heads(start.match(lemma), lemma, language)
@@ -1092,10 +1103,44 @@ _FUTURE_BE = {
     "fr": {"serai", "seras", "sera", "serons", "serez", "seront"},
 }
 _OFFER = {
-    "en": {"can", "could", "would", "happy", "glad", "able", "offer", "like", "let"},
-    "de": {"können", "kann", "möchten", "möchte", "bieten", "biete", "dürfen"},
-    "es": {"podemos", "puedo", "podríamos", "queremos", "ofrecemos", "ofrecerte", "ofrecerle"},
-    "fr": {"pouvons", "peux", "pourrons", "pourrions", "proposons", "souhaitons", "aimerions"},
+    "en": {"can", "could", "would", "happy", "glad", "able", "offer", "like", "let", "promise"},
+    "de": {
+        "können",
+        "kann",
+        "möchten",
+        "möchte",
+        "bieten",
+        "biete",
+        "dürfen",
+        "verspreche",
+        "versprechen",
+    },
+    "es": {
+        "podemos",
+        "puedo",
+        "podríamos",
+        "queremos",
+        "ofrecemos",
+        "ofrezco",
+        "propongo",
+        "proponemos",
+        "ofrecerte",
+        "ofrecerle",
+        "comprometo",
+        "comprometemos",
+    },
+    "fr": {
+        "pouvons",
+        "peux",
+        "pourrons",
+        "pourrions",
+        "proposons",
+        "propose",
+        "souhaitons",
+        "aimerions",
+        "engage",
+        "engageons",
+    },
 }
 _DONE_PHRASES = {
     "en": re.compile(
@@ -1541,7 +1586,7 @@ def _is_simple_past(word: str, language: str) -> bool:
 
 _EN_NOUN_BEFORE = re.compile(r"^(?:a|an|the|your|any|full|partial|this|that|of|for|my|its)$")
 _EN_COMMIT_VERBS = {"receive", "get", "give", "offer", "issue", "process", "send", "add",
-                    "apply", "arrange"}  # fmt: skip
+                    "apply", "arrange", "enjoy"}  # fmt: skip
 _EN_OFFER = re.compile(
     r"\b(?:i|we)(?:'d| would| can| could| are (?:happy|glad|able|going) to| am (?:happy|glad) "
     r"to|'m (?:happy|glad) to|'re (?:happy|glad) to| want to| can also| will also)\b"
@@ -1584,10 +1629,11 @@ def _will(
     if language == "en":
         if _EN_OFFER.search(folded):
             return "will"
-        if re.search(r"\byou(?:'ll| will) (?:receive|get|see|have)\b", folded):
+        if re.search(r"\byou(?:'ll| will) (?:receive|get|see|have|enjoy)\b", folded):
             return "will"
         return None
-    if subject_us and any(w in _OFFER[language] for w in lower):
+    # Spanish offers are first-person verbs ("puedo", "ofrezco"): their ending is the subject
+    if (subject_us or language == "es") and any(w in _OFFER[language] for w in lower):
         return "will"
     if any(w in _FUTURE_BE[language] for w in lower):
         return "will"  # "vous serez remboursé", "será reembolsado"
@@ -1615,14 +1661,20 @@ def read_policy(texts: list[str], language: str) -> list[PolicyTerm]:
     for text in texts:
         for sentence in facts.sentences(text):
             for clause in _clauses(sentence) or [sentence]:
-                words = _WORD.findall(clause.replace("’", "'"))
+                words = _words(clause, language)
                 lower = [w.lower() for w in words]
+                # "If a parcel is not delivered within 10 days, we refund it": the condition's
+                # negation and actions are the case the policy covers, not what it denies
+                condition = _condition_words(clause, language)
+                main = fold(clause[_LEADING_CONDITION.match(clause).end() :]) if condition else ""
                 for index, kind in _kinds_in(clause, words, language):
+                    if index < condition:
+                        continue
                     terms.append(
                         PolicyTerm(
                             action=kind,
-                            negative=_negated(lower, index, language)
-                            or bool(_POLICY_DENIAL.search(fold(clause))),
+                            negative=_negated(lower[condition:], index - condition, language)
+                            or bool(_POLICY_DENIAL.search(main or fold(clause))),
                             amounts=amounts_in(sentence),
                             periods=periods_in(sentence),
                             sentence=sentence,

@@ -1484,3 +1484,77 @@ def test_what_happens_in_the_condition_is_not_our_commitment():
         language="de",
     )
     assert "unsupported_promise" not in found
+
+
+@pytest.mark.parametrize(
+    ("language", "reply", "policy"),
+    [
+        (
+            "en",
+            "If your parcel hasn't arrived within 10 days, we'll refund it in full.",
+            "If a parcel is not delivered within 10 days, we refund it in full.",
+        ),
+        (
+            "fr",
+            "Si votre colis n'est pas arrivé sous 10 jours, nous vous rembourserons.",
+            "Si un colis n'est pas livré sous 10 jours, il est remboursé intégralement.",
+        ),
+    ],
+)
+def test_a_policy_that_covers_the_same_negative_condition_backs_the_promise(
+    language, reply, policy
+):
+    found, flags = codes(reply, language=language, policies=[policy], articles=[policy])
+    assert "unsupported_promise" not in found, [f.message for f in flags]
+
+
+# Promises in every person and tense of the forms the reader knew (written here, 2026-12-07).
+@pytest.mark.parametrize(
+    ("language", "reply"),
+    [
+        ("fr", "Je vous propose un bon d'achat de 20 €."),
+        ("fr", "Nous prendrons en charge les frais de réparation."),
+        ("fr", "Le montant vous sera reversé sur votre carte."),
+        ("fr", "Je m'engage à vous rappeler demain avant midi."),
+        ("es", "Me comprometo a llamarle mañana antes de las 12."),
+        ("es", "Nos haremos cargo de los gastos de reparación."),
+        ("es", "Puedo hacerle un descuento de 10 € en la factura."),
+        ("de", "Ich rufe Sie morgen vor 12 Uhr zurück."),
+        ("en", "You'll enjoy a free month."),
+    ],
+)
+def test_a_promise_in_the_first_person_singular_or_future_is_flagged_without_a_policy(
+    language, reply
+):
+    found, flags = codes(reply, language=language)
+    assert "unsupported_promise" in found, [f.message for f in flags]
+
+
+@pytest.mark.parametrize(
+    ("language", "reply", "policy"),
+    [
+        (
+            "fr",
+            "Je vous propose un bon d'achat de 20 €.",
+            "En cas de retard de plus de 7 jours, un bon d'achat de 20 € est proposé.",
+        ),
+        (
+            "es",
+            "Nos haremos cargo de los gastos de reparación.",
+            "Durante la garantía asumimos los gastos de reparación.",
+        ),
+        (
+            "es",
+            "Puedo hacerle un descuento de 10 € en la factura.",
+            "Se puede aplicar un descuento de 10 € en la factura por incidencias.",
+        ),
+        (
+            "en",
+            "You'll enjoy a free month.",
+            "Customers affected by the outage get one free month.",
+        ),
+    ],
+)
+def test_the_same_promises_are_backed_by_a_policy_that_makes_them(language, reply, policy):
+    found, flags = codes(reply, language=language, policies=[policy], articles=[policy])
+    assert "unsupported_promise" not in found, [f.message for f in flags]
