@@ -1159,7 +1159,7 @@ _DONE_PHRASES = {
         r"ver|ya (?:lo |la )?(?:tienes|tiene) (?:disponible|activ|en tu))\b"
     ),
     "fr": re.compile(
-        r"\b(?:en route|venons de|viens de|vient d'etre|devriez (?:maintenant|deja|"
+        r"\b(?:en route|(?:venons|viens) d(?:e\b|')|vient d'etre|devriez (?:maintenant|deja|"
         r"des a present) (?:voir|avoir|recevoir))\b"
     ),
 }
@@ -1294,6 +1294,8 @@ def _done(
         )
     ):
         return True
+    if language == "es" and _es_past_passive_or_yesterday(words, lower, index):
+        return True
     # A simple past after "we", "I", "our technician": "we retried", "cambié", "tauschte".
     word = words[index]
     if _is_simple_past(word, language) and (
@@ -1301,6 +1303,21 @@ def _done(
     ):
         return True
     return False
+
+
+_ES_PAST_TIME = frozenset({"ayer", "anoche", "anteayer", "pasado", "pasada"})
+
+
+def _es_past_passive_or_yesterday(words: list[str], lower: list[str], index: int) -> bool:
+    """Spanish: the reflexive passive in the preterite ("el reembolso se emitió", "tu tarifa se
+    cambió"), the action word itself or a generic verb just after its noun; and a first-person
+    plural, the same in present and preterite, that a past time settles ("ayer enviamos …")."""
+    for j in range(index, min(len(words), index + 3)):
+        if not (j == index or _is_generic(words[j], "es")):
+            continue
+        if j > 0 and lower[j - 1] == "se" and _is_simple_past(words[j], "es"):
+            return True
+    return lower[index].endswith(("amos", "imos")) and bool(_ES_PAST_TIME & set(lower))
 
 
 # English: a perfect or passive in a clause that looks ahead or asks ("once the refund has been
@@ -1403,6 +1420,16 @@ def _auxiliary_before(
             and lower[i + 1] in {"now", "already"}
         ):
             return i, "passive"  # "your subscription is now cancelled"
+        if (
+            language == "es"
+            and w in {"está", "están"}
+            and "ya" in lower[max(0, i - 1) : j]
+            or language == "fr"
+            and w in {"est", "sont"}
+            and i + 1 < j
+            and lower[i + 1] in {"maintenant", "déjà", "désormais"}
+        ):
+            return i, "passive"  # "tu suscripción ya está cancelada", "est maintenant résilié"
         if language == "es" and w == "se":
             nxt = lower[i + 1 : i + 3]
             if (

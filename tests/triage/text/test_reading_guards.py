@@ -1558,3 +1558,28 @@ def test_a_promise_in_the_first_person_singular_or_future_is_flagged_without_a_p
 def test_the_same_promises_are_backed_by_a_policy_that_makes_them(language, reply, policy):
     found, flags = codes(reply, language=language, policies=[policy], articles=[policy])
     assert "unsupported_promise" not in found, [f.message for f in flags]
+
+
+# Claims in the forms Spanish and French also use (written here, 2026-12-07).
+SPANISH_FRENCH_CLAIMS = [
+    ("es", "El reembolso se emitió esta mañana.", "refund"),
+    ("es", "Tu tarifa se cambió a la anual.", "change"),
+    ("es", "Tu suscripción ya está cancelada.", "cancel"),
+    ("es", "Tu cuenta ya está desbloqueada.", "reset"),
+    ("es", "Ayer enviamos un equipo de sustitución.", "replace"),
+    ("fr", "Je viens d'annuler la commande.", "cancel"),
+    ("fr", "Votre abonnement est maintenant résilié.", "cancel"),
+]
+
+
+@pytest.mark.parametrize(("language", "reply", "kind"), SPANISH_FRENCH_CLAIMS)
+def test_a_reflexive_or_statal_passive_or_a_recent_past_claims_the_action(language, reply, kind):
+    found, flags = codes(reply, language=language)
+    assert "unbacked_claim" in found, [f.message for f in flags]
+
+
+@pytest.mark.parametrize(("language", "reply", "kind"), SPANISH_FRENCH_CLAIMS)
+def test_the_same_claims_are_backed_by_the_recorded_action(language, reply, kind):
+    actions = [Recorded(kind), Recorded("ship")] if kind == "replace" else [Recorded(kind)]
+    found, flags = codes(reply, language=language, actions=actions)
+    assert "unbacked_claim" not in found, [f.message for f in flags]
