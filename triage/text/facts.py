@@ -49,10 +49,11 @@ _STEP_NUMBERS = re.compile(
     r"(?i)\b(?:steps?|schritte?n?|pasos?|[ée]tapes?)\s+\d{1,2}"
     r"(?:\s*(?:,|and|to|or|und|bis|oder|y|a|o|et|à|ou|-|–)\s*\d{1,2})*\b"
 )
-# "Unplug it for 30 seconds", "Stecker 30 Sekunden ziehen", "the 5 GHz band": how long a step
-# lasts or which radio band, the reply's own instruction or general knowledge, not this case.
+# "Unplug it for 30 seconds", "Stecker 30 Sekunden ziehen": how long a step lasts, the reply's own
+# instruction, not this case. (A radio band is not: "your router does not support 5 GHz" is a fact
+# about the customer's device.)
 _STEP_QUANTITY = re.compile(
-    r"(?i)(?<![\d.,])\d+(?:[.,]\d+)?\s?(?:s|secs?|seconds?|sekunden?|segundos?|secondes?|ghz|mhz)\b"
+    r"(?i)(?<![\d.,])\d+(?:[.,]\d+)?\s?(?:s|secs?|seconds?|sekunden?|segundos?|secondes?)\b"
 )
 COUNT_WORDS = {
     "twice": "2",
@@ -182,7 +183,11 @@ _CAUSE = re.compile(
     r"à cause d[e']|causée? par|d[uû]e?s? à|en raison d[e']|parce qu[e']|suite à|provoquée? par|"
     r"résult(?:e|ait|ent) d[eu']|(?:pro)?v(?:ient|enait|iennent) d(?='un|'une|u |es |e la )|"
     r"(?:pro)?viene de (?=un|una|la|el)|comes? from|came from|(?:kommt|kam|stammt|stammte) von|"
-    r"la (?:raison|cause) (?:est|était))\s*(?P<clause>[^,;:.!?\n]{3,})",
+    r"la (?:raison|cause) (?:est|était)|"
+    # where the fault was: "the fault was in the cabinet", "der Fehler lag im Verteiler"
+    r"(?:fault|problem|issue|failure|error|fehler|störung|defekt|avería|fallo|panne|défaut) "
+    r"(?:was|lay|lag|estaba|estuvo|était|se trouvait|venait) (?=(?:in|at|on|im|am|in der|en|"
+    r"dans|au|à|de l'|du|de la)\b))\s*(?P<clause>[^,;:.!?\n]{3,})",
     re.IGNORECASE,
 )
 # "The inconvenience caused by …" restates the customer's problem; it names no cause.
@@ -286,7 +291,35 @@ _EVENT = re.compile(
     r"[^,;.!?\n]{0,40}|(?:war|waren|ist|sind) (?:leider )?(?:ausverkauft|nicht (?:mehr )?"
     r"(?:vorrätig|auf lager))[^,;.!?\n]{0,40}|(?:(?:estaba|estaban|está|están) (?:agotad[oa]s?|"
     r"sin (?:stock|existencias))|se agot(?:ó|aron))[^,;.!?\n]{0,40}|(?:était|étaient|est|sont) "
-    r"en rupture de stock[^,;.!?\n]{0,40}))",
+    r"en rupture de stock[^,;.!?\n]{0,40})|"
+    # damage or loss as it happened: "the item was damaged in our warehouse", "wurde im Lager
+    # beschädigt", "se dañó en el almacén", "a été abîmé dans notre entrepôt"
+    r"(?P<c17>(?:was|were|got) (?:damaged|broken|lost|mislaid|misrouted)[^,;.!?\n]{0,40}|"
+    r"wurden? (?:[\w-]+ ){0,4}(?:beschädigt|verloren|zerstört|verlegt)|se (?:dañó|dañaron|rompió|"
+    r"rompieron|perdió|perdieron|extravió|extraviaron)[^,;.!?\n]{0,40}|(?:a|ont) été (?:abîmée?s?|"
+    r"endommagée?s?|perdue?s?|égarée?s?|cassée?s?)[^,;.!?\n]{0,40}))",
+    re.IGNORECASE,
+)
+# The plan or contract the customer is on, said to them: "you are on the Basic plan", "Sie haben den
+# Basistarif", "tiene la tarifa Básica", "vous avez le forfait Essentiel". The account backs it.
+_ON_PLAN = re.compile(
+    r"(?i:\byou(?:'re| are) (?:currently |still |now )?on (?:the|our|a|an) [^,;.!?\n]{0,30}?"
+    r"\b(?:plan|tariff|contract|package|bundle|tier|subscription)\b)|"
+    r"\bSie (?:haben|nutzen) (?:derzeit |aktuell |noch )?(?:den|das|die|einen|ein|eine) "
+    r"[\w-]*(?:[Tt]arif|[Vv]ertrag|[Pp]aket|[Aa]bo)\b|"
+    r"(?i:\b(?:tiene|tienes|usted tiene) (?:contratad[oa] )?(?:la|el|un|una) (?:tarifa|plan|"
+    r"contrato|paquete)\b[^,;.!?\n]{0,30}|\bvous (?:avez|êtes sur) (?:le|la|l'|un|une) ?"
+    r"(?:forfait|offre|abonnement|contrat)\b[^,;.!?\n]{0,30})"
+)
+# What is said of the plan: the plan itself, without "you are on", "Sie haben", "vous avez".
+_ON_PLAN_LEAD = re.compile(
+    r"^(?i:you(?:'re| are) (?:currently |still |now )?on |(?:usted )?tienes? (?:contratad[oa] )?|"
+    r"vous (?:avez|êtes sur) )|^Sie (?:haben|nutzen) (?:derzeit |aktuell |noch )?"
+)
+# "I'm sorry your parcel was damaged": the customer's report said back.
+_SORRY_BEFORE = re.compile(
+    r"\b(?:sorry|apologi[sz]e|regret|leid|bedauer\w*|lament\w*|sentimos|siento|désolée?s?|"
+    r"navrée?s?|regrett\w*)\b",
     re.IGNORECASE,
 )
 # A sentence that speaks of the general case or the future states no fact about this one: it
@@ -491,6 +524,10 @@ def facts_in(sentence: str) -> list[Fact]:
             continue  # "I'm sorry your dinner arrived cold": the customer's report said back
         found.append(Fact("account", match.group(0).strip(), sentence))
     found += [
+        Fact("account", _ON_PLAN_LEAD.sub("", m.group(0)).strip(), sentence)
+        for m in _ON_PLAN.finditer(body)
+    ]
+    found += [
         Fact("account", m.group("clause").strip(), sentence)
         for m in _CHECKED.finditer(body)
         if not RESTATED.match(m.group("clause").strip())
@@ -503,6 +540,8 @@ def facts_in(sentence: str) -> list[Fact]:
     for match in _EVENT.finditer(body):
         if _GENERAL_CASE.search(body[: match.start()]):
             continue  # "situations where there was an overcharge": a kind of case, not this one
+        if match.group("c17") and _SORRY_BEFORE.search(body[: match.start()]):
+            continue
         clause = next((v for v in match.groupdict().values() if v), "")
         found.append(Fact("event", clause.strip(), sentence))
     return found

@@ -1416,19 +1416,26 @@ def test_an_account_statement_nothing_backs_is_flagged(language, reply):
 @pytest.mark.parametrize(
     ("language", "reply"),
     [
-        ("en", "Could you switch the router to the 5 GHz band and unplug it for 30 seconds?"),
+        ("en", "Could you unplug the router for 30 seconds and plug it back in?"),
         ("de", "Starten Sie bitte den Router neu (Stecker 30 Sekunden ziehen)."),
-        ("es", "Mantén pulsado el botón de reinicio 10 segundos y cambia a la banda de 2,4 GHz."),
+        ("es", "Mantén pulsado el botón de reinicio 10 segundos y suéltalo."),
         ("fr", "Pouvez-vous débrancher la box 30 secondes puis la rebrancher ?"),
     ],
 )
-def test_how_long_a_step_lasts_or_a_radio_band_is_no_fact_of_the_case(language, reply):
+def test_how_long_a_step_lasts_is_no_fact_of_the_case(language, reply):
     found, flags = codes(reply, language=language, ticket="wifi drops / WLAN / wifi / wifi")
     assert "unsupported_fact" not in found, [f.message for f in flags]
 
 
-def test_what_a_step_costs_or_how_long_the_customer_waited_is_still_a_fact():
-    found, _ = codes("You waited 45 minutes on hold and we owe you 12 EUR.", language="en")
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "You waited 45 minutes on hold and we owe you 12 EUR.",
+        "Your router is an older model that does not support 5 GHz.",
+    ],
+)
+def test_how_long_the_customer_waited_or_what_their_device_supports_is_still_a_fact(reply):
+    found, _ = codes(reply, language="en")
     assert "unsupported_fact" in found
 
 
@@ -1583,3 +1590,50 @@ def test_the_same_claims_are_backed_by_the_recorded_action(language, reply, kind
     actions = [Recorded(kind), Recorded("ship")] if kind == "replace" else [Recorded(kind)]
     found, flags = codes(reply, language=language, actions=actions)
     assert "unbacked_claim" not in found, [f.message for f in flags]
+
+
+# Facts in forms the reader missed (written here, 2026-12-07): where the fault was, damage or loss as
+# it happened, the plan the customer is on.
+UNMARKED_FACTS = [
+    ("en", "The fault was in the cabinet at the end of your street.", "cabinet street fault"),
+    (
+        "de",
+        "Der Fehler lag im Verteiler am Ende Ihrer Straße.",
+        "Laut Techniker lag der Fehler im Verteiler am Ende der Straße.",
+    ),
+    ("es", "La avería estaba en el armario de su calle.", "avería armario calle"),
+    ("fr", "La panne venait de l'armoire au bout de votre rue.", "panne armoire rue"),
+    ("en", "The item was damaged in our warehouse.", "item damaged warehouse"),
+    ("de", "Die Ware wurde in unserem Lager beschädigt.", "Ware Lager beschädigt"),
+    ("es", "El artículo se dañó en nuestro almacén.", "artículo dañó almacén"),
+    (
+        "fr",
+        "L'article a été abîmé dans notre entrepôt.",
+        "Le livreur dit que l'article a été abîmé dans l'entrepôt.",
+    ),
+    ("en", "You are on the Basic plan, which has no roaming.", "plan Basic roaming"),
+    ("de", "Sie haben den Basistarif, der kein Roaming enthält.", "Basistarif Roaming enthält"),
+    (
+        "es",
+        "Tiene la tarifa Básica, que no incluye itinerancia.",
+        "tarifa Básica incluye itinerancia",
+    ),
+    ("fr", "Vous avez le forfait Essentiel, qui n'inclut pas l'itinérance.", "forfait Essentiel"),
+]
+
+
+@pytest.mark.parametrize(("language", "reply", "backing"), UNMARKED_FACTS)
+def test_a_fault_a_damage_or_a_plan_nothing_states_is_flagged(language, reply, backing):
+    found, flags = codes(reply, language=language, ticket="help please")
+    assert "unsupported_fact" in found, [f.message for f in flags]
+
+
+@pytest.mark.parametrize(("language", "reply", "backing"), UNMARKED_FACTS)
+def test_the_same_facts_are_backed_by_the_case_that_states_them(language, reply, backing):
+    found, flags = codes(reply, language=language, ticket=backing)
+    assert "unsupported_fact" not in found, [f.message for f in flags]
+
+
+def test_sorry_that_it_was_damaged_says_back_the_customers_report():
+    found, flags = codes("I'm so sorry your parcel was damaged in transit.", language="en")
+    assert "unsupported_fact" not in found, [f.message for f in flags]
