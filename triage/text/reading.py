@@ -72,13 +72,27 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
             "zuruckbuch",
             "ruckbuch",
             "erstattung",
+            "das geld",
+            "ihr geld",
         ),
-        "es": ("reembols", "devolucion", "devolv", "devuel", "abon", "reintegr"),
+        "es": (
+            "reembols",
+            "devolucion",
+            "devolv",
+            "devuel",
+            "abon",
+            "reintegr",
+            "el dinero",
+            "su dinero",
+            "tu dinero",
+        ),
         "fr": (
             "rembours",
             "restitu",
             "recredit",
             "revers",
+            "l'argent",
+            "votre argent",
             "te rend",
             "vous rend",
             "rendons",
@@ -1147,20 +1161,23 @@ _DONE_PHRASES = {
         r"\b(?:(?:i|we) can (?:confirm|see) that|on its way|on the way|(?:has|have) gone "
         r"through|went through|is now "
         r"(?:open|active|unlocked|unblocked|back|live|restored|fixed)|are now "
-        r"(?:open|active)|should now (?:see|have|be able)|should already (?:see|have))"
+        r"(?:open|active)|should now (?:see|have|be able)|should already (?:see|have)|"
+        r"(?:is|are) (?:now |already )?back (?:on|in) your)"
         r"\b"
     ),
     "de": re.compile(
         r"\b(?:unterwegs|auf dem weg|sollten (?:jetzt|nun|bereits) [^.]{0,40}"
-        r"(?:sehen|haben))\b"
+        r"(?:sehen|haben)|(?:ist|sind) (?:jetzt |schon |bereits )?wieder auf ihre[mnr]?)\b"
     ),
     "es": re.compile(
         r"\b(?:en camino|acabamos de|acabo de|deberias? (?:ya )?ver|deberia (?:ya )?"
-        r"ver|ya (?:lo |la )?(?:tienes|tiene) (?:disponible|activ|en tu))\b"
+        r"ver|ya (?:lo |la )?(?:tienes|tiene) (?:disponible|activ|en tu)|(?:esta|estan) "
+        r"(?:ya )?de vuelta en (?:tu|su))\b"
     ),
     "fr": re.compile(
         r"\b(?:en route|(?:venons|viens) d(?:e\b|')|vient d'etre|devriez (?:maintenant|deja|"
-        r"des a present) (?:voir|avoir|recevoir))\b"
+        r"des a present) (?:voir|avoir|recevoir)|(?:est|sont) (?:de nouveau|a nouveau|bien) sur "
+        r"(?:votre|ton|ta))\b"
     ),
 }
 _SORRY_THAT = re.compile(

@@ -1637,3 +1637,19 @@ def test_the_same_facts_are_backed_by_the_case_that_states_them(language, reply,
 def test_sorry_that_it_was_damaged_says_back_the_customers_report():
     found, flags = codes("I'm so sorry your parcel was damaged in transit.", language="en")
     assert "unsupported_fact" not in found, [f.message for f in flags]
+
+
+@pytest.mark.parametrize(
+    ("language", "reply"),
+    [
+        ("en", "All sorted: the money is back on your card."),
+        ("de", "Das Geld ist wieder auf Ihrer Karte."),
+        ("es", "El dinero ya está de vuelta en tu tarjeta."),
+        ("fr", "L'argent est de nouveau sur votre carte."),
+    ],
+)
+def test_the_money_back_on_the_card_claims_a_refund_backed_only_by_one(language, reply):
+    found, flags = codes(reply, language=language)
+    assert "unbacked_claim" in found, [f.message for f in flags]
+    found, flags = codes(reply, language=language, actions=[Recorded("refund")])
+    assert "unbacked_claim" not in found, [f.message for f in flags]
