@@ -1279,7 +1279,8 @@ def _done(
             continue  # "save and confirm that the address has been updated": the reader's check
         w = lower[i]
         person = (
-            w in _HAVE_FIRST[language]
+            # "haben Sie … zurückgeschickt", "Sie haben …": the customer's doing, not ours
+            (w in _HAVE_FIRST[language] and not (w == "haben" and "sie" in lower[i - 1 : i + 2]))
             or w in {"we've", "i've", "ive", "weve"}
             or (language == "fr" and i > 0 and lower[i - 1] in {"on", "j'", "nous"})
             or (subject_us if language != "en" else _nearest_subject_is_us(lower, i))

@@ -1653,3 +1653,17 @@ def test_the_money_back_on_the_card_claims_a_refund_backed_only_by_one(language,
     assert "unbacked_claim" in found, [f.message for f in flags]
     found, flags = codes(reply, language=language, actions=[Recorded("refund")])
     assert "unbacked_claim" not in found, [f.message for f in flags]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Wie Sie schreiben, haben Sie den Artikel letzte Woche zurückgeschickt.",
+        "Sie haben den Artikel bereits zurückgeschickt.",
+    ],
+)
+def test_what_the_customer_has_done_in_german_is_no_claim_of_ours(reply):
+    found, flags = codes(reply, language="de", ticket="Artikel zurückgeschickt, letzte Woche")
+    assert "unbacked_claim" not in found, [f.message for f in flags]
+    found, _ = codes("Wir haben den Artikel gestern verschickt.", language="de")
+    assert "unbacked_claim" in found
