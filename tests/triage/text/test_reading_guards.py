@@ -1458,7 +1458,7 @@ def test_a_german_compound_whose_last_part_is_the_action_is_still_one():
 
 def test_what_the_customer_paid_for_is_no_payment_of_ours():
     found, flags = codes(
-        "He tramitado la baja, seguirás teniendo acceso hasta el final del periodo pagado.",
+        "He tramitado la baja; podrás usar el servicio hasta que acabe el periodo pagado.",
         language="es",
         actions=[Recorded("cancel")],
     )
