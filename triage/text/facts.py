@@ -303,18 +303,13 @@ _EVENT = re.compile(
 # The plan or contract the customer is on, said to them: "you are on the Basic plan", "Sie haben den
 # Basistarif", "tiene la tarifa Básica", "vous avez le forfait Essentiel". The account backs it.
 _ON_PLAN = re.compile(
-    r"(?i:\byou(?:'re| are) (?:currently |still |now )?on (?:the|our|a|an) [^,;.!?\n]{0,30}?"
-    r"\b(?:plan|tariff|contract|package|bundle|tier|subscription)\b)|"
-    r"\bSie (?:haben|nutzen) (?:derzeit |aktuell |noch )?(?:den|das|die|einen|ein|eine) "
-    r"[\w-]*(?:[Tt]arif|[Vv]ertrag|[Pp]aket|[Aa]bo)\b|"
-    r"(?i:\b(?:tiene|tienes|usted tiene) (?:contratad[oa] )?(?:la|el|un|una) (?:tarifa|plan|"
-    r"contrato|paquete)\b[^,;.!?\n]{0,30}|\bvous (?:avez|êtes sur) (?:le|la|l'|un|une) ?"
-    r"(?:forfait|offre|abonnement|contrat)\b[^,;.!?\n]{0,30})"
-)
-# What is said of the plan: the plan itself, without "you are on", "Sie haben", "vous avez".
-_ON_PLAN_LEAD = re.compile(
-    r"^(?i:you(?:'re| are) (?:currently |still |now )?on |(?:usted )?tienes? (?:contratad[oa] )?|"
-    r"vous (?:avez|êtes sur) )|^Sie (?:haben|nutzen) (?:derzeit |aktuell |noch )?"
+    r"(?i:\byou(?:'re| are) (?:currently |still |now )?on (?P<p1>(?:the|our|a|an) "
+    r"[^,;.!?\n]{0,30}?\b(?:plan|tariff|contract|package|bundle|tier|subscription)\b))|"
+    r"\bSie (?:haben|nutzen) (?:derzeit |aktuell |noch )?(?P<p2>(?:den|das|die|einen|ein|eine) "
+    r"[\w-]*(?:[Tt]arif|[Vv]ertrag|[Pp]aket|[Aa]bo))\b|"
+    r"(?i:\b(?:tiene|tienes|usted tiene) (?:contratad[oa] )?(?P<p3>(?:la|el|un|una) (?:tarifa|plan|"
+    r"contrato|paquete)\b[^,;.!?\n]{0,30})|\bvous (?:avez|êtes sur) (?P<p4>(?:le|la|l'|un|une) ?"
+    r"(?:forfait|offre|abonnement|contrat)\b[^,;.!?\n]{0,30}))"
 )
 # "I'm sorry your parcel was damaged": the customer's report said back.
 _SORRY_BEFORE = re.compile(
@@ -524,7 +519,7 @@ def facts_in(sentence: str) -> list[Fact]:
             continue  # "I'm sorry your dinner arrived cold": the customer's report said back
         found.append(Fact("account", match.group(0).strip(), sentence))
     found += [
-        Fact("account", _ON_PLAN_LEAD.sub("", m.group(0)).strip(), sentence)
+        Fact("account", next(v for v in m.groupdict().values() if v).strip(), sentence)
         for m in _ON_PLAN.finditer(body)
     ]
     found += [

@@ -457,10 +457,11 @@ _AGENT_AS_OBJECT = re.compile(
 _READER = re.compile(
     r"\b(?:you|your|yours|usted|ustedes|vous|votre|vos)\b|\b(?:Ihnen|Ihre?[mnrs]?|Sie)\b"
 )
-# The reader addressed, their things too ("su clave", "tu contraseña", "dein Passwort").
+# The reader's things ("your", "su clave", "tu contraseña", "dein Passwort"; German's formal "Ihr"
+# only with its capital), and the reader addressed.
+_READERS = r"your|votre|vos|su|sus|tu|tus|ton|ta|tes|dein\w*"
 _SPEAKS_TO_READER = re.compile(
-    r"(?i:\b(?:you|your|yours|usted|ustedes|vous|votre|vos|su|sus|tu|tus|te|ton|ta|tes|dein\w*|"
-    r"dich|dir)\b)|\b(?:Ihnen|Ihre?[mnrs]?|Sie)\b"
+    rf"(?i:\b(?:you|yours|usted|ustedes|vous|te|dich|dir|{_READERS})\b)|\b(?:Ihnen|Ihre?[mnrs]?|Sie)\b"
 )
 
 
@@ -550,8 +551,7 @@ def check_shorthand(text: str, *, evidence: Iterable[str] = ()) -> list[Flag]:
 # Vorgangsnummer: VG-40193", "votre dossier DOS-1182", "in your admin panel". Only what the reply
 # does not hand over is shorthand.
 _GIVEN_TO_READER = re.compile(
-    r"(?:(?i:\b(?:your|votre|vos|su|sus|tu|tus|ton|ta|tes|dein\w*)\b)|\bIhre?[mnrs]?\b)"
-    r"(?:\s+[^\W\d][\w'’-]*){0,5}\s*:?\s*$"
+    rf"(?:(?i:\b(?:{_READERS})\b)|\bIhre?[mnrs]?\b)(?:\s+[^\W\d][\w'’-]*){{0,5}}\s*:?\s*$"
 )
 
 

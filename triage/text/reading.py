@@ -902,13 +902,14 @@ _LEADING_CONDITION = re.compile(
 )
 
 
-def _condition_words(clause: str, language: str) -> int:
-    """How many words the condition that opens ``clause`` holds ("If the parcel hasn't arrived by
-    Friday, we'll refund everything": 7), 0 when none opens it or nothing follows its comma."""
+def _condition(clause: str, language: str) -> tuple[int, str]:
+    """How many words the condition that opens ``clause`` holds, and the clause after it ("If the
+    parcel hasn't arrived by Friday, we'll refund everything": 7, "we'll refund everything"); 0
+    and the whole clause when none opens it or nothing follows its comma."""
     match = _LEADING_CONDITION.match(clause)
     if not match or not _WORD.search(clause[match.end() :]):
-        return 0
-    return len(_words(match.group(0), language))
+        return 0, clause
+    return len(_words(match.group(0), language)), clause[match.end() :]
 
 
 def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
@@ -919,7 +920,7 @@ def _read_clause(clause: str, sentence: str, language: str) -> list[Statement]:
         return []
     # The condition is the circumstance, not our doing: its actions ("if the parcel hasn't
     # arrived") are no commitment, and its negation is not the main clause's.
-    condition = _condition_words(clause, language)
+    condition, _ = _condition(clause, language)
     lower = [w.lower() for w in words]
     folded = fold(clause)
     causal = bool(_CAUSAL.search(fold(sentence)))
@@ -1710,8 +1711,7 @@ def read_policy(texts: list[str], language: str) -> list[PolicyTerm]:
                 lower = [w.lower() for w in words]
                 # "If a parcel is not delivered within 10 days, we refund it": the condition's
                 # negation and actions are the case the policy covers, not what it denies
-                condition = _condition_words(clause, language)
-                main = fold(clause[_LEADING_CONDITION.match(clause).end() :]) if condition else ""
+                condition, main = _condition(clause, language)
                 for index, kind in _kinds_in(clause, words, language):
                     if index < condition:
                         continue
@@ -1719,7 +1719,7 @@ def read_policy(texts: list[str], language: str) -> list[PolicyTerm]:
                         PolicyTerm(
                             action=kind,
                             negative=_negated(lower[condition:], index - condition, language)
-                            or bool(_POLICY_DENIAL.search(main or fold(clause))),
+                            or bool(_POLICY_DENIAL.search(fold(main))),
                             amounts=amounts_in(sentence),
                             periods=periods_in(sentence),
                             sentence=sentence,
