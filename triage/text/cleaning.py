@@ -301,10 +301,14 @@ def _next_content(lines: list[str], index: int) -> int | None:
     return None
 
 
+def _quoted(line: str) -> bool:
+    """A quoted line ("> …", after indentation)."""
+    return line.lstrip().startswith(">")
+
+
 def _has_text(lines: list[str]) -> bool:
     return any(
-        line.strip() and not line.lstrip().startswith(">") and not _MARKS.fullmatch(line.strip())
-        for line in lines
+        line.strip() and not _quoted(line) and not _MARKS.fullmatch(line.strip()) for line in lines
     )
 
 
@@ -316,7 +320,7 @@ def _forwarded(lines: list[str], index: int) -> list[str]:
         index = start + length
     rest = lines[index:]
     content = [line for line in rest if line.strip()]
-    if content and all(line.lstrip().startswith(">") for line in content):
+    if content and all(_quoted(line) for line in content):
         rest = [_QUOTE_PREFIX.sub("", line, count=1) if line.strip() else line for line in rest]
     return rest
 
@@ -331,7 +335,7 @@ def _answered_inline(rest: list[str]) -> bool:
         for i, line in enumerate(rest)
         if line.strip() and not _MARKS.fullmatch(line.strip())
     ]
-    quoted = [line.lstrip().startswith(">") for _, line in content]
+    quoted = [_quoted(line) for _, line in content]
     if not content or not quoted[0]:
         return False
     last_quote = max(k for k, is_quote in enumerate(quoted) if is_quote)
@@ -342,7 +346,7 @@ def _answered_inline(rest: list[str]) -> bool:
             return False  # an older mail's attribution: still the quoted thread
         if k < last_quote:
             return True
-        tail = [line for line in rest[i:] if not line.lstrip().startswith(">")]
+        tail = [line for line in rest[i:] if not _quoted(line)]
         answer = _cut_signature(tail, from_first=True)
         return any(line.strip() for line in answer) and not _signature_like(answer)
     return False
@@ -528,7 +532,7 @@ def without_closing(text: str) -> str:
 def without_quoted_lines(text: str) -> str:
     """``text`` without its quoted lines ("> …": the earlier words a customer answers between
     theirs, which the visible text keeps): what is the customer's own."""
-    return "\n".join(line for line in text.split("\n") if not line.lstrip().startswith(">"))
+    return "\n".join(line for line in text.split("\n") if not _quoted(line))
 
 
 def _strip_disclaimers(lines: list[str]) -> list[str]:
@@ -568,7 +572,7 @@ def _answered_between(segment: list[str], own: list[str]) -> list[str]:
         return []
     kinds, position = [], 0
     for line in segment:  # own text ("t"), quote ("q"), attribution taken out ("b")
-        if line.lstrip().startswith(">"):
+        if _quoted(line):
             kinds.append("q")
         elif line == _INTRODUCED:
             kinds.append("b")
@@ -599,11 +603,7 @@ def visible_parts(text: str) -> Visible:
         segment = [line for line in segment if line.strip() != "ᐧ"]
         own = _cut_signature(
             _strip_disclaimers(
-                [
-                    line
-                    for line in segment
-                    if not line.lstrip().startswith(">") and line != _INTRODUCED
-                ]
+                [line for line in segment if not _quoted(line) and line != _INTRODUCED]
             )
         )
         if number == 0 and (answered := _answered_between(segment, own)):
