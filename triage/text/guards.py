@@ -31,7 +31,7 @@ from triage.text.language import detect_language
 from triage.text.pii import PLACEHOLDER
 from triage.text.placeholders import is_foreign_placeholder
 
-GUARDS_VERSION = "guards-7"
+GUARDS_VERSION = "guards-8"
 GUARD_CODES = frozenset(
     {
         "unbacked_claim",
@@ -54,7 +54,7 @@ class Recorded:
 
 
 SHORTHAND = re.compile(
-    r"\b(?:INC-\d+|FR-\d+|JIRA-?\d*|[A-Z]{2,5}-\d{2,}|L[123] (?:queue|support|team)|T[123] "
+    r"\b(?:INC-\d+|FR-\d+|JIRA-?\d*|L[123] (?:queue|support|team)|T[123] "
     r"queue|tier[- ]?[123] queue|billing console|admin panel|internal "
     r"note|runbook|macro|escalations? queue|on-?call|slack|#[a-z][\w-]+|suppression list|sev "
     r"?[0-4]|p[0-4] incident)\b",
@@ -504,11 +504,26 @@ def _staff_reason(sentence: str, evidence: str) -> str:
     return "reads like a note for staff" if weak >= 2 else ""
 
 
+# A reference cited the way customers and agents both cite one: an id in brackets after the word
+# for what it is, mid-sentence ("(order SO-44120)", "(Auftrag AU-5521)", "(intervention INT-7712)";
+# a sentence that opens in brackets is still marked: "[Macro REF-12] …"), or a field
+# that holds nothing but an id ("Reference for this conversation: CS-20931."). The id may still
+# be a sign; its brackets or its label are not a second one.
+_ID = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+"
+_CITED_REFERENCE = re.compile(rf"[\[(](?:[^\W\d][\w'’-]*\s+){{0,3}}{_ID}[\])]")
+_FIELD_OF_AN_ID = re.compile(rf"^\W*(?:[\w-]+\s){{0,4}}[\w-]+\s?:\s*{_ID}\W*$")
+
+
 def _staff_sign(match: re.Match, body: str, evidence: str) -> bool:
     """A weak sign that is not the customer's: not in the ticket, not an id handed to the reader
-    ("Ihre Vorgangsnummer VG-40193"), not a label addressed to them ("Votre numéro de retour :")."""
+    ("Ihre Vorgangsnummer VG-40193"), not a label addressed to them ("Votre numéro de retour :"),
+    not the brackets or the label of a cited reference (_CITED_REFERENCE)."""
     said = match.group(0)
     if said.lower() in evidence or _GIVEN_TO_READER.search(body[: match.start()]):
+        return False
+    if body[: match.start()].strip() and _CITED_REFERENCE.fullmatch(said):
+        return False  # a reference cited mid-sentence; a sentence opening in brackets still counts
+    if said.rstrip().endswith(":") and _FIELD_OF_AN_ID.match(body):
         return False
     return not (said.rstrip().endswith(":") and _SPEAKS_TO_READER.search(said))
 

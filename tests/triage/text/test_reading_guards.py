@@ -305,11 +305,21 @@ def test_a_cause_nothing_states_is_flagged(language, text):
         ("de", "Vor dem Absenden den Betrag mit der Buchhaltung abgleichen."),
         ("es", "No mencionar el retraso del almacén."),
         ("fr", "Ne pas mentionner le retard de l'entrepôt."),
+        # A sentence that opens in brackets with a tool's code, a queue with a code: marks of a
+        # note, not a reference cited to the reader (guards-8).
+        ("en", "[Macro REF-12] Offer a 10% credit."),
+        ("de", "Warteschlange N2 (siehe RISK-L2)."),
     ],
 )
 def test_text_meant_for_staff_is_flagged(language, text):
     found, _ = codes(text, language=language)
     assert "internal_text" in found, text
+
+
+def test_an_incident_or_tracker_id_is_still_internal_shorthand():
+    """An id alone is no longer shorthand (guards-8); an incident's or an issue tracker's is."""
+    found, _ = codes("Linked to INC-4411, see JIRA-2231 for the fix.", language="en")
+    assert "internal_shorthand" in found
 
 
 @pytest.mark.parametrize(
@@ -367,6 +377,18 @@ def test_text_meant_for_staff_is_flagged(language, text):
         ("fr", "Votre numéro de retour : RET-88120 (à noter sur le colis)."),
         ("en", "You will find the setting in your admin panel under Billing."),
         ("en", "Open the user settings page and switch on two-factor login."),
+        # A reference the reply gives, cited in brackets after what it is or as a field holding
+        # nothing but the id: the customer's, as an agent types it (guards-8).
+        ("en", "I've opened a return for you (RMA-55821), the label is attached."),
+        ("en", "Your new router ships from our Leeds warehouse (order SO-44120) tomorrow."),
+        ("en", "Reference for this conversation: CS-20931."),
+        ("en", "We have logged this as case CS-20931 so you can quote it if you call."),
+        ("de", "Der Techniker kommt am Donnerstag (Auftrag AU-5521) zwischen 8 und 12 Uhr."),
+        ("de", "Ich habe für Sie eine Rücksendung angelegt (RMA-55821), das Etikett hängt an."),
+        ("es", "El técnico irá el jueves (orden OT-5521) entre las 8 y las 12."),
+        ("es", "He abierto una devolución (RMA-55821); adjunto la etiqueta."),
+        ("fr", "Le technicien passera jeudi (intervention INT-7712) entre 8 h et 12 h."),
+        ("fr", "J'ai ouvert un retour (RMA-55821), l'étiquette est en pièce jointe."),
     ],
 )
 def test_customer_facing_text_is_not_staff_text(language, text):
