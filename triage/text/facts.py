@@ -35,6 +35,15 @@ _SENTENCE = re.compile(
     r"(?<=\bn[º°])\.)+(?:[.!?]+|$)",
     re.MULTILINE,
 )
+# A clause runs on through the point or comma inside a number ("two charges of $12.99", "29,90 €").
+_IN_NUMBER = r"|(?<=\d)[.,:](?=\d)"
+# Where "and" starts a clause of its own ("your order is cancelled and you will not be charged",
+# "votre commande est annulée et vous ne serez pas débité"): a statement about the account ends
+# there.
+_NEW_CLAUSE = (
+    r"(?!\s(?:and|et|und|y|e)\s+(?:you|we|i|vous|nous|je|j'|sie|wir|ich|usted|ustedes|le|te|"
+    r"nosotros|lo|la)\b)"
+)
 NUMBER = re.compile(r"(?<![\d.,:/A-Za-z_])\d+(?:[.,:/]\d+)*(?![\w-]*[a-zA-Z])")
 _UNIT = re.compile(
     r"(\d)(h|am|pm|st|nd|rd|th|uhr|x|m|km|cm|mm|kg|g|mb|gb|tb|kb|mbps|gbps|min|s|ms)\b",
@@ -187,7 +196,7 @@ _CAUSE = re.compile(
     # where the fault was: "the fault was in the cabinet", "der Fehler lag im Verteiler"
     r"(?:fault|problem|issue|failure|error|fehler|störung|defekt|avería|fallo|panne|défaut) "
     r"(?:was|lay|lag|estaba|estuvo|était|se trouvait|venait) (?=(?:in|at|on|im|am|in der|en|"
-    r"dans|au|à|de l'|du|de la)\b))\s*(?P<clause>[^,;:.!?\n]{3,})",
+    r"dans|au|à|de l'|du|de la)\b))\s*(?P<clause>(?:[^,;:.!?\n]" + _IN_NUMBER + "){3,})",
     re.IGNORECASE,
 )
 # "The inconvenience caused by …" restates the customer's problem; it names no cause.
@@ -232,7 +241,7 @@ _ACCOUNT_PATTERNS = [
 _ACCOUNT = [
     re.compile(
         rf"\b(?:{possessive})\s+{_NOUN.format(stop=stop)}(?P<verb>{verbs})\s+"
-        rf"(?P<clause>[^,;:.!?\n]{{3,}})",
+        rf"(?P<clause>(?:{_NEW_CLAUSE}[^,;:.!?\n]{_IN_NUMBER}){{3,}})",
         re.IGNORECASE,
     )
     for possessive, stop, verbs in _ACCOUNT_PATTERNS
@@ -244,7 +253,7 @@ _CHECKED = re.compile(
     # the records by another name: "our system shows", "laut unserem System"
     r"(?:our|the) system shows|according to our system|laut (?:unserem|dem) system|"
     r"según (?:nuestro|el) sistema|d'après (?:notre|le) système|selon notre système)\b\s*"
-    r"(?P<clause>[^.!?\n]{3,})",
+    r"(?P<clause>(?:[^.!?\n]" + _IN_NUMBER + "){3,})",
     re.IGNORECASE,
 )
 # "I see that you need help with your invoice": the customer's request said back, not a record.
@@ -262,7 +271,7 @@ _FINDING = re.compile(
     r"\b(?:found|discovered|detected|identified|spotted|concluded|determined(?! to\b)|festgestellt|"
     r"gefunden|entdeckt|kam zu dem (?:ergebnis|schluss)|concluy[óo]|conclu|"
     r"ergab|encontr[óo]|encontrado|detect[óo]|descubr\w+|constaté|trouvé|découvert|détecté|"
-    r"révélé),?\s+(?:that\s+|dass\s+|que\s+|qu')?(?P<clause>[^,;.!?\n]{3,})",
+    r"révélé),?\s+(?:that\s+|dass\s+|que\s+|qu')?(?P<clause>(?:[^,;.!?\n]" + _IN_NUMBER + "){3,})",
     re.IGNORECASE,
 )
 # "can be found on our website", "often found in the menu", "the benefits you found": where
@@ -362,11 +371,11 @@ STOPWORDS = frozenset(
     inconvenience
     der die das den dem des ein eine einen einem einer und oder zu im in am an auf für mit von
     bei ist sind war waren wurde wurden hat haben hatte es sie wir ihr ihre ihren ihrem unser
-    unsere nicht kein keine auch nur noch
+    unsere nicht kein keine auch nur noch uns ich mich mir ihnen
     el la los las un una unos unas y o de del en con por para al es son fue fueron ha han su sus
-    tu tus nuestro nuestra que se lo le no también
+    tu tus nuestro nuestra que se lo le no también nosotros usted
     le la les un une des et ou de du en au aux pour par avec est sont été a ont son sa ses votre
-    vos notre nos que qui ne pas plus aussi
+    vos notre nos que qui ne pas plus aussi nous vous je chez
     problem problems issue issues trouble morning afternoon evening night
     probleme abend morgen nacht nachmittag dieser diese dieses diesem diesen
     problema problemas noche tarde ese esa esos esas este esta estos estas aquel aquella

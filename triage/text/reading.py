@@ -689,12 +689,23 @@ def _kinds_in(text: str, words: list[str], language: str) -> list[tuple[int, str
                     )
                 )
             ):
-                if kind == "escalate" and _CARRIER.search(" ".join(folded_words[i : i + 8])):
+                if (
+                    kind == "escalate"
+                    and _CARRIER.search(" ".join(folded_words[i : i + 8]))
+                    and not _ASKED.match(folded_words[i])
+                ):
                     kind = "ship"  # handed to the courier: a shipment, not an escalation
                 if kind == "escalate" and _CARRIER.search(
                     " ".join(folded_words[max(0, i - 4) : i])
                 ):
                     kind = "ship"  # "an DHL übergeben"
+                if kind == "ship" and (
+                    _ARRIVAL.match(folded_words[i])
+                    and _NOT_OUR_SHIPMENT.search(" ".join(folded_words[max(0, i - 6) : i + 6]))
+                    or folded_words[i].startswith("courier")
+                    and _ASKED.search(" ".join(folded_words[max(0, i - 3) : i]))
+                ):
+                    break
                 out.append((i, kind))
                 break
     return out
@@ -719,6 +730,19 @@ def _stem_heads(
     return len(word) - match.end() <= 5
 
 
+# A parcel that came to us (the customer's return received: "bei uns angekommen", "arrived at our
+# warehouse", "llegó a nuestro almacén", "arrivé chez nous"): no shipment of ours.
+_NOT_OUR_SHIPMENT = re.compile(
+    r"\b(?:arriv\w* (?:at|with|back (?:at|with)) (?:us|our)|(?:bei|zu) uns (?:an|ein)?(?:gekommen|"
+    r"eingegangen|eingetroffen)|(?:ist|sind) bei uns|(?:lleg\w*|ha llegado) (?:a|hasta) (?:nuestr|"
+    r"nosotros)|nos (?:ha |han )?lleg\w*|arriv\w* (?:chez nous|a notre|dans notre|a nos))"
+)
+# The courier as the one we spoke to ("I've asked the courier to open a trace"): no shipment.
+_ASKED = re.compile(
+    r"\b(?:ask|asked|contact|contacted|chase|chased|call|called|told|spoke|email|"
+    r"emailed|message|messaged|check|checked|with)\b"
+)
+_ARRIVAL = re.compile(r"arriv|lleg|ankomm|angekommen|eingegangen|eingetroffen|eintreff")
 # Parcel carriers and the words for them: what is handed to one is shipped.
 _CARRIER = re.compile(
     r"\b(?:dhl|ups|dpd|gls|fedex|hermes|tnt|usps|royal mail|evri|yodel|colissimo|chronopost|la "

@@ -8,7 +8,7 @@ reader (guards-2).
 
 import pytest
 
-from triage.text import reading
+from triage.text import facts, reading
 from triage.text.facts import date_keys
 from triage.text.guards import Recorded, run_guards
 
@@ -1689,3 +1689,55 @@ def test_what_the_customer_has_done_in_german_is_no_claim_of_ours(reply):
     assert "unbacked_claim" not in found, [f.message for f in flags]
     found, _ = codes("Wir haben den Artikel gestern verschickt.", language="de")
     assert "unbacked_claim" in found
+
+
+# --- guards-8: agents' replies, a third round (written here, 2026-12-07) ---
+
+
+@pytest.mark.parametrize(
+    ("language", "reply", "ticket"),
+    [
+        ("en", "Your return arrived at our warehouse on Monday.", "return received Monday"),
+        ("de", "Ihre Rücksendung ist am Montag bei uns angekommen.", "Rücksendung Montag erhalten"),
+        ("es", "Su devolución llegó a nuestro almacén el lunes.", "devolución recibida lunes"),
+        ("fr", "Votre retour est arrivé chez nous lundi.", "retour reçu lundi"),
+    ],
+)
+def test_the_customers_parcel_arriving_at_us_is_no_shipment_of_ours(language, reply, ticket):
+    """A return received is a fact for the case to state, not a claim that we shipped something."""
+    found, flags = codes(reply, language=language, ticket=ticket)
+    assert "unbacked_claim" not in found, [f.message for f in flags]
+    found, _ = codes("Das Paket ist gestern bei Ihnen angekommen.", language="de")
+    assert "unbacked_claim" in found  # arriving at the customer's is still our shipment
+
+
+def test_asking_the_courier_is_an_investigation_not_a_shipment():
+    reply = "I've asked the courier to open a trace; they usually answer within 2 working days."
+    found, flags = codes(reply, language="en", actions=[Recorded("investigate")])
+    assert "unbacked_claim" not in found, [f.message for f in flags]
+    found, _ = codes("We have handed your parcel to the courier.", language="en")
+    assert "unbacked_claim" in found
+    found, _ = codes("A courier will pick it up tomorrow.", language="en")
+    assert "unsupported_promise" in found
+
+
+def test_a_statement_about_the_account_keeps_its_amount_and_ends_where_a_new_clause_begins():
+    said = {f.value for f in facts.facts_in("I can see two charges of $12.99 on 3 March.")}
+    assert "two charges of $12.99 on 3 March" in said
+    said = {
+        f.value for f in facts.facts_in("Votre commande est annulée et vous ne serez pas débité.")
+    }
+    assert "Votre commande est annulée" in said
+
+
+def test_a_return_the_account_records_backs_the_reply_in_its_own_words():
+    """Pronouns are no content: "bei uns" does not keep the account's record from backing it."""
+    assert facts.stems("bei uns angekommen") == ["angek"]
+    assert facts.stems("arrivé chez nous") == ["arriv"]
+    assert facts.stems("nos llegó a nosotros") == ["llego"]
+    found, flags = codes(
+        "Ihre Rücksendung ist am Montag bei uns angekommen.",
+        language="de",
+        ticket="Rücksendung eingegangen Montag",
+    )
+    assert "unsupported_fact" not in found, [f.message for f in flags]
