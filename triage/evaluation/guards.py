@@ -55,7 +55,8 @@ def flags_for(case: dict) -> set[str]:
     articles = [s.get("text", "") for s in sources if s["kind"] in ("article", "policy")]
     evidence = [
         case.get("ticket", ""),
-        " ".join(str(v) for v in case.get("account", {}).values()),
+        # the account as its fields read: "plan Fibre 300", "last payment 12 May"
+        " ".join(f"{str(k).replace('_', ' ')} {v}" for k, v in case.get("account", {}).items()),
         *(
             f"{a['kind']} {a.get('amount', '')} {a.get('currency', '')} {a.get('note', '')}"
             for a in actions

@@ -43,17 +43,19 @@ def case_evidence(ticket: Ticket, *, articles: Iterable[str] = ()) -> list[str]:
     texts += [m.masked_body or "" for m in ticket.thread()]
     customer = ticket.customer
     if customer is not None:
+        # the account as its fields read ("plan Fibre 300"): "your plan is Fibre 300" is backed by
+        # the field's name as well as its value
         texts.append(
             " ".join(
-                str(v)
-                for v in (
-                    customer.name,
-                    customer.organisation,
-                    customer.plan,
-                    customer.tier,
-                    customer.account_created or "",
+                f"{field} {value}"
+                for field, value in (
+                    ("name", customer.name),
+                    ("organisation", customer.organisation),
+                    ("plan", customer.plan),
+                    ("tier", customer.tier),
+                    ("account created", customer.account_created or ""),
                 )
-                if v
+                if value
             )
         )
     for action in ticket.actions.all():

@@ -100,3 +100,21 @@ def test_a_grounding_file_is_scored_beside_calling_everything_unsupported(tmp_pa
     assert begin["baseline_all_unsupported"]["precision"] == round(1 / 3, 4)
     assert result["wice_claim"]["guard"]["recall"] == 1.0
     assert "baseline: all" in capsys.readouterr().out
+
+
+def test_an_account_field_backs_a_reply_that_names_it(tmp_path):
+    """The account as its fields read: "votre panier est à 42 €" is backed by {"panier": "42 €"}."""
+    case = {
+        "ticket": "Mon code promo ne marche pas.",
+        "language": "fr",
+        "account": {"panier": "42 €"},
+        "draft": "Votre panier est à 42 €, le code s'applique à partir de 50 €.",
+        "sources": [{"kind": "policy", "text": "Le code s'applique à partir de 50 € d'achat."}],
+        "author": "agent",
+        "expected": [],
+    }
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(case, ensure_ascii=False) + "\n")
+    out = tmp_path / "out.json"
+    call_command("evaluate", "--guards", str(path), "--json", str(out))
+    assert json.loads(out.read_text())["clean_flagged"] == 0.0

@@ -3,7 +3,7 @@ import pytest
 from tests.conftest import make_ticket
 from tests.triage.pipeline.guard_cases import CASES
 from triage.models import Draft
-from triage.pipeline.guard import draft_flags
+from triage.pipeline.guard import case_evidence, draft_flags
 from triage.pipeline.preprocess import preprocess_ticket
 from triage.text.guards import check_output, run_guards
 
@@ -98,4 +98,20 @@ def test_a_cause_copied_from_a_resolved_ticket_the_draft_was_given_is_flagged_wi
     # Without that ticket among its sources, the customer's own words carry the clause.
     assert not [
         f for f in draft_flags(ticket=ticket, draft=bare) if f["code"] == "unsupported_fact"
+    ]
+
+
+@pytest.mark.django_db
+def test_the_accounts_fields_back_a_reply_that_names_them():
+    """ "Your plan is Fibre 300" is backed by the account's plan: field name and value."""
+    ticket = make_ticket(body="Why is my bill higher this month?")
+    ticket.customer.plan = "Fibre 300"
+    ticket.customer.save(update_fields=["plan"])
+    preprocess_ticket(ticket=ticket, run=1)
+    assert "plan Fibre 300" in " ".join(case_evidence(ticket))
+    draft = Draft.objects.create(
+        ticket=ticket, kind="reply", engine="local", text="Hello,\n\nYour plan is Fibre 300."
+    )
+    assert not [
+        f for f in draft_flags(ticket=ticket, draft=draft) if f["code"] == "unsupported_fact"
     ]
