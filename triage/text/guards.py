@@ -421,13 +421,15 @@ _SIGN_OFF = re.compile(
 )
 # A line that opens with a label ("NOTE TO AGENT:", "Intern:", "Macro FACT-12 :") or sits in
 # brackets, and a code from a staff tool ("RISK-L2", "cola LEGAL-FAC", "N2"): weak on their own.
+# A code from a staff tool or a reference: capitals and digits joined by dashes.
+_ID = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+"
 _STAFF_WEAK = [
     re.compile(r"^\W*(?:[\w-]+\s){0,3}[\w-]+\s?:\s"),
     re.compile(r"^\s*[\[(]|[\[(][^\])]{12,}[\])]"),
     re.compile(
         r"\b(?:queue|cola|warteschlange|file d'attente|N[123]|L[123]|tier[- ]?[123])\b", re.I
     ),
-    re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b"),
+    re.compile(rf"\b{_ID}\b"),
 ]
 
 
@@ -509,7 +511,6 @@ def _staff_reason(sentence: str, evidence: str) -> str:
 # a sentence that opens in brackets is still marked: "[Macro REF-12] …"), or a field
 # that holds nothing but an id ("Reference for this conversation: CS-20931."). The id may still
 # be a sign; its brackets or its label are not a second one.
-_ID = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+"
 _CITED_REFERENCE = re.compile(rf"[\[(](?:[^\W\d][\w'’-]*\s+){{0,3}}{_ID}[\])]")
 _FIELD_OF_AN_ID = re.compile(rf"^\W*(?:[\w-]+\s){{0,4}}[\w-]+\s?:\s*{_ID}\W*$")
 
