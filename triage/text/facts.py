@@ -25,9 +25,12 @@ from dataclasses import dataclass, replace
 # A placeholder or a slot: never a fact, never evidence.
 SLOT = re.compile(r"\[confirm:[^\]]*\]|\{\{[^}]*\}\}|\[[A-Z_]+_\d+\]|\[[a-z_ ]{2,30}\?\]")
 # A sentence ends at . ! ? or a line break, not at the point inside "48.00" or "4.12".
-# German ordinals ("am 22. Juni", "zum 1. März") do not end a sentence either.
+# German ordinals ("am 22. Juni", "zum 1. März") do not end a sentence either, nor does a point
+# inside an aside in brackets ("(réf. GC-4471, approx. 3 days)"); a sentence in brackets ends as
+# any other ("(If you have paid, ignore this.)").
 _SENTENCE = re.compile(
-    r"(?:[^.!?\n]|(?<=\d)\.(?=\d)|(?<=\b\d)\.(?= [a-zäöü]| (?:Januar|Februar|März|April|Mai|"
+    r"(?:\([^()\n]{0,200}[^()\n.!?]\)|\[[^\[\]\n]{0,200}[^\[\]\n.!?]\]|"
+    r"[^.!?\n]|(?<=\d)\.(?=\d)|(?<=\b\d)\.(?= [a-zäöü]| (?:Januar|Februar|März|April|Mai|"
     r"Juni|Juli|August|September|Oktober|November|Dezember)\b)|(?<=\b\d\d)\.(?= [a-zäöü]| "
     r"(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\b)"
     r"|(?<=\bNr)\.|(?<=IdNr)\.|(?<=\bca)\.|(?<=bzw)\.|(?<=inkl)\.|(?<=ggf)\.|(?<=\bDr)\.|"

@@ -31,7 +31,7 @@ from triage.text.language import detect_language
 from triage.text.pii import PLACEHOLDER
 from triage.text.placeholders import is_foreign_placeholder
 
-GUARDS_VERSION = "guards-8"
+GUARDS_VERSION = "guards-9"
 GUARD_CODES = frozenset(
     {
         "unbacked_claim",
@@ -419,17 +419,29 @@ _SIGN_OFF = re.compile(
     r"kundendienst)\b",
     re.IGNORECASE,
 )
-# A line that opens with a label ("NOTE TO AGENT:", "Intern:", "Macro FACT-12 :") or sits in
-# brackets, and a code from a staff tool ("RISK-L2", "cola LEGAL-FAC", "N2"): weak on their own.
 # A code from a staff tool or a reference: capitals and digits joined by dashes.
 _ID = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+"
-_STAFF_WEAK = [
+# Weak signs of a note, two needed: the sentence's layout (a label opening it, "NOTE TO AGENT:",
+# "Macro FACT-12 :", or an aside in brackets), a sentence that opens in brackets, a named queue or a
+# level ("Queue Billing-DE", "N2"; "en cola" is the reader's wait), and a numbered code from a
+# staff tool ("RISK-L2", "HOT-IT-448"). A label and an aside count once together: a reply laid out
+# as fields does both ("Plazo de devolución: 30 días (desde la entrega).", "Delivery: 2-3 working
+# days (after payment)."). A code without a digit is more often a standard or a product's name
+# than a tool's ("USB-C", "LTE-A").
+_STAFF_LAYOUT = (
     re.compile(r"^\W*(?:[\w-]+\s){0,3}[\w-]+\s?:\s"),
-    re.compile(r"^\s*[\[(]|[\[(][^\])]{12,}[\])]"),
-    re.compile(
-        r"\b(?:queue|cola|warteschlange|file d'attente|N[123]|L[123]|tier[- ]?[123])\b", re.I
-    ),
-    re.compile(rf"\b{_ID}\b"),
+    # an aside within the sentence; a link's address is none ("[here](https://…)")
+    re.compile(r"(?<=\S)\s*[\[(](?!\s*(?:https?://|www\.))[^\])]{12,}[\])]"),
+)
+_QUEUE = re.compile(
+    r"\b(?:(?:queue|cola|warteschlange|file d'attente)\s+(?-i:[A-Z])[\w-]*|N[123]|L[123]|"
+    r"tier[- ]?[123])\b",
+    re.I,
+)
+_STAFF_WEAK = [
+    re.compile(r"^\s*[\[(](?![^\])]*\]\()"),
+    _QUEUE,
+    re.compile(rf"\b(?=[A-Z0-9-]*\d){_ID}\b"),
 ]
 
 
@@ -483,6 +495,21 @@ def _of_this_customer(match: re.Match) -> bool:
     return not _PLURAL_CUSTOMERS.search(said)
 
 
+# The customer's word capitalised after a capitalised word and "del", "al", "du", "au": the name of
+# an office or a service ("el Defensor del Cliente", "Servicio de Atención al Cliente", "Médiateur
+# du Client"), not the customer spoken of; German capitalises every noun, so only these articles.
+_NAME_BEFORE = re.compile(r"(?:^|\s)[^\W\d_][\w'’-]*\s+$")
+
+
+def _in_a_name(body: str, match: re.Match) -> bool:
+    words = match.group(0).split()
+    if words[0].lower() not in ("del", "al", "du", "au") or not words[-1].istitle():
+        return False
+    before = _NAME_BEFORE.search(body[: match.start()])
+    # not the sentence's first word, capitalised as every first word is ("Informe al Cliente …")
+    return bool(before and before.group(0).strip().istitle() and body[: before.start()].strip())
+
+
 def _staff_reason(sentence: str, evidence: str) -> str:
     body = _SIGN_OFF.sub(" ", sentence)
     if INTERNAL.search(body):
@@ -491,18 +518,20 @@ def _staff_reason(sentence: str, evidence: str) -> str:
         for match in pattern.finditer(body):
             if match.group(0).lower() in evidence:
                 continue
-            if reason == _THIRD_PERSON and not _of_this_customer(match):
+            if reason == _THIRD_PERSON and (
+                not _of_this_customer(match) or _in_a_name(body, match)
+            ):
                 continue
             if reason == _TO_AGENTS and _agent_for_the_reader(body, match):
                 continue
             if reason == _NOT_TO_SAY and _SPEAKS_TO_READER.search(body):
                 continue
             return reason
-    weak = sum(
-        1
-        for pattern in _STAFF_WEAK
-        if any(_staff_sign(m, body, evidence) for m in pattern.finditer(body))
-    )
+
+    def signed(pattern: re.Pattern) -> bool:
+        return any(_staff_sign(m, body, evidence) for m in pattern.finditer(body))
+
+    weak = any(signed(p) for p in _STAFF_LAYOUT) + sum(signed(p) for p in _STAFF_WEAK)
     return "reads like a note for staff" if weak >= 2 else ""
 
 
@@ -511,7 +540,7 @@ def _staff_reason(sentence: str, evidence: str) -> str:
 # a sentence that opens in brackets is still marked: "[Macro REF-12] …"), or a field
 # that holds nothing but an id ("Reference for this conversation: CS-20931."). The id may still
 # be a sign; its brackets or its label are not a second one.
-_CITED_REFERENCE = re.compile(rf"[\[(](?:[^\W\d][\w'’-]*\s+){{0,3}}{_ID}[\])]")
+_CITED_REFERENCE = re.compile(rf"[\[(](?:[^\W\d][\w'’.°º-]*\s+){{0,3}}{_ID}[\])]")
 _FIELD_OF_AN_ID = re.compile(rf"^\W*(?:[\w-]+\s){{0,4}}[\w-]+\s?:\s*{_ID}\W*$")
 
 
@@ -522,7 +551,8 @@ def _staff_sign(match: re.Match, body: str, evidence: str) -> bool:
     said = match.group(0)
     if said.lower() in evidence or _GIVEN_TO_READER.search(body[: match.start()]):
         return False
-    if body[: match.start()].strip() and _CITED_REFERENCE.fullmatch(said):
+    cited = _CITED_REFERENCE.fullmatch(said.strip()) and not _QUEUE.search(said)
+    if body[: match.start()].strip() and cited:
         return False  # a reference cited mid-sentence; a sentence opening in brackets still counts
     if said.rstrip().endswith(":") and _FIELD_OF_AN_ID.match(body):
         return False

@@ -309,11 +309,40 @@ def test_a_cause_nothing_states_is_flagged(language, text):
         # note, not a reference cited to the reader (guards-8).
         ("en", "[Macro REF-12] Offer a 10% credit."),
         ("de", "Warteschlange N2 (siehe RISK-L2)."),
+        # A label and an aside are one sign together; with a tool's numbered code or a named
+        # queue they are still a note, and a point inside the aside does not cut it (guards-9).
+        ("es", "Motivo de cierre: duplicado (ver TCK-8812)."),
+        ("de", "Prio: hoch (Queue Billing-DE)."),
+        ("fr", "Résolution : geste de 10 € validé (réf. GC-4471, plafond atteint)."),
+        ("en", "Outcome: credit approved (ref. OPS-2231, max reached)."),
     ],
 )
 def test_text_meant_for_staff_is_flagged(language, text):
     found, _ = codes(text, language=language)
     assert "internal_text" in found, text
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "Informe al Cliente del retraso del almacén."),
+        ("de", "Der Kunde hat schon dreimal angerufen."),
+    ],
+)
+def test_the_customer_capitalised_outside_a_name_is_still_spoken_of(language, text):
+    """Only a capitalised word before "del/al/du/au Cliente" makes a name of an office (guards-9);
+    the sentence's first word and German's capitalised nouns do not."""
+    found, _ = codes(text, language=language)
+    assert "internal_text" in found, text
+
+
+def test_a_point_inside_an_aside_does_not_end_the_sentence():
+    assert facts.sentences("Bitte die Nr. 5 nehmen (vgl. Abs. 3). Danke.") == [
+        "Bitte die Nr. 5 nehmen (vgl. Abs. 3).",
+        "Danke.",
+    ]
+    # a sentence in brackets still ends at its own point
+    assert facts.sentences("(If you have paid, ignore this.) Thanks.")[0].endswith("this.")
 
 
 def test_an_incident_or_tracker_id_is_still_internal_shorthand():
@@ -389,6 +418,20 @@ def test_an_incident_or_tracker_id_is_still_internal_shorthand():
         ("es", "He abierto una devolución (RMA-55821); adjunto la etiqueta."),
         ("fr", "Le technicien passera jeudi (intervention INT-7712) entre 8 h et 12 h."),
         ("fr", "J'ai ouvert un retour (RMA-55821), l'étiquette est en pièce jointe."),
+        # A reply laid out as fields: a label and an aside in brackets, one sign together; a
+        # code without a digit is a standard's or a product's name; an office named with the
+        # customer's word is no customer spoken of (guards-9).
+        ("en", "Your refund: £24.99 (the full price of the order), back on your card."),
+        ("en", "Delivery: 2-3 working days (after payment)."),
+        ("en", "Important: the USB-C charger we sent replaces the faulty one."),
+        ("de", "Öffnungszeiten: Montag bis Freitag (außer an Feiertagen) von 9 bis 18 Uhr."),
+        ("de", "Gutschrift: 15 € (wird mit der nächsten Rechnung verrechnet)."),
+        ("es", "Plazo de devolución: 30 días (desde la entrega)."),
+        ("es", "Nota: el cargador USB-C se envía por separado."),
+        ("es", "Puede dirigirse también al Defensor del Cliente de la entidad."),
+        ("es", "Estado: en cola (posición 3 de 10)."),
+        ("fr", "Montant remboursé : 42,50 € (frais de port inclus)."),
+        ("fr", "Vous pouvez écrire au Médiateur du Client de la banque."),
     ],
 )
 def test_customer_facing_text_is_not_staff_text(language, text):
