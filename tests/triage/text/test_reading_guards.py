@@ -432,6 +432,12 @@ def test_an_incident_or_tracker_id_is_still_internal_shorthand():
         ("es", "Estado: en cola (posición 3 de 10)."),
         ("fr", "Montant remboursé : 42,50 € (frais de port inclus)."),
         ("fr", "Vous pouvez écrire au Médiateur du Client de la banque."),
+        # "Usuario:" is a user name's field; agents who cannot touch the reader's things are
+        # told of for the reader's sake (guards-9).
+        ("es", "Usuario: el correo electrónico con el que se registró."),
+        ("es", "Por seguridad, los agentes no pueden ver los datos de su tarjeta."),
+        ("en", "For your security, agents cannot see your card details."),
+        ("fr", "Les agents ne peuvent pas voir vos coordonnées bancaires."),
     ],
 )
 def test_customer_facing_text_is_not_staff_text(language, text):
