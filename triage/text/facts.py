@@ -374,11 +374,13 @@ STOPWORDS = frozenset(
     inconvenience
     der die das den dem des ein eine einen einem einer und oder zu im in am an auf für mit von
     bei ist sind war waren wurde wurden hat haben hatte es sie wir ihr ihre ihren ihrem unser
-    unsere nicht kein keine auch nur noch uns ich mich mir ihnen
+    unsere nicht kein keine auch nur noch uns ich mich mir ihnen habe hatten gewesen
     el la los las un una unos unas y o de del en con por para al es son fue fueron ha han su sus
-    tu tus nuestro nuestra que se lo le no también nosotros usted
+    tu tus nuestro nuestra que se lo le no también nosotros usted era eran estaba estaban había
+    habían hemos sido
     le la les un une des et ou de du en au aux pour par avec est sont été a ont son sa ses votre
-    vos notre nos que qui ne pas plus aussi nous vous je chez
+    vos notre nos que qui ne pas plus aussi nous vous je chez était étaient avait avaient avons
+    avez
     problem problems issue issues trouble morning afternoon evening night
     probleme abend morgen nacht nachmittag dieser diese dieses diesem diesen
     problema problemas noche tarde ese esa esos esas este esta estos estas aquel aquella
@@ -454,14 +456,21 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# Words are compared folded ("für", "été", "había" as the text's "fur", "ete", "habia").
+_FOLDED_STOPWORDS = frozenset(_fold(w) for w in STOPWORDS)
+
+
+def _stem(word: str) -> str:
+    return re.sub(r"(?<=\w{3})(?:ing|ed|es|s|ly|en|er)$", "", word)[:5]
+
+
 def stems(text: str) -> list[str]:
     """Content words cut to a five-letter prefix: a crude stem that holds across en/de/es/fr."""
     words = re.findall(r"[^\W\d_]{3,}", _fold(text))
-    return [
-        re.sub(r"(?<=\w{3})(?:ing|ed|es|s|ly|en|er)$", "", w)[:5]
-        for w in words
-        if w not in STOPWORDS
-    ]
+    return [_stem(w) for w in words if w not in _FOLDED_STOPWORDS]
+
+
+_NUMBER_STEMS = {_stem(_fold(word)): number for word, number in NUMBER_WORDS.items()}
 
 
 def _numbers(text: str) -> list[str]:
@@ -568,7 +577,8 @@ def backed(fact: Fact, evidence: Evidence) -> bool:
             or all(n in evidence.numbers for n in re.findall(r"\d+", fact.value))
             and bool(re.findall(r"\d+", fact.value))
         )
-    words = set(stems(fact.value))
+    # a number written as a word is known as the case's digit ("trois tentatives", "3 tentatives")
+    words = {w for w in stems(fact.value) if _NUMBER_STEMS.get(w) not in evidence.numbers}
     if not words:
         return True
     # "caused by the errors you encountered": the customer's own words back it. A clause whose

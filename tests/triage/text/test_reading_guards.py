@@ -1790,3 +1790,23 @@ def test_a_return_the_account_records_backs_the_reply_in_its_own_words():
         ticket="Rücksendung eingegangen Montag",
     )
     assert "unsupported_fact" not in found, [f.message for f in flags]
+
+
+# --- guards-9: a sixth round of replies (written here, 2026-12-07) ---
+def test_a_number_written_as_a_word_is_the_cases_digit_and_auxiliaries_are_no_content():
+    """A number word is the case's digit ("trois tentatives", "3 tentatives"); "était",
+    "había", "gewesen" are read folded, as the text is, and say nothing of the case."""
+    assert facts.stems("était été había für gewesen") == []
+    found, flags = codes(
+        "Votre compte était bloqué après trois tentatives ratées, je l'ai débloqué.",
+        language="fr",
+        actions=[Recorded(kind="reset", note="compte débloqué")],
+        ticket="Compte bloqué après 3 tentatives. je n'arrive plus à me connecter à mon compte",
+    )
+    assert "unsupported_fact" not in found, [f.message for f in flags]
+    found, _ = codes(
+        "Votre compte était bloqué après trois tentatives ratées.",
+        language="fr",
+        ticket="je n'arrive plus à me connecter",
+    )
+    assert "unsupported_fact" in found
