@@ -527,6 +527,18 @@ def _rule_for_the_readers_sake(body: str, match: re.Match) -> bool:
     return bool(_SPEAKS_TO_READER.search(clause))
 
 
+# A rule cited from its source ("Según nuestras condiciones, el cliente tiene derecho a …", "Under
+# our terms, the customer is entitled to …", "Nach unseren AGB hat der Kunde …"): the customer it
+# names is the rule's party, told to the reader. An internal source is a note's ("Gemäß interner
+# Kulanzrichtlinie …", "según el protocolo interno …").
+_CITED_RULE = re.compile(
+    r"^\W*(?:según|de acuerdo con|conforme a|under|according to|as per|in line with|nach|gemäß|"
+    r"laut|selon|conformément à|d'après|d’après)\s(?:(?!intern|\bnur\b|\bonly\b|\bsolo\b)[^,:])"
+    r"{1,80}[,:]\s",
+    re.IGNORECASE,
+)
+
+
 def _staff_reason(sentence: str, evidence: str) -> str:
     body = _SIGN_OFF.sub(" ", sentence)
     if any(not _rule_for_the_readers_sake(body, m) for m in INTERNAL.finditer(body)):
@@ -536,7 +548,10 @@ def _staff_reason(sentence: str, evidence: str) -> str:
             if match.group(0).lower() in evidence:
                 continue
             if reason == _THIRD_PERSON and (
-                not _of_this_customer(match) or _in_a_name(body, match)
+                not _of_this_customer(match)
+                or _in_a_name(body, match)
+                or (rule := _CITED_RULE.match(body)) is not None
+                and match.start() >= rule.end()
             ):
                 continue
             if reason == _TO_AGENTS and _agent_for_the_reader(body, match):

@@ -327,11 +327,15 @@ def test_text_meant_for_staff_is_flagged(language, text):
     [
         ("es", "Informe al Cliente del retraso del almacén."),
         ("de", "Der Kunde hat schon dreimal angerufen."),
+        # an internal source cites a note's rule; the customer inside the attribution is spoken of
+        ("es", "Según el protocolo interno, el cliente debe pasar a Riesgo."),
+        ("en", "As per the call with the customer, credit approved."),
     ],
 )
-def test_the_customer_capitalised_outside_a_name_is_still_spoken_of(language, text):
-    """Only a capitalised word before "del/al/du/au Cliente" makes a name of an office (guards-9);
-    the sentence's first word and German's capitalised nouns do not."""
+def test_the_customer_outside_a_name_or_a_cited_rule_is_still_spoken_of(language, text):
+    """Only a capitalised word before "del/al/du/au Cliente" makes a name of an office (guards-9),
+    not the sentence's first word nor German's capitalised nouns; only a rule cited from a source
+    that is not internal names its party, not the customer met in the attribution."""
     found, _ = codes(text, language=language)
     assert "internal_text" in found, text
 
@@ -438,6 +442,11 @@ def test_an_incident_or_tracker_id_is_still_internal_shorthand():
         ("es", "Por seguridad, los agentes no pueden ver los datos de su tarjeta."),
         ("en", "For your security, agents cannot see your card details."),
         ("fr", "Les agents ne peuvent pas voir vos coordonnées bancaires."),
+        # A rule cited from its source names its party in the third person (guards-9).
+        ("es", "Según nuestras condiciones, el cliente tiene derecho a un reembolso en 14 días."),
+        ("es", "Según el reglamento europeo, el pasajero tiene derecho a una compensación."),
+        ("en", "Under our terms, the customer is entitled to a full refund within 14 days."),
+        ("fr", "Selon nos conditions, le client a droit à un remboursement sous 14 jours."),
     ],
 )
 def test_customer_facing_text_is_not_staff_text(language, text):
