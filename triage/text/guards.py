@@ -196,12 +196,13 @@ def check_promises(
     evidence_amounts: Iterable[str] = (),
 ) -> list[Flag]:
     """Each commitment of money or goodwill (refund, credit, discount, free months, a waived
-    charge, a payment) that no policy makes with the same polarity and amounts, and each deadline
-    that no policy or article states. A commitment of a recorded action is backed (its timeline
-    still needs a source). ``sources``: the articles and policies (for periods);
+    charge, a payment) that no policy or published article makes with the same polarity and
+    amounts, and each deadline that no policy or article states. A commitment of a recorded action
+    is backed (its timeline still needs a source). ``sources``: the articles and policies (an
+    article is the company's own published word: "the amount is deducted from the next bill");
     ``evidence_amounts``: the amounts the ticket and account state (the customer's price)."""
     policies = list(policy_texts)
-    terms = reading.read_policy(policies, language)
+    terms = reading.read_policy([*policies, *(s for s in sources if s not in policies)], language)
     recorded = _recorded(actions)
     source_text = " ".join([*policies, *sources, *(a.note for a in recorded)])
     source_periods = set(reading.periods_in(source_text))
@@ -253,7 +254,7 @@ def _policy_reason(
     kin = _PROMISE_FAMILIES.get(statement.action, frozenset({statement.action}))
     matching = [t for t in terms if t.action in kin]
     if not matching:
-        return f"Promises {statement.what}; no policy given with the draft offers it."
+        return f"Promises {statement.what}; no policy or article given with the draft offers it."
     if all(t.negative for t in matching):
         return (
             f"Promises {statement.what}; the policy says it is not given: “{matching[0].sentence}”"

@@ -114,10 +114,10 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "discount": {
-        "en": ("discount", "% off", "reduction", "reduced price", "cheaper"),
+        "en": ("discount", "% off", "reduction", "reduced price", "cheaper", "deduct"),
         "de": ("rabatt", "nachlass", "ermassig", "preisnachlass"),
-        "es": ("descuento", "rebaja"),
-        "fr": ("reduction", "une remise", "remise exceptionnelle", "rabais"),
+        "es": ("descuento", "rebaja", "descuent", "descont"),
+        "fr": ("reduction", "une remise", "remise exceptionnelle", "rabais", "dedui", "deduct"),
     },
     "free": {
         "en": (

@@ -1819,3 +1819,49 @@ def test_a_number_written_as_a_word_is_the_cases_digit_and_auxiliaries_are_no_co
         ticket="je n'arrive plus à me connecter",
     )
     assert "unsupported_fact" in found
+
+
+@pytest.mark.parametrize(
+    ("language", "reply"),
+    [
+        ("en", "We will deduct the days without service from your next bill."),
+        ("es", "Le descontaremos los días sin servicio en la próxima factura."),
+        ("fr", "Nous déduirons les jours sans service de votre prochaine facture."),
+    ],
+)
+def test_an_amount_deducted_from_the_bill_is_a_discount_promised(language, reply):
+    """Taking an amount off the next bill is a discount (guards-9): flagged without a source."""
+    found, _ = codes(reply, language=language)
+    assert "unsupported_promise" in found, reply
+
+
+@pytest.mark.parametrize(
+    ("language", "reply", "article"),
+    [
+        (
+            "es",
+            "La diferencia se descontará en su próxima factura.",
+            "Cuando se corrige una lectura, la diferencia se descuenta en la factura siguiente.",
+        ),
+        (
+            "fr",
+            "Le montant sera déduit de votre prochaine facture.",
+            "Le montant du bon est déduit de la facture suivante.",
+        ),
+        (
+            "en",
+            "The unused days will be deducted from your next bill.",
+            "Unused days are deducted from the next bill after a plan change.",
+        ),
+        (
+            "en",
+            "As your order arrived late, we'll refund the delivery fee.",
+            "When an order arrives after the promised day, the delivery fee is refunded.",
+        ),
+    ],
+)
+def test_a_published_article_that_makes_the_commitment_backs_it(language, reply, article):
+    """An article is the company's own published word: what it says is done backs the reply
+    that says it will be done (guards-9), as a policy does."""
+    found, flags = codes(reply, language=language, articles=[article])
+    assert "unsupported_promise" not in found, [f.message for f in flags]
