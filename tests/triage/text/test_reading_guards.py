@@ -1608,6 +1608,10 @@ def test_a_policy_that_covers_the_same_negative_condition_backs_the_promise(
         ("es", "Puedo hacerle un descuento de 10 € en la factura."),
         ("de", "Ich rufe Sie morgen vor 12 Uhr zurück."),
         ("en", "You'll enjoy a free month."),
+        # an amount taken off the next bill is a discount (guards-9)
+        ("en", "We will deduct the days without service from your next bill."),
+        ("es", "Le descontaremos los días sin servicio en la próxima factura."),
+        ("fr", "Nous déduirons les jours sans service de votre prochaine facture."),
     ],
 )
 def test_a_promise_in_the_first_person_singular_or_future_is_flagged_without_a_policy(
@@ -1819,20 +1823,6 @@ def test_a_number_written_as_a_word_is_the_cases_digit_and_auxiliaries_are_no_co
         ticket="je n'arrive plus à me connecter",
     )
     assert "unsupported_fact" in found
-
-
-@pytest.mark.parametrize(
-    ("language", "reply"),
-    [
-        ("en", "We will deduct the days without service from your next bill."),
-        ("es", "Le descontaremos los días sin servicio en la próxima factura."),
-        ("fr", "Nous déduirons les jours sans service de votre prochaine facture."),
-    ],
-)
-def test_an_amount_deducted_from_the_bill_is_a_discount_promised(language, reply):
-    """Taking an amount off the next bill is a discount (guards-9): flagged without a source."""
-    found, _ = codes(reply, language=language)
-    assert "unsupported_promise" in found, reply
 
 
 @pytest.mark.parametrize(
