@@ -513,11 +513,15 @@ def _in_a_name(body: str, match: re.Match) -> bool:
     return bool(before and before.group(0).strip().istitle() and body[: before.start()].strip())
 
 
-# Agents who cannot do something to the reader's things: "for your security, agents cannot see
-# your card details", "los agentes no pueden ver los datos de su tarjeta". A rule for agents
-# names no reader: "Agents must not promise such a refund."
+# Agents who cannot do something to the reader's things, or the one team that can: "for your
+# security, agents cannot see your card details", "los agentes no pueden ver los datos de su
+# tarjeta", "only the billing team can change your plan, so I've passed it on", "nur das
+# Technikteam darf Ihren Anschluss umstellen". A rule for agents names no reader: "Agents must not
+# promise such a refund.", "Solo el equipo de escalado puede aprobarlo."
 _AGENTS_RULE = re.compile(
-    r"\W*(?:(?:los|les)\s+)?(?:agents?|support staff|reps?|agentes|agenten|mitarbeiter)\b", re.I
+    r"\W*(?:(?:los|les)\s+)?(?:agents?|support staff|reps?|agentes|agenten|mitarbeiter)\b|"
+    r"\W*(?:only the|solo el|nur das|seule l['’])",
+    re.I,
 )
 
 

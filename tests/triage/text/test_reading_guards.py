@@ -442,6 +442,15 @@ def test_an_incident_or_tracker_id_is_still_internal_shorthand():
         ("es", "Por seguridad, los agentes no pueden ver los datos de su tarjeta."),
         ("en", "For your security, agents cannot see your card details."),
         ("fr", "Les agents ne peuvent pas voir vos coordonnées bancaires."),
+        (
+            "es",
+            "Solo el equipo de facturación puede modificar su tarifa; le hemos pasado su consulta.",
+        ),
+        (
+            "de",
+            "Nur das Technikteam darf Ihren Anschluss umstellen, daher haben wir es weitergeleitet.",
+        ),
+        ("en", "Only the billing team can change your plan, so I've passed your request to them."),
         # A rule cited from its source names its party in the third person (guards-9).
         ("es", "Según nuestras condiciones, el cliente tiene derecho a un reembolso en 14 días."),
         ("es", "Según el reglamento europeo, el pasajero tiene derecho a una compensación."),
