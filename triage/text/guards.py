@@ -330,6 +330,8 @@ _NOT_TO_SAY = "tells the writer what not to say"
 # Nothing after a verb but punctuation or the end: "… before sending]", "avant envoi."
 _NO_OBJECT = r"(?=\s*(?:[^\w\s]|$))"
 _TO_AGENTS = "addresses agents"
+_BEFORE_SENDING = "tells the writer what to do with the reply"
+_EDIT_THE_REPLY = re.compile(r"delete|remove|löschen|borrar|supprimer|remplacer", re.IGNORECASE)
 # Text written for staff, by its shape rather than its words: it speaks of the customer in the third
 # person (a reply says "you"), addresses agents, says it is internal, tells the writer what to do
 # with the reply before it goes, or leaves a template's blank unfilled.
@@ -384,9 +386,11 @@ _STAFF_STRONG = [
         ),
     ),
     (
-        # What to do with the reply itself: always the writer's. "Before sending it back" and
-        # "vor dem Versand" speak of a parcel; only sending without an object, or the reply, is.
-        "tells the writer what to do with the reply",
+        # What to do with the reply itself: the writer's. "Before sending it back" and "vor dem
+        # Versand" speak of a parcel; only sending without an object, or the reply, is. A form's
+        # instruction to the reader ("prüfen Sie Ihre Angaben vor dem Absenden", "vérifiez vos
+        # coordonnées avant d'envoyer") sends their own text.
+        _BEFORE_SENDING,
         re.compile(
             rf"\b(?:(?:before sending|antes de enviar|avant (?:l'\s?)?envoi|avant d'envoyer)"
             rf"{_NO_OBJECT}|vor dem (?:ab)?senden\b|before sending (?:this|the (?:reply|e-?mail|"
@@ -561,6 +565,9 @@ def _staff_reason(sentence: str, evidence: str) -> str:
                 continue
             if reason == _TO_AGENTS and _agent_for_the_reader(body, match):
                 continue
+            if reason == _BEFORE_SENDING and not _EDIT_THE_REPLY.search(match.group(0)):
+                if _SPEAKS_TO_READER.search(body):
+                    continue
             if reason == _NOT_TO_SAY and _SPEAKS_TO_READER.search(body):
                 continue
             return reason

@@ -315,6 +315,8 @@ def test_a_cause_nothing_states_is_flagged(language, text):
         ("de", "Prio: hoch (Queue Billing-DE)."),
         ("fr", "Résolution : geste de 10 € validé (réf. GC-4471, plafond atteint)."),
         ("en", "Outcome: credit approved (ref. OPS-2231, max reached)."),
+        # sending the reply, said to nobody, is still the writer's (guards-9)
+        ("en", "Check the amount with Finance before sending."),
     ],
 )
 def test_text_meant_for_staff_is_flagged(language, text):
@@ -451,6 +453,10 @@ def test_an_incident_or_tracker_id_is_still_internal_shorthand():
             "Nur das Technikteam darf Ihren Anschluss umstellen, daher haben wir es weitergeleitet.",
         ),
         ("en", "Only the billing team can change your plan, so I've passed your request to them."),
+        # a form's instruction to the reader sends their own text (guards-9)
+        ("de", "Bitte prüfen Sie Ihre Angaben vor dem Absenden."),
+        ("fr", "Vérifiez bien vos coordonnées avant d'envoyer."),
+        ("es", "Revise su solicitud antes de enviar."),
         # A rule cited from its source names its party in the third person (guards-9).
         ("es", "Según nuestras condiciones, el cliente tiene derecho a un reembolso en 14 días."),
         ("es", "Según el reglamento europeo, el pasajero tiene derecho a una compensación."),
