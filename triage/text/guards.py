@@ -542,8 +542,7 @@ def _rule_for_the_readers_sake(body: str, match: re.Match) -> bool:
 # Kulanzrichtlinie …", "según el protocolo interno …").
 _CITED_RULE = re.compile(
     r"^\W*(?:según|de acuerdo con|conforme a|under|according to|as per|in line with|nach|gemäß|"
-    r"laut|selon|conformément à|d'après|d’après)\s(?:(?!intern|\bnur\b|\bonly\b|\bsolo\b)[^,:])"
-    r"{1,80}[,:]\s",
+    r"laut|selon|conformément à|d'après|d’après)\s(?:(?!intern)[^,:]){1,80}[,:]\s",
     re.IGNORECASE,
 )
 
@@ -565,9 +564,12 @@ def _staff_reason(sentence: str, evidence: str) -> str:
                 continue
             if reason == _TO_AGENTS and _agent_for_the_reader(body, match):
                 continue
-            if reason == _BEFORE_SENDING and not _EDIT_THE_REPLY.search(match.group(0)):
-                if _SPEAKS_TO_READER.search(body):
-                    continue
+            if (
+                reason == _BEFORE_SENDING
+                and not _EDIT_THE_REPLY.search(match.group(0))
+                and _SPEAKS_TO_READER.search(body)
+            ):
+                continue
             if reason == _NOT_TO_SAY and _SPEAKS_TO_READER.search(body):
                 continue
             return reason

@@ -116,7 +116,7 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
     "discount": {
         "en": ("discount", "% off", "reduction", "reduced price", "cheaper", "deduct"),
         "de": ("rabatt", "nachlass", "ermassig", "preisnachlass"),
-        "es": ("descuento", "rebaja", "descuent", "descont"),
+        "es": ("descuent", "descont", "rebaja"),  # descuento, se descuenta, descontaremos
         "fr": ("reduction", "une remise", "remise exceptionnelle", "rabais", "dedui", "deduct"),
     },
     "free": {
