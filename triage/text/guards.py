@@ -486,12 +486,17 @@ _SPEAKS_TO_READER = re.compile(
 )
 
 
+def _clause_after(body: str, match: re.Match) -> str:
+    return re.split(r"[.;:!?]", body[match.end() :], maxsplit=1)[0]
+
+
 def _agent_for_the_reader(body: str, match: re.Match) -> bool:
     """A modal after "agent(s)" (see _STAFF_STRONG) that speaks of an agent the reader meets."""
     if not re.match(r"\W*(?:agents?|agentes|agenten|mitarbeiter)\b", match.group(0), re.I):
         return False  # "Note to agents", "Agents:": a label, whatever follows
-    clause = re.split(r"[.;:!?]", body[match.end() :], maxsplit=1)[0]
-    return bool(_AGENT_AS_OBJECT.search(body[: match.start()]) or _READER.search(clause))
+    return bool(
+        _AGENT_AS_OBJECT.search(body[: match.start()]) or _READER.search(_clause_after(body, match))
+    )
 
 
 def _of_this_customer(match: re.Match) -> bool:
@@ -530,10 +535,9 @@ _AGENTS_RULE = re.compile(
 
 
 def _rule_for_the_readers_sake(body: str, match: re.Match) -> bool:
-    if not _AGENTS_RULE.match(match.group(0)):
-        return False
-    clause = re.split(r"[.;:!?]", body[match.end() :], maxsplit=1)[0]
-    return bool(_SPEAKS_TO_READER.search(clause))
+    return bool(
+        _AGENTS_RULE.match(match.group(0)) and _SPEAKS_TO_READER.search(_clause_after(body, match))
+    )
 
 
 # A rule cited from its source ("Según nuestras condiciones, el cliente tiene derecho a …", "Under
