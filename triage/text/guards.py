@@ -31,7 +31,7 @@ from triage.text.language import detect_language
 from triage.text.pii import PLACEHOLDER
 from triage.text.placeholders import is_foreign_placeholder
 
-GUARDS_VERSION = "guards-9"
+GUARDS_VERSION = "guards-10"
 GUARD_CODES = frozenset(
     {
         "unbacked_claim",
@@ -344,9 +344,9 @@ _STAFF_STRONG = [
             r"\b(?:der|dem|den|die) (?:kunde|kundin|kunden|gast|gäste)\b|"
             r"\b(?:gegenüber|an) (?:gästen|kunden|kundinnen)\b|"
             r"\b(?:el|al|del|la|los) (?:cliente|clientes|huésped|pasajero)\b"
-            r"(?! (?:puede|pueden)\b)"
+            r"(?! (?:puede|pueden|podrá|podrán)\b)"
             rf"{_GENERIC}|\b(?:le|au|du|la|les|aux) (?:client|cliente|clients|voyageur)\b"
-            rf"(?! (?:peut|peuvent)\b){_GENERIC}",
+            rf"(?! (?:peut|peuvent|pourra|pourront)\b){_GENERIC}",
             re.IGNORECASE,
         ),
     ),
@@ -416,12 +416,15 @@ _STAFF_STRONG = [
 ]
 # The customer's word inside the name of a service, a place or a field ("customer assistance
 # hours", "enter the customer name", "the user interface", "línea de atención del cliente",
-# "numéro client"): a thing, not the customer spoken of.
+# "numéro client"), or the customer as an idea ("la satisfacción del cliente", "la confiance du
+# client"): a thing, not the customer spoken of.
 _SIGN_OFF = re.compile(
     r"\b(?:(?:customer|client|user|guest) (?:service|care|relations|support|team|assistance|"
     r"hours|portal|area|account|number|name|names|id|interface|centre|center|desk|hotline)|"
     r"(?:atención|servicio|línea|área|portal|espacio|zona|"
-    r"número|nombre|datos) (?:al|del|de(?: los)?) clientes?|service client[èe]le|(?:service|"
+    r"número|nombre|datos|satisfacción|experiencia|confianza|privacidad|protección|derechos|"
+    r"opinión|voz) (?:al|del|de(?: los)?) clientes?|(?:satisfaction|expérience|confiance|"
+    r"protection|droits|voix) (?:du|des) clients?|service client[èe]le|(?:service|"
     r"relation|espace|compte|numéro|nom|portail) clients?|área de clientes?|kundenservice|"
     r"kundendienst)\b",
     re.IGNORECASE,
@@ -507,19 +510,26 @@ def _of_this_customer(match: re.Match) -> bool:
     return not _PLURAL_CUSTOMERS.search(said)
 
 
-# The customer's word capitalised after a capitalised word and "del", "al", "du", "au": the name of
-# an office or a service ("el Defensor del Cliente", "Servicio de Atención al Cliente", "Médiateur
-# du Client"), not the customer spoken of; German capitalises every noun, so only these articles.
-_NAME_BEFORE = re.compile(r"(?:^|\s)[^\W\d_][\w'’-]*\s+$")
+# The customer's word capitalised after a capitalised word and "del", "al", "du", "au" (or "con
+# el", "avec le"): the name of an office or a service ("el Defensor del Cliente", "Servicio de
+# Atención al Cliente", "Oficina de Relación con el Cliente", "Médiateur du Client"), not the
+# customer spoken of; German capitalises every noun, so only these articles.
+_NAME_LINKS = frozenset("de del al con y el la du de au avec et le".split())
 
 
 def _in_a_name(body: str, match: re.Match) -> bool:
     words = match.group(0).split()
-    if words[0].lower() not in ("del", "al", "du", "au") or not words[-1].istitle():
+    if words[0].lower() not in ("del", "al", "du", "au", "el", "le") or not words[-1].istitle():
         return False
-    before = _NAME_BEFORE.search(body[: match.start()])
+    before = body[: match.start()].split()
+    if words[0].lower() in ("el", "le") and (
+        not before or before[-1].lower() not in ("con", "avec")
+    ):
+        return False
+    while before and before[-1].lower() in _NAME_LINKS:
+        before.pop()
     # not the sentence's first word, capitalised as every first word is ("Informe al Cliente …")
-    return bool(before and before.group(0).strip().istitle() and body[: before.start()].strip())
+    return len(before) >= 2 and before[-1].istitle()
 
 
 # Agents who cannot do something to the reader's things, or the one team that can: "for your

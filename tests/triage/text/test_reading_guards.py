@@ -332,6 +332,9 @@ def test_text_meant_for_staff_is_flagged(language, text):
         # an internal source cites a note's rule; the customer inside the attribution is spoken of
         ("es", "Según el protocolo interno, el cliente debe pasar a Riesgo."),
         ("en", "As per the call with the customer, credit approved."),
+        # "con el cliente" in lower case is the customer, not an office (guards-10)
+        ("es", "Confirmar con el cliente la dirección antes del envío."),
+        ("es", "Revisar la satisfacción del cliente no basta: el cliente amenaza con irse."),
     ],
 )
 def test_the_customer_outside_a_name_or_a_cited_rule_is_still_spoken_of(language, text):
@@ -462,6 +465,13 @@ def test_an_incident_or_tracker_id_is_still_internal_shorthand():
         ("es", "Según el reglamento europeo, el pasajero tiene derecho a una compensación."),
         ("en", "Under our terms, the customer is entitled to a full refund within 14 days."),
         ("fr", "Selon nos conditions, le client a droit à un remboursement sous 14 jours."),
+        # An office's name after "con el"; the customer as an idea; a right in the future, as
+        # "el cliente puede" is (guards-10).
+        ("es", "Un saludo, Oficina de Relación con el Cliente"),
+        ("es", "La satisfacción del cliente es nuestra prioridad."),
+        ("fr", "La confiance du client compte avant tout pour nous."),
+        ("es", "El cliente podrá solicitar la devolución en un plazo de 14 días."),
+        ("fr", "Le client pourra résilier son contrat sans frais."),
     ],
 )
 def test_customer_facing_text_is_not_staff_text(language, text):
@@ -1786,6 +1796,26 @@ def test_the_customers_parcel_arriving_at_us_is_no_shipment_of_ours(language, re
     assert "unbacked_claim" not in found, [f.message for f in flags]
     found, _ = codes("Das Paket ist gestern bei Ihnen angekommen.", language="de")
     assert "unbacked_claim" in found  # arriving at the customer's is still our shipment
+
+
+@pytest.mark.parametrize(
+    ("language", "reply"),
+    [
+        ("es", "Según el seguimiento, su pedido ya está en reparto y le llegará hoy."),
+        ("es", "El repartidor pasará mañana por la mañana."),
+        ("fr", "Le livreur va repartir ce matin avec votre colis."),
+    ],
+)
+def test_a_delivery_round_is_no_repair(language, reply):
+    """ "Reparto" and "repartir" begin as "reparar" and "réparer" do; they name a delivery."""
+    found, flags = codes(reply, language=language)
+    assert "unbacked_claim" not in found, [f.message for f in flags]
+    for language, done in (
+        ("es", "Hemos reparado la avería de su línea."),
+        ("fr", "Nous avons réparé votre box."),
+    ):
+        found, _ = codes(done, language=language)
+        assert "unbacked_claim" in found, done
 
 
 def test_asking_the_courier_is_an_investigation_not_a_shipment():
