@@ -712,6 +712,8 @@ def _kinds_in(text: str, words: list[str], language: str) -> list[tuple[int, str
                     " ".join(folded_words[max(0, i - 4) : i])
                 ):
                     kind = "ship"  # "an DHL übergeben"
+                if kind == "refund" and language == "es" and _goods_returned(folded_words, i):
+                    break
                 if kind == "ship" and (
                     _ARRIVAL.match(folded_words[i])
                     and _NOT_OUR_SHIPMENT.search(" ".join(folded_words[max(0, i - 6) : i + 6]))
@@ -741,6 +743,19 @@ def _stem_heads(
             return True
         word = first
     return len(word) - match.end() <= 5
+
+
+# "Devolver" and "devolución" give back money or goods. What the customer sends back with a label
+# or a form is no refund ("le envío la etiqueta de devolución", "la etiqueta para devolver las
+# zapatillas"); "la devolución del pedido" and "le devolvemos la reserva" are refunds of what was
+# paid, so the thing named after the word says nothing.
+_RETURN_PAPERS = re.compile(
+    r"(?:etiqueta|etiquetas|formulario|direccion|instrucciones|bulto|caja) (?:de|para) (?:la |su )?$"
+)
+
+
+def _goods_returned(folded_words: list[str], i: int) -> bool:
+    return bool(_RETURN_PAPERS.search(" ".join(folded_words[max(0, i - 4) : i]) + " "))
 
 
 # A parcel that came to us (the customer's return received: "bei uns angekommen", "arrived at our

@@ -1818,6 +1818,25 @@ def test_a_delivery_round_is_no_repair(language, reply):
         assert "unbacked_claim" in found, done
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Le mando la etiqueta para devolver las zapatillas de la talla 42.",
+        "Le envío la etiqueta de devolución por correo electrónico.",
+    ],
+)
+def test_the_label_for_sending_goods_back_promises_no_refund(reply):
+    """ "Devolver" gives back money or goods; what a label or a form is for is the goods."""
+    found, flags = codes(reply, language="es", ticket="zapatillas talla 42")
+    assert "unsupported_promise" not in found, [f.message for f in flags]
+    for promise in (
+        "Le haremos la devolución del pedido en 5 días.",
+        "Le devolveremos el importe.",
+    ):
+        found, _ = codes(promise, language="es")
+        assert "unsupported_promise" in found, promise
+
+
 def test_asking_the_courier_is_an_investigation_not_a_shipment():
     reply = "I've asked the courier to open a trace; they usually answer within 2 working days."
     found, flags = codes(reply, language="en", actions=[Recorded("investigate")])
