@@ -750,7 +750,8 @@ def _stem_heads(
 # zapatillas"); "la devolución del pedido" and "le devolvemos la reserva" are refunds of what was
 # paid, so the thing named after the word says nothing.
 _RETURN_PAPERS = re.compile(
-    r"(?:etiqueta|etiquetas|formulario|direccion|instrucciones|bulto|caja) (?:de|para) (?:la |su )?$"
+    r"(?:etiqueta|etiquetas|formulario|direccion|instrucciones|bulto|caja) (?:de|para) "
+    r"(?:la |su )?$"
 )
 
 
