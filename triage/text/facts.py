@@ -67,6 +67,26 @@ _STEP_NUMBERS = re.compile(
 _STEP_QUANTITY = re.compile(
     r"(?i)(?<![\d.,])\d+(?:[.,]\d+)?\s?(?:s|secs?|seconds?|sekunden?|segundos?|secondes?)\b"
 )
+# "Restart it and wait 2 minutes", "espere 2 minutos", "attendez 2 minutes": how long a step lasts,
+# as the seconds above.
+_STEP_WAIT = re.compile(
+    r"(?i)\b(?:wait|warten sie|warte|espere|espera|esperar|attendez|patientez|attendre)\s+"
+    r"(?:about |around |etwa |ca\. |unos |unas |environ )?\d+\s?(?:min|mins|minutes?|minuten?|"
+    r"minutos?)\b"
+)
+# The writer's own follow-up: "I'll check back with you on Friday", "ich melde mich am Freitag",
+# "le vuelvo a escribir el viernes", "je vous rappelle lundi". Its day is the writer's plan, not a
+# date of the case.
+_FOLLOW_UP = re.compile(
+    r"(?i)\b(?:(?:i|we)(?:'ll| will| shall)\s+(?:\w+\s+)?(?:check back|check in|get back|follow "
+    r"up|call|ring|phone|contact|email|e-mail|write|update|reach out|be in touch|touch base|let you "
+    r"know)|(?:ich|wir)\s+(?:melde|melden|rufe|rufen|schreibe|schreiben|kontaktiere|kontaktieren|"
+    r"gebe|geben)\b|(?:le|te|les)\s+(?:vuelvo a (?:escribir|llamar|contactar)|volver[ée] a "
+    r"(?:escribir|llamar|contactar)|escribir[ée]|escribiremos|llamar[ée]|llamaremos|contactar[ée]|"
+    r"contactaremos|avisar[ée]|avisaremos|aviso|escribo|llamo)\b|(?:je|nous)\s+(?:vous\s+)?"
+    r"(?:reviens|reviendrai|revenons|reviendrons|rappelle|rappellerai|rappelons|rappellerons|"
+    r"recontacte|recontacterai|recontacterons|écrirai|écrirons|tiendrai|tiendrons)\b)"
+)
 COUNT_WORDS = {
     "twice": "2",
     "two times": "2",
@@ -477,6 +497,7 @@ def _numbers(text: str) -> list[str]:
     found = []
     for line in text.splitlines():
         body = _STEP_QUANTITY.sub(" ", _STEP_NUMBERS.sub(" ", _LIST_MARKER.sub(" ", line)))
+        body = _STEP_WAIT.sub(" ", body)
         body = _UNIT.sub(r"\1 \2", body)
         found += [m.group(0) for m in NUMBER.finditer(body)]
     return [n.strip(".,:/") for n in found if n.strip(".,:/")]
@@ -520,6 +541,8 @@ def facts_in(sentence: str) -> list[Fact]:
     # "31. Mai": the day is judged with its date, not again as a number
     in_dates = {d for f in dated for d in re.findall(r"\d+", f.value)}
     found = [f for f in found if not (f.kind == "number" and f.value in in_dates)] + dated
+    if _FOLLOW_UP.search(body):
+        found = [f for f in found if f.kind != "date"]
     if _CONDITION.search(body):
         # "If your order has shipped…", "in case of duplicate payments": the general case, not
         # this one; its numbers and dates are still values the reply gives.

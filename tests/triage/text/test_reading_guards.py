@@ -1837,6 +1837,29 @@ def test_the_label_for_sending_goods_back_promises_no_refund(reply):
         assert "unsupported_promise" in found, promise
 
 
+@pytest.mark.parametrize(
+    ("language", "reply"),
+    [
+        ("en", "Restart the router and wait 2 minutes before testing again."),
+        ("de", "Starten Sie den Router neu und warten Sie 2 Minuten."),
+        ("es", "Reinicie el router y espere 2 minutos antes de probar."),
+        ("fr", "Redémarrez la box et attendez 2 minutes avant de réessayer."),
+        ("en", "I'll check back with you on Friday to see how it's going."),
+        ("de", "Ich melde mich am Freitag noch einmal bei Ihnen."),
+        ("es", "Le vuelvo a escribir el viernes para ver cómo va."),
+        ("fr", "Je vous rappelle lundi pour faire le point."),
+    ],
+)
+def test_a_steps_wait_and_the_writers_follow_up_day_are_no_facts_of_the_case(language, reply):
+    """How long a step lasts and the day the writer will be back in touch are the reply's own, as
+    a step's seconds are; the case backs neither."""
+    found, flags = codes(reply, language=language)
+    assert "unsupported_fact" not in found, [f.message for f in flags]
+    for stated in ("It was lovely to chat with you on Monday.", "Your parcel arrives on Friday."):
+        found, _ = codes(stated, language="en")
+        assert "unsupported_fact" in found, stated
+
+
 def test_asking_the_courier_is_an_investigation_not_a_shipment():
     reply = "I've asked the courier to open a trace; they usually answer within 2 working days."
     found, flags = codes(reply, language="en", actions=[Recorded("investigate")])
