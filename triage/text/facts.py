@@ -80,8 +80,8 @@ _STEP_WAIT = re.compile(
 _FOLLOW_UP = re.compile(
     r"(?i)\b(?:(?:i|we)(?:'ll| will| shall)\s+(?:\w+\s+)?(?:check back|check in|get back|follow "
     r"up|call|ring|phone|contact|email|e-mail|write|update|reach out|be in touch|touch base|"
-    r"let you know)|(?:ich|wir)\s+(?:melde|melden|rufe|rufen|schreibe|schreiben|kontaktiere|kontaktieren|"
-    r"gebe|geben)\b|(?:le|te|les)\s+(?:vuelvo a (?:escribir|llamar|contactar)|volver[ée] a "
+    r"let you know)|(?:ich|wir)\s+(?:melde|melden|rufe|rufen|schreibe|schreiben|kontaktiere|"
+    r"kontaktieren|gebe|geben)\b|(?:le|te|les)\s+(?:vuelvo a (?:escribir|llamar|contactar)|volver[ée] a "
     r"(?:escribir|llamar|contactar)|escribir[ée]|escribiremos|llamar[ée]|llamaremos|contactar[ée]|"
     r"contactaremos|avisar[ée]|avisaremos|aviso|escribo|llamo)\b|(?:je|nous)\s+(?:vous\s+)?"
     r"(?:reviens|reviendrai|revenons|reviendrons|rappelle|rappellerai|rappelons|rappellerons|"
