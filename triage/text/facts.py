@@ -78,14 +78,17 @@ _STEP_WAIT = re.compile(
 # "le vuelvo a escribir el viernes", "je vous rappelle lundi". Its day is the writer's plan, not a
 # date of the case.
 _FOLLOW_UP = re.compile(
-    r"(?i)\b(?:(?:i|we)(?:'ll| will| shall)\s+(?:\w+\s+)?(?:check back|check in|get back|follow "
-    r"up|call|ring|phone|contact|email|e-mail|write|update|reach out|be in touch|touch base|"
-    r"let you know)|(?:ich|wir)\s+(?:melde|melden|rufe|rufen|schreibe|schreiben|kontaktiere|"
-    r"kontaktieren|gebe|geben)\b|(?:le|te|les)\s+(?:vuelvo a (?:escribir|llamar|contactar)|volver[ée] a "
-    r"(?:escribir|llamar|contactar)|escribir[ée]|escribiremos|llamar[ée]|llamaremos|contactar[ée]|"
-    r"contactaremos|avisar[ée]|avisaremos|aviso|escribo|llamo)\b|(?:je|nous)\s+(?:vous\s+)?"
-    r"(?:reviens|reviendrai|revenons|reviendrons|rappelle|rappellerai|rappelons|rappellerons|"
-    r"recontacte|recontacterai|recontacterons|écrirai|écrirons|tiendrai|tiendrons)\b)"
+    r"(?i)\b(?:"
+    r"(?:i|we)(?:'ll| will| shall)\s+(?:\w+\s+)?(?:check back|check in|get back|follow up|call|"
+    r"ring|phone|contact|email|e-mail|write|update|reach out|be in touch|touch base|let you know)|"
+    r"(?:ich|wir)\s+(?:melde|melden|rufe|rufen|schreibe|schreiben|kontaktiere|kontaktieren|gebe|"
+    r"geben)\b|"
+    r"(?:le|te|les)\s+(?:vuelvo a (?:escribir|llamar|contactar)|"
+    r"volver[ée] a (?:escribir|llamar|contactar)|escribir[ée]|escribiremos|llamar[ée]|llamaremos|"
+    r"contactar[ée]|contactaremos|avisar[ée]|avisaremos|aviso|escribo|llamo)\b|"
+    r"(?:je|nous)\s+(?:vous\s+)?(?:reviens|reviendrai|revenons|reviendrons|rappelle|rappellerai|"
+    r"rappelons|rappellerons|recontacte|recontacterai|recontacterons|écrirai|écrirons|tiendrai|"
+    r"tiendrons)\b)"
 )
 COUNT_WORDS = {
     "twice": "2",
