@@ -526,6 +526,11 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
 
 
+def _just_after(body: str, match: re.Match, fact: Fact) -> bool:
+    at = body.find(fact.value, match.end())
+    return 0 <= at - match.end() <= 30
+
+
 def facts_in(sentence: str) -> list[Fact]:
     """The case-specific facts one sentence states."""
     body = SLOT.sub(" ", sentence)
@@ -544,8 +549,9 @@ def facts_in(sentence: str) -> list[Fact]:
     # "31. Mai": the day is judged with its date, not again as a number
     in_dates = {d for f in dated for d in re.findall(r"\d+", f.value)}
     found = [f for f in found if not (f.kind == "number" and f.value in in_dates)] + dated
-    if _FOLLOW_UP.search(body):
-        found = [f for f in found if f.kind != "date"]
+    if follow_up := _FOLLOW_UP.search(body):
+        # the day just after the verb ("… on Friday"), not another date the sentence gives
+        found = [f for f in found if not (f.kind == "date" and _just_after(body, follow_up, f))]
     if _CONDITION.search(body):
         # "If your order has shipped…", "in case of duplicate payments": the general case, not
         # this one; its numbers and dates are still values the reply gives.

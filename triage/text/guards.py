@@ -514,7 +514,7 @@ def _of_this_customer(match: re.Match) -> bool:
 # el", "avec le"): the name of an office or a service ("el Defensor del Cliente", "Servicio de
 # Atención al Cliente", "Oficina de Relación con el Cliente", "Médiateur du Client"), not the
 # customer spoken of; German capitalises every noun, so only these articles.
-_NAME_LINKS = frozenset("de del al con y el la du de au avec et le".split())
+_NAME_LINKS = frozenset("de del al con y el la du au avec et le".split())
 
 
 def _in_a_name(body: str, match: re.Match) -> bool:

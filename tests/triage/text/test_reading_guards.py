@@ -1855,7 +1855,11 @@ def test_a_steps_wait_and_the_writers_follow_up_day_are_no_facts_of_the_case(lan
     a step's seconds are; the case backs neither."""
     found, flags = codes(reply, language=language)
     assert "unsupported_fact" not in found, [f.message for f in flags]
-    for stated in ("It was lovely to chat with you on Monday.", "Your parcel arrives on Friday."):
+    for stated in (
+        "It was lovely to chat with you on Monday.",
+        "Your parcel arrives on Friday.",
+        "I'll call you on Friday, after the engineer's visit on Monday.",
+    ):
         found, _ = codes(stated, language="en")
         assert "unsupported_fact" in found, stated
 
