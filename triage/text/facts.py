@@ -61,16 +61,12 @@ _STEP_NUMBERS = re.compile(
     r"(?i)\b(?:steps?|schritte?n?|pasos?|[ée]tapes?)\s+\d{1,2}"
     r"(?:\s*(?:,|and|to|or|und|bis|oder|y|a|o|et|à|ou|-|–)\s*\d{1,2})*\b"
 )
-# "Unplug it for 30 seconds", "Stecker 30 Sekunden ziehen": how long a step lasts, the reply's own
-# instruction, not this case. (A radio band is not: "your router does not support 5 GHz" is a fact
-# about the customer's device.)
+# "Unplug it for 30 seconds", "Stecker 30 Sekunden ziehen", "wait 2 minutes", "espere 2 minutos":
+# how long a step lasts, the reply's own instruction, not this case. (A radio band is not: "your
+# router does not support 5 GHz" is a fact about the customer's device.)
 _STEP_QUANTITY = re.compile(
-    r"(?i)(?<![\d.,])\d+(?:[.,]\d+)?\s?(?:s|secs?|seconds?|sekunden?|segundos?|secondes?)\b"
-)
-# "Restart it and wait 2 minutes", "espere 2 minutos", "attendez 2 minutes": how long a step lasts,
-# as the seconds above.
-_STEP_WAIT = re.compile(
-    r"(?i)\b(?:wait|warten sie|warte|espere|espera|esperar|attendez|patientez|attendre)\s+"
+    r"(?i)(?<![\d.,])\d+(?:[.,]\d+)?\s?(?:s|secs?|seconds?|sekunden?|segundos?|secondes?)\b|"
+    r"\b(?:wait|warten sie|warte|espere|espera|esperar|attendez|patientez|attendre)\s+"
     r"(?:about |around |etwa |ca\. |unos |unas |environ )?\d+\s?(?:min|mins|minutes?|minuten?|"
     r"minutos?)\b"
 )
@@ -500,7 +496,6 @@ def _numbers(text: str) -> list[str]:
     found = []
     for line in text.splitlines():
         body = _STEP_QUANTITY.sub(" ", _STEP_NUMBERS.sub(" ", _LIST_MARKER.sub(" ", line)))
-        body = _STEP_WAIT.sub(" ", body)
         body = _UNIT.sub(r"\1 \2", body)
         found += [m.group(0) for m in NUMBER.finditer(body)]
     return [n.strip(".,:/") for n in found if n.strip(".,:/")]

@@ -519,12 +519,11 @@ _NAME_LINKS = frozenset("de del al con y el la du au avec et le".split())
 
 def _in_a_name(body: str, match: re.Match) -> bool:
     words = match.group(0).split()
-    if words[0].lower() not in ("del", "al", "du", "au", "el", "le") or not words[-1].istitle():
+    article = words[0].lower()
+    if article not in ("del", "al", "du", "au", "el", "le") or not words[-1].istitle():
         return False
     before = body[: match.start()].split()
-    if words[0].lower() in ("el", "le") and (
-        not before or before[-1].lower() not in ("con", "avec")
-    ):
+    if article in ("el", "le") and (not before or before[-1].lower() not in ("con", "avec")):
         return False
     while before and before[-1].lower() in _NAME_LINKS:
         before.pop()
